@@ -1,0 +1,15 @@
+namespace DirectoryConnector.Engine.Configuration;
+
+/// <summary>
+/// Reads the Secrets and ConfigMaps a spec references. Each host implements it: the operator from the
+/// DirectorySync's own namespace, the CLI from the Secret and ConfigMap manifests given with -f.
+/// </summary>
+public interface IReferenceResolver
+{
+    /// <summary>Returns the value of a Secret key. Throws <see cref="Sync.SyncFailedException"/> with reason
+    /// SecretNotFound naming the Secret and key (never a value) when either is missing.</summary>
+    Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken);
+
+    /// <summary>Returns the value of a ConfigMap key; throws like <see cref="GetSecretValueAsync"/>.</summary>
+    Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,67 @@
+namespace DirectoryConnector.Engine.Sources;
+
+// What a source yields: users and groups as the directory describes them, before the planner
+// normalizes, validates, flattens and diffs them.
+
+/// <summary>A user as read from the directory.</summary>
+/// <param name="ReferenceId">Canonical key by which groups refer to this user (a canonical DN for LDAP, an object id for SaaS).</param>
+/// <param name="ExternalId">The identity Bitwarden stores (objectGUID, DN, entryUUID, object id).</param>
+/// <param name="Email">The raw email as read; the planner trims and lowercases it. Null when the entry has none.</param>
+/// <param name="Disabled">The account is disabled in the directory.</param>
+/// <param name="Deleted">The account is deleted (tombstone, deprovisioned); only read when the sync asks for deleted users.</param>
+/// <param name="DisplayName">How reports name this entry: the DN as the server wrote it, or the object id.</param>
+public sealed record DirectoryUser(
+    string ReferenceId,
+    string ExternalId,
+    string? Email,
+    bool Disabled,
+    bool Deleted,
+    string DisplayName);
+
+/// <summary>A group as read from the directory, with its direct members only.</summary>
+/// <param name="ReferenceId">Canonical key by which other groups refer to this group.</param>
+/// <param name="ExternalId">The identity Bitwarden stores.</param>
+/// <param name="Name">The group's name; null when the entry has none.</param>
+/// <param name="MemberReferences">Direct members as canonical keys: <see cref="DirectoryUser.ReferenceId"/>s,
+/// other groups' <see cref="ReferenceId"/>s, or values that match neither (reported as unknown members).</param>
+/// <param name="Selected">False when the group filter or path leaves the group out: it is not sent, but nesting
+/// is still resolved through it so a kept parent keeps the users it gets through it.</param>
+/// <param name="DisplayName">How reports name this entry: the DN as the server wrote it, or the object id.</param>
+public sealed record DirectoryGroup(
+    string ReferenceId,
+    string ExternalId,
+    string? Name,
+    IReadOnlyList<string> MemberReferences,
+    bool Selected,
+    string DisplayName);
+
+/// <summary>What to read from a source.</summary>
+/// <param name="Users">Read users (they are read anyway when groups are, to resolve members).</param>
+/// <param name="Groups">Read groups.</param>
+/// <param name="IncludeDeleted">Also read deleted users (tombstones): only when the sync overwrites existing members,
+/// because sending them as deleted removes members (upstream PR #548).</param>
+public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted);
+
+/// <summary>Everything one read of a source returned.</summary>
+public sealed class DirectorySnapshot
+{
+    public required IReadOnlyList<DirectoryUser> Users { get; init; }
+
+    public required IReadOnlyList<DirectoryGroup> Groups { get; init; }
+
+    /// <summary>Entries the source itself could not use (e.g. an unreadable attribute), with the reason.</summary>
+    public IReadOnlyList<SkippedEntry> Skipped { get; init; } = [];
+}
+
+/// <summary>Why an entry is not sent. Every entry that is not sent is reported, never dropped silently.</summary>
+/// <param name="Entry">The DN or id of the entry.</param>
+/// <param name="Kind">user, group or member.</param>
+/// <param name="Reason">A sentence an administrator can act on.</param>
+public sealed record SkippedEntry(string Entry, SkippedEntryKind Kind, string Reason);
+
+public enum SkippedEntryKind
+{
+    User,
+    Group,
+    Member,
+}

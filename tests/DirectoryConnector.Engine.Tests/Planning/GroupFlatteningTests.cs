@@ -168,7 +168,7 @@ public sealed class GroupFlatteningTests
     {
         var plan = new TestDirectory()
             .User("ann")
-            .Group("B", "ann", "raw:cn=ghost,ou=people,dc=example,dc=com")
+            .Group("B", "ann", "raw:cn=ghost,ou=people,dc=example,dc=com", "raw:cn=ghost,ou=people,dc=example,dc=com")
             .Group("A", "raw:cn=ghost,ou=people,dc=example,dc=com", "raw:uid=nobody")
             .Plan();
 

@@ -110,6 +110,32 @@ public class BitwardenClientTests
     }
 
     [Fact]
+    public async Task A_fresh_token_that_is_refused_too_is_auth_failed_after_one_retry()
+    {
+        // Tokens that expire at once stand for an API URL and identity URL that belong to different servers.
+        await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { TokenLifetime = TimeSpan.Zero });
+
+        var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], CancellationToken.None);
+
+        var failure = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.BitwardenAuthFailed);
+        failure.Message.Should().Contain("401").And.Contain("spec.bitwarden.apiUrl");
+        standIn.ImportRequests.Select(r => r.StatusCode).Should().Equal(401, 401);
+        standIn.TokenRequests.Should().HaveCount(2);
+    }
+
+    [Theory]
+    [InlineData("Members[1].Email", "member 'bob@corp.example.com', externalId 'uid=bob,ou=People'")]
+    [InlineData("$.members[0].deleted", "member 'ann@corp.example.com', externalId 'uid=ann,ou=People'")]
+    [InlineData("Groups[0].ExternalId", "group 'Dev', externalId 'cn=Dev'")]
+    [InlineData("Members[7].Email", null)]
+    [InlineData("OverwriteExisting", null)]
+    public void Model_state_keys_are_traced_to_the_entry_they_name(string field, string? entry)
+    {
+        BitwardenClient.EntryAt(AnnAndBob, field).Should().Be(entry);
+    }
+
+    [Fact]
     public async Task A_rejected_api_key_is_auth_failed_without_the_secret_in_message_or_logs()
     {
         await using var standIn = await BitwardenStandIn.StartAsync();

@@ -47,6 +47,13 @@ public sealed partial class BitwardenClient
         ArgumentNullException.ThrowIfNull(apiKey);
         ArgumentNullException.ThrowIfNull(requests);
 
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        // The token first, so that pacing spaces the import POSTs themselves.
+        await GetTokenAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
         long? previousPost = null;
         for (var index = 0; index < requests.Count; index++)
         {

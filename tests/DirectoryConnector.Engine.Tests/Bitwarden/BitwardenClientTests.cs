@@ -338,7 +338,7 @@ public class BitwardenClientTests
     {
         await using var standIn = await BitwardenStandIn.StartAsync();
         standIn.HangNext(1);
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], cancellation.Token);
 

@@ -49,7 +49,7 @@ internal sealed class LdapTrustDirectory : IDisposable
                 index++;
             }
 
-            File.WriteAllText(System.IO.Path.Combine(path, $"{hash}.{index}"), certificate.ExportCertificatePem() + "\n");
+            System.IO.File.WriteAllText(System.IO.Path.Combine(path, $"{hash}.{index}"), certificate.ExportCertificatePem() + "\n");
             certificate.Dispose();
         }
 

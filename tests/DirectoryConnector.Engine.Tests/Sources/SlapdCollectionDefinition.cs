@@ -1,0 +1,10 @@
+using DirectoryConnector.TestSupport.Ldap;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Sources;
+
+[CollectionDefinition(Name)]
+public sealed class SlapdCollectionDefinition : ICollectionFixture<SlapdFixture>
+{
+    public const string Name = "slapd";
+}

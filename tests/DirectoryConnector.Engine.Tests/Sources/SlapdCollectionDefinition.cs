@@ -8,3 +8,9 @@ public sealed class SlapdCollectionDefinition : ICollectionFixture<SlapdFixture>
 {
     public const string Name = "slapd";
 }
+
+[CollectionDefinition(Name)]
+public sealed class SambaCollectionDefinition : ICollectionFixture<SambaFixture>
+{
+    public const string Name = "samba";
+}

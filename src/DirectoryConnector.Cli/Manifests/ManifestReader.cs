@@ -256,7 +256,7 @@ internal static partial class ManifestReader
 
     private static string ExpectedValue(string typeName)
     {
-        var type = typeName.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
+        var type = typeName.TrimEnd('.').Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
         return type switch
         {
             "System.Int32" or "System.Int64" => "an integer",

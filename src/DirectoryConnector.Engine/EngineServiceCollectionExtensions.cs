@@ -14,7 +14,7 @@ public static class EngineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
-        services.AddHttpClient<BitwardenClient>();
+        services.AddBitwardenClient();
         services.TryAddSingleton<DirectorySourceFactory>();
         services.TryAddTransient<SyncEngine>();
         return services;

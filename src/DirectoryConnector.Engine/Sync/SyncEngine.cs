@@ -155,27 +155,9 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         var secret = spec.ApiKeySecretRef;
         var clientId = await references.GetSecretValueAsync(secret.Name, secret.ClientIdKey, cancellationToken).ConfigureAwait(false);
         var clientSecret = await references.GetSecretValueAsync(secret.Name, secret.ClientSecretKey, cancellationToken).ConfigureAwait(false);
-        OrganizationApiKey apiKey;
-        try
-        {
-            apiKey = new OrganizationApiKey(clientId.Trim(), clientSecret.Trim());
-        }
-        catch (ArgumentException)
-        {
-            // The exception's own message may quote the value; name the Secret and key instead.
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"Secret \"{secret.Name}\" key \"{secret.ClientIdKey}\" is not an organization API key client id (organization.<id>) or key \"{secret.ClientSecretKey}\" is empty",
-                retryable: false);
-        }
-
-        if (!string.IsNullOrWhiteSpace(spec.OrganizationId)
-            && !string.Equals(spec.OrganizationId.Trim(), apiKey.OrganizationId, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"spec.bitwarden.organizationId: {spec.OrganizationId} does not match the organization {apiKey.OrganizationId} of the API key in Secret \"{secret.Name}\" key \"{secret.ClientIdKey}\"",
-                retryable: false);
-        }
-
+        // Both throw InvalidSpec naming the field, never quoting the Secret's values.
+        var apiKey = new OrganizationApiKey(clientId, clientSecret);
+        apiKey.EnsureOrganization(spec.OrganizationId);
         return apiKey;
     }
 

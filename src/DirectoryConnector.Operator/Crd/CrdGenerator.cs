@@ -30,7 +30,7 @@ public static class CrdGenerator
 
     public static string GenerateYaml() =>
         "# Generated from the C# types by `directory-connector crd`; do not edit by hand.\n" +
-        KubernetesYaml.Serialize(Generate());
+        KubernetesYaml.Serialize(Generate()).TrimEnd() + "\n";
 
     public static V1CustomResourceDefinition Generate() => new()
     {

@@ -73,6 +73,11 @@ internal sealed class KubeApiRoutes
         {
             // The client went away.
         }
+        catch (Exception error) when (!context.Response.HasStarted && error is not WatchDroppedException)
+        {
+            // An emulator bug: answer it visibly so the failing test shows it.
+            await WriteJsonAsync(context, 500, KubeApiException.StatusObject(500, "InternalError", $"emulator error: {error}"));
+        }
     }
 
     /// <summary>Aborts the connection of every open watch (the store ends their subscriptions).</summary>

@@ -61,7 +61,7 @@ internal static class ObjectRules
         metadata["creationTimestamp"] = Timestamp(now());
         if (type.TracksGeneration)
         {
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
         }
 
         // With a status subresource, status is written only through /status; create drops it.
@@ -160,6 +160,7 @@ internal static class ObjectRules
             return MutationResult.Delete();
         }
 
+        updated = JsonNode.Parse(updated.ToJsonString())!.AsObject();
         return JsonNode.DeepEquals(updated, current) ? MutationResult.NoChange() : MutationResult.Store(updated);
     }
 

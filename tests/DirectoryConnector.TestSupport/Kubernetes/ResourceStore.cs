@@ -92,7 +92,8 @@ public sealed class ResourceStore
                 return deleted;
             }
 
-            var stored = result.Resource!;
+            // Re-parsed so every stored value is JSON-backed whatever CLR value built it.
+            var stored = JsonNode.Parse(result.Resource!.ToJsonString())!.AsObject();
             stored["metadata"]!["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
             _objects[key] = stored;
             Record(new StoredEvent(revision, type, current is null ? "ADDED" : "MODIFIED", stored.DeepClone().AsObject(), current));

@@ -13,7 +13,8 @@ public static partial class YamlJson
         var stream = new YamlStream();
         using var reader = new StringReader(yaml);
         stream.Load(reader);
-        return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonObject>()];
+        // Round-trip through text so every value is backed by a JsonElement, as parsed request bodies are.
+        return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonObject>().Select(o => JsonNode.Parse(o.ToJsonString())!.AsObject())];
     }
 
     private static JsonNode? Convert(YamlNode node) => node switch

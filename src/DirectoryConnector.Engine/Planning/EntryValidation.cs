@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace DirectoryConnector.Engine.Planning;
+
+/// <summary>
+/// The server's limits on one import entry. The server validates the whole request at once and answers
+/// "The model state is invalid" for a single bad entry, so every entry is checked here and only the bad one is left out.
+/// </summary>
+internal static class EntryValidation
+{
+    public const int MaxEmailLength = 256;
+    public const int MaxExternalIdLength = 300;
+    public const int MaxGroupNameLength = 100;
+
+    // The server's own [EmailAddress] check, so that we reject exactly what it rejects.
+    private static readonly EmailAddressAttribute EmailAddress = new();
+
+    /// <summary>Trims and lowercases as the server compares emails; null when there is nothing left.</summary>
+    public static string? NormalizeEmail(string? rawEmail)
+    {
+        var trimmed = rawEmail?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed.ToLowerInvariant();
+    }
+
+    /// <summary>Why a normalized email cannot be sent, or null when it can.</summary>
+    public static string? EmailProblem(string? email) => email switch
+    {
+        null => "has no email address",
+        { Length: > MaxEmailLength } => string.Create(CultureInfo.InvariantCulture,
+            $"has an email address of {email.Length} characters; Bitwarden accepts at most {MaxEmailLength}"),
+        _ when !EmailAddress.IsValid(email) => $"has an email address '{email}' that Bitwarden rejects as invalid (it needs exactly one '@', not at either end, and no line breaks)",
+        _ => null,
+    };
+
+    /// <summary>Why an external id cannot be sent, or null when it can.</summary>
+    public static string? ExternalIdProblem(string? externalId) => externalId switch
+    {
+        _ when string.IsNullOrWhiteSpace(externalId) => "has no external id",
+        { Length: > MaxExternalIdLength } => string.Create(CultureInfo.InvariantCulture,
+            $"has an external id of {externalId.Length} characters; Bitwarden accepts at most {MaxExternalIdLength}"),
+        _ => null,
+    };
+
+    /// <summary>Why a group name cannot be sent, or null when it can.</summary>
+    public static string? GroupNameProblem(string? name) => name switch
+    {
+        _ when string.IsNullOrWhiteSpace(name) => "has no name",
+        { Length: > MaxGroupNameLength } => string.Create(CultureInfo.InvariantCulture,
+            $"has a name of {name.Length} characters; Bitwarden accepts at most {MaxGroupNameLength}"),
+        _ => null,
+    };
+}

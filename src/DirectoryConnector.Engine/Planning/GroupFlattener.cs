@@ -1,0 +1,228 @@
+using System.Globalization;
+using DirectoryConnector.Engine.Sources;
+
+namespace DirectoryConnector.Engine.Planning;
+
+/// <summary>
+/// Flattens nested groups: each sent group lists every active member reachable through any chain of group
+/// membership. Nesting is resolved over the whole group graph, including groups that are not sent (filtered out,
+/// or invalid), so a kept parent keeps the users it gets through them.
+/// </summary>
+/// <remarks>
+/// Groups are numbered in ReferenceId order and users by their sorted external id, so the result never depends on
+/// the order the source returned them in. Strongly connected components (Tarjan, iterative so deep nesting cannot
+/// overflow the stack) all share one member set; sets are computed once per component, children first, over the
+/// condensation, and only for components reachable from a sent group. A set equal to its largest child's is that
+/// child's array, so a chain of single-child groups costs one array.
+/// </remarks>
+internal static class GroupFlattener
+{
+    public static (IReadOnlyList<PlannedGroup> Groups, IReadOnlyList<SkippedEntry> Skipped) Flatten(
+        IReadOnlyList<DirectoryGroup> groups, MemberPlan members)
+    {
+        var skipped = new List<SkippedEntry>();
+        var graph = GroupGraph.Build(groups, members.References);
+        var components = StronglyConnectedComponents.Find(graph);
+        var sent = SelectSentGroups(graph, skipped);
+
+        var needed = MarkComponentsReachableFrom(sent, graph, components);
+        ReportUnknownReferences(graph, components, needed, skipped);
+        var memberSets = ComputeMemberSets(graph, components, needed, members.ListedExternalIds.Length);
+
+        var lists = new MemberExternalIdList?[components.Count];
+        var planned = new List<PlannedGroup>(sent.Count);
+        foreach (var node in sent)
+        {
+            var component = components.ComponentOf[node];
+            var memberIds = lists[component] ??= new MemberExternalIdList(memberSets[component]!, members.ListedExternalIds);
+            planned.Add(new PlannedGroup(graph.Names[node]!, graph.ExternalIds[node], memberIds, graph.DisplayNames[node]));
+        }
+
+        planned.Sort(static (x, y) => string.CompareOrdinal(x.ExternalId, y.ExternalId));
+        return (planned, skipped);
+    }
+
+    /// <summary>Selected groups that the server would accept; reports the selected ones it would not.</summary>
+    private static List<int> SelectSentGroups(GroupGraph graph, List<SkippedEntry> skipped)
+    {
+        var valid = new List<int>();
+        for (var node = 0; node < graph.Count; node++)
+        {
+            if (!graph.Selected[node])
+            {
+                continue;
+            }
+
+            var problem = graph.Inconsistent[node]
+                ? "is listed more than once under the same reference with different names or external ids"
+                : EntryValidation.GroupNameProblem(graph.Names[node]) ?? EntryValidation.ExternalIdProblem(graph.ExternalIds[node]);
+            if (problem is null)
+            {
+                valid.Add(node);
+            }
+            else
+            {
+                skipped.Add(new SkippedEntry(graph.DisplayNames[node], SkippedEntryKind.Group,
+                    $"{problem}: it is not sent (groups that contain it still get its members)"));
+            }
+        }
+
+        // Two groups with one external id make the server fail the whole import: send neither.
+        valid.Sort((x, y) => string.CompareOrdinal(graph.ExternalIds[x], graph.ExternalIds[y]) is var c and not 0 ? c : x.CompareTo(y));
+        var sent = new List<int>(valid.Count);
+        for (var start = 0; start < valid.Count;)
+        {
+            var end = start + 1;
+            while (end < valid.Count && string.Equals(graph.ExternalIds[valid[end]], graph.ExternalIds[valid[start]], StringComparison.Ordinal))
+            {
+                end++;
+            }
+
+            if (end - start == 1)
+            {
+                sent.Add(valid[start]);
+            }
+            else
+            {
+                var clashing = string.Join("; ", valid.GetRange(start, end - start).Select(n => graph.DisplayNames[n]));
+                for (var i = start; i < end; i++)
+                {
+                    skipped.Add(new SkippedEntry(graph.DisplayNames[valid[i]], SkippedEntryKind.Group,
+                        $"shares the external id {graph.ExternalIds[valid[i]]} with another group ({clashing}): none of them is sent, so Bitwarden leaves these groups as they are"));
+                }
+            }
+
+            start = end;
+        }
+
+        return sent;
+    }
+
+    /// <summary>Components whose members some sent group needs: those reachable from a sent group.</summary>
+    private static bool[] MarkComponentsReachableFrom(List<int> sent, GroupGraph graph, StronglyConnectedComponents components)
+    {
+        var needed = new bool[components.Count];
+        foreach (var node in sent)
+        {
+            needed[components.ComponentOf[node]] = true;
+        }
+
+        // Components are numbered children first, so walking down from the highest number visits parents first.
+        for (var component = components.Count - 1; component >= 0; component--)
+        {
+            if (!needed[component])
+            {
+                continue;
+            }
+
+            foreach (var node in components.Nodes(component))
+            {
+                foreach (var child in graph.Children(node))
+                {
+                    needed[components.ComponentOf[child]] = true;
+                }
+            }
+        }
+
+        return needed;
+    }
+
+    /// <summary>One report per distinct unknown reference that a sent group would have contained.</summary>
+    private static void ReportUnknownReferences(GroupGraph graph, StronglyConnectedComponents components, bool[] needed, List<SkippedEntry> skipped)
+    {
+        var listedBy = new Dictionary<string, (string Group, int Count)>(StringComparer.Ordinal);
+        foreach (var (reference, node) in graph.UnknownReferences)
+        {
+            if (!needed[components.ComponentOf[node]])
+            {
+                continue;
+            }
+
+            var group = graph.DisplayNames[node];
+            listedBy[reference] = listedBy.TryGetValue(reference, out var seen)
+                ? (string.CompareOrdinal(seen.Group, group) <= 0 ? seen.Group : group, seen.Count + 1)
+                : (group, 1);
+        }
+
+        foreach (var (reference, (group, count)) in listedBy.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var others = count > 1 ? string.Create(CultureInfo.InvariantCulture, $" and {count - 1} other group(s)") : "";
+            skipped.Add(new SkippedEntry(reference, SkippedEntryKind.Member,
+                $"is listed as a member of {group}{others} but matches no user or group that was read (outside the user or group path or filter, or not a user): it is not added to any group"));
+        }
+    }
+
+    /// <summary>Sorted listed-member indices per needed component; components that share a set share the array.</summary>
+    private static int[]?[] ComputeMemberSets(GroupGraph graph, StronglyConnectedComponents components, bool[] needed, int listedCount)
+    {
+        var sets = new int[]?[components.Count];
+        var memberSeenBy = new int[listedCount];
+        var childSeenBy = new int[components.Count];
+        var buffer = new List<int>();
+
+        for (var component = 0; component < components.Count; component++)
+        {
+            if (!needed[component])
+            {
+                continue;
+            }
+
+            var stamp = component + 1;
+            buffer.Clear();
+            int[]? largestChild = null;
+            foreach (var node in components.Nodes(component))
+            {
+                foreach (var member in graph.DirectMembers(node))
+                {
+                    if (memberSeenBy[member] != stamp)
+                    {
+                        memberSeenBy[member] = stamp;
+                        buffer.Add(member);
+                    }
+                }
+
+                foreach (var child in graph.Children(node))
+                {
+                    var childComponent = components.ComponentOf[child];
+                    if (childComponent == component || childSeenBy[childComponent] == stamp)
+                    {
+                        continue;
+                    }
+
+                    childSeenBy[childComponent] = stamp;
+                    var childSet = sets[childComponent]!;
+                    if (largestChild is null || childSet.Length > largestChild.Length)
+                    {
+                        largestChild = childSet;
+                    }
+
+                    foreach (var member in childSet)
+                    {
+                        if (memberSeenBy[member] != stamp)
+                        {
+                            memberSeenBy[member] = stamp;
+                            buffer.Add(member);
+                        }
+                    }
+                }
+            }
+
+            // The union contains every child set, so when it is no larger than one of them it is that set.
+            if (largestChild is not null && largestChild.Length == buffer.Count)
+            {
+                sets[component] = largestChild;
+            }
+            else if (buffer.Count == 0)
+            {
+                sets[component] = [];
+            }
+            else
+            {
+                buffer.Sort();
+                sets[component] = [.. buffer];
+            }
+        }
+
+        return sets;
+    }
+}

@@ -94,7 +94,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesConfiguration(options)));
-        services.AddHttpClient<BitwardenClient>();
+        services.AddBitwardenClient();
         services.AddSingleton<SyncEngine>();
         services.AddSingleton<DirectorySourceFactory>();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();

@@ -109,7 +109,7 @@ internal static class MemberPlanner
     }
 
     /// <summary>
-    /// Scans runs of entries sharing <paramref name="key"/> (the list is sorted by it, active entries first).
+    /// Scans runs of entries sharing <paramref name="key"/> (the list is sorted by it).
     /// Two or more active entries in a run clash: the server would fail the whole import (500), so none of them
     /// is sent and they stay as they are in Bitwarden. A removed entry sharing the key with an active one is not
     /// sent either: removing it would remove the member the active entry keeps.
@@ -123,6 +123,7 @@ internal static class MemberPlanner
         List<string> clashes,
         Dictionary<Candidate, StringBuilder> rejectedBecause)
     {
+        var active = new List<Candidate>();
         for (var start = 0; start < sorted.Count;)
         {
             var runKey = key(sorted[start]);
@@ -132,7 +133,13 @@ internal static class MemberPlanner
                 end++;
             }
 
-            var active = new List<Candidate>();
+            if (end - start == 1)
+            {
+                start = end;
+                continue;
+            }
+
+            active.Clear();
             for (var i = start; i < end; i++)
             {
                 if (!sorted[i].Removed)

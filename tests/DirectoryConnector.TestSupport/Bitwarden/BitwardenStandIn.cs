@@ -60,6 +60,10 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     /// <summary>The base URL to put in spec.bitwarden.serverUrl, e.g. http://127.0.0.1:41234/prefix.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
+    public Uri TokenUrl => new($"{BaseUrl.AbsoluteUri.TrimEnd('/')}/identity/connect/token");
+
+    public Uri ImportUrl => new($"{BaseUrl.AbsoluteUri.TrimEnd('/')}/api/public/organization/import");
+
     public StandInOrganization Organization { get; }
 
     public string ClientId => $"organization.{options.OrganizationId:D}";

@@ -68,6 +68,16 @@ public sealed class StandInOrganization(Guid id)
         return group;
     }
 
+    /// <summary>What happens when an invited user accepts and sets a master password, or an admin confirms or revokes a member.</summary>
+    public void SetStatus(Guid memberId, StandInMemberStatus status, bool hasMasterPassword)
+    {
+        lock (gate)
+        {
+            var index = members.FindIndex(m => m.Id == memberId);
+            members[index] = members[index] with { Status = status, HasMasterPassword = hasMasterPassword };
+        }
+    }
+
     public StandInMember? MemberByExternalId(string externalId) => Members.SingleOrDefault(m => m.ExternalId == externalId);
 
     public StandInGroup? GroupByExternalId(string externalId) => Groups.SingleOrDefault(g => g.ExternalId == externalId);

@@ -101,6 +101,18 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EntriesLeftOutAreNamedOnStderr()
+    {
+        File.AppendAllText(Path.Combine(workspace.Folder, "directory.ldif"), "dn: cn=Printer,ou=People,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Printer\nsn: Printer\n\n");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().StartWith("skipped user cn=Printer,ou=People,dc=example,dc=com: ").And.Contain("email");
+        result.Output.Should().Contain("1 skipped");
+    }
+
+    [Fact]
     public async Task DryRunPostsNothingAndLeavesTheStateAlone()
     {
         (await SyncAsync()).ExitCode.Should().Be(0);

@@ -106,6 +106,8 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
 
         public Kubectl(KubeApiEmulator emulator)
         {
+            File.Exists(KubectlFactAttribute.KubectlPath).Should().BeTrue(
+                $"kubectl must be installed at {KubectlFactAttribute.KubectlPath}: run {KubectlFactAttribute.InstallScript}");
             _kubeconfig = WriteManifest("kubeconfig", emulator.KubeconfigYaml());
         }
 

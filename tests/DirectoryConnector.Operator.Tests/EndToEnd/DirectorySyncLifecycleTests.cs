@@ -64,6 +64,23 @@ public sealed class DirectorySyncLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ANewExportInTheReferencedConfigMapIsSyncedWithoutTouchingTheDirectorySync()
+    {
+        await using var env = await StartAsync(output);
+        await env.PutApiKeySecretAsync();
+        await env.PutDirectoryAsync(new Dictionary<string, string> { [DirectoryKey] = DirectoryJson(users: 2) });
+        await env.StartOperatorAsync();
+        await env.CreateDirectorySyncAsync("corp", env.Spec());
+        await env.WaitForAsync("corp", s => IsReady(s, "Synced"), "first sync");
+
+        await env.PutDirectoryAsync(new Dictionary<string, string> { [DirectoryKey] = DirectoryJson(users: 6) });
+
+        await env.WaitForAsync("corp", s => IsReady(s, "Synced") && s.Status!.UserCount == 6, "the new export synced");
+        env.Bitwarden.Organization.Members.Should().HaveCount(6);
+        (await env.GetAsync("corp")).Metadata.Generation.Should().Be(1);
+    }
+
+    [Fact]
     public async Task AMissingSecretStallsWithSecretNotFoundUntilTheSecretAppears()
     {
         await using var env = await StartAsync(output);

@@ -64,6 +64,21 @@ public sealed class ResilienceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ALeaderThatCannotRenewItsLeaseStopsWorkAndReportsIt()
+    {
+        await using var env = await StartAsync(output);
+        var host = await env.StartOperatorAsync();
+        await WaitUntilAsync(() => host.IsLeader, "leadership acquired");
+
+        // The API server answers nothing but 500s for longer than the renew deadline.
+        env.Kube.Faults.FailNextRequests(1000);
+        var act = async () => await host.Completion.WaitAsync(TimeSpan.FromSeconds(20));
+        await act.Should().ThrowAsync<Hosting.LeadershipLostException>();
+        host.IsLeader.Should().BeFalse();
+        (await Metric(host, "leader_election_master_status")).Should().EndWith(" 0");
+    }
+
+    [Fact]
     public async Task FiftyDirectorySyncsAreAllReconciledWithBoundedConcurrency()
     {
         await using var env = await StartAsync(output);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -15,6 +16,7 @@ namespace DirectoryConnector.Engine.Bitwarden;
 /// <summary>Typed HttpClient for Bitwarden's token and public import endpoints.</summary>
 public sealed partial class BitwardenClient
 {
+    private const int MaxListedErrors = 10;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient http;
@@ -47,6 +49,13 @@ public sealed partial class BitwardenClient
         ArgumentNullException.ThrowIfNull(apiKey);
         ArgumentNullException.ThrowIfNull(requests);
 
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        // The token first, so that pacing spaces the import POSTs themselves.
+        await GetTokenAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
         long? previousPost = null;
         for (var index = 0; index < requests.Count; index++)
         {
@@ -143,7 +152,7 @@ public sealed partial class BitwardenClient
 
     private HttpRequestMessage TokenMessage(Uri tokenUrl, OrganizationApiKey apiKey)
     {
-        var deviceType = options.DeviceType.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var deviceType = options.DeviceType.ToString(CultureInfo.InvariantCulture);
         // Field order and names as the original connector sends them; Vaultwarden requires the device fields.
         var form = new FormUrlEncodedContent(
         [
@@ -303,7 +312,9 @@ public sealed partial class BitwardenClient
 
         var text = new StringBuilder($"Bitwarden rejected {label} ({request.Members.Count} members, {request.Groups.Count} groups) with HTTP {status}");
         text.Append(string.IsNullOrWhiteSpace(error.Message) ? "." : $": {error.Message.TrimEnd('.')}.");
-        foreach (var (field, messages) in error.Errors ?? [])
+        var errors = error.Errors ?? [];
+        // A status condition must stay readable when every entry of a large batch is invalid.
+        foreach (var (field, messages) in errors.Take(MaxListedErrors))
         {
             text.Append(' ').Append(string.IsNullOrEmpty(field) ? "(body)" : field).Append(": ").Append(string.Join(" ", messages ?? []));
             if (EntryAt(request, field) is { } entry)
@@ -311,10 +322,15 @@ public sealed partial class BitwardenClient
                 text.Append(" (").Append(entry).Append(')');
             }
 
-            if (!text.ToString().EndsWith('.'))
+            if (text[^1] != '.')
             {
                 text.Append('.');
             }
+        }
+
+        if (errors.Count > MaxListedErrors)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" And {errors.Count - MaxListedErrors} more invalid fields.");
         }
 
         return new SyncFailedException(SyncFailureReason.BitwardenImportFailed, text.ToString(), retryable: false);
@@ -324,7 +340,7 @@ public sealed partial class BitwardenClient
     internal static string? EntryAt(OrganizationImportRequest request, string field)
     {
         var match = EntryPath().Match(field);
-        if (!match.Success || !int.TryParse(match.Groups["index"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        if (!match.Success || !int.TryParse(match.Groups["index"].ValueSpan, CultureInfo.InvariantCulture, out var index))
         {
             return null;
         }

@@ -130,7 +130,7 @@ internal static class GroupFlattener
     /// <summary>One report per distinct unknown reference that a sent group would have contained.</summary>
     private static void ReportUnknownReferences(GroupGraph graph, StronglyConnectedComponents components, bool[] needed, List<SkippedEntry> skipped)
     {
-        var listedBy = new Dictionary<string, (string Group, int Count)>(StringComparer.Ordinal);
+        var listedBy = new Dictionary<string, (string Group, int LastNode, int Count)>(StringComparer.Ordinal);
         foreach (var (reference, node) in graph.UnknownReferences)
         {
             if (!needed[components.ComponentOf[node]])
@@ -138,13 +138,19 @@ internal static class GroupFlattener
                 continue;
             }
 
+            // References are recorded node by node, so a group listing one twice shows up as the same last node.
             var group = graph.DisplayNames[node];
-            listedBy[reference] = listedBy.TryGetValue(reference, out var seen)
-                ? (string.CompareOrdinal(seen.Group, group) <= 0 ? seen.Group : group, seen.Count + 1)
-                : (group, 1);
+            if (!listedBy.TryGetValue(reference, out var seen))
+            {
+                listedBy[reference] = (group, node, 1);
+            }
+            else if (seen.LastNode != node)
+            {
+                listedBy[reference] = (string.CompareOrdinal(seen.Group, group) <= 0 ? seen.Group : group, node, seen.Count + 1);
+            }
         }
 
-        foreach (var (reference, (group, count)) in listedBy.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (reference, (group, _, count)) in listedBy)
         {
             var others = count > 1 ? string.Create(CultureInfo.InvariantCulture, $" and {count - 1} other group(s)") : "";
             skipped.Add(new SkippedEntry(reference, SkippedEntryKind.Member,

@@ -42,12 +42,11 @@ internal static class CrdValidations
         }
         else if (type == typeof(BitwardenSpec))
         {
-            foreach (var url in new[] { nameof(BitwardenSpec.ServerUrl), nameof(BitwardenSpec.ApiUrl), nameof(BitwardenSpec.IdentityUrl) })
-            {
-                Url(Property(schema, url));
-            }
-
-            Property(schema, nameof(BitwardenSpec.OrganizationId)).Pattern = GuidPattern;
+            Url(Property(schema, nameof(BitwardenSpec.ServerUrl)), optional: false);
+            // Optional overrides: an empty string means "derive it", as the samples write them.
+            Url(Property(schema, nameof(BitwardenSpec.ApiUrl)), optional: true);
+            Url(Property(schema, nameof(BitwardenSpec.IdentityUrl)), optional: true);
+            Property(schema, nameof(BitwardenSpec.OrganizationId)).Pattern = $"^({GuidPattern[1..^1]})?$";
         }
         else if (type == typeof(ApiKeySecretRef))
         {
@@ -110,9 +109,9 @@ internal static class CrdValidations
         ];
     }
 
-    private static void Url(V1JSONSchemaProps url)
+    private static void Url(V1JSONSchemaProps url, bool optional)
     {
-        url.Pattern = HttpUrlPattern;
+        url.Pattern = optional ? $"^({HttpUrlPattern[1..^1]})?$" : HttpUrlPattern;
         url.MaxLength = 2048;
     }
 

@@ -191,6 +191,30 @@ public class BitwardenClientTests
     }
 
     [Fact]
+    public async Task Hundreds_of_validation_errors_are_summarized()
+    {
+        await using var standIn = await BitwardenStandIn.StartAsync();
+        var request = Request(Enumerable.Range(0, 300).Select(i => new ImportMemberRequest($"broken{i}", $"uid=u{i}", false)));
+
+        var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [request], CancellationToken.None);
+
+        var message = (await act.Should().ThrowAsync<SyncFailedException>()).Which.Message;
+        message.Should().Contain("Members[0].Email").And.Contain("member 'broken0'").And.Contain("And 290 more invalid fields.");
+        message.Length.Should().BeLessThan(3000);
+    }
+
+    [Fact]
+    public async Task A_proxy_error_page_is_reported_as_text_not_as_a_parse_failure()
+    {
+        await using var standIn = await BitwardenStandIn.StartAsync();
+        standIn.FailNext(10, 502);
+
+        var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], CancellationToken.None);
+
+        (await act.Should().ThrowAsync<SyncFailedException>()).Which.Message.Should().Contain("HTTP 502 <html>");
+    }
+
+    [Fact]
     public async Task A_server_refusal_surfaces_the_server_message()
     {
         await using var standIn = await BitwardenStandIn.StartAsync();
@@ -338,7 +362,7 @@ public class BitwardenClientTests
     {
         await using var standIn = await BitwardenStandIn.StartAsync();
         standIn.HangNext(1);
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], cancellation.Token);
 

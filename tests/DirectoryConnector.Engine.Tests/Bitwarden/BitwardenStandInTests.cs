@@ -100,6 +100,24 @@ public class BitwardenStandInTests
     }
 
     [Fact]
+    public async Task Deleted_entries_remove_members_but_never_owners_nor_members_without_an_external_id()
+    {
+        await using var standIn = await BitwardenStandIn.StartAsync();
+        var owner = standIn.Organization.AddMember("boss@x.com", "u-boss", StandInMemberType.Owner);
+        var manual = standIn.Organization.AddMember("manual@x.com");
+        standIn.Organization.AddMember("leaver@x.com", "u-leaver");
+
+        var result = await PostAsync(standIn, """
+            {"groups":[],"members":[{"email":"boss@x.com","externalId":"u-boss","deleted":true},
+             {"email":"manual@x.com","externalId":"u-manual","deleted":true},{"email":"leaver@x.com","externalId":"u-leaver","deleted":true}],
+             "overwriteExisting":false}
+            """);
+
+        result.Status.Should().Be(200);
+        standIn.Organization.Members.Select(m => m.Id).Should().BeEquivalentTo([owner.Id, manual.Id]);
+    }
+
+    [Fact]
     public async Task Seats_autoscale_in_the_cloud_up_to_the_ceiling_and_never_self_hosted()
     {
         await using var cloud = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });

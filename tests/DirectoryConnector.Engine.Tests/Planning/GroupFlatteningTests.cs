@@ -168,7 +168,7 @@ public sealed class GroupFlatteningTests
     {
         var plan = new TestDirectory()
             .User("ann")
-            .Group("B", "ann", "raw:cn=ghost,ou=people,dc=example,dc=com")
+            .Group("B", "ann", "raw:cn=ghost,ou=people,dc=example,dc=com", "raw:cn=ghost,ou=people,dc=example,dc=com")
             .Group("A", "raw:cn=ghost,ou=people,dc=example,dc=com", "raw:uid=nobody")
             .Plan();
 
@@ -201,6 +201,39 @@ public sealed class GroupFlatteningTests
 
         plan.Skipped.Should().ContainSingle().Which.Kind.Should().Be(SkippedEntryKind.User);
         plan.Groups.Single().MemberExternalIds.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AGroupReadTwiceIsOneGroupWithTheMembersOfBothCopies()
+    {
+        var plan = new TestDirectory().User("ann").User("bob").Group("G", "ann").Group("G", "bob").Plan();
+
+        plan.Groups.Should().ContainSingle();
+        plan.MembersOf("G").Should().Equal("ann", "bob");
+    }
+
+    [Fact]
+    public void CopiesOfOneGroupThatDisagreeOnItsNameAreNotSentButStillNest()
+    {
+        var plan = new TestDirectory()
+            .User("ann")
+            .GroupWith("G", "Name one", true, null, "ann")
+            .GroupWith("G", "Name two", true, null)
+            .Group("Parent", "G")
+            .Plan();
+
+        plan.Groups.Select(g => g.Name).Should().Equal("Parent");
+        plan.MembersOf("Parent").Should().Equal("ann");
+        plan.Skipped.Should().ContainSingle().Which.Reason.Should().StartWith("is listed more than once under the same reference with different names or external ids");
+    }
+
+    [Fact]
+    public void FlattenedMemberListsSerializeAsPlainJsonArrays()
+    {
+        var plan = new TestDirectory().User("ann", externalId: "u-1").User("bob", externalId: "u-2").Group("A", "B").Group("B", "ann", "bob").Plan();
+
+        System.Text.Json.JsonSerializer.Serialize(plan.Groups.Select(g => new { g.Name, g.MemberExternalIds }))
+            .Should().Be("""[{"Name":"A","MemberExternalIds":["u-1","u-2"]},{"Name":"B","MemberExternalIds":["u-1","u-2"]}]""");
     }
 
     [Fact]

@@ -20,6 +20,21 @@ public static partial class CelRules
 
     public static Func<JsonNode, bool> Compile(string rule) => Compiled.GetOrAdd(rule, CompileUncached);
 
+    /// <summary>Evaluates a rule; false with passed=false when the value cannot be evaluated (a CEL runtime error).</summary>
+    public static bool TryEvaluate(string rule, JsonNode self, out bool passed)
+    {
+        try
+        {
+            passed = Compile(rule)(self);
+            return true;
+        }
+        catch (FormatException)
+        {
+            passed = false;
+            return false;
+        }
+    }
+
     private static Func<JsonNode, bool> CompileUncached(string rule)
     {
         if (DurationComparison().Match(rule) is { Success: true } duration)

@@ -121,6 +121,12 @@ internal sealed class KubeApiRoutes
             case ["apis"]:
                 await WriteJsonAsync(context, 200, GroupList());
                 return;
+            case ["openapi", "v3"]:
+                await WriteJsonAsync(context, 200, OpenApiDocuments.Root(_types.Values));
+                return;
+            case ["openapi", "v3", "api" or "apis", .. var groupVersion] when _types.Values.Any(t => t.GroupVersion == string.Join('/', groupVersion)):
+                await WriteJsonAsync(context, 200, OpenApiDocuments.GroupVersion(_types.Values, string.Join('/', groupVersion)));
+                return;
             case ["api", "v1"]:
                 await WriteJsonAsync(context, 200, ResourceList("v1"));
                 return;

@@ -182,13 +182,19 @@ public sealed class StructuralSchema
                 break;
         }
 
-        // As the server does, rules run only on values that passed the schema, so a rule never sees a malformed value.
-        if (errors.Count == errorsBefore && schema["x-kubernetes-validations"] is JsonArray rules)
+        // Rules run after the schema checks, on values of the right type; a rule that cannot evaluate a value the
+        // schema already rejected (duration() of a non-duration) adds nothing to that error.
+        if (schema["x-kubernetes-validations"] is JsonArray rules)
         {
             foreach (var rule in rules.Select(r => r!.AsObject()))
             {
                 var ruleText = rule["rule"]!.GetValue<string>();
-                if (!CelRules.Compile(ruleText)(value))
+                if (!CelRules.TryEvaluate(ruleText, value, out var passed) && errors.Count > errorsBefore)
+                {
+                    continue;
+                }
+
+                if (!passed)
                 {
                     var message = rule["message"]?.GetValue<string>() ?? $"failed rule: {ruleText}";
                     var fieldPath = rule["fieldPath"]?.GetValue<string>() is { } relative ? path + relative : path;

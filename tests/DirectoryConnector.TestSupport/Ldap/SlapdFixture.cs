@@ -17,7 +17,16 @@ public sealed class SlapdFixture : IAsyncLifetime
 
     public SlapdSuffix Example { get; } = new("dc=example,dc=org", "example-admin-secret");
 
-    public SlapdSuffix Bitwarden { get; } = new("dc=bitwarden,dc=com", "admin");
+    /// <summary>Upstream's suffix and credentials; empty until <see cref="LoadUpstreamDirectoryAsync"/>.</summary>
+    public SlapdSuffix Bitwarden { get; } = new("dc=bitwarden,dc=com", "admin", CreateBaseEntry: false);
+
+    private readonly Lazy<Task> _upstreamLoad;
+
+    public SlapdFixture() => _upstreamLoad = new(async () =>
+        await Server.AddLdifAsync(Bitwarden, await File.ReadAllTextAsync(UpstreamFixtures.File("directory-20.ldif"))));
+
+    /// <summary>Loads upstream's directory-20.ldif into dc=bitwarden,dc=com once for the whole collection.</summary>
+    public Task LoadUpstreamDirectoryAsync() => _upstreamLoad.Value;
 
     public async Task InitializeAsync()
     {

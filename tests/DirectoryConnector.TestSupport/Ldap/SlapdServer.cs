@@ -7,7 +7,8 @@ using System.Text;
 namespace DirectoryConnector.TestSupport.Ldap;
 
 /// <summary>One suffix (naming context) of a <see cref="SlapdServer"/>; its root DN is cn=admin,&lt;suffix&gt;.</summary>
-public sealed record SlapdSuffix(string Suffix, string AdminPassword = "admin")
+/// <param name="CreateBaseEntry">False when the LDIF to be loaded brings the suffix entry itself.</param>
+public sealed record SlapdSuffix(string Suffix, string AdminPassword = "admin", bool CreateBaseEntry = true)
 {
     public string AdminDn => $"cn=admin,{Suffix}";
 }
@@ -119,7 +120,7 @@ public sealed class SlapdServer : IAsyncDisposable
             try
             {
                 await server.WaitUntilListeningAsync(cancellationToken);
-                foreach (var suffix in suffixes)
+                foreach (var suffix in suffixes.Where(suffix => suffix.CreateBaseEntry))
                 {
                     await server.AddLdifAsync(suffix, $"dn: {suffix.Suffix}\nobjectClass: dcObject\nobjectClass: organization\no: test\ndc: {FirstValue(suffix.Suffix)}\n", cancellationToken);
                 }

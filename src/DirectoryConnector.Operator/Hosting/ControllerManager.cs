@@ -78,7 +78,7 @@ public sealed partial class ControllerManager(
             metrics,
             time,
             loggerFactory.CreateLogger<DirectorySyncReconciler>());
-        var controller = new Controller(queue, reconciler.ReconcileAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>());
+        var controller = new Controller(queue, ReconcileOwnedAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>());
 
         var informerTasks = syncs.Select(i => i.RunAsync(cancellationToken))
             .Concat(secrets.Values.Select(i => i.RunAsync(cancellationToken)))
@@ -119,6 +119,20 @@ public sealed partial class ControllerManager(
             informer.Added += Enqueue;
             informer.Updated += (_, item) => Enqueue(item);
             informer.Deleted += Enqueue;
+        }
+
+        // Only what this instance's namespaces and selector cover: a DirectorySync relabelled into another shard
+        // leaves the cache (the watch reports it deleted) and must not be synced by two operators.
+        Task<ReconcileResult> ReconcileOwnedAsync(string key, CancellationToken token)
+        {
+            if (syncs.Any(i => i.TryGet(key, out _)))
+            {
+                return reconciler.ReconcileAsync(key, token);
+            }
+
+            var (namespaceName, name) = ObjectKey.Split(key);
+            metrics.Forget(namespaceName, name);
+            return Task.FromResult(ReconcileResult.Done);
         }
 
         string? ReferenceVersion(string namespaceName, string reference)

@@ -119,6 +119,15 @@ public sealed class ResilienceTests(ITestOutputHelper output)
         await env.CreateDirectorySyncAsync("other-shard", env.Spec(), new Dictionary<string, string> { ["shard"] = "b" });
         await env.WaitForAsync("in-shard", s => IsReady(s), "the shard's DirectorySync synced");
         (await env.GetAsync("other-shard")).Status.Should().BeNull("another shard's operator owns it");
+
+        // Relabelled into the other shard, it is no longer this instance's to sync.
+        var imports = env.Bitwarden.ImportRequests.Count;
+        await env.PatchAsync("in-shard", new { metadata = new { labels = new Dictionary<string, string> { ["shard"] = "b" } } });
+        await env.PatchAsync("in-shard", new { spec = new { suspend = true } });
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // bounded observation window for a sync that must not happen
+        var moved = await env.GetAsync("in-shard");
+        moved.Status!.ObservedGeneration.Should().Be(1, "the operator of shard a no longer reconciles it");
+        env.Bitwarden.ImportRequests.Count.Should().Be(imports);
     }
 
     [Fact]

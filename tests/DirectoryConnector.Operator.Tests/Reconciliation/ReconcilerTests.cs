@@ -146,6 +146,11 @@ public sealed class ReconcilerTests
         runner.Calls.Should().Be(0);
         Condition(store.Resource.Status!, "Ready").Should().BeEquivalentTo(new { Status = "False", Reason = "Suspended" }, o => o.ExcludingMissingMembers());
         store.Events.Should().ContainSingle().Which.Should().Match<(string Type, string Reason, string Message)>(e => e.Type == "Normal" && e.Reason == "Suspended");
+
+        time.Advance(TimeSpan.FromHours(2));
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        store.Patches.Should().Be(1, "an unchanged status is not written again");
+        store.Events.Should().HaveCount(1);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.CommandLine;
+using DirectoryConnector.Cli;
 
-var root = new RootCommand("Keeps a Bitwarden organization's members and groups in sync with a company directory.");
-return await root.Parse(args).InvokeAsync();
+var root = CliApplication.CreateRootCommand();
+return await CliApplication.RunAsync(root, args, Console.Out, Console.Error);

@@ -41,14 +41,200 @@ public sealed class SyncOutcome
     public required SyncState State { get; init; }
 }
 
-/// <summary>Source → planner → Bitwarden client → outcome (CONTRACT: body filled in by the CLI/engine work).</summary>
-public sealed class SyncEngine(BitwardenClient bitwarden, TimeProvider time, ILogger<SyncEngine> logger)
+/// <summary>Source → planner → Bitwarden client → outcome.</summary>
+public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
-    public Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
-        => throw new NotImplementedException($"contract placeholder {bitwarden}{time}{logger}");
+    public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfInvalid(spec);
+
+        // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
+        // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
+        var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
+        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
+        var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
+        return new SyncOutcome
+        {
+            Result = SyncResult.Previewed,
+            Plan = plan,
+            Requests = requests,
+            MembersChanged = spec.Sync.Users,
+            GroupsChanged = spec.Sync.Groups,
+            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false),
+        };
+    }
 
     /// <summary>One sync: posts only the parts whose hash differs from <paramref name="previous"/> (all with Force).</summary>
-    public Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, IDirectorySource source, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
-        => throw new NotImplementedException("contract placeholder");
+    public async Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, IDirectorySource source, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid(spec);
+
+        var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
+        var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
+
+        var sync = spec.Sync;
+        var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
+        var groupsChanged = sync.Groups && (options.Force || previous?.GroupsHash != plan.GroupsHash);
+        if (sync.OverwriteExisting && (membersChanged || groupsChanged))
+        {
+            // Overwrite removes every member missing from the request, so a request must always carry all members.
+            membersChanged = sync.Users;
+            groupsChanged = sync.Groups;
+        }
+
+        var now = time.GetUtcNow();
+        if (!membersChanged && !groupsChanged)
+        {
+            LogUpToDate(plan.Members.Count, plan.Groups.Count);
+            return new SyncOutcome
+            {
+                Result = SyncResult.UpToDate,
+                Plan = plan,
+                Requests = [],
+                MembersChanged = false,
+                GroupsChanged = false,
+                State = StateFrom(plan, previous, spec, now, succeeded: true),
+            };
+        }
+
+        var requests = ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning);
+        if (options.DryRun || spec.DryRun)
+        {
+            LogDryRun(requests.Count, membersChanged, groupsChanged);
+            return new SyncOutcome
+            {
+                Result = SyncResult.DryRun,
+                Plan = plan,
+                Requests = requests,
+                MembersChanged = membersChanged,
+                GroupsChanged = groupsChanged,
+                State = StateFrom(plan, previous, spec, now, succeeded: false),
+            };
+        }
+
+        await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
+        var finished = time.GetUtcNow();
+        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count);
+        return new SyncOutcome
+        {
+            Result = SyncResult.Synced,
+            Plan = plan,
+            Requests = requests,
+            MembersChanged = membersChanged,
+            GroupsChanged = groupsChanged,
+            State = StateFrom(plan, previous, spec, finished, succeeded: true),
+        };
+    }
+
+    /// <summary>The state after a failed attempt: the attempt's time is kept, the hashes are not advanced.</summary>
+    public static SyncState FailedAttempt(SyncState? previous, DateTimeOffset attemptTime)
+        => (previous ?? new SyncState()) with { LastSyncTime = attemptTime };
+
+    internal static string HashScope(BitwardenEndpoints endpoints, string organizationId)
+        => endpoints.ApiUrl.AbsoluteUri.TrimEnd('/') + "|" + organizationId.ToUpperInvariant();
+
+    private static void ThrowIfInvalid(DirectorySyncSpec spec)
+    {
+        var errors = SpecValidator.Validate(spec);
+        if (errors.Count > 0)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, string.Join("; ", errors), retryable: false);
+        }
+    }
+
+    private static async Task<OrganizationApiKey> ResolveApiKeyAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+    {
+        var secret = spec.ApiKeySecretRef;
+        var clientId = await references.GetSecretValueAsync(secret.Name, secret.ClientIdKey, cancellationToken).ConfigureAwait(false);
+        var clientSecret = await references.GetSecretValueAsync(secret.Name, secret.ClientSecretKey, cancellationToken).ConfigureAwait(false);
+        // Both throw InvalidSpec naming the field, never quoting the Secret's values.
+        var apiKey = new OrganizationApiKey(clientId, clientSecret);
+        apiKey.EnsureOrganization(spec.OrganizationId);
+        return apiKey;
+    }
+
+    private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
+    {
+        var sync = spec.Sync;
+        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting);
+        DirectorySnapshot snapshot;
+        try
+        {
+            snapshot = await source.ReadAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not SyncFailedException and not OperationCanceledException)
+        {
+            // A failed read must never reach the planner: a partial snapshot would remove members.
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Reading the directory failed: {e.Message}", retryable: true, e);
+        }
+
+        LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
+        var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
+        ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
+        return plan;
+    }
+
+    // Never remove members because the source failed, was misconfigured or returned nothing unexpectedly.
+    private static void ThrowIfSourceLooksEmpty(DirectorySyncSpec spec, DirectorySnapshot snapshot, ImportPlan plan, SyncState? previous)
+    {
+        if (!spec.Sync.Users || plan.Members.Any(m => !m.Deleted))
+        {
+            return;
+        }
+
+        var hadUsers = previous?.UserCount is > 0;
+        if (!hadUsers && !spec.Sync.OverwriteExisting)
+        {
+            return;
+        }
+
+        var what = snapshot.Users.Count == 0
+            ? "The directory returned no users"
+            : $"None of the {snapshot.Users.Count} users the directory returned can be sent ({plan.Skipped.Count} entries skipped, see the report)";
+        var why = hadUsers
+            ? $"the last successful sync sent {previous!.UserCount} users"
+            : "overwriteExisting is on and would remove every member";
+        throw new SyncFailedException(SyncFailureReason.SourceEmpty,
+            $"{what}, but {why}. Nothing was sent. Check the source's paths, filters and email attribute; if the directory really is empty, remove the members in Bitwarden by hand.",
+            retryable: true);
+    }
+
+    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded)
+    {
+        var state = (previous ?? new SyncState()) with
+        {
+            LastSyncTime = now,
+            UserCount = plan.Members.Count(m => !m.Deleted),
+            GroupCount = plan.Groups.Count,
+            SkippedCount = plan.Skipped.Count,
+        };
+        return succeeded
+            ? state with
+            {
+                MembersHash = spec.Sync.Users ? plan.MembersHash : null,
+                GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
+                LastSuccessfulSyncTime = now,
+            }
+            : state;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
+    private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: {MemberCount} members and {GroupCount} groups match the last sync; nothing posted")]
+    private partial void LogUpToDate(int memberCount, int groupCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dry run: would post {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged})")]
+    private partial void LogDryRun(int requestCount, bool membersChanged, bool groupsChanged);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups")]
+    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount);
 }

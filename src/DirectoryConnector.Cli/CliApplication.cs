@@ -1,0 +1,37 @@
+using System.CommandLine;
+using DirectoryConnector.Cli.Commands;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Cli;
+
+/// <summary>Composes the verbs. Tests run it in-process with their own writers and services.</summary>
+internal static class CliApplication
+{
+    public static RootCommand CreateRootCommand(Action<IServiceCollection>? configureServices = null)
+    {
+        var context = new CliContext(configureServices);
+        var root = new RootCommand("Keeps a Bitwarden organization's members and groups in sync with a company directory.");
+        root.Options.Add(context.LogLevel);
+        root.Subcommands.Add(TestCommand.Create(context));
+        root.Subcommands.Add(SyncCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Parses and runs. Usage errors exit 2 (bad input), like every other input problem.</summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync("Run with --help for usage.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        return await parseResult.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+    }
+}

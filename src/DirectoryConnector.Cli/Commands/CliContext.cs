@@ -1,0 +1,96 @@
+using System.CommandLine;
+using DirectoryConnector.Cli.Manifests;
+using DirectoryConnector.Engine;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace DirectoryConnector.Cli.Commands;
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int SyncFailed = 1;
+    public const int BadInput = 2;
+
+    /// <summary>Problems the user fixes in their files are bad input; everything else is a failed sync.</summary>
+    public static int For(SyncFailedException failure)
+        => failure.Reason is SyncFailureReason.InvalidSpec or SyncFailureReason.SecretNotFound ? BadInput : SyncFailed;
+}
+
+/// <summary>What every verb shares: the global options and how to build the host that runs it.</summary>
+internal sealed class CliContext(Action<IServiceCollection>? configureServices = null)
+{
+    public Option<LogLevel> LogLevel { get; } = new("--log-level")
+    {
+        Description = "Minimum level of the logs written to stderr (Trace, Debug, Information, Warning, Error).",
+        DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Warning,
+        Recursive = true,
+    };
+
+    public static Option<string[]> CreateFilesOption() => new("--filename", "-f")
+    {
+        Description = "A manifest file (YAML, several documents allowed) with the DirectorySync and the Secrets and ConfigMaps it references. Repeat for several files.",
+        Required = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Option<string?> CreateNameOption() => new("--name")
+    {
+        Description = "Which DirectorySync to run when the files define several.",
+    };
+
+    /// <summary>A generic host for DI and logging; logs go to stderr so stdout carries only results.</summary>
+    public IHost BuildHost(ParseResult parseResult)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(parseResult.GetValue(LogLevel));
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddDirectoryConnectorEngine();
+        return builder.Build();
+    }
+
+    /// <summary>Reads the manifests and picks the DirectorySync, or writes every problem and returns the exit code.</summary>
+    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync)?> ReadManifestsAsync(ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
+    {
+        var error = parseResult.InvocationConfiguration.Error;
+        try
+        {
+            var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], cancellationToken).ConfigureAwait(false);
+            var directorySync = set.SelectDirectorySync(parseResult.GetValue(name));
+            var errors = SpecValidator.Validate(directorySync.Spec);
+            if (errors.Count > 0)
+            {
+                foreach (var specError in errors)
+                {
+                    await error.WriteLineAsync($"error: {directorySync.File} (DirectorySync {directorySync.Name}): {specError}").ConfigureAwait(false);
+                }
+
+                return null;
+            }
+
+            return (set, directorySync);
+        }
+        catch (ManifestException e)
+        {
+            foreach (var problem in e.Problems)
+            {
+                await error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    public static async Task<int> ReportFailureAsync(ParseResult parseResult, SyncFailedException failure)
+    {
+        await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {failure.Reason}: {failure.Message}").ConfigureAwait(false);
+        return ExitCodes.For(failure);
+    }
+}

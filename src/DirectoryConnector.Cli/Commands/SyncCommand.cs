@@ -1,0 +1,116 @@
+using System.CommandLine;
+using DirectoryConnector.Cli.Manifests;
+using DirectoryConnector.Cli.Output;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Cli.Commands;
+
+/// <summary><c>sync</c>: one sync, for cron and CI. The state file makes a run with nothing changed post nothing.</summary>
+internal static class SyncCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var files = CliContext.CreateFilesOption();
+        var name = CliContext.CreateNameOption();
+        var statePath = new Option<string?>("--state")
+        {
+            Description = "JSON file remembering the last sync (hashes, times, counts). Without it every run posts everything.",
+        };
+        var force = new Option<bool>("--force") { Description = "Posts members and groups even when nothing changed." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Does everything but the import POST." };
+
+        var command = new Command("sync", "Syncs the directory into the Bitwarden organization once. Exit 0 synced or up to date, 1 failed, 2 bad input.")
+        {
+            files,
+            name,
+            statePath,
+            force,
+            dryRun,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            if (await CliContext.ReadManifestsAsync(parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var (set, directorySync) = manifests;
+
+            var state = parseResult.GetValue(statePath);
+            SyncState? previous = null;
+            if (state is not null)
+            {
+                try
+                {
+                    previous = await StateFile.LoadAsync(state, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ManifestException e)
+                {
+                    await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
+            }
+
+            using var host = context.BuildHost(parseResult);
+            var time = host.Services.GetRequiredService<TimeProvider>();
+            var attemptTime = time.GetUtcNow();
+            var references = new ManifestReferenceResolver(set, directorySync.Namespace);
+            SyncOutcome outcome;
+            try
+            {
+                var source = await host.Services.GetRequiredService<DirectorySourceFactory>()
+                    .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
+                outcome = await host.Services.GetRequiredService<SyncEngine>()
+                    .SyncAsync(directorySync.Spec, source, references, previous,
+                        new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun)), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (SyncFailedException e)
+            {
+                var exitCode = await CliContext.ReportFailureAsync(parseResult, e).ConfigureAwait(false);
+                if (state is not null && exitCode == ExitCodes.SyncFailed)
+                {
+                    // Remember that an attempt failed, but keep the hashes so the next run sends everything again.
+                    await StateFile.SaveAsync(state, SyncEngine.FailedAttempt(previous, attemptTime), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return exitCode;
+            }
+
+            if (state is not null && outcome.Result != SyncResult.DryRun)
+            {
+                await StateFile.SaveAsync(state, outcome.State, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
+            foreach (var skipped in outcome.Plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
+            {
+                await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
+            }
+
+            await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(outcome)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string Describe(SyncOutcome outcome)
+    {
+        var parts = (outcome.MembersChanged, outcome.GroupsChanged) switch
+        {
+            (true, true) => "members and groups",
+            (true, false) => "members",
+            _ => "groups",
+        };
+        var summary = PlanReport.Summary(outcome.Plan, outcome.Requests.Count);
+        return outcome.Result switch
+        {
+            SyncResult.UpToDate => $"Up to date: nothing changed since the last sync, nothing posted. {summary}",
+            SyncResult.DryRun => $"Dry run: would post {parts}. {summary}",
+            _ => $"Synced: posted {parts}. {summary}",
+        };
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using DirectoryConnector.Cli.Manifests;
+using DirectoryConnector.Cli.Output;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Cli.Commands;
+
+/// <summary><c>test</c>: the original connector's "Test Now". Reads the directory and prints what a sync would send;
+/// never calls Bitwarden, so the API-key Secret is not needed.</summary>
+internal static class TestCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var files = CliContext.CreateFilesOption();
+        var name = CliContext.CreateNameOption();
+        var format = new Option<string>("--output", "-o")
+        {
+            Description = "table (for people) or json (the exact import requests that would be posted).",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("table", "json");
+
+        var command = new Command("test", "Reads the directory and prints what a sync would send, without calling Bitwarden.")
+        {
+            files,
+            name,
+            format,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            if (await CliContext.ReadManifestsAsync(parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            var (set, directorySync) = manifests;
+
+            using var host = context.BuildHost(parseResult);
+            var references = new ManifestReferenceResolver(set, directorySync.Namespace);
+            try
+            {
+                var source = await host.Services.GetRequiredService<DirectorySourceFactory>()
+                    .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
+                var outcome = await host.Services.GetRequiredService<SyncEngine>()
+                    .PreviewAsync(directorySync.Spec, source, cancellationToken).ConfigureAwait(false);
+                var output = parseResult.InvocationConfiguration.Output;
+                if (parseResult.GetValue(format) == "json")
+                {
+                    PlanReport.WriteJson(outcome, output);
+                }
+                else
+                {
+                    PlanReport.WriteTable(outcome, output);
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (SyncFailedException e)
+            {
+                return await CliContext.ReportFailureAsync(parseResult, e).ConfigureAwait(false);
+            }
+        });
+        return command;
+    }
+}

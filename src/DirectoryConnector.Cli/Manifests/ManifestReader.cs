@@ -1,0 +1,276 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using DirectoryConnector.Engine.Configuration;
+
+namespace DirectoryConnector.Cli.Manifests;
+
+/// <summary>Reads the files `kubectl apply -f` would take: DirectorySyncs, and the Secrets and ConfigMaps they reference.
+/// Other kinds are ignored. Unknown or mistyped fields are errors naming their path.</summary>
+internal static partial class ManifestReader
+{
+    private const string DirectorySyncApiVersion = "directoryconnector.dev/v1alpha1";
+
+    /// <summary>Strict like the API server: exact camelCase names, no unknown fields, no numbers in strings.</summary>
+    internal static readonly JsonSerializerOptions SpecJsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = false,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+        RespectNullableAnnotations = true,
+    };
+
+    private static readonly HashSet<string> DirectorySyncFields = ["apiVersion", "kind", "metadata", "spec", "status"];
+    private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
+    private static readonly HashSet<string> ConfigMapFields = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
+
+    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        var set = new ManifestSet();
+        var problems = new List<string>();
+        foreach (var path in paths)
+        {
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{path}: cannot read the file: {e.Message}");
+                continue;
+            }
+
+            try
+            {
+                Read(text, path, set);
+            }
+            catch (ManifestException e)
+            {
+                problems.AddRange(e.Problems);
+            }
+        }
+
+        return problems.Count > 0 ? throw new ManifestException(problems) : set;
+    }
+
+    /// <summary>Adds the documents of one file to <paramref name="set"/>. Relative file-source paths are resolved
+    /// against the folder of <paramref name="fileName"/>.</summary>
+    public static void Read(string yaml, string fileName, ManifestSet set)
+    {
+        var problems = new List<string>();
+        var documentNumber = 0;
+        foreach (var document in YamlToJson.ReadDocuments(yaml, fileName))
+        {
+            documentNumber++;
+            var where = $"{fileName}: document {documentNumber}";
+            try
+            {
+                if (document is not JsonObject obj)
+                {
+                    throw new ManifestException($"{where}: expected a Kubernetes object (a mapping with apiVersion and kind)");
+                }
+
+                var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : null;
+                var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : null;
+                switch (kind)
+                {
+                    case "DirectorySync":
+                        set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where));
+                        break;
+                    case "Secret" when apiVersion == "v1":
+                        set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
+                        break;
+                    case "ConfigMap" when apiVersion == "v1":
+                        set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
+                        break;
+                    case null:
+                        throw new ManifestException($"{where}: kind: is required");
+                    default:
+                        // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read.
+                        break;
+                }
+            }
+            catch (ManifestException e)
+            {
+                problems.AddRange(e.Problems);
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ManifestException(problems);
+        }
+    }
+
+    private static DirectorySyncManifest ReadDirectorySync(JsonObject obj, string? apiVersion, string fileName, string where)
+    {
+        if (apiVersion != DirectorySyncApiVersion)
+        {
+            throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not {DirectorySyncApiVersion}");
+        }
+
+        RejectUnknownFields(obj, DirectorySyncFields, "", where);
+        var (name, ns) = ReadMetadata(obj, where);
+        where = $"{fileName} (DirectorySync {name})";
+        if (obj["spec"] is not JsonObject specNode)
+        {
+            throw new ManifestException($"{where}: spec: is required");
+        }
+
+        DirectorySyncSpec spec;
+        try
+        {
+            spec = specNode.Deserialize<DirectorySyncSpec>(SpecJsonOptions)
+                ?? throw new ManifestException($"{where}: spec: is required");
+        }
+        catch (JsonException e)
+        {
+            throw new ManifestException($"{where}: {DescribeJsonError(e)}");
+        }
+
+        // The file source's path is relative to the manifest, so the same files work from any working directory.
+        if (spec.Source.File is { Path: { Length: > 0 } path } file && !System.IO.Path.IsPathRooted(path))
+        {
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(fileName)) ?? Directory.GetCurrentDirectory();
+            file.Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
+        }
+
+        return new DirectorySyncManifest(name, ns, spec, fileName);
+    }
+
+    private static KeyValueManifest ReadKeyValues(JsonObject obj, string kind, HashSet<string> allowedFields, string where, bool decodeBase64Data)
+    {
+        RejectUnknownFields(obj, allowedFields, "", where);
+        var (name, ns) = ReadMetadata(obj, where);
+        where = $"{where} ({kind} {name})";
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, node) in ReadStringMap(obj, "data", where))
+        {
+            if (!decodeBase64Data)
+            {
+                values[key] = node;
+                continue;
+            }
+
+            try
+            {
+                values[key] = Encoding.UTF8.GetString(Convert.FromBase64String(node));
+            }
+            catch (FormatException)
+            {
+                // Never echo the value: it is a secret.
+                throw new ManifestException($"{where}: data.{key}: is not base64; put plain text under stringData instead");
+            }
+        }
+
+        if (decodeBase64Data)
+        {
+            // As the API server does: stringData wins over data for the same key.
+            foreach (var (key, value) in ReadStringMap(obj, "stringData", where))
+            {
+                values[key] = value;
+            }
+        }
+
+        return new KeyValueManifest(kind, name, ns, values);
+    }
+
+    private static IEnumerable<(string Key, string Value)> ReadStringMap(JsonObject obj, string field, string where)
+    {
+        switch (obj[field])
+        {
+            case null:
+                yield break;
+            case JsonObject map:
+                foreach (var (key, node) in map)
+                {
+                    if (node is JsonValue value && value.TryGetValue<string>(out var text))
+                    {
+                        yield return (key, text);
+                    }
+                    else
+                    {
+                        throw new ManifestException($"{where}: {field}.{key}: expected a string; quote the value");
+                    }
+                }
+
+                break;
+            default:
+                throw new ManifestException($"{where}: {field}: expected a mapping of keys to strings");
+        }
+    }
+
+    private static (string Name, string? Namespace) ReadMetadata(JsonObject obj, string where)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            throw new ManifestException($"{where}: metadata.name: is required");
+        }
+
+        var name = metadata["name"] is JsonValue n && n.TryGetValue<string>(out var nameText) && nameText.Length > 0
+            ? nameText
+            : throw new ManifestException($"{where}: metadata.name: is required");
+        var ns = metadata["namespace"] is JsonValue s && s.TryGetValue<string>(out var nsText) && nsText.Length > 0 ? nsText : null;
+        return (name, ns);
+    }
+
+    private static void RejectUnknownFields(JsonObject obj, HashSet<string> allowed, string path, string where)
+    {
+        foreach (var (key, _) in obj)
+        {
+            if (!allowed.Contains(key))
+            {
+                throw new ManifestException($"{where}: {path}{key}: unknown field");
+            }
+        }
+    }
+
+    /// <summary>Turns System.Text.Json's message into "spec.field: what is wrong", without .NET type names.</summary>
+    internal static string DescribeJsonError(JsonException e)
+    {
+        var path = e.Path is { Length: > 1 } jsonPath ? "spec" + jsonPath[1..] : "spec";
+        var message = e.Message;
+        if (UnmappedProperty().Match(message) is { Success: true } unmapped)
+        {
+            // The reported path stops at the object that holds the unknown property.
+            return $"{(path.EndsWith("." + unmapped.Groups[1].Value, StringComparison.Ordinal) ? path : $"{path}.{unmapped.Groups[1].Value}")}: unknown field";
+        }
+
+        if (message.Contains("doesn't allow setting null values", StringComparison.Ordinal)
+            || message.Contains("null value", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{path}: must not be null";
+        }
+
+        if (ConvertedTo().Match(message) is { Success: true } conversion)
+        {
+            return $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
+        }
+
+        return $"{path}: {message}";
+    }
+
+    private static string ExpectedValue(string typeName)
+    {
+        var type = typeName.TrimEnd('.').Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
+        return type switch
+        {
+            "System.Int32" or "System.Int64" => "an integer",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string",
+            _ when type.EndsWith(nameof(LdapEncryption), StringComparison.Ordinal) => "one of none, startTls, ldaps",
+            _ when type.EndsWith(nameof(FileFormat), StringComparison.Ordinal) => "one of ldif, json",
+            _ => "an object",
+        };
+    }
+
+    [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnmappedProperty();
+
+    [GeneratedRegex(@"could not be converted to ([\w.`\[\]]+)")]
+    private static partial Regex ConvertedTo();
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+
+namespace DirectoryConnector.Cli.Output;
+
+/// <summary>Prints what a sync would send: a table for people, or the exact import requests as JSON.</summary>
+internal static class PlanReport
+{
+    internal static readonly JsonSerializerOptions RequestJsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static void WriteJson(SyncOutcome outcome, TextWriter output)
+        => output.WriteLine(JsonSerializer.Serialize(outcome.Requests, RequestJsonOptions));
+
+    public static void WriteTable(SyncOutcome outcome, TextWriter output)
+    {
+        var plan = outcome.Plan;
+        var emailsByExternalId = plan.Members
+            .GroupBy(m => m.ExternalId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Email, StringComparer.Ordinal);
+
+        var members = plan.Members.OrderBy(m => m.Email, StringComparer.Ordinal).ToList();
+        output.WriteLine($"Members ({members.Count})");
+        WriteColumns(output, ["EMAIL", "EXTERNAL ID", "STATUS"], members.Select(m => new[] { m.Email, m.ExternalId, Status(m) }));
+
+        var groups = plan.Groups.OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.ExternalId, StringComparer.Ordinal).ToList();
+        output.WriteLine();
+        output.WriteLine($"Groups ({groups.Count})");
+        WriteColumns(output, ["NAME", "EXTERNAL ID", "MEMBERS"], groups.Select(g => new[]
+        {
+            g.Name,
+            g.ExternalId,
+            string.Join(", ", g.MemberExternalIds
+                .Select(id => emailsByExternalId.TryGetValue(id, out var email) ? email : id)
+                .Order(StringComparer.Ordinal)),
+        }));
+
+        var skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).ToList();
+        output.WriteLine();
+        output.WriteLine($"Skipped ({skipped.Count})");
+        WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { KindName(s.Kind), s.Entry, s.Reason }));
+
+        output.WriteLine();
+        output.WriteLine(Summary(plan, outcome.Requests.Count));
+    }
+
+    public static string Summary(ImportPlan plan, int requestCount)
+    {
+        var enabled = plan.Members.Count(m => !m.Deleted && !m.Disabled);
+        var disabled = plan.Members.Count(m => !m.Deleted && m.Disabled);
+        var deleted = plan.Members.Count(m => m.Deleted);
+        return $"{plan.Members.Count} members ({enabled} enabled, {disabled} disabled, {deleted} deleted), "
+            + $"{plan.Groups.Count} groups, {plan.Skipped.Count} skipped; {requestCount} import request(s)";
+    }
+
+    private static string Status(PlannedMember member) => (member.Deleted, member.Disabled) switch
+    {
+        (true, true) => "deleted (disabled)",
+        (true, false) => "deleted",
+        (false, true) => "disabled",
+        _ => "enabled",
+    };
+
+    internal static string KindName(SkippedEntryKind kind) => kind switch
+    {
+        SkippedEntryKind.User => "user",
+        SkippedEntryKind.Group => "group",
+        _ => "member",
+    };
+
+    private static void WriteColumns(TextWriter output, string[] headers, IEnumerable<string[]> rows)
+    {
+        var all = rows.ToList();
+        if (all.Count == 0)
+        {
+            output.WriteLine("  (none)");
+            return;
+        }
+
+        // The last column is not padded: it may be long (member lists, reasons).
+        var widths = headers.Select((h, i) => Math.Max(h.Length, all.Max(r => r[i].Length))).ToArray();
+        WriteRow(output, headers, widths);
+        foreach (var row in all)
+        {
+            WriteRow(output, row, widths);
+        }
+    }
+
+    private static void WriteRow(TextWriter output, string[] cells, int[] widths)
+    {
+        var line = string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
+        output.WriteLine(line.TrimEnd());
+    }
+}

@@ -1,0 +1,64 @@
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sync;
+
+namespace DirectoryConnector.Engine.Bitwarden;
+
+public static class ImportRequestBuilder
+{
+    /// <summary>Largest request the original connector sends, and the cloud's limit without largeImport.</summary>
+    public const int BatchSize = 2000;
+
+    /// <summary>One request, or (total over BatchSize) member chunks then group chunks with largeImport.
+    /// With overwriteExisting the one request always carries members and groups, whatever the flags say,
+    /// because a request without members would remove every synced member.
+    /// Throws SyncFailedException(InvalidSpec) when overwriteExisting would need more than one request.</summary>
+    public static IReadOnlyList<OrganizationImportRequest> Build(ImportPlan plan, bool sendMembers, bool sendGroups, bool inviteUsersAfterProvisioning)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var overwrite = plan.OverwriteExisting;
+        if (overwrite)
+        {
+            sendMembers = sendGroups = true;
+            if (!plan.Members.Any(m => !m.Deleted))
+            {
+                throw new SyncFailedException(SyncFailureReason.SourceEmpty,
+                    "spec.sync.overwriteExisting is set but the directory yielded no active members: the import would remove every synced "
+                    + "member from the organization. Check the source and filters, or turn overwriteExisting off.", retryable: false);
+            }
+        }
+
+        ImportMemberRequest[] members = sendMembers
+            ? [.. plan.Members.Select(m => new ImportMemberRequest(m.Email, m.ExternalId, m.Deleted))]
+            : [];
+        ImportGroupRequest[] groups = sendGroups
+            ? [.. plan.Groups.Select(g => new ImportGroupRequest(g.Name, g.ExternalId, g.MemberExternalIds ?? []))]
+            : [];
+
+        if (members.Length == 0 && groups.Length == 0 && !overwrite)
+        {
+            return [];
+        }
+
+        if (members.Length + groups.Length <= BatchSize)
+        {
+            return [new OrganizationImportRequest(groups, members, overwrite, LargeImport: false, inviteUsersAfterProvisioning)];
+        }
+
+        if (overwrite)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"spec.sync.overwriteExisting cannot be used with {members.Length} members and {groups.Length} groups: an import over "
+                + $"{BatchSize} entries is sent in several requests, and with overwriteExisting each request would remove the members "
+                + "of the other requests. Turn overwriteExisting off; disabled and deleted users are still removed when removeDisabled is set.",
+                retryable: false);
+        }
+
+        // Members first: a group can only list members that already exist on the server.
+        var requests = new List<OrganizationImportRequest>();
+        requests.AddRange(members.Chunk(BatchSize).Select(chunk =>
+            new OrganizationImportRequest([], chunk, OverwriteExisting: false, LargeImport: true, inviteUsersAfterProvisioning)));
+        requests.AddRange(groups.Chunk(BatchSize).Select(chunk =>
+            new OrganizationImportRequest(chunk, [], OverwriteExisting: false, LargeImport: true, inviteUsersAfterProvisioning)));
+        return requests;
+    }
+}

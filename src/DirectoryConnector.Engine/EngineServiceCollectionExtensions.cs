@@ -1,0 +1,22 @@
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace DirectoryConnector.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>Registers the sync engine, the source factory and the Bitwarden typed client.
+    /// TimeProvider.System unless the host registered its own first.</summary>
+    public static IServiceCollection AddDirectoryConnectorEngine(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+        services.AddBitwardenClient();
+        services.TryAddSingleton<DirectorySourceFactory>();
+        services.TryAddTransient<SyncEngine>();
+        return services;
+    }
+}

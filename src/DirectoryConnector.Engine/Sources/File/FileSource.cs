@@ -1,0 +1,167 @@
+using System.Text;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.Engine.Sources.File;
+
+/// <summary>A directory exported to a file (LDIF or JSON), read from a path (CLI) or a ConfigMap key (operator).</summary>
+public sealed partial class FileSource : IDirectorySource
+{
+    private const string Field = "spec.source.file";
+
+    // Auto-detection of LDIF exports of any directory: what kind of entry is a user or a group.
+    private static readonly string[] UserObjectClasses = ["person", "inetOrgPerson", "organizationalPerson", "user"];
+    private static readonly string[] GroupObjectClasses = ["groupOfNames", "groupOfUniqueNames", "posixGroup", "group"];
+    private const string AdNormalUserAccount = "805306368";
+
+    // The same mapping code as the LDAP source: objectGUID when present (AD exports), else the DN, as there.
+    private static readonly LdapEntryMapping LdifMapping = new(
+        EmailAttribute: "mail",
+        GroupNameAttribute: "cn",
+        MemberAttributes: ["member", "uniqueMember", "memberUid"],
+        EmailPrefixAttribute: null,
+        EmailSuffix: null,
+        ExternalIdAttribute: LdapEntryMapping.ObjectGuid,
+        ExternalIdFallsBackToDn: true);
+
+    private readonly FileSourceSpec _spec;
+    private readonly FileFormat _format;
+    private readonly IReferenceResolver _references;
+    private readonly ILogger _logger;
+
+    private FileSource(FileSourceSpec spec, FileFormat format, IReferenceResolver references, ILogger<FileSource> logger)
+    {
+        _spec = spec;
+        _format = format;
+        _references = references;
+        _logger = logger;
+    }
+
+    /// <summary>Validates the spec: exactly one of path and configMapRef, and a known format.</summary>
+    public static FileSource Create(FileSourceSpec spec, IReferenceResolver references, ILogger<FileSource> logger)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var hasPath = !string.IsNullOrWhiteSpace(spec.Path);
+        var hasConfigMap = spec.ConfigMapRef is not null;
+        if (hasPath == hasConfigMap)
+        {
+            throw Invalid($"{Field} needs exactly one of path and configMapRef.");
+        }
+
+        if (hasConfigMap && (string.IsNullOrWhiteSpace(spec.ConfigMapRef!.Name) || string.IsNullOrWhiteSpace(spec.ConfigMapRef.Key)))
+        {
+            throw Invalid($"{Field}.configMapRef needs a name and a key.");
+        }
+
+        var fileName = hasPath ? spec.Path! : spec.ConfigMapRef!.Key;
+        var format = spec.Format ?? Path.GetExtension(fileName).ToUpperInvariant() switch
+        {
+            ".LDIF" => FileFormat.Ldif,
+            ".JSON" => FileFormat.Json,
+            _ => throw Invalid($"{Field}.format is not set and '{fileName}' does not end in .ldif or .json: set format to ldif or json."),
+        };
+        return new FileSource(spec, format, references, logger);
+    }
+
+    private string Description => _spec.Path is { } path ? $"{Field}.path '{path}'" : $"ConfigMap {_spec.ConfigMapRef!.Name} key {_spec.ConfigMapRef.Key}";
+
+    public async Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var text = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = _format == FileFormat.Ldif ? ReadLdif(text, query) : ReadJson(text, query);
+        LogRead(_logger, Description, snapshot.Users.Count, snapshot.Groups.Count);
+        return new DirectorySnapshot
+        {
+            Users = query.Users ? snapshot.Users : [],
+            Groups = query.Groups ? snapshot.Groups : [],
+            Skipped = snapshot.Skipped,
+        };
+    }
+
+    private async Task<string> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_spec.ConfigMapRef is { } configMap)
+        {
+            return await _references.GetConfigMapValueAsync(configMap.Name, configMap.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await System.IO.File.ReadAllTextAsync(_spec.Path!, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} does not exist.", retryable: false, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, $"{Description} cannot be read: {ex.Message}", retryable: true, ex);
+        }
+    }
+
+    private DirectorySnapshot ReadLdif(string text, DirectoryQuery query)
+    {
+        List<LdapEntry> entries;
+        try
+        {
+            entries = LdifReader.Read(text);
+        }
+        catch (LdifFormatException ex)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} line {ex.Line}: {ex.Message}.", retryable: false, ex);
+        }
+
+        var skipped = new List<SkippedEntry>();
+        var users = new List<(LdapEntry Entry, DirectoryUser User)>();
+        var groupEntries = new List<LdapEntry>();
+        foreach (var entry in entries)
+        {
+            if (IsUser(entry))
+            {
+                var deleted = string.Equals(entry.GetString("isDeleted")?.Trim(), "TRUE", StringComparison.OrdinalIgnoreCase);
+                if ((!deleted || query.IncludeDeleted) && LdapEntryMapper.MapUser(entry, LdifMapping, deleted, skipped) is { } user)
+                {
+                    users.Add((entry, user));
+                }
+            }
+            else if (GroupObjectClasses.Any(entry.HasObjectClass))
+            {
+                groupEntries.Add(entry);
+            }
+        }
+
+        var uidIndex = LdapEntryMapper.IndexUsersByUid(users);
+        var groups = groupEntries
+            .Select(entry => LdapEntryMapper.MapGroup(entry, LdifMapping, uidIndex, selected: true, skipped))
+            .OfType<DirectoryGroup>()
+            .ToList();
+        return new DirectorySnapshot { Users = [.. users.Select(pair => pair.User)], Groups = groups, Skipped = skipped };
+    }
+
+    private DirectorySnapshot ReadJson(string text, DirectoryQuery query)
+    {
+        try
+        {
+            var (users, groups) = JsonDirectoryReader.Read(text, query.IncludeDeleted);
+            return new DirectorySnapshot { Users = users, Groups = groups };
+        }
+        catch (JsonDirectoryFormatException ex)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description}: {ex.Message}.", retryable: false, ex);
+        }
+    }
+
+    // Users are people, not computers (a computer is also a "user" in AD); in AD exports only normal accounts.
+    private static bool IsUser(LdapEntry entry)
+        => UserObjectClasses.Any(entry.HasObjectClass)
+           && !entry.HasObjectClass("computer")
+           && (!entry.Has("sAMAccountType") || entry.GetString("sAMAccountType")?.Trim() == AdNormalUserAccount);
+
+    private static SyncFailedException Invalid(string message) => new(SyncFailureReason.InvalidSpec, message, retryable: false);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Users} users and {Groups} groups from {Source}")]
+    private static partial void LogRead(ILogger logger, string source, int users, int groups);
+}

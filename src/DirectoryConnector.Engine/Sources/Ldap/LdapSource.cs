@@ -1,0 +1,460 @@
+using System.DirectoryServices.Protocols;
+using System.Globalization;
+using System.Net;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.Engine.Sources.Ldap;
+
+/// <summary>Reads users and groups from an LDAP server or Active Directory with System.DirectoryServices.Protocols.</summary>
+public sealed partial class LdapSource : IDirectorySource
+{
+    private const string Field = "spec.source.ldap";
+    private readonly LdapSourceSettings _settings;
+    private readonly LdapSourceOptions _options;
+    private readonly ILogger _logger;
+
+    internal LdapSource(LdapSourceSettings settings, LdapSourceOptions options, ILogger<LdapSource> logger)
+    {
+        _settings = settings;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Validates the spec (InvalidSpec naming the field) and applies Active Directory / LDAP defaults.</summary>
+    public static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, ILogger<LdapSource> logger)
+        => new(LdapSourceSettings.Create(spec, filters, password, caCertificatesPem), new LdapSourceOptions(), logger);
+
+    internal static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, LdapSourceOptions options, ILogger<LdapSource> logger)
+        => new(LdapSourceSettings.Create(spec, filters, password, caCertificatesPem), options, logger);
+
+    public Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // S.DS.P blocks a thread per call, and unbinding a connection while another thread waits on it is unsafe in
+        // libldap. So one worker owns the connection from connect to dispose and checks the token between calls,
+        // each call bounded by a time limit; the caller stops waiting as soon as the token fires.
+        return Task.Run(() => Read(query, cancellationToken), cancellationToken).WaitAsync(cancellationToken);
+    }
+
+    private DirectorySnapshot Read(DirectoryQuery query, CancellationToken cancellationToken)
+    {
+        using var trust = _settings.CaCertificatesPem is null ? null : LdapTrustDirectory.Create(_settings.CaCertificatesPem, $"{Field}.caSecretRef");
+        using var connection = Connect(trust, cancellationToken);
+        var skipped = new List<SkippedEntry>();
+        var mapping = _settings.Mapping;
+
+        var users = new List<(LdapEntry Entry, DirectoryUser User)>();
+        if (query.Users || query.Groups)
+        {
+            var entries = Search(connection, new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users"),
+                [.. mapping.UserAttributes()], [], cancellationToken);
+            foreach (var entry in entries)
+            {
+                if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, skipped) is { } user)
+                {
+                    users.Add((entry, user));
+                }
+            }
+        }
+
+        var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, skipped, cancellationToken) : [];
+
+        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, users, skipped, cancellationToken) : [];
+        return new DirectorySnapshot
+        {
+            Users = query.Users ? [.. users.Select(pair => pair.User), .. deletedUsers] : [],
+            Groups = groups,
+            Skipped = skipped,
+        };
+    }
+
+    private List<DirectoryUser> ReadDeletedUsers(LdapConnection connection, List<SkippedEntry> skipped, CancellationToken cancellationToken)
+    {
+        // Tombstones keep objectGUID (the external id) but lose mail, so they are matched by external id.
+        var context = new SearchScopeContext(
+            $"CN=Deleted Objects,{_settings.RootPathText}", $"{Field}.rootPath",
+            $"(&(objectClass={_settings.UserObjectClass})(!(objectClass=computer))(isDeleted=TRUE))", $"{Field}.userObjectClass");
+        try
+        {
+            var entries = Search(connection, context, [.. _settings.Mapping.UserAttributes()], [new ShowDeletedControl { IsCritical = true }], cancellationToken);
+            return [.. entries.Select(entry => LdapEntryMapper.MapUser(entry, _settings.Mapping, deleted: true, skipped)).OfType<DirectoryUser>()];
+        }
+        catch (SyncFailedException ex) when (ex.Reason == SyncFailureReason.SourceQueryFailed)
+        {
+            // Without tombstones deleted users are simply not reported as deleted: nothing is removed by mistake.
+            LogDeletedObjectsUnreadable(_logger, context.Base, ex.Message);
+            return [];
+        }
+    }
+
+    private List<DirectoryGroup> ReadGroups(
+        LdapConnection connection,
+        List<(LdapEntry Entry, DirectoryUser User)> users,
+        List<SkippedEntry> skipped,
+        CancellationToken cancellationToken)
+    {
+        var mapping = _settings.Mapping;
+        var memberAttributes = mapping.MemberAttributes
+            .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
+        IEnumerable<string?> attributes = [mapping.GroupNameAttribute, "cn", mapping.ExternalIdAttribute, .. memberAttributes];
+
+        // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
+        var entries = Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
+            [.. attributes.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken);
+
+        HashSet<string>? selected = null;
+        if (_settings.GroupPathSet || _settings.GroupFilter is not null)
+        {
+            var selectedEntries = Search(connection, new SearchScopeContext(_settings.GroupBase, $"{Field}.groupPath", _settings.SelectedGroupsFilter, "spec.filters.groups"),
+                ["1.1"], [], cancellationToken);
+            selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
+        }
+
+        var uidIndex = LdapEntryMapper.IndexUsersByUid(users);
+        var groups = new List<DirectoryGroup>(entries.Count);
+        foreach (var entry in entries)
+        {
+            foreach (var memberAttribute in mapping.MemberAttributes)
+            {
+                ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
+            }
+
+            var isSelected = selected is null || selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
+            if (LdapEntryMapper.MapGroup(entry, mapping, uidIndex, isSelected, skipped) is { } group)
+            {
+                groups.Add(group);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>
+    /// Range retrieval (MS-ADTS 3.1.1.3.1.3.3): a server with more values than its window returns
+    /// `member;range=0-1499`; ask for the next window until the returned name ends in `-*`.
+    /// The returned name is parsed, never assumed: servers may return fewer values than asked.
+    /// </summary>
+    private void ReadRemainingMemberRanges(LdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
+    {
+        var rangedName = entry.AttributeNames.FirstOrDefault(name => ParseRange(name, attribute) is not null);
+        if (rangedName is null)
+        {
+            return;
+        }
+
+        var values = new List<byte[]>(entry.GetBytes(attribute));
+        var (_, high) = ParseRange(rangedName, attribute)!.Value;
+        values.AddRange(entry.GetBytes(rangedName));
+        var chunks = 1;
+        while (high is { } last)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var low = last + 1;
+            var requested = _options.MemberRangeWindow is { } window ? $"{attribute};range={low}-{low + window - 1}" : $"{attribute};range={low}-*";
+            var request = new SearchRequest(entry.DistinguishedName, "(objectClass=*)", SearchScope.Base, requested)
+            {
+                TimeLimit = _options.SearchTimeLimit,
+            };
+            var response = (SearchResponse)Send(connection, request, new SearchScopeContext(entry.DistinguishedName, $"{Field}.memberAttribute", "(objectClass=*)", $"{Field}.memberAttribute"));
+            var returned = response.Entries.Cast<SearchResultEntry>().FirstOrDefault();
+            var returnedName = returned?.Attributes.AttributeNames.Cast<string>().FirstOrDefault(name => ParseRange(name, attribute) is not null);
+            if (returned is null || returnedName is null)
+            {
+                break; // the values were removed while we read: what we have is what there is
+            }
+
+            var (returnedLow, returnedHigh) = ParseRange(returnedName, attribute)!.Value;
+            if (returnedLow != low)
+            {
+                throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"{_settings.Endpoint} answered range {returnedName} when {requested} was asked for the members of {entry.DistinguishedName}.", retryable: true);
+            }
+
+            values.AddRange(returned.Attributes[returnedName].GetValues(typeof(byte[])).Cast<byte[]>());
+            high = returnedHigh;
+            chunks++;
+        }
+
+        entry.Replace(attribute, values);
+        LogRangedMembers(_logger, entry.DistinguishedName, attribute, values.Count, chunks);
+    }
+
+    /// <summary>Parses `attribute;range=low-high`; high is null for `*`. Null when the name is not a range of it.</summary>
+    internal static (int Low, int? High)? ParseRange(string name, string attribute)
+    {
+        var prefix = attribute + ";range=";
+        if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var bounds = name[prefix.Length..].Split('-');
+        if (bounds.Length != 2 || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low))
+        {
+            return null;
+        }
+
+        if (bounds[1] == "*")
+        {
+            return (low, null);
+        }
+
+        return int.TryParse(bounds[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high) ? (low, high) : null;
+    }
+
+    private LdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = new LdapConnection(new LdapDirectoryIdentifier(_settings.Hostname, _settings.Port))
+        {
+            AuthType = AuthType.Basic,
+            Credential = new NetworkCredential(_settings.Username, _settings.Password),
+            Timeout = _options.OperationTimeout,
+            AutoBind = false,
+        };
+        try
+        {
+            var session = connection.SessionOptions;
+            session.ProtocolVersion = 3; // the Linux default is 2, which slapd and AD refuse
+            if (!OperatingSystem.IsWindows() && !LibLdap.SetTimeouts(connection, _options.OperationTimeout))
+            {
+                LogNoNativeTimeouts(_logger, _settings.Endpoint);
+            }
+
+            session.ReferralChasing = ReferralChasingOptions.None; // referral hosts are often unresolvable from pods
+            if (_settings.Encryption == LdapEncryption.Ldaps)
+            {
+                session.SecureSocketLayer = true;
+            }
+
+            if (trust is not null || _settings.InsecureSkipVerify)
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                        $"{Field}.caSecretRef and {Field}.insecureSkipVerify need libldap (Linux); on Windows trust the CA in the machine store.", retryable: false);
+                }
+
+                if (trust is not null)
+                {
+                    session.TrustedCertificatesDirectory = trust.Path;
+                }
+
+                if (_settings.InsecureSkipVerify)
+                {
+                    LibLdap.DisableCertificateVerification(connection);
+                }
+
+                session.StartNewTlsSessionContext();
+            }
+
+            if (_settings.Encryption == LdapEncryption.StartTls)
+            {
+                // libldap has no URI before the first operation, so StartTLS first fails with 81 (dotnet/runtime#56619):
+                // an anonymous RootDSE read connects without sending credentials.
+                try
+                {
+                    connection.SendRequest(new SearchRequest("", "(objectClass=*)", SearchScope.Base, "supportedExtension"), _options.OperationTimeout);
+                }
+                catch (DirectoryOperationException)
+                {
+                    // Refused anonymous reads still leave a connection to upgrade.
+                }
+
+                session.StartTransportLayerSecurity(null);
+            }
+
+            connection.Bind();
+            LogConnected(_logger, _settings.Endpoint, _settings.Encryption, _settings.Username);
+            return connection;
+        }
+        catch (Exception ex) when (ex is LdapException or DirectoryOperationException or TimeoutException)
+        {
+            connection.Dispose();
+            throw MapFailure(ex, context: null);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private List<LdapEntry> Search(
+        LdapConnection connection,
+        SearchScopeContext context,
+        string[] attributes,
+        DirectoryControl[] controls,
+        CancellationToken cancellationToken)
+    {
+        var request = new SearchRequest(context.Base, context.Filter, SearchScope.Subtree, attributes)
+        {
+            TimeLimit = _options.SearchTimeLimit,
+        };
+        request.Controls.AddRange(controls);
+        var paging = _settings.PagedSearch ? new PageResultRequestControl(_options.PageSize) : null;
+        if (paging is not null)
+        {
+            request.Controls.Add(paging);
+        }
+
+        var entries = new List<LdapEntry>();
+        var pages = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var response = (SearchResponse)Send(connection, request, context);
+            pages++;
+            foreach (SearchResultEntry result in response.Entries)
+            {
+                entries.Add(ToEntry(result));
+            }
+
+            var pageResponse = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault();
+            if (paging is null || pageResponse is null || pageResponse.Cookie.Length == 0)
+            {
+                break;
+            }
+
+            paging.Cookie = pageResponse.Cookie;
+        }
+
+        LogSearch(_logger, context.Base, context.Filter, entries.Count, pages);
+        return entries;
+    }
+
+    private DirectoryResponse Send(LdapConnection connection, DirectoryRequest request, SearchScopeContext context)
+    {
+        try
+        {
+            return connection.SendRequest(request, _options.OperationTimeout);
+        }
+        catch (Exception ex) when (ex is LdapException or DirectoryOperationException or TimeoutException)
+        {
+            throw MapFailure(ex, context);
+        }
+    }
+
+    private static LdapEntry ToEntry(SearchResultEntry result)
+    {
+        var entry = new LdapEntry(result.DistinguishedName);
+        foreach (string name in result.Attributes.AttributeNames)
+        {
+            // Bytes for every value: binary ones (objectGUID) can happen to be valid UTF-8.
+            foreach (byte[] value in result.Attributes[name].GetValues(typeof(byte[])))
+            {
+                entry.Add(name, value);
+            }
+        }
+
+        return entry;
+    }
+
+    /// <summary>Maps result codes (never message text) to failures an administrator can act on.</summary>
+    private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context)
+    {
+        var code = exception switch
+        {
+            LdapException ldap => ldap.ErrorCode,
+            DirectoryOperationException { Response: { } response } => (int)response.ResultCode,
+            TimeoutException => LdapResult.Timeout,
+            _ => LdapResult.Other,
+        };
+        var endpoint = $"{_settings.Endpoint} ({EncryptionName})";
+        var operation = context is null ? $"binding as {_settings.Username}" : $"searching {context.Base} with filter {context.Filter}";
+        switch (code)
+        {
+            case LdapResult.InvalidCredentials or LdapResult.InappropriateAuthentication:
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"{endpoint} rejected the credentials of {Field}.username '{_settings.Username}' (LDAP result {code}); check the password in {Field}.passwordSecretRef.",
+                    retryable: false, exception);
+            case LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired:
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"{endpoint} refuses a simple bind without transport encryption (LDAP result {code}); set {Field}.encryption to startTls or ldaps.",
+                    retryable: false, exception);
+            case LdapResult.InsufficientAccessRights:
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"{endpoint} denied {_settings.Username} access while {operation} (LDAP result {code}).", retryable: false, exception);
+            case LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
+                or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded or LdapResult.AdminLimitExceeded
+                or LdapResult.UnwillingToPerform or LdapResult.Other:
+                var tls = _settings.Encryption == LdapEncryption.None ? "" : " or its TLS certificate is not trusted for that name";
+                return new(SyncFailureReason.SourceUnavailable,
+                    $"The LDAP server {endpoint} is unreachable, timed out or busy{tls} while {operation} (LDAP result {code}).",
+                    retryable: true, exception);
+            case LdapResult.FilterError or LdapResult.ClientFilterError or LdapResult.ProtocolError or LdapResult.UndefinedAttributeType
+                or LdapResult.InappropriateMatching when context is not null:
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"{endpoint} rejected the filter {context.Filter} built from {context.FilterField} (LDAP result {code}): check its syntax and attribute names.",
+                    retryable: false, exception);
+            case LdapResult.NoSuchObject or LdapResult.InvalidDnSyntax when context is not null:
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"The search base {context.Base} (from {context.BaseField}) does not exist on {endpoint} (LDAP result {code}).",
+                    retryable: false, exception);
+            case LdapResult.SizeLimitExceeded when context is not null:
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
+                    retryable: false, exception);
+            default:
+                return new(SyncFailureReason.SourceUnavailable,
+                    $"{endpoint} failed while {operation} (LDAP result {code}).", retryable: true, exception);
+        }
+    }
+
+    private string EncryptionName => _settings.Encryption switch
+    {
+        LdapEncryption.Ldaps => "ldaps",
+        LdapEncryption.StartTls => "startTls",
+        _ => "ldap",
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bound to LDAP server {Endpoint} ({Encryption}) as {Username}")]
+    private static partial void LogConnected(ILogger logger, string endpoint, LdapEncryption encryption, string username);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "LDAP search {Base} {Filter} returned {Count} entries in {Pages} pages")]
+    private static partial void LogSearch(ILogger logger, string @base, string filter, int count, int pages);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Read {Count} values of {Attribute} of {Group} in {Chunks} range chunks")]
+    private static partial void LogRangedMembers(ILogger logger, string group, string attribute, int count, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted users under {Base} cannot be read, so none are reported as deleted: {Reason}")]
+    private static partial void LogDeletedObjectsUnreadable(ILogger logger, string @base, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot set libldap time limits for {Endpoint}: a server that never answers a bind blocks a worker thread (the sync itself still honours cancellation)")]
+    private static partial void LogNoNativeTimeouts(ILogger logger, string endpoint);
+
+    /// <summary>What a search is, in the spec's terms, so errors name the field to fix.</summary>
+    private sealed record SearchScopeContext(string Base, string BaseField, string Filter, string FilterField);
+
+    /// <summary>LDAP result codes (RFC 4511) and libldap's negative client codes.</summary>
+    private static class LdapResult
+    {
+        public const int ProtocolError = 2;
+        public const int TimeLimitExceeded = 3;
+        public const int SizeLimitExceeded = 4;
+        public const int StrongAuthRequired = 8;
+        public const int AdminLimitExceeded = 11;
+        public const int ConfidentialityRequired = 13;
+        public const int UndefinedAttributeType = 17;
+        public const int InappropriateMatching = 18;
+        public const int NoSuchObject = 32;
+        public const int InvalidDnSyntax = 34;
+        public const int InappropriateAuthentication = 48;
+        public const int InvalidCredentials = 49;
+        public const int InsufficientAccessRights = 50;
+        public const int Busy = 51;
+        public const int Unavailable = 52;
+        public const int UnwillingToPerform = 53;
+        public const int Other = 80;
+        public const int ServerDown = 81;
+        public const int Timeout = 85;
+        public const int FilterError = 87;
+        public const int ConnectError = 91;
+        public const int ClientTimeout = -5;
+        public const int ClientFilterError = -7;
+    }
+}

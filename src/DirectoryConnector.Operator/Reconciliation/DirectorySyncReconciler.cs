@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Operator.Resources;
+using DirectoryConnector.Operator.Runtime;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.Operator.Reconciliation;
+
+/// <summary>What the worker does with the key afterwards: requeue after a delay, or wait for the next change.</summary>
+public sealed record ReconcileResult(TimeSpan? RequeueAfter)
+{
+    public static ReconcileResult Done { get; } = new((TimeSpan?)null);
+}
+
+/// <summary>A sync failed in a way that retrying may fix; the work queue backs the key off.</summary>
+public sealed class RetryableSyncException(string message, Exception innerException) : Exception(message, innerException);
+
+/// <summary>
+/// Reconciles one DirectorySync: reads it fresh, decides whether a sync is due, runs it, and writes status (only when it
+/// changed) with kstatus conditions, counts and the revision it ran with. Events are recorded on Ready transitions only.
+/// </summary>
+public sealed partial class DirectorySyncReconciler(
+    IDirectorySyncStore store,
+    ISyncRunner runner,
+    Func<string, IReferenceResolver> resolverForNamespace,
+    Func<string, string, string?> referenceVersion,
+    OperatorMetrics metrics,
+    TimeProvider time,
+    ILogger<DirectorySyncReconciler> logger)
+{
+    public const int SampleSize = 10;
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Reconciles "namespace/name". Throws <see cref="RetryableSyncException"/> when the work queue should back off.</summary>
+    public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
+    {
+        var (namespaceName, name) = ObjectKey.Split(key);
+        var resource = await store.GetAsync(namespaceName, name, cancellationToken).ConfigureAwait(false);
+        if (resource is null)
+        {
+            metrics.Forget(namespaceName, name);
+            return ReconcileResult.Done;
+        }
+
+        if (resource.Metadata.DeletionTimestamp is not null)
+        {
+            return ReconcileResult.Done;
+        }
+
+        var original = resource.Status;
+        var status = Clone(original) ?? new DirectorySyncStatus();
+        status.Conditions ??= [];
+        var generation = resource.Metadata.Generation;
+        var spec = resource.Spec;
+        var now = Now();
+
+        if (spec.Suspend)
+        {
+            status.ObservedGeneration = generation;
+            status.NextSyncTime = null;
+            Conditions.Set(status.Conditions, Conditions.Ready, Conditions.False, Conditions.ReasonSuspended, "Syncing is suspended (spec.suspend is true); the organization is left as last synced. Set spec.suspend to false to resume.", generation, now);
+            Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.False, Conditions.ReasonSuspended, "Suspended.", generation, now);
+            Conditions.Set(status.Conditions, Conditions.Stalled, Conditions.False, Conditions.ReasonSuspended, "Suspended.", generation, now);
+            await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Done;
+        }
+
+        var revision = CurrentRevision(resource);
+        if (!GoDuration.TryParse(spec.Interval, out var interval) || interval < MinimumInterval)
+        {
+            var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval \"{spec.Interval}\" is not a duration of at least 1m, such as 15m or 1h30m.", retryable: false);
+            return await FailAsync(resource, original, status, revision, failure, interval: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var decision = SyncDecision.Decide(status, revision, interval, now);
+        if (!decision.Due)
+        {
+            return new ReconcileResult(decision.RequeueAfter);
+        }
+
+        LogSyncStarting(logger, namespaceName, name, decision.Trigger);
+        status.ObservedGeneration = generation;
+        status.SourceType = spec.Source?.Kind;
+        if (Conditions.Find(status.Conditions, Conditions.Ready) is null)
+        {
+            Conditions.Set(status.Conditions, Conditions.Ready, Conditions.Unknown, Conditions.ReasonProgressing, "The first sync is running.", generation, now);
+        }
+
+        Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.True, Conditions.ReasonProgressing, $"Syncing from the {spec.Source?.Kind ?? "configured"} source ({Describe(decision.Trigger)}).", generation, now);
+        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        original = Clone(status);
+
+        var started = Stopwatch.GetTimestamp();
+        SyncOutcome outcome;
+        try
+        {
+            outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), StateOf(status), new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncFailedException failure)
+        {
+            metrics.SyncDuration.WithLabels(name, namespaceName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return await FailAsync(resource, original, status, revision, failure, interval, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSyncCrashed(logger, ex, namespaceName, name);
+            now = Now();
+            status.LastSyncTime = now;
+            Conditions.Set(status.Conditions, Conditions.Ready, Conditions.False, Conditions.ReasonUnexpectedError, $"The sync failed unexpectedly ({ex.GetType().Name}); it is retried with backoff. The operator logs have the details.", generation, now);
+            Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.False, Conditions.ReasonUnexpectedError, "The last sync failed; retrying with backoff.", generation, now);
+            Conditions.Set(status.Conditions, Conditions.Stalled, Conditions.False, Conditions.ReasonUnexpectedError, "Retrying.", generation, now);
+            metrics.SyncTotal.WithLabels(name, namespaceName, "error").Inc();
+            metrics.SyncErrors.WithLabels(name, namespaceName, Conditions.ReasonUnexpectedError).Inc();
+            await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+            throw new RetryableSyncException($"Sync of {key} failed unexpectedly.", ex);
+        }
+
+        metrics.SyncDuration.WithLabels(name, namespaceName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        now = Now();
+        ApplySuccess(status, outcome, spec, revision, generation, interval, now);
+        metrics.SyncTotal.WithLabels(name, namespaceName, outcome.Result switch
+        {
+            SyncResult.Synced => "success",
+            SyncResult.UpToDate => "unchanged",
+            _ => "dry_run",
+        }).Inc();
+        if (outcome.Result != SyncResult.DryRun)
+        {
+            metrics.LastSuccess.WithLabels(name, namespaceName).Set(new DateTimeOffset(now).ToUnixTimeSeconds());
+            metrics.DirectoryObjects.WithLabels(name, namespaceName, "user").Set(status.UserCount ?? 0);
+            metrics.DirectoryObjects.WithLabels(name, namespaceName, "group").Set(status.GroupCount ?? 0);
+        }
+
+        LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
+        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        return new ReconcileResult(interval);
+    }
+
+    /// <summary>The event a Ready change deserves, if any: only transitions are announced, never repeats.</summary>
+    public static (string Type, string Reason, string Message)? TransitionEvent(V1Condition? before, V1Condition after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var flipped = before?.Status != after.Status;
+        return after.Status switch
+        {
+            Conditions.True when flipped => ("Normal", "Synced", after.Message),
+            Conditions.False when after.Reason == Conditions.ReasonSuspended && (flipped || before?.Reason != after.Reason) => ("Normal", Conditions.ReasonSuspended, after.Message),
+            Conditions.False when flipped || before?.Reason != after.Reason => ("Warning", "SyncFailed", $"{after.Reason}: {after.Message}"),
+            _ => null,
+        };
+    }
+
+    private async Task<ReconcileResult> FailAsync(DirectorySync resource, DirectorySyncStatus? original, DirectorySyncStatus status, SyncRevision revision, SyncFailedException failure, TimeSpan? interval, CancellationToken cancellationToken)
+    {
+        var (namespaceName, name, generation) = (resource.Metadata.NamespaceProperty, resource.Metadata.Name, resource.Metadata.Generation);
+        var now = Now();
+        var reason = failure.Reason.ToString();
+        LogSyncFailed(logger, namespaceName, name, reason, failure.Retryable, failure.Message);
+        status.ObservedGeneration = generation;
+        status.SourceType = resource.Spec.Source?.Kind;
+        status.LastSyncTime = now;
+        Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.False, reason, failure.Message, generation, now);
+        if (failure.Retryable)
+        {
+            Conditions.Set(status.Conditions!, Conditions.Reconciling, Conditions.False, reason, "The last sync failed; retrying with backoff.", generation, now);
+            Conditions.Set(status.Conditions!, Conditions.Stalled, Conditions.False, reason, "Retrying: the failure may be temporary.", generation, now);
+            status.NextSyncTime = null;
+        }
+        else
+        {
+            // Retrying cannot fix it: remember what failed so only a change (or the interval) starts the next attempt.
+            status.SyncedRevision = revision.ToString();
+            status.NextSyncTime = interval is { } next ? now + next : null;
+            Conditions.Set(status.Conditions!, Conditions.Reconciling, Conditions.False, reason, "Waiting for the DirectorySync or its Secrets to change.", generation, now);
+            Conditions.Set(status.Conditions!, Conditions.Stalled, Conditions.True, reason, failure.Message, generation, now);
+        }
+
+        metrics.SyncTotal.WithLabels(name, namespaceName, "error").Inc();
+        metrics.SyncErrors.WithLabels(name, namespaceName, reason).Inc();
+        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        if (failure.Retryable)
+        {
+            throw new RetryableSyncException($"Sync of {namespaceName}/{name} failed: {reason}.", failure);
+        }
+
+        return new ReconcileResult(interval);
+    }
+
+    private static void ApplySuccess(DirectorySyncStatus status, SyncOutcome outcome, DirectorySyncSpec spec, SyncRevision revision, long? generation, TimeSpan interval, DateTime now)
+    {
+        var plan = outcome.Plan;
+        var users = outcome.State.UserCount ?? plan.Members.Count(m => !m.Deleted);
+        var groups = outcome.State.GroupCount ?? plan.Groups.Count;
+        var skipped = outcome.State.SkippedCount ?? plan.Skipped.Count;
+        var skippedText = skipped == 0 ? "" : $"; {skipped} directory entries skipped (see `directory-connector test`)";
+        status.ObservedGeneration = generation;
+        status.SourceType = spec.Source?.Kind;
+        status.LastSyncTime = now;
+        status.NextSyncTime = now + interval;
+        status.SyncedRevision = revision.ToString();
+        status.UserCount = users;
+        status.GroupCount = groups;
+        status.SkippedCount = skipped;
+
+        string reason;
+        string message;
+        if (outcome.Result == SyncResult.DryRun)
+        {
+            // Nothing was posted: the hashes and the last successful sync stay as they were.
+            var members = outcome.Requests.SelectMany(r => r.Members).ToList();
+            var groupRequests = outcome.Requests.SelectMany(r => r.Groups).ToList();
+            status.DryRun = new DryRunStatus
+            {
+                Members = members.Count,
+                RemovedMembers = members.Count(m => m.Deleted),
+                Groups = groupRequests.Count,
+                Requests = outcome.Requests.Count,
+                SampleMembers = [.. members.Select(m => m.Deleted ? $"{m.Email} (remove)" : m.Email).Take(SampleSize)],
+                SampleGroups = [.. groupRequests.Select(g => g.Name).Take(SampleSize)],
+                SampleSkipped = [.. plan.Skipped.Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
+            };
+            reason = Conditions.ReasonDryRun;
+            message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests; nothing was posted{skippedText}.");
+        }
+        else
+        {
+            status.DryRun = null;
+            status.MembersHash = outcome.State.MembersHash ?? plan.MembersHash;
+            status.GroupsHash = outcome.State.GroupsHash ?? plan.GroupsHash;
+            status.LastSuccessfulSyncTime = now;
+            (reason, message) = outcome.Result == SyncResult.UpToDate
+                ? (Conditions.ReasonUpToDate, string.Create(CultureInfo.InvariantCulture, $"Up to date: {users} users and {groups} groups, unchanged since the last sync{skippedText}."))
+                : (Conditions.ReasonSynced, string.Create(CultureInfo.InvariantCulture, $"Synced {users} users and {groups} groups{skippedText}."));
+        }
+
+        Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.True, reason, message, generation, now);
+        Conditions.Set(status.Conditions!, Conditions.Reconciling, Conditions.False, reason, "Idle until the next sync is due.", generation, now);
+        Conditions.Set(status.Conditions!, Conditions.Stalled, Conditions.False, reason, "Not stalled.", generation, now);
+    }
+
+    private async Task WriteStatusAsync(DirectorySync resource, DirectorySyncStatus? original, DirectorySyncStatus status, CancellationToken cancellationToken)
+    {
+        var before = ToJson(original);
+        var after = ToJson(status)!;
+        if (before is not null && JsonNode.DeepEquals(before, after))
+        {
+            return;
+        }
+
+        // A merge patch leaves out what it does not name: fields that became null are sent as explicit nulls.
+        var patch = (JsonObject)after.DeepClone();
+        foreach (var (field, _) in before ?? [])
+        {
+            if (!patch.ContainsKey(field))
+            {
+                patch[field] = null;
+            }
+        }
+
+        await store.PatchStatusAsync(resource, patch, cancellationToken).ConfigureAwait(false);
+        resource.Status = Clone(status);
+
+        var (namespaceName, name) = (resource.Metadata.NamespaceProperty, resource.Metadata.Name);
+        foreach (var condition in status.Conditions ?? [])
+        {
+            metrics.SetCondition(namespaceName, name, condition.Type, condition.Status);
+        }
+
+        if (Conditions.Find(status.Conditions, Conditions.Ready) is { } ready
+            && TransitionEvent(Conditions.Find(original?.Conditions, Conditions.Ready), ready) is { } ev)
+        {
+            try
+            {
+                await store.RecordEventAsync(resource, ev.Type, ev.Reason, ev.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // An event is a courtesy; failing to record one must not fail the sync.
+                LogEventFailed(logger, ex, namespaceName, name, ev.Reason);
+            }
+        }
+    }
+
+    private SyncRevision CurrentRevision(DirectorySync resource)
+    {
+        var namespaceName = resource.Metadata.NamespaceProperty;
+        var references = SpecReferences.Of(resource.Spec).ToDictionary(
+            r => r,
+            r => referenceVersion(namespaceName, r) ?? SyncRevision.Missing,
+            StringComparer.Ordinal);
+        string? requestedAt = null;
+        resource.Metadata.Annotations?.TryGetValue(DirectorySync.SyncRequestedAtAnnotation, out requestedAt);
+        return new SyncRevision(resource.Metadata.Generation ?? 0, SyncRevision.FingerprintOf(requestedAt), references);
+    }
+
+    private static SyncState? StateOf(DirectorySyncStatus status)
+        => status.LastSyncTime is null && status.MembersHash is null && status.GroupsHash is null
+            ? null
+            : new SyncState
+            {
+                MembersHash = status.MembersHash,
+                GroupsHash = status.GroupsHash,
+                LastSyncTime = status.LastSyncTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : null,
+                LastSuccessfulSyncTime = status.LastSuccessfulSyncTime is { } ok ? new DateTimeOffset(DateTime.SpecifyKind(ok, DateTimeKind.Utc)) : null,
+                UserCount = status.UserCount,
+                GroupCount = status.GroupCount,
+                SkippedCount = status.SkippedCount,
+            };
+
+    private static string Describe(SyncTrigger trigger) => trigger switch
+    {
+        SyncTrigger.NeverSynced => "first sync",
+        SyncTrigger.Interrupted => "the previous sync was interrupted",
+        SyncTrigger.SpecChanged => "the spec changed",
+        SyncTrigger.SyncRequested => $"requested with {DirectorySync.SyncRequestedAtAnnotation}",
+        SyncTrigger.ReferenceChanged => "a referenced Secret or ConfigMap changed",
+        SyncTrigger.RetryAfterFailure => "retrying after a failure",
+        _ => "the interval elapsed",
+    };
+
+    private DateTime Now() => Conditions.Truncate(time.GetUtcNow().UtcDateTime);
+
+    private static JsonObject? ToJson(DirectorySyncStatus? status)
+        => status is null ? null : JsonNode.Parse(KubernetesJson.Serialize(status)) as JsonObject;
+
+    private static DirectorySyncStatus? Clone(DirectorySyncStatus? status)
+        => status is null ? null : KubernetesJson.Deserialize<DirectorySyncStatus>(KubernetesJson.Serialize(status));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Syncing {Namespace}/{Name}: {Trigger}")]
+    private static partial void LogSyncStarting(ILogger logger, string @namespace, string name, SyncTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced {Namespace}/{Name}: {Result}, {Users} users, {Groups} groups")]
+    private static partial void LogSyncFinished(ILogger logger, string @namespace, string name, SyncResult result, int users, int groups);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync of {Namespace}/{Name} failed: {Reason} (retryable: {Retryable}): {Detail}")]
+    private static partial void LogSyncFailed(ILogger logger, string @namespace, string name, string reason, bool retryable, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sync of {Namespace}/{Name} failed unexpectedly")]
+    private static partial void LogSyncCrashed(ILogger logger, Exception exception, string @namespace, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Namespace}/{Name}")]
+    private static partial void LogEventFailed(ILogger logger, Exception exception, string @namespace, string name, string reason);
+}

@@ -1,0 +1,35 @@
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+
+namespace DirectoryConnector.Operator.Reconciliation;
+
+/// <summary>Runs one sync of a spec: builds its source and hands it to the engine.</summary>
+public interface ISyncRunner
+{
+    Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken);
+}
+
+public sealed class EngineSyncRunner(DirectorySourceFactory sources, SyncEngine engine) : ISyncRunner
+{
+    public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+    {
+        var source = await sources.CreateAsync(spec, references, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await engine.SyncAsync(spec, source, references, previous, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            switch (source)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+}

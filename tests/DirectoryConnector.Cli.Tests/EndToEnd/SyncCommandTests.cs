@@ -1,0 +1,243 @@
+using System.Text.Json;
+using DirectoryConnector.TestSupport.Bitwarden;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Cli.Tests.EndToEnd;
+
+public sealed class SyncCommandTests : IAsyncLifetime
+{
+    private BitwardenStandIn standIn = null!;
+    private TestWorkspace workspace = null!;
+
+    public async Task InitializeAsync()
+    {
+        standIn = await BitwardenStandIn.StartAsync();
+        workspace = new TestWorkspace(standIn)
+            .User("Alice").User("Bob").User("Carol", disabled: true)
+            .Group("Platform", "Bob")
+            .Group("Engineering", "Alice", "group:Platform");
+        workspace.WriteDirectory();
+    }
+
+    public async Task DisposeAsync()
+    {
+        workspace.Dispose();
+        await standIn.DisposeAsync();
+    }
+
+    private Task<CliResult> SyncAsync(params string[] extra)
+        => CliRunner.RunAsync(["sync", "-f", workspace.ManifestPath, "--state", workspace.StatePath, .. extra]);
+
+    private static JsonElement Body(RecordedRequest request) => JsonDocument.Parse(request.Body).RootElement;
+
+    private JsonElement StateJson() => JsonDocument.Parse(File.ReadAllText(workspace.StatePath)).RootElement;
+
+    [Fact]
+    public async Task SecondRunWithNothingChangedPostsNothing()
+    {
+        var first = await SyncAsync();
+
+        first.ExitCode.Should().Be(0, first.ToString());
+        first.Output.Should().StartWith("Synced: posted members and groups.");
+        standIn.ImportRequests.Should().ContainSingle();
+        standIn.Organization.Members.Select(m => m.Email).Should().BeEquivalentTo("alice@example.com", "bob@example.com", "carol@example.com");
+        var engineering = standIn.Organization.GroupByExternalId(TestWorkspace.GroupDn("Engineering"))!;
+        standIn.Organization.MemberExternalIdsOf(engineering).Should().BeEquivalentTo(TestWorkspace.UserDn("Alice"), TestWorkspace.UserDn("Bob"));
+        var state = StateJson();
+        state.GetProperty("membersHash").GetString().Should().NotBeNullOrEmpty();
+        state.GetProperty("userCount").GetInt32().Should().Be(3);
+
+        var second = await SyncAsync();
+
+        second.ExitCode.Should().Be(0, second.ToString());
+        second.Output.Should().StartWith("Up to date: nothing changed since the last sync, nothing posted.");
+        standIn.ImportRequests.Should().ContainSingle("the second run must not post");
+        StateJson().GetProperty("membersHash").GetString().Should().Be(state.GetProperty("membersHash").GetString());
+    }
+
+    [Fact]
+    public async Task AGroupMembershipChangePostsOnlyTheGroups()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        workspace.Group("Platform", "Bob", "Carol").WriteDirectory();
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().StartWith("Synced: posted groups.");
+        var body = Body(standIn.ImportRequests.Should().HaveCount(2).And.Subject.Last());
+        body.GetProperty("members").GetArrayLength().Should().Be(0);
+        body.GetProperty("groups").GetArrayLength().Should().Be(2);
+        var platform = standIn.Organization.GroupByExternalId(TestWorkspace.GroupDn("Platform"))!;
+        standIn.Organization.MemberExternalIdsOf(platform).Should().BeEquivalentTo(TestWorkspace.UserDn("Bob"), TestWorkspace.UserDn("Carol"));
+    }
+
+    [Fact]
+    public async Task ANewUserOutsideAnyGroupPostsOnlyTheMembers()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        workspace.User("Dave").WriteDirectory();
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().StartWith("Synced: posted members.");
+        var body = Body(standIn.ImportRequests.Should().HaveCount(2).And.Subject.Last());
+        body.GetProperty("groups").GetArrayLength().Should().Be(0);
+        body.GetProperty("members").GetArrayLength().Should().Be(4);
+        standIn.Organization.MemberByExternalId(TestWorkspace.UserDn("Dave")).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task ForcePostsEverythingEvenWhenUpToDate()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+
+        var result = await SyncAsync("--force");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        standIn.ImportRequests.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task EntriesLeftOutAreNamedOnStderr()
+    {
+        File.AppendAllText(Path.Combine(workspace.Folder, "directory.ldif"), "dn: cn=Printer,ou=People,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Printer\nsn: Printer\n\n");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().StartWith("skipped user cn=Printer,ou=People,dc=example,dc=com: ").And.Contain("email");
+        result.Output.Should().Contain("1 skipped");
+    }
+
+    [Fact]
+    public async Task DryRunPostsNothingAndLeavesTheStateAlone()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        var before = File.ReadAllText(workspace.StatePath);
+        workspace.User("Dave").WriteDirectory();
+
+        var result = await SyncAsync("--dry-run");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().StartWith("Dry run: would post members.");
+        standIn.ImportRequests.Should().ContainSingle();
+        File.ReadAllText(workspace.StatePath).Should().Be(before);
+    }
+
+    [Fact]
+    public async Task AMissingDirectoryFileIsBadInputNamingTheField()
+    {
+        File.Delete(Path.Combine(workspace.Folder, "directory.ldif"));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith("error: InvalidSpec: spec.source.file.path").And.Contain("does not exist");
+        standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ABitwardenFailureExitsOneAndKeepsTheHashesSoTheNextRunRetries()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        var before = StateJson();
+        workspace.User("Dave").WriteDirectory();
+        standIn.FailNext(1, 500);
+
+        var failed = await SyncAsync();
+
+        failed.ExitCode.Should().Be(1, failed.ToString());
+        failed.Error.Should().StartWith("error: BitwardenUnavailable:");
+        failed.Error.Should().NotContain(standIn.ClientSecret);
+        var after = StateJson();
+        after.GetProperty("membersHash").GetString().Should().Be(before.GetProperty("membersHash").GetString());
+        after.GetProperty("lastSuccessfulSyncTime").GetDateTimeOffset().Should().Be(before.GetProperty("lastSuccessfulSyncTime").GetDateTimeOffset());
+        after.GetProperty("lastSyncTime").GetDateTimeOffset().Should().BeAfter(before.GetProperty("lastSyncTime").GetDateTimeOffset());
+
+        var retried = await SyncAsync();
+
+        retried.ExitCode.Should().Be(0, retried.ToString());
+        standIn.Organization.MemberByExternalId(TestWorkspace.UserDn("Dave")).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task AnEmptiedDirectoryNeverRemovesMembers()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        workspace.RemoveUser("Alice").RemoveUser("Bob").RemoveUser("Carol").Group("Platform").Group("Engineering").WriteDirectory();
+        var posts = standIn.ImportRequests.Count;
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().StartWith("error: SourceEmpty: The directory returned no users, but the last successful sync sent 3 users.");
+        standIn.ImportRequests.Should().HaveCount(posts);
+        standIn.Organization.Members.Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task AMissingSecretIsBadInput()
+    {
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath).Replace("name: bitwarden-org-api-key, namespace", "name: renamed, namespace", StringComparison.Ordinal));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be("error: SecretNotFound: Secret \"bitwarden-org-api-key\" was not found in the files given with -f; add its manifest with another -f" + Environment.NewLine);
+        standIn.Requests.Should().BeEmpty();
+        File.Exists(workspace.StatePath).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task EveryInvalidFieldIsListedWithExitTwo()
+    {
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath)
+            .Replace("spec:\n", "spec:\n  interval: 30s\n", StringComparison.Ordinal)
+            .Replace("sync: {users: true, groups: true}", "sync: {users: false, groups: true, overwriteExisting: true}", StringComparison.Ordinal));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        var errors = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        errors.Should().HaveCount(2);
+        errors[0].Should().EndWith("(DirectorySync e2e): spec.interval: 30s is shorter than the minimum of 1m");
+        errors[1].Should().Contain("spec.sync.overwriteExisting: is true while users is false");
+        standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnUnknownFieldIsBadInputNamingItsPath()
+    {
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath)
+            .Replace("file: {path: directory.ldif}", "file: {path: directory.ldif, fromat: ldif}", StringComparison.Ordinal));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be($"error: {workspace.ManifestPath} (DirectorySync e2e): spec.source.file.fromat: unknown field" + Environment.NewLine);
+    }
+
+    [Fact]
+    public async Task UsageErrorsAreBadInput()
+    {
+        var result = await CliRunner.RunAsync("sync", "--state", workspace.StatePath);
+
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("--filename");
+    }
+
+    [Fact]
+    public async Task ACorruptStateFileIsBadInput()
+    {
+        File.WriteAllText(workspace.StatePath, "{ not json");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith($"error: --state {workspace.StatePath}: not a sync state");
+        standIn.Requests.Should().BeEmpty();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Cli.Tests.EndToEnd;
+
+public sealed class TestCommandTests
+{
+    private static string DemoManifest => Path.Combine(CliRunner.RepositoryRoot(), "config", "samples", "demo.yaml");
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static string[] Cells(string line) => line.Split("  ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public async Task DemoTableShowsFlattenedGroupsTheDisabledUserAndTheSkippedEntry()
+    {
+        var result = await CliRunner.RunAsync("test", "-f", DemoManifest);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        var lines = Lines(result.Output);
+        var rows = lines.Select(Cells).ToList();
+
+        // Members sorted by email, with their status; the mixed-case email is normalized.
+        rows.Where(r => r.Length == 3 && r[0].Contains('@', StringComparison.Ordinal)).Select(r => (r[0], r[2])).Should().Equal(
+            ("alice.chen@example.com", "enabled"),
+            ("bob.martinez@example.com", "enabled"),
+            ("carol.williams@example.com", "enabled"),
+            ("dave.kim@example.com", "disabled"));
+
+        // Groups sorted by name; Everyone gets Bob and Dave through Engineering > Platform.
+        var groups = rows.Where(r => r.Length == 3 && r[1].StartsWith("cn=", StringComparison.Ordinal) && r[1].Contains("ou=Groups", StringComparison.Ordinal)).ToList();
+        groups.Select(g => g[0]).Should().Equal("Engineering", "Everyone", "Platform");
+        groups[1][2].Should().Be("alice.chen@example.com, bob.martinez@example.com, carol.williams@example.com, dave.kim@example.com");
+        groups[0][2].Should().Be("alice.chen@example.com, bob.martinez@example.com, dave.kim@example.com");
+
+        rows.Should().ContainSingle(r => r[0] == "user" && r[1] == "cn=Backup Service,ou=People,dc=example,dc=com")
+            .Which[2].Should().Contain("no email");
+        lines[^1].Should().Be("4 members (3 enabled, 1 disabled, 0 deleted), 3 groups, 1 skipped; 1 import request(s)");
+        result.Error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task DemoJsonIsTheExactImportRequest()
+    {
+        var result = await CliRunner.RunAsync("test", "-f", DemoManifest, "-o", "json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        var request = json.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        request.GetProperty("overwriteExisting").GetBoolean().Should().BeFalse();
+        request.GetProperty("largeImport").GetBoolean().Should().BeFalse();
+
+        var members = request.GetProperty("members").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("email").GetString()!, m => (m.GetProperty("externalId").GetString(), m.GetProperty("deleted").GetBoolean()));
+        members.Should().BeEquivalentTo(new Dictionary<string, (string?, bool)>
+        {
+            ["alice.chen@example.com"] = ("cn=Alice Chen,ou=People,dc=example,dc=com", false),
+            ["bob.martinez@example.com"] = ("cn=Bob Martinez,ou=People,dc=example,dc=com", false),
+            ["carol.williams@example.com"] = ("cn=Carol Williams,ou=People,dc=example,dc=com", false),
+            ["dave.kim@example.com"] = ("cn=Dave Kim,ou=People,dc=example,dc=com", false),
+        });
+
+        var everyone = request.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "Everyone");
+        everyone.GetProperty("externalId").GetString().Should().Be("cn=Everyone,ou=Groups,dc=example,dc=com");
+        everyone.GetProperty("memberExternalIds").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(
+            "cn=Alice Chen,ou=People,dc=example,dc=com",
+            "cn=Bob Martinez,ou=People,dc=example,dc=com",
+            "cn=Carol Williams,ou=People,dc=example,dc=com",
+            "cn=Dave Kim,ou=People,dc=example,dc=com");
+    }
+
+    [Fact]
+    public async Task TestNeverNeedsTheApiKeySecret()
+    {
+        // demo.yaml references demo-bitwarden-api-key, which no -f file defines: test must not ask for it.
+        var result = await CliRunner.RunAsync("test", "-f", DemoManifest);
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().NotContain("demo-bitwarden-api-key");
+    }
+
+    [SharedFixturesFact]
+    public async Task UpstreamCircularGroupsFlattenAsTheOriginalConnectorSent()
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-circular-").FullName;
+        try
+        {
+            var manifest = Path.Combine(folder, "circular.yaml");
+            await File.WriteAllTextAsync(manifest, $"""
+                apiVersion: directoryconnector.dev/v1alpha1
+                kind: DirectorySync
+                metadata: {"{"}name: circular{"}"}
+                spec:
+                  bitwarden: {"{"}apiKeySecretRef: {"{"}name: unused{"}"}{"}"}
+                  source: {"{"}file: {"{"}path: "{Path.Combine(SharedFixtures.Folder, "directory-circular-groups.ldif")}"{"}"}{"}"}
+                """);
+
+            var result = await CliRunner.RunAsync("test", "-f", manifest, "-o", "json");
+
+            result.ExitCode.Should().Be(0, result.ToString());
+            using var ours = JsonDocument.Parse(result.Output);
+            var sent = ours.RootElement.EnumerateArray().Single().GetProperty("groups").EnumerateArray()
+                .ToDictionary(g => g.GetProperty("externalId").GetString()!, g => g.GetProperty("memberExternalIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet());
+
+            using var upstream = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(SharedFixtures.Folder, "captured", "run3-circular-groups-bwdc-test-output.json")));
+            var expected = upstream.RootElement.GetProperty("groups").EnumerateArray()
+                .ToDictionary(g => g.GetProperty("externalId").GetString()!, g => g.GetProperty("userIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet());
+
+            expected.Should().HaveCount(10);
+            sent.Keys.Should().BeEquivalentTo(expected.Keys);
+            foreach (var (group, users) in expected)
+            {
+                sent[group].Should().BeEquivalentTo(users, "group {0} must have the same flattened members", group);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

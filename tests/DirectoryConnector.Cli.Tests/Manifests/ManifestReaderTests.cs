@@ -1,0 +1,276 @@
+using DirectoryConnector.Cli.Manifests;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Cli.Tests.Manifests;
+
+public sealed class ManifestReaderTests
+{
+    private const string DirectorySyncHeader = """
+        apiVersion: directoryconnector.dev/v1alpha1
+        kind: DirectorySync
+        metadata: {name: corp, namespace: bitwarden}
+        """;
+
+    private static ManifestSet Read(string yaml, string fileName = "/manifests/corp.yaml")
+    {
+        var set = new ManifestSet();
+        ManifestReader.Read(yaml, fileName, set);
+        return set;
+    }
+
+    private static string ErrorOf(string yaml)
+        => FluentActions.Invoking(() => Read(yaml)).Should().Throw<ManifestException>().Which.Problems.Should().ContainSingle().Subject;
+
+    [Fact]
+    public void ReadsTheIssueSpecWithItsFlowMappingsAndQuotedSuffix()
+    {
+        var set = Read(DirectorySyncHeader + """
+
+            spec:
+              interval: 15m
+              bitwarden:
+                serverUrl: https://vault.bitwarden.eu
+                organizationId: ""
+                apiKeySecretRef: {name: bitwarden-org-api-key, clientIdKey: client_id, clientSecretKey: client_secret}
+              source:
+                ldap:
+                  hostname: dc1.corp.example.com
+                  port: 636
+                  encryption: ldaps
+                  activeDirectory: true
+                  rootPath: dc=corp,dc=example,dc=com
+                  username: cn=svc-bitwarden,ou=Service,dc=corp,dc=example,dc=com
+                  passwordSecretRef: {name: corp-ldap-bind, key: password}
+                  emailSuffix: "@corp.example.com"
+              filters:
+                users: "(memberOf=cn=Bitwarden,ou=Groups,dc=corp,dc=example,dc=com)"
+              sync: {users: true, groups: false, removeDisabled: true}
+            """);
+
+        var sync = set.DirectorySyncs.Should().ContainSingle().Subject;
+        sync.Name.Should().Be("corp");
+        sync.Namespace.Should().Be("bitwarden");
+        var spec = sync.Spec;
+        spec.Bitwarden.ServerUrl.Should().Be("https://vault.bitwarden.eu");
+        spec.Bitwarden.OrganizationId.Should().BeEmpty();
+        spec.Source.Ldap!.Port.Should().Be(636);
+        spec.Source.Ldap.Encryption.Should().Be(LdapEncryption.Ldaps);
+        spec.Source.Ldap.ActiveDirectory.Should().BeTrue();
+        spec.Source.Ldap.EmailSuffix.Should().Be("@corp.example.com");
+        spec.Filters.Users.Should().Be("(memberOf=cn=Bitwarden,ou=Groups,dc=corp,dc=example,dc=com)");
+        spec.Sync.Groups.Should().BeFalse();
+        spec.Sync.RemoveDisabled.Should().BeTrue();
+        spec.Sync.Users.Should().BeTrue();
+        SpecValidator.Validate(spec).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AnUnknownFieldIsNamedByItsPath()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              source:
+                ldap:
+                  hostnme: dc1.corp.example.com
+            """).Should().Be("/manifests/corp.yaml (DirectorySync corp): spec.source.ldap.hostnme: unknown field");
+
+    [Fact]
+    public void FieldNamesAreCaseSensitiveLikeTheApiServer()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              Interval: 15m
+            """).Should().EndWith("spec.Interval: unknown field");
+
+    [Fact]
+    public void AQuotedNumberIsAStringAndNotAPort()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              source:
+                ldap:
+                  port: "636"
+            """).Should().EndWith("spec.source.ldap.port: expected an integer");
+
+    [Fact]
+    public void APlainWordWhereABooleanBelongsNamesTheExpectedValues()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              sync:
+                users: yes please
+            """).Should().EndWith("spec.sync.users: expected true or false");
+
+    [Fact]
+    public void AnUnknownEncryptionListsTheChoices()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              source:
+                ldap:
+                  encryption: tls
+            """).Should().EndWith("spec.source.ldap.encryption: expected one of none, startTls, ldaps");
+
+    [Fact]
+    public void QuotedTrueIsAStringSoAPlainStringFieldKeepsIt()
+    {
+        var set = Read(DirectorySyncHeader + """
+
+            spec:
+              bitwarden:
+                organizationId: "1234"
+              filters:
+                groups: 'true'
+            """);
+        set.DirectorySyncs[0].Spec.Bitwarden.OrganizationId.Should().Be("1234");
+        set.DirectorySyncs[0].Spec.Filters.Groups.Should().Be("true");
+    }
+
+    [Fact]
+    public void AnUnquotedNumberWhereAStringBelongsIsRefused()
+        => ErrorOf(DirectorySyncHeader + """
+
+            spec:
+              bitwarden:
+                organizationId: 1234
+            """).Should().EndWith("spec.bitwarden.organizationId: expected a string");
+
+    [Fact]
+    public void SecretsDecodeDataAndStringDataWinsLikeTheApiServer()
+    {
+        var set = Read("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: corp-ldap-bind, namespace: bitwarden}
+            type: Opaque
+            data:
+              password: c2VjcmV0LWZyb20tZGF0YQ==
+              username: YWRtaW4=
+            stringData:
+              password: "from stringData"
+            """);
+
+        var secret = set.Secrets.Should().ContainSingle().Subject;
+        secret.Values.Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            ["password"] = "from stringData",
+            ["username"] = "admin",
+        });
+    }
+
+    [Fact]
+    public void InvalidBase64NamesTheKeyButNeverTheValue()
+    {
+        var error = ErrorOf("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: corp-ldap-bind}
+            data:
+              password: not*base64*hunter2
+            """);
+        error.Should().Contain("data.password: is not base64").And.Contain("Secret corp-ldap-bind").And.NotContain("hunter2");
+    }
+
+    [Fact]
+    public void AnUnquotedNumberInStringDataAsksForQuotes()
+        => ErrorOf("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: pin}
+            stringData:
+              pin: 1234
+            """).Should().EndWith("stringData.pin: expected a string; quote the value");
+
+    [Fact]
+    public void MultiDocumentFilesYieldEveryKindAndIgnoreOthers()
+    {
+        var set = Read(DirectorySyncHeader + """
+
+            spec:
+              source: {file: {path: directory.ldif}}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: directory}
+            data:
+              directory.ldif: |
+                dn: dc=example,dc=com
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: bitwarden}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: bitwarden-org-api-key}
+            stringData: {client_id: organization.abc, client_secret: s3cr3t}
+            ---
+            """);
+
+        set.DirectorySyncs.Should().ContainSingle();
+        set.ConfigMaps.Should().ContainSingle().Which.Values["directory.ldif"].Should().Be("dn: dc=example,dc=com\n");
+        set.Secrets.Should().ContainSingle().Which.Values["client_secret"].Should().Be("s3cr3t");
+    }
+
+    [Fact]
+    public void ARelativeFilePathIsResolvedAgainstTheManifestsFolder()
+    {
+        var set = Read(DirectorySyncHeader + """
+
+            spec:
+              source: {file: {path: exports/directory.ldif}}
+            """, "/srv/manifests/corp.yaml");
+        set.DirectorySyncs[0].Spec.Source.File!.Path.Should().Be("/srv/manifests/exports/directory.ldif");
+    }
+
+    [Fact]
+    public void BrokenYamlGivesTheLine()
+        => ErrorOf("apiVersion: v1\nkind: Secret\nmetadata: {name: x\n").Should().StartWith("/manifests/corp.yaml: line ");
+
+    [Fact]
+    public void DuplicateKeysAreRefused()
+        => ErrorOf(DirectorySyncHeader + "\nspec:\n  interval: 15m\n  interval: 30m\n").Should().Contain("line 6").And.Contain("Duplicate key interval");
+
+    [Fact]
+    public void SeveralDirectorySyncsRequireName()
+    {
+        var set = Read(DirectorySyncHeader + "\nspec: {}\n---\n" + DirectorySyncHeader.Replace("corp", "eu", StringComparison.Ordinal) + "\nspec: {}\n");
+
+        FluentActions.Invoking(() => set.SelectDirectorySync(null)).Should().Throw<ManifestException>()
+            .WithMessage("the files define 2 DirectorySyncs (corp, eu): choose one with --name");
+        set.SelectDirectorySync("eu").Name.Should().Be("eu");
+        FluentActions.Invoking(() => set.SelectDirectorySync("us")).Should().Throw<ManifestException>()
+            .WithMessage("--name: no DirectorySync named \"us\"*found corp, eu");
+    }
+
+    [Fact]
+    public async Task ReferencesResolveFromTheManifestsAndNameWhatIsMissing()
+    {
+        var set = Read("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: corp-ldap-bind, namespace: bitwarden}
+            stringData: {password: hunter2}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: other-namespace, namespace: finance}
+            stringData: {password: nope}
+            """);
+        var resolver = new ManifestReferenceResolver(set, "bitwarden");
+
+        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", CancellationToken.None)).Should().Be("hunter2");
+
+        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", CancellationToken.None))
+            .Should().ThrowAsync<SyncFailedException>();
+        missingKey.Which.Reason.Should().Be(SyncFailureReason.SecretNotFound);
+        missingKey.Which.Message.Should().Be("Secret \"corp-ldap-bind\" has no key \"pass\" (it has: password)").And.NotContain("hunter2");
+
+        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", CancellationToken.None))
+            .Should().ThrowAsync<SyncFailedException>();
+        otherNamespace.Which.Message.Should().StartWith("Secret \"other-namespace\" was not found in the files given with -f");
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.TestSupport.Bitwarden;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Bitwarden;
+
+internal static class BitwardenTestKit
+{
+    /// <summary>The default policy with short delays so tests do not sleep for seconds.</summary>
+    public static BitwardenClientOptions FastOptions() => new()
+    {
+        BaseRetryDelay = TimeSpan.FromMilliseconds(10),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+        MinimumPostInterval = TimeSpan.Zero,
+        AttemptTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    public static BitwardenClient Client(BitwardenClientOptions? options = null, ILogger<BitwardenClient>? logger = null, BitwardenTokenCache? tokens = null) =>
+        new(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, TimeProvider.System, logger ?? new ListLogger<BitwardenClient>(),
+            Options.Create(options ?? FastOptions()), tokens ?? new BitwardenTokenCache());
+
+    public static BitwardenEndpoints Endpoints(BitwardenStandIn standIn) =>
+        BitwardenEndpoints.FromSpec(new BitwardenSpec { ServerUrl = standIn.BaseUrl.ToString() });
+
+    public static OrganizationApiKey Key(BitwardenStandIn standIn) => new(standIn.ClientId, standIn.ClientSecret);
+
+    public static ImportMemberRequest Member(string name, bool deleted = false) => new($"{name}@corp.example.com", $"uid={name},ou=People", deleted);
+
+    public static OrganizationImportRequest Request(IEnumerable<ImportMemberRequest> members, IEnumerable<ImportGroupRequest>? groups = null, bool overwrite = false) =>
+        new([.. groups ?? []], [.. members], overwrite, LargeImport: false, InviteUsersAfterProvisioning: true);
+
+    public static ImportPlan Plan(IEnumerable<PlannedMember> members, IEnumerable<PlannedGroup> groups, bool overwrite = false) => new()
+    {
+        Members = [.. members],
+        Groups = [.. groups],
+        Skipped = [],
+        OverwriteExisting = overwrite,
+        MembersHash = "",
+        GroupsHash = "",
+    };
+
+    public static PlannedMember PlannedMember(string name, bool disabled = false, bool deleted = false) =>
+        new($"{name}@corp.example.com", $"uid={name},ou=People", disabled, deleted, $"uid={name},ou=People");
+
+    public static PlannedGroup PlannedGroup(string name, string externalId, params string[] memberNames) =>
+        new(name, externalId, [.. memberNames.Select(n => $"uid={n},ou=People")], externalId);
+
+    /// <summary>Members of the stand-in's organization as "email status", sorted.</summary>
+    public static string[] MemberSummary(BitwardenStandIn standIn) =>
+        [.. standIn.Organization.Members.Select(m => $"{m.Email} {m.Status}").Order(StringComparer.Ordinal)];
+
+    /// <summary>Groups as "name: member external ids", sorted.</summary>
+    public static string[] GroupSummary(BitwardenStandIn standIn) =>
+        [.. standIn.Organization.Groups.Select(g => $"{g.Name}: {string.Join(' ', standIn.Organization.MemberExternalIdsOf(g))}").Order(StringComparer.Ordinal)];
+}
+
+/// <summary>Keeps every log line, fully formatted, so tests can check that secrets never reach a log.</summary>
+internal sealed class ListLogger<T> : ILogger<T>
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+        Lines.Enqueue($"{logLevel}: {formatter(state, exception)} [{values}] {exception}");
+    }
+}
+
+/// <summary>The upstream fixtures in ../shared: skipped only outside CI when they are absent.</summary>
+internal sealed class SharedFixtureFactAttribute : FactAttribute
+{
+    public SharedFixtureFactAttribute()
+    {
+        if (!Directory.Exists(SharedFixtures.Directory) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+        {
+            Skip = $"Upstream fixtures not found at {SharedFixtures.Directory} and CI is unset; in CI this test fails instead.";
+        }
+    }
+}
+
+internal static class SharedFixtures
+{
+    public static string Directory { get; } = Find();
+
+    public static string Captured(string name) => Path.Combine(Directory, "captured", name);
+
+    private static string Find()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
+            {
+                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "bwdc-openldap"));
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine("..", "shared", "fixtures", "bwdc-openldap"));
+    }
+}

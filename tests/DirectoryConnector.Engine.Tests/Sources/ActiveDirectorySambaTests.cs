@@ -1,0 +1,126 @@
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.TestSupport.Ldap;
+using FluentAssertions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace DirectoryConnector.Engine.Tests.Sources;
+
+[Collection(SambaCollectionDefinition.Name)]
+public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputHelper output)
+{
+    private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
+
+    private LdapSourceSpec Spec(string? userPath = "OU=Corp") => new()
+    {
+        Hostname = fixture.Controller.Address,
+        ActiveDirectory = true,
+        RootPath = SambaDomainController.DomainDn,
+        UserPath = userPath,
+        Username = SambaDomainController.AdministratorUpn,
+        PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+    };
+
+    private static Task<DirectorySnapshot> ReadAsync(LdapSourceSpec spec, DirectoryQuery? query = null, LdapSourceOptions? options = null)
+        => LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, null, options ?? new LdapSourceOptions(), NullLogger<LdapSource>.Instance)
+            .ReadAsync(query ?? Everything, CancellationToken.None);
+
+    private string Guid(string samAccountName) => fixture.Controller.ObjectGuids[samAccountName];
+
+    [Fact]
+    public async Task Only_real_user_accounts_are_users_not_computers_or_contacts()
+    {
+        output.WriteLine($"Samba DC: provision {fixture.Controller.ProvisionTime.TotalSeconds:F1} s, seed {fixture.Controller.SeedTime.TotalSeconds:F1} s, start {fixture.Controller.StartTime.TotalSeconds:F1} s");
+
+        var snapshot = await ReadAsync(Spec());
+
+        snapshot.Users.Select(user => user.ExternalId).Should().BeEquivalentTo(SambaSeed.CorpUsers.Select(Guid),
+            "WS01$ is a user object and Connie a person, but neither is a user account (sAMAccountType 805306368)");
+    }
+
+    [Fact]
+    public async Task ObjectGuid_is_the_external_id_in_the_text_form_active_directory_tools_show()
+    {
+        var snapshot = await ReadAsync(Spec());
+
+        var alice = snapshot.Users.Single(user => user.Email == "alice@test.local");
+        alice.ExternalId.Should().Be(Guid("alice"));
+        alice.ReferenceId.Should().Be(DistinguishedName.Parse("CN=Alice Adams,OU=Corp,DC=test,DC=local").Canonical);
+        snapshot.Groups.Single(group => group.Name == "Outer").ExternalId.Should().Be(Guid("Outer"));
+    }
+
+    [Fact]
+    public async Task Disabled_accounts_are_flagged_and_a_user_without_mail_is_still_reported()
+    {
+        var snapshot = await ReadAsync(Spec());
+
+        snapshot.Users.Where(user => user.Disabled).Select(user => user.ExternalId).Should().Equal(Guid(SambaSeed.DisabledUser));
+        snapshot.Users.Single(user => user.ExternalId == Guid(SambaSeed.UserWithoutMail)).Email.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Nested_groups_are_referenced_by_dn()
+    {
+        var snapshot = await ReadAsync(Spec());
+
+        var outer = snapshot.Groups.Single(group => group.Name == "Outer");
+        var inner = snapshot.Groups.Single(group => group.Name == "Inner");
+        var alice = snapshot.Users.Single(user => user.ExternalId == Guid("alice"));
+        outer.MemberReferences.Should().BeEquivalentTo(inner.ReferenceId, alice.ReferenceId);
+        inner.MemberReferences.Should().BeEquivalentTo(
+            snapshot.Users.Where(user => user.ExternalId == Guid("bob") || user.ExternalId == Guid("carol")).Select(user => user.ReferenceId));
+    }
+
+    [Theory]
+    [InlineData(null, 0)] // one request: Samba imposes no window, so no range is returned
+    [InlineData(500, 4)] // 0-499, 500-999, 1000-1499, 1500-*
+    [InlineData(1500, 2)] // Windows' default window: 0-1499, then 1500-*
+    public async Task A_group_with_more_than_1500_members_is_read_completely(int? window, int chunks)
+    {
+        var spec = Spec(userPath: "OU=Bulk");
+        var logger = new RecordingLogger<LdapSource>();
+
+        var snapshot = await LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, null,
+            new LdapSourceOptions { MemberRangeWindow = window, PageSize = 400 }, logger).ReadAsync(Everything, CancellationToken.None);
+
+        var ranged = logger.Entries.Where(entry => entry.Properties.ContainsKey("Chunks") && Equals(entry.Properties["Group"], SambaDomainController.BigGroupDn)).ToList();
+        if (chunks == 0)
+        {
+            ranged.Should().BeEmpty();
+        }
+        else
+        {
+            ranged.Should().ContainSingle().Which.Properties["Chunks"].Should().Be(chunks);
+        }
+
+        snapshot.Users.Should().HaveCount(SambaFixture.BulkUsers, "paged in pages of 400");
+        var big = snapshot.Groups.Single(group => group.Name == "Big");
+        big.MemberReferences.Should().HaveCount(SambaFixture.BulkUsers).And.BeEquivalentTo(snapshot.Users.Select(user => user.ReferenceId));
+    }
+
+    [Fact]
+    public async Task Deleted_users_are_read_only_when_asked_and_matched_by_objectGuid()
+    {
+        var withoutDeleted = await ReadAsync(Spec());
+        var withDeleted = await ReadAsync(Spec(), new DirectoryQuery(Users: true, Groups: false, IncludeDeleted: true));
+
+        withoutDeleted.Users.Should().NotContain(user => user.Deleted || user.ExternalId == Guid(SambaSeed.DeletedUser));
+        var eve = withDeleted.Users.Should().ContainSingle(user => user.Deleted).Subject;
+        eve.ExternalId.Should().Be(Guid(SambaSeed.DeletedUser));
+        eve.Email.Should().BeNull("tombstones lose mail");
+        eve.DisplayName.Should().Contain("CN=Deleted Objects");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_on_active_directory_is_SourceAuthFailed()
+    {
+        var read = () => LdapSource.Create(Spec(), null, "wrong-password", null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<Sync.SyncFailedException>()).Which;
+        failure.Reason.Should().Be(Sync.SyncFailureReason.SourceAuthFailed);
+        failure.Message.Should().Contain(SambaDomainController.AdministratorUpn);
+    }
+}

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using DirectoryConnector.Operator.Resources;
+using DirectoryConnector.TestSupport.Kubernetes;
+using FluentAssertions;
+using k8s;
+using k8s.Models;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace DirectoryConnector.Operator.Tests.Emulator;
+
+/// <summary>
+/// The real kubectl against the emulator: apply the CRD and the sample manifests, then `get dsync -A` prints the
+/// issue's columns. kubectl comes from tests/tools/install-kube-tools.sh (.tools/bin/kubectl).
+/// </summary>
+public sealed partial class KubectlTests(ITestOutputHelper output)
+{
+    [KubectlFact]
+    public async Task KubectlAppliesTheCrdAndSamplesAndGetPrintsTheIssueColumns()
+    {
+        await using var emulator = await KubeApiEmulator.StartAsync();
+        using var kubectl = new Kubectl(emulator);
+
+        (await kubectl.RunAsync("apply", "-f", RepositoryPaths.CommittedCrd)).Should()
+            .Contain("customresourcedefinition.apiextensions.k8s.io/directorysyncs.directoryconnector.dev created");
+        foreach (var sample in SampleManifests())
+        {
+            (await kubectl.RunAsync("apply", "-f", sample)).Should().Contain("created", sample);
+        }
+
+        (await kubectl.RunAsync("apply", "-f", TestSample)).Should().Contain("directorysync.directoryconnector.dev/corp-ad unchanged");
+
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() });
+        // Between 10 and 180 minutes ago the server prints whole minutes, so the cell is stable for the test's duration.
+        var lastSync = DateTime.UtcNow.AddMinutes(-20).AddSeconds(-30);
+        var status = new
+        {
+            status = new DirectorySyncStatus
+            {
+                SourceType = "ldap",
+                UserCount = 1204,
+                GroupCount = 87,
+                LastSyncTime = lastSync,
+                Conditions = [new V1Condition { Type = "Ready", Status = "True", Reason = "Synced", Message = "Synced 1204 users and 87 groups", LastTransitionTime = lastSync }],
+            },
+        };
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch),
+            DirectorySync.Group, DirectorySync.Version, "kubectl-test", DirectorySync.Plural, "corp-ad");
+
+        var table = Rows(await kubectl.RunAsync("get", "dsync", "-A"));
+        table[0].Should().Equal("NAMESPACE", "NAME", "SOURCE", "INTERVAL", "READY", "STATUS", "USERS", "GROUPS", "LAST SYNC", "AGE");
+        table.Should().ContainSingle(row => row[0] == "kubectl-test").Which.Take(9)
+            .Should().Equal("kubectl-test", "corp-ad", "ldap", "15m", "True", "Synced", "1204", "87", "20m");
+
+        Rows(await kubectl.RunAsync("get", "bitwarden", "-n", "kubectl-test")).Skip(1).Select(r => r[0])
+            .Should().Equal(["corp-ad"], "the CRD's category groups DirectorySyncs under `bitwarden`");
+
+        var explained = await kubectl.RunAsync("explain", "dsync.spec.source");
+        explained.Should().Contain("The directory to read users and groups from. Set exactly one source.")
+            .And.Contain("ldap\t<Object>").And.Contain("An LDAP directory or Active Directory.");
+
+        output.WriteLine("Requests kubectl made:");
+        foreach (var request in emulator.Requests.Distinct())
+        {
+            output.WriteLine(request);
+        }
+    }
+
+    [KubectlFact]
+    public async Task KubectlReportsSchemaViolationsWithTheFieldPath()
+    {
+        var options = new KubeApiEmulatorOptions();
+        options.CrdPaths.Add(RepositoryPaths.CommittedCrd);
+        await using var emulator = await KubeApiEmulator.StartAsync(options);
+        using var kubectl = new Kubectl(emulator);
+        var manifest = await File.ReadAllTextAsync(TestSample);
+
+        var tooOften = kubectl.WriteManifest("too-often.yaml", manifest.Replace("interval: 15m", "interval: 30s", StringComparison.Ordinal));
+        // kubectl rewrites the Status message from its causes: The DirectorySync "corp-ad" is invalid: <field>: <detail>.
+        (await kubectl.FailAsync("apply", "-f", tooOften)).Should().Contain(
+            "The DirectorySync \"corp-ad\" is invalid: spec.interval: Invalid value: \"string\": interval must be at least 1m");
+
+        var typo = kubectl.WriteManifest("typo.yaml", manifest.Replace("  interval: 15m", "  intervall: 15m", StringComparison.Ordinal));
+        (await kubectl.FailAsync("apply", "-f", typo)).Should().Contain("unknown field \"spec.intervall\"");
+    }
+
+    private static string TestSample => Path.Combine(RepositoryPaths.Root, "tests/DirectoryConnector.Operator.Tests/Emulator/kubectl-sample.yaml");
+
+    // The project's samples (when present) and this test's own sample.
+    private static IEnumerable<string> SampleManifests()
+    {
+        var samples = Path.Combine(RepositoryPaths.Root, "config", "samples");
+        var project = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.yaml").Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
+        return project.Append(TestSample);
+    }
+
+    private static List<string[]> Rows(string table) =>
+        [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => ColumnGap().Split(line.Trim()))];
+
+    [GeneratedRegex(@"\s{2,}")]
+    private static partial Regex ColumnGap();
+
+    /// <summary>Runs .tools/bin/kubectl with a kubeconfig pointing at the emulator.</summary>
+    private sealed class Kubectl : IDisposable
+    {
+        private readonly string _directory = Directory.CreateTempSubdirectory("kubectl-test-").FullName;
+        private readonly string _kubeconfig;
+
+        public Kubectl(KubeApiEmulator emulator)
+        {
+            File.Exists(KubectlFactAttribute.KubectlPath).Should().BeTrue(
+                $"kubectl must be installed at {KubectlFactAttribute.KubectlPath}: run {KubectlFactAttribute.InstallScript}");
+            _kubeconfig = WriteManifest("kubeconfig", emulator.KubeconfigYaml());
+        }
+
+        public string WriteManifest(string name, string text)
+        {
+            var path = Path.Combine(_directory, name);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
+        public async Task<string> RunAsync(params string[] args)
+        {
+            var (code, stdout, stderr) = await ExecuteAsync(args);
+            code.Should().Be(0, $"kubectl {string.Join(' ', args)} failed: {stderr}");
+            return stdout;
+        }
+
+        public async Task<string> FailAsync(params string[] args)
+        {
+            var (code, _, stderr) = await ExecuteAsync(args);
+            code.Should().NotBe(0, $"kubectl {string.Join(' ', args)} should fail");
+            return stderr;
+        }
+
+        private async Task<(int Code, string Stdout, string Stderr)> ExecuteAsync(string[] args)
+        {
+            var start = new ProcessStartInfo(KubectlFactAttribute.KubectlPath)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var arg in args.Append("--kubeconfig").Append(_kubeconfig))
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            return (process.ExitCode, await stdout, await stderr);
+        }
+
+        public void Dispose() => Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>
+/// A fact that needs .tools/bin/kubectl: skipped with instructions when it is missing outside CI, failing in CI.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class KubectlFactAttribute : FactAttribute
+{
+    public const string InstallScript = "tests/tools/install-kube-tools.sh";
+
+    public static string KubectlPath { get; } = Path.Combine(RepositoryPaths.Root, ".tools", "bin", "kubectl");
+
+    public KubectlFactAttribute()
+    {
+        if (!File.Exists(KubectlPath) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+        {
+            Skip = $"kubectl is not installed at {KubectlPath}; run {InstallScript} (CI is unset, so this test is skipped; in CI it fails).";
+        }
+    }
+}

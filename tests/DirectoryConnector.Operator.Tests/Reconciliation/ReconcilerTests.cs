@@ -1,0 +1,299 @@
+using System.Text.Json.Nodes;
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Operator.Reconciliation;
+using DirectoryConnector.Operator.Resources;
+using DirectoryConnector.Operator.Runtime;
+using FluentAssertions;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace DirectoryConnector.Operator.Tests.Reconciliation;
+
+/// <summary>The reconciler's status and event rules, with the API and the engine replaced by in-memory doubles.</summary>
+public sealed class ReconcilerTests
+{
+    private const string Key = "team/corp";
+    private readonly ManualTime time = new(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryStore store = new();
+    private readonly ScriptedRunner runner = new();
+    private readonly Dictionary<string, string> secretVersions = new() { ["secret/bw-key"] = "10", ["secret/ldap-password"] = "20" };
+    private readonly DirectorySyncReconciler reconciler;
+
+    public ReconcilerTests()
+    {
+        reconciler = new DirectorySyncReconciler(store, runner, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
+        store.Resource = new DirectorySync
+        {
+            Metadata = new V1ObjectMeta { Name = "corp", NamespaceProperty = "team", Generation = 1, Uid = "u1" },
+            Spec = new DirectorySyncSpec
+            {
+                Interval = "15m",
+                Bitwarden = new BitwardenSpec { ApiKeySecretRef = new ApiKeySecretRef { Name = "bw-key" } },
+                Source = new SourceSpec { Ldap = new LdapSourceSpec { Hostname = "127.0.0.1", RootPath = "dc=x", Username = "cn=admin", PasswordSecretRef = new SecretKeyRef { Name = "ldap-password", Key = "password" } } },
+            },
+        };
+    }
+
+    [Fact]
+    public async Task AFirstSyncWritesReadyWithCountsAndRecordsOneSyncedEvent()
+    {
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+
+        var result = await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        result.RequeueAfter.Should().Be(TimeSpan.FromMinutes(15));
+        var status = store.Resource!.Status!;
+        Condition(status, "Ready").Should().BeEquivalentTo(new { Status = "True", Reason = "Synced" }, o => o.ExcludingMissingMembers());
+        Condition(status, "Reconciling").Status.Should().Be("False");
+        Condition(status, "Stalled").Status.Should().Be("False");
+        status.Should().BeEquivalentTo(new { UserCount = 3, GroupCount = 2, SkippedCount = 1, ObservedGeneration = 1L, SourceType = "ldap", MembersHash = "mh", GroupsHash = "gh" }, o => o.ExcludingMissingMembers());
+        status.LastSuccessfulSyncTime.Should().Be(time.GetUtcNow().UtcDateTime);
+        status.NextSyncTime.Should().Be(time.GetUtcNow().UtcDateTime.AddMinutes(15));
+        Condition(status, "Ready").Message.Should().Contain("3 users").And.Contain("2 groups");
+        store.Events.Should().ContainSingle().Which.Should().Be(("Normal", "Synced", Condition(status, "Ready").Message));
+    }
+
+    [Fact]
+    public async Task NothingDueMeansNoSyncNoStatusWriteAndARequeueForTheRemainingInterval()
+    {
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        var patches = store.Patches;
+        time.Advance(TimeSpan.FromMinutes(5));
+
+        var result = await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        result.RequeueAfter.Should().Be(TimeSpan.FromMinutes(10));
+        runner.Calls.Should().Be(1);
+        store.Patches.Should().Be(patches, "status is written only when it changed");
+        store.Events.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task RepeatedFailuresWithTheSameReasonRecordOneWarningAndRetryableOnesBackOff()
+    {
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        runner.Next = _ => throw new SyncFailedException(SyncFailureReason.SourceUnavailable, "LDAP server 127.0.0.1:389 did not answer.", retryable: true);
+        store.Resource!.Metadata.Generation = 2;
+
+        var first = () => reconciler.ReconcileAsync(Key, CancellationToken.None);
+        await first.Should().ThrowAsync<RetryableSyncException>();
+        time.Advance(TimeSpan.FromSeconds(30));
+        await first.Should().ThrowAsync<RetryableSyncException>("Ready False without Stalled is retried");
+
+        runner.Calls.Should().Be(3);
+        var status = store.Resource.Status!;
+        Condition(status, "Ready").Should().BeEquivalentTo(new { Status = "False", Reason = "SourceUnavailable", Message = "LDAP server 127.0.0.1:389 did not answer." }, o => o.ExcludingMissingMembers());
+        Condition(status, "Stalled").Status.Should().Be("False");
+        store.Events.Should().Equal(
+            ("Normal", "Synced", "Synced 3 users and 2 groups; 1 directory entries skipped (see `directory-connector test`)."),
+            ("Warning", "SyncFailed", "SourceUnavailable: LDAP server 127.0.0.1:389 did not answer."));
+        status.LastSuccessfulSyncTime.Should().BeBefore(status.LastSyncTime!.Value);
+        status.MembersHash.Should().Be("mh", "a failed sync keeps the hashes of the last successful one");
+    }
+
+    [Fact]
+    public async Task AConfigurationErrorStallsAndWaitsForAChangeInsteadOfRetrying()
+    {
+        runner.Next = _ => throw new SyncFailedException(SyncFailureReason.SecretNotFound, "Secret \"bw-key\" was not found in namespace \"team\".", retryable: false);
+
+        var result = await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        result.RequeueAfter.Should().Be(TimeSpan.FromMinutes(15));
+        Condition(store.Resource!.Status!, "Stalled").Should().BeEquivalentTo(new { Status = "True", Reason = "SecretNotFound" }, o => o.ExcludingMissingMembers());
+        store.Events.Should().ContainSingle().Which.Reason.Should().Be("SyncFailed");
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        runner.Calls.Should().Be(1, "retrying cannot fix it");
+
+        secretVersions["secret/bw-key"] = "11";
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 1, groups: 0);
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        runner.Calls.Should().Be(2, "the referenced Secret changed");
+        Condition(store.Resource.Status!, "Ready").Status.Should().Be("True");
+        Condition(store.Resource.Status!, "Stalled").Status.Should().Be("False");
+        store.Events.Select(e => e.Reason).Should().Equal("SyncFailed", "Synced");
+    }
+
+    [Fact]
+    public async Task TheForceAnnotationSyncsAgainBypassingTheHashSkip()
+    {
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        store.Resource!.Metadata.Annotations = new Dictionary<string, string> { [DirectorySync.SyncRequestedAtAnnotation] = "2026-11-22T10:01:00Z" };
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.Calls.Should().Be(2);
+        runner.LastOptions!.Force.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task SuspendStopsSyncingAndSaysSo()
+    {
+        store.Resource!.Spec.Suspend = true;
+
+        var result = await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        result.RequeueAfter.Should().BeNull();
+        runner.Calls.Should().Be(0);
+        Condition(store.Resource.Status!, "Ready").Should().BeEquivalentTo(new { Status = "False", Reason = "Suspended" }, o => o.ExcludingMissingMembers());
+        store.Events.Should().ContainSingle().Which.Should().Match<(string Type, string Reason, string Message)>(e => e.Type == "Normal" && e.Reason == "Suspended");
+
+        time.Advance(TimeSpan.FromHours(2));
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        store.Patches.Should().Be(1, "an unchanged status is not written again");
+        store.Events.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task ADryRunRecordsWhatWouldBeSentAndKeepsTheHashes()
+    {
+        store.Resource!.Spec.DryRun = true;
+        runner.Next = _ => Outcome(SyncResult.DryRun, users: 25, groups: 12);
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.LastOptions!.DryRun.Should().BeTrue();
+        var status = store.Resource.Status!;
+        status.DryRun.Should().BeEquivalentTo(new { Members = 26, RemovedMembers = 1, Groups = 12, Requests = 1 }, o => o.ExcludingMissingMembers());
+        status.DryRun!.SampleMembers.Should().HaveCount(DirectorySyncReconciler.SampleSize).And.Contain("user0@corp.example");
+        status.DryRun.SampleGroups.Should().HaveCount(DirectorySyncReconciler.SampleSize);
+        status.DryRun.SampleSkipped.Should().Equal("cn=nomail,dc=x: no email");
+        status.MembersHash.Should().BeNull("nothing was posted");
+        status.LastSuccessfulSyncTime.Should().BeNull();
+        Condition(status, "Ready").Reason.Should().Be("DryRun");
+    }
+
+    [Fact]
+    public async Task AnIntervalBelowOneMinuteIsAnInvalidSpecNamingTheField()
+    {
+        store.Resource!.Spec.Interval = "30s";
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.Calls.Should().Be(0);
+        Condition(store.Resource.Status!, "Ready").Should().BeEquivalentTo(new { Reason = "InvalidSpec" }, o => o.ExcludingMissingMembers());
+        Condition(store.Resource.Status!, "Ready").Message.Should().Contain("spec.interval");
+    }
+
+    [Theory]
+    [InlineData(null, "True", "Synced", "Normal", "Synced")]
+    [InlineData("False", "True", "Synced", "Normal", "Synced")]
+    [InlineData("True", "True", "UpToDate", null, null)]
+    [InlineData("True", "False", "SourceUnavailable", "Warning", "SyncFailed")]
+    [InlineData("False", "False", "SourceUnavailable", null, null)]
+    [InlineData("False", "False", "BitwardenAuthFailed", "Warning", "SyncFailed")]
+    [InlineData("True", "False", "Suspended", "Normal", "Suspended")]
+    public void EventsAreRecordedOnReadyTransitionsOnly(string? before, string after, string reason, string? eventType, string? eventReason)
+    {
+        var previous = before is null ? null : new V1Condition { Type = "Ready", Status = before, Reason = before == "False" ? "SourceUnavailable" : "Synced", Message = "m" };
+        var ev = DirectorySyncReconciler.TransitionEvent(previous, new V1Condition { Type = "Ready", Status = after, Reason = reason, Message = "m" });
+        ev?.Type.Should().Be(eventType);
+        ev?.Reason.Should().Be(eventReason);
+        (ev is null).Should().Be(eventType is null);
+    }
+
+    private static V1Condition Condition(DirectorySyncStatus status, string type) => status.Conditions!.Single(c => c.Type == type);
+
+    private static SyncOutcome Outcome(SyncResult result, int users, int groups)
+    {
+        var members = Enumerable.Range(0, users).Select(i => new PlannedMember($"user{i}@corp.example", $"u{i}", false, false, $"cn=user{i}")).Append(new PlannedMember("gone@corp.example", "gone", false, true, "cn=gone")).ToList();
+        var plannedGroups = Enumerable.Range(0, groups).Select(i => new PlannedGroup($"group{i}", $"g{i}", ["u0"], $"cn=group{i}")).ToList();
+        var plan = new ImportPlan
+        {
+            Members = members,
+            Groups = plannedGroups,
+            Skipped = [new SkippedEntry("cn=nomail,dc=x", SkippedEntryKind.User, "no email")],
+            OverwriteExisting = false,
+            MembersHash = "mh",
+            GroupsHash = "gh",
+        };
+        var request = new OrganizationImportRequest(
+            [.. plannedGroups.Select(g => new ImportGroupRequest(g.Name, g.ExternalId, g.MemberExternalIds))],
+            [.. members.Select(m => new ImportMemberRequest(m.Email, m.ExternalId, m.Deleted))],
+            false,
+            false,
+            true);
+        return new SyncOutcome
+        {
+            Result = result,
+            Plan = plan,
+            Requests = [request],
+            MembersChanged = true,
+            GroupsChanged = true,
+            State = new SyncState { MembersHash = "mh", GroupsHash = "gh", UserCount = users, GroupCount = groups, SkippedCount = 1 },
+        };
+    }
+
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset now = now;
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
+    }
+
+    private sealed class NoReferences : IReferenceResolver
+    {
+        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
+
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
+    }
+
+    private sealed class ScriptedRunner : ISyncRunner
+    {
+        public Func<DirectorySyncSpec, SyncOutcome> Next { get; set; } = _ => throw new InvalidOperationException("no outcome scripted");
+
+        public int Calls { get; private set; }
+
+        public SyncRunOptions? LastOptions { get; private set; }
+
+        public Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+        {
+            Calls++;
+            LastOptions = options;
+            return Task.FromResult(Next(spec));
+        }
+    }
+
+    /// <summary>Applies status merge patches by JSON merge (RFC 7386) and records events.</summary>
+    private sealed class InMemoryStore : IDirectorySyncStore
+    {
+        public DirectorySync? Resource { get; set; }
+
+        public int Patches { get; private set; }
+
+        public List<(string Type, string Reason, string Message)> Events { get; } = [];
+
+        public Task<DirectorySync?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken)
+            => Task.FromResult(Resource is null ? null : KubernetesJson.Deserialize<DirectorySync>(KubernetesJson.Serialize(Resource)));
+
+        public Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken)
+        {
+            Patches++;
+            var current = JsonNode.Parse(KubernetesJson.Serialize(Resource!.Status ?? new DirectorySyncStatus()))!.AsObject();
+            foreach (var (field, value) in statusPatch)
+            {
+                current[field] = value?.DeepClone();
+            }
+
+            Resource.Status = KubernetesJson.Deserialize<DirectorySyncStatus>(current.ToJsonString());
+            return Task.CompletedTask;
+        }
+
+        public Task RecordEventAsync(DirectorySync resource, string type, string reason, string message, CancellationToken cancellationToken)
+        {
+            Events.Add((type, reason, message));
+            return Task.CompletedTask;
+        }
+    }
+}

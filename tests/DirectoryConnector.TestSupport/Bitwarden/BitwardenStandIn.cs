@@ -1,0 +1,331 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.TestSupport.Bitwarden;
+
+public enum StandInEndpoint
+{
+    Token,
+    Import,
+}
+
+/// <summary>One request the stand-in received, with the status it answered.</summary>
+public sealed record RecordedRequest(
+    DateTimeOffset Time,
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Headers,
+    string Body,
+    int StatusCode,
+    string? Note);
+
+/// <summary>
+/// A loopback Bitwarden server with the self-hosted URL layout ({base}/identity/connect/token,
+/// {base}/api/public/organization/import) and an in-memory organization, faithful to bitwarden-api.md §1.3–1.8.
+/// </summary>
+public sealed class BitwardenStandIn : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] OrganizationScope = ["api.organization"];
+
+    private readonly WebApplication app;
+    private readonly BitwardenStandInOptions options;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> tokenExpiry = new();
+    private readonly ConcurrentQueue<Fault> tokenFaults = new();
+    private readonly ConcurrentQueue<Fault> importFaults = new();
+    private readonly ConcurrentDictionary<StandInEndpoint, ConcurrentQueue<DateTimeOffset>> recentPosts = new();
+    private readonly object logGate = new();
+    private readonly List<RecordedRequest> requests = [];
+
+    private BitwardenStandIn(WebApplication app, BitwardenStandInOptions options)
+    {
+        this.app = app;
+        this.options = options;
+        Organization = new StandInOrganization(options.OrganizationId);
+    }
+
+    /// <summary>The base URL to put in spec.bitwarden.serverUrl, e.g. http://127.0.0.1:41234/prefix.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public Uri TokenUrl => new($"{BaseUrl.AbsoluteUri.TrimEnd('/')}/identity/connect/token");
+
+    public Uri ImportUrl => new($"{BaseUrl.AbsoluteUri.TrimEnd('/')}/api/public/organization/import");
+
+    public StandInOrganization Organization { get; }
+
+    public string ClientId => $"organization.{options.OrganizationId:D}";
+
+    public string ClientSecret => options.ClientSecret;
+
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (logGate)
+            {
+                return [.. requests];
+            }
+        }
+    }
+
+    public IReadOnlyList<RecordedRequest> TokenRequests => [.. Requests.Where(r => r.Path.EndsWith("/identity/connect/token", StringComparison.Ordinal))];
+
+    public IReadOnlyList<RecordedRequest> ImportRequests => [.. Requests.Where(r => r.Path.EndsWith("/api/public/organization/import", StringComparison.Ordinal))];
+
+    public static async Task<BitwardenStandIn> StartAsync(BitwardenStandInOptions? options = null)
+    {
+        options ??= new BitwardenStandInOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var standIn = new BitwardenStandIn(app, options);
+        var prefix = options.PathPrefix.TrimEnd('/');
+        app.Use(standIn.RecordAsync);
+        app.MapPost(prefix + "/identity/connect/token", standIn.TokenAsync);
+        app.MapPost(prefix + "/api/public/organization/import", standIn.ImportAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        standIn.BaseUrl = new Uri(address.TrimEnd('/') + prefix);
+        return standIn;
+    }
+
+    /// <summary>Makes every token issued so far expired, as if an hour had passed.</summary>
+    public void ExpireAllTokens()
+    {
+        foreach (var token in tokenExpiry.Keys)
+        {
+            tokenExpiry[token] = DateTimeOffset.MinValue;
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> requests to the endpoint answer <paramref name="statusCode"/>
+    /// (500: Bitwarden's unhandled error; 502/503/504: a proxy's text page; 429: the rate limiter's message).</summary>
+    public void FailNext(int count, int statusCode, StandInEndpoint endpoint = StandInEndpoint.Import, string? retryAfter = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Faults(endpoint).Enqueue(new Fault(statusCode, retryAfter));
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
+    public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    private ConcurrentQueue<Fault> Faults(StandInEndpoint endpoint) => endpoint == StandInEndpoint.Token ? tokenFaults : importFaults;
+
+    private async Task RecordAsync(HttpContext context, RequestDelegate next)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Items[nameof(Body)] = body;
+        var time = options.Time.GetUtcNow();
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            lock (logGate)
+            {
+                requests.Add(new RecordedRequest(time, context.Request.Method, context.Request.Path.Value ?? "", headers, body,
+                    context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode, context.Items["note"] as string));
+            }
+        }
+    }
+
+    private static string Body(HttpContext context) => (string)context.Items[nameof(Body)]!;
+
+    private async Task TokenAsync(HttpContext context)
+    {
+        if (await InterceptAsync(context, StandInEndpoint.Token).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // Vaultwarden matches field names case-insensitively and with or without underscores.
+        var form = QueryHelpers.ParseQuery(Body(context))
+            .ToDictionary(f => f.Key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant(), f => f.Value.ToString());
+        string Field(string name) => form.TryGetValue(name, out var value) ? value : "";
+
+        if (!(context.Request.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteJsonAsync(context, 400, new { error = "invalid_request", error_description = "Invalid content type" }).ConfigureAwait(false);
+            return;
+        }
+
+        if (options.RequireDeviceFields)
+        {
+            foreach (var (key, name) in new[] { ("clientid", "client_id"), ("clientsecret", "client_secret"), ("scope", "scope"),
+                         ("deviceidentifier", "device_identifier"), ("devicename", "device_name"), ("devicetype", "device_type") })
+            {
+                if (string.IsNullOrWhiteSpace(Field(key)))
+                {
+                    await WriteJsonAsync(context, 400, new { message = $"{name} cannot be blank", @object = "error" }).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        if (Field("granttype") != "client_credentials")
+        {
+            await WriteJsonAsync(context, 400, new { error = "unsupported_grant_type" }).ConfigureAwait(false);
+            return;
+        }
+
+        var secretMatches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Field("clientsecret")), Encoding.UTF8.GetBytes(options.ClientSecret));
+        if (!string.Equals(Field("clientid"), ClientId, StringComparison.OrdinalIgnoreCase) || !secretMatches)
+        {
+            await WriteJsonAsync(context, 400, new { error = "invalid_client" }).ConfigureAwait(false);
+            return;
+        }
+
+        if (Field("scope") != "api.organization")
+        {
+            await WriteJsonAsync(context, 400, new { error = "invalid_scope" }).ConfigureAwait(false);
+            return;
+        }
+
+        var expires = options.Time.GetUtcNow() + options.TokenLifetime;
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new { client_id = ClientId, sub = options.OrganizationId, exp = expires.ToUnixTimeSeconds(), scope = OrganizationScope });
+        var token = $"eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{Base64Url.EncodeToString(payload)}.{Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16))}";
+        tokenExpiry[token] = expires;
+        await WriteJsonAsync(context, 200, new { access_token = token, expires_in = (int)options.TokenLifetime.TotalSeconds, token_type = "Bearer", scope = "api.organization" })
+            .ConfigureAwait(false);
+    }
+
+    private async Task ImportAsync(HttpContext context)
+    {
+        if (await InterceptAsync(context, StandInEndpoint.Import).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+            || !tokenExpiry.TryGetValue(authorization["Bearer ".Length..], out var expiry) || expiry <= options.Time.GetUtcNow())
+        {
+            context.Response.StatusCode = 401;
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return;
+        }
+
+        if (!(context.Request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = 415;
+            return;
+        }
+
+        try
+        {
+            Organization.Import(ImportModel.Bind(Body(context)), options.SelfHosted, options.StagedStatusFeature);
+            context.Response.StatusCode = 200;
+        }
+        catch (StandInHttpException error)
+        {
+            context.Items["note"] = error.Cause;
+            await WriteJsonAsync(context, error.StatusCode, new { @object = "error", message = error.Message, errors = error.Errors }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Injected faults first, then the cloud rate limiter. True when the request was answered.</summary>
+    private async Task<bool> InterceptAsync(HttpContext context, StandInEndpoint endpoint)
+    {
+        if (Faults(endpoint).TryDequeue(out var fault))
+        {
+            switch (fault.StatusCode)
+            {
+                case 0:
+                    using (var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token))
+                    {
+                        await Task.Delay(Timeout.Infinite, linked.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                    }
+
+                    context.Abort();
+                    break;
+                case 429:
+                    context.Response.Headers.RetryAfter = fault.RetryAfter ?? "1";
+                    await WriteJsonAsync(context, 429, new { message = "Slow down! Too many requests. Try again in 1s." }).ConfigureAwait(false);
+                    break;
+                case 500:
+                    await WriteJsonAsync(context, 500, new { @object = "error", message = StandInHttpException.UnhandledMessage, errors = (object?)null }).ConfigureAwait(false);
+                    break;
+                case >= 502 and <= 504:
+                    context.Response.StatusCode = fault.StatusCode;
+                    context.Response.ContentType = "text/html";
+                    await context.Response.WriteAsync($"<html><body><center><h1>{fault.StatusCode} Bad Gateway or Service Unavailable</h1></center><hr><center>nginx</center></body></html>")
+                        .ConfigureAwait(false);
+                    break;
+                default:
+                    await WriteJsonAsync(context, fault.StatusCode, new { @object = "error", message = "Injected fault.", errors = (object?)null }).ConfigureAwait(false);
+                    break;
+            }
+
+            context.Items["note"] = "injected fault";
+            return true;
+        }
+
+        if (options.RateLimitPerSecond is { } limit)
+        {
+            var now = options.Time.GetUtcNow();
+            var window = recentPosts.GetOrAdd(endpoint, _ => new ConcurrentQueue<DateTimeOffset>());
+            lock (window)
+            {
+                while (window.TryPeek(out var oldest) && oldest <= now - TimeSpan.FromSeconds(1))
+                {
+                    window.TryDequeue(out _);
+                }
+
+                if (window.Count >= limit)
+                {
+                    context.Items["note"] = "rate limited";
+                    context.Response.StatusCode = 429;
+                    context.Response.Headers.RetryAfter = "1";
+                }
+                else
+                {
+                    window.Enqueue(now);
+                }
+            }
+
+            if (context.Response.StatusCode == 429)
+            {
+                await WriteJsonAsync(context, 429, new { message = "Slow down! Too many requests. Try again in 1s." }).ConfigureAwait(false);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, int statusCode, object body)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body, Json)).ConfigureAwait(false);
+    }
+
+    private sealed record Fault(int StatusCode, string? RetryAfter);
+}

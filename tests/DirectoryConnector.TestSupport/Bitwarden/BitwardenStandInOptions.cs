@@ -1,0 +1,30 @@
+namespace DirectoryConnector.TestSupport.Bitwarden;
+
+/// <summary>How the stand-in behaves: self-hosted Bitwarden by default; cloud or Vaultwarden traits on request.</summary>
+public sealed class BitwardenStandInOptions
+{
+    public Guid OrganizationId { get; init; } = Guid.Parse("11111111-2222-3333-4444-555555555555");
+
+    /// <summary>The organization API key's secret (a fake; never a real key).</summary>
+    public string ClientSecret { get; init; } = "standInSecret-0123456789abcdef";
+
+    /// <summary>Self-hosted: no 2000-entry limit and no autoscaling. Cloud (false): "You cannot import this much data at once."
+    /// without largeImport, and seats autoscale up to the organization's MaxAutoscaleSeats.</summary>
+    public bool SelfHosted { get; init; } = true;
+
+    /// <summary>Vaultwarden's token endpoint: device_identifier, device_name and device_type must be present.</summary>
+    public bool RequireDeviceFields { get; init; }
+
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>POSTs per second per service (identity, api) before answering 429 with Retry-After, as the cloud does (5). Null: off.</summary>
+    public int? RateLimitPerSecond { get; init; }
+
+    /// <summary>Serves under a path such as "/bitwarden" to exercise base URLs with a path.</summary>
+    public string PathPrefix { get; init; } = "";
+
+    /// <summary>Server feature flag pm-34423-staged-status: inviteUsersAfterProvisioning=false creates Staged members.</summary>
+    public bool StagedStatusFeature { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

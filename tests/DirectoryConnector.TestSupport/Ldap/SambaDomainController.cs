@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace DirectoryConnector.TestSupport.Ldap;
+
+/// <summary>
+/// A real Samba Active Directory domain controller for tests: provisioned into a temp directory, seeded offline in
+/// one transaction (much faster than ldapadd), and serving LDAP only, on a loopback address of its own
+/// (Samba's ports are fixed at 389/636, so each instance gets a random 127.x.y.z added to lo and removed on dispose).
+/// Needs root and the Debian packages samba, samba-ad-provision, samba-dsdb-modules, winbind, python3-samba
+/// (pulled in by samba) and iproute2.
+/// </summary>
+public sealed class SambaDomainController : IAsyncDisposable
+{
+    public const string Realm = "TEST.LOCAL";
+    public const string DomainDn = "DC=test,DC=local";
+    public const string AdministratorUpn = "Administrator@test.local";
+    public const string AdministratorPassword = "Passw0rd!Passw0rd";
+    public const string CorpOu = "OU=Corp," + DomainDn;
+    public const string BulkOu = "OU=Bulk," + DomainDn;
+    public const string OuterGroupDn = "CN=Outer,OU=Corp," + DomainDn;
+    public const string InnerGroupDn = "CN=Inner,OU=Corp," + DomainDn;
+    public const string BigGroupDn = "CN=Big,OU=Bulk," + DomainDn;
+
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly StringBuilder _log;
+
+    private SambaDomainController(Process process, string directory, StringBuilder log, string address, IReadOnlyDictionary<string, string> guids, TimeSpan provision, TimeSpan seed, TimeSpan start)
+    {
+        _process = process;
+        _directory = directory;
+        _log = log;
+        Address = address;
+        ObjectGuids = guids;
+        ProvisionTime = provision;
+        SeedTime = seed;
+        StartTime = start;
+    }
+
+    /// <summary>The loopback address the DC listens on (port 389).</summary>
+    public string Address { get; }
+
+    /// <summary>sAMAccountName → objectGUID as Samba itself renders it (the tombstone's too, under "eve").</summary>
+    public IReadOnlyDictionary<string, string> ObjectGuids { get; }
+
+    public TimeSpan ProvisionTime { get; }
+
+    public TimeSpan SeedTime { get; }
+
+    public TimeSpan StartTime { get; }
+
+    /// <summary>Provisions, seeds (<paramref name="bulkUsers"/> users in one group, plus <see cref="SambaSeed"/>) and starts a DC.</summary>
+    public static async Task<SambaDomainController> StartAsync(int bulkUsers = 1600, CancellationToken cancellationToken = default)
+    {
+        if (!string.Equals(Environment.UserName, "root", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The Samba AD DC fixture needs root (it binds port 389 on a loopback address it adds).");
+        }
+
+        var sambaTool = SlapdServer.FindExecutable("samba-tool");
+        var samba = SlapdServer.FindExecutable("samba");
+        var address = await AddLoopbackAddressAsync(cancellationToken);
+        var directory = Directory.CreateTempSubdirectory("samba-dc-test-").FullName;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await SlapdServer.RunAsync(sambaTool,
+            [
+                "domain", "provision", $"--targetdir={directory}", $"--realm={Realm}", "--domain=TEST", "--server-role=dc",
+                "--dns-backend=NONE", $"--adminpass={AdministratorPassword}", $"--host-ip={address}", "--use-rfc2307",
+                $"--option=interfaces={address}/32", "--option=bind interfaces only=yes", "--option=netbios name=DC1",
+            ], cancellationToken);
+            var provision = clock.Elapsed;
+
+            var configPath = Path.Combine(directory, "etc", "smb.conf");
+            var config = await File.ReadAllTextAsync(configPath, cancellationToken);
+            var runDirectory = Directory.CreateDirectory(Path.Combine(directory, "run")).FullName;
+            config = string.Join('\n', config.Split('\n').Select(line => line.TrimStart() switch
+            {
+                var l when l.StartsWith("server services", StringComparison.Ordinal) =>
+                    // LDAP only; provision does not write "require strong auth", so simple binds over plain LDAP are allowed here.
+                    $"\tserver services = ldap, cldap\n\tldap server require strong auth = no\n\tpid directory = {runDirectory}",
+                var l when l.StartsWith("log file", StringComparison.Ordinal) => $"\tlog file = {directory}/samba.log",
+                _ => line,
+            }));
+            await File.WriteAllTextAsync(configPath, config, cancellationToken);
+
+            clock.Restart();
+            var seedScript = Path.Combine(directory, "seed.py");
+            var guidsPath = Path.Combine(directory, "guids.json");
+            await File.WriteAllTextAsync(seedScript, SambaSeed.PythonScript, cancellationToken);
+            // Samba's Python bindings live in the system interpreter, not in whatever python3 is first on PATH.
+            await SlapdServer.RunAsync("/usr/bin/python3", [seedScript, configPath, bulkUsers.ToString(CultureInfo.InvariantCulture), guidsPath], cancellationToken);
+            var seed = clock.Elapsed;
+            var guids = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(guidsPath, cancellationToken))!;
+
+            clock.Restart();
+            var log = new StringBuilder();
+            var start = new ProcessStartInfo(samba) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-s", configPath, "-i", "-M", "single", "--debug-stdout" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("samba did not start");
+            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            var controller = new SambaDomainController(process, directory, log, address, guids, provision, seed, TimeSpan.Zero);
+            try
+            {
+                await controller.WaitUntilAnsweringAsync(cancellationToken);
+            }
+            catch
+            {
+                await controller.DisposeAsync();
+                throw;
+            }
+
+            return new SambaDomainController(process, directory, log, address, guids, provision, seed, clock.Elapsed);
+        }
+        catch
+        {
+            await RemoveLoopbackAddressAsync(address);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+
+        _process.Dispose();
+        await RemoveLoopbackAddressAsync(Address);
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)
+    {
+        var ldapsearch = SlapdServer.FindExecutable("ldapsearch");
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                string log;
+                lock (_log)
+                {
+                    log = _log.ToString();
+                }
+
+                throw new InvalidOperationException($"samba exited with {_process.ExitCode}: {log}");
+            }
+
+            try
+            {
+                using (var client = new TcpClient())
+                {
+                    await client.ConnectAsync(IPAddress.Parse(Address), 389, cancellationToken);
+                }
+
+                // The port opens before the directory answers binds.
+                await SlapdServer.RunAsync(ldapsearch, ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-b", DomainDn, "-s", "base", "dn"], cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is SocketException or InvalidOperationException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<string> AddLoopbackAddressAsync(CancellationToken cancellationToken)
+    {
+        var ip = SlapdServer.FindExecutable("ip");
+        for (var attempt = 0; ; attempt++)
+        {
+            var address = $"127.{RandomNumberGenerator.GetInt32(100, 250)}.{RandomNumberGenerator.GetInt32(0, 256)}.{RandomNumberGenerator.GetInt32(1, 255)}";
+            try
+            {
+                await SlapdServer.RunAsync(ip, ["addr", "add", $"{address}/32", "dev", "lo"], cancellationToken);
+                return address;
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                // taken: try another
+            }
+        }
+    }
+
+    private static async Task RemoveLoopbackAddressAsync(string address)
+    {
+        try
+        {
+            await SlapdServer.RunAsync(SlapdServer.FindExecutable("ip"), ["addr", "del", $"{address}/32", "dev", "lo"], CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // already removed
+        }
+    }
+}

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DirectoryConnector.TestSupport.Ldap;
+
+/// <summary>One suffix (naming context) of a <see cref="SlapdServer"/>; its root DN is cn=admin,&lt;suffix&gt;.</summary>
+/// <param name="CreateBaseEntry">False when the LDIF to be loaded brings the suffix entry itself.</param>
+public sealed record SlapdSuffix(string Suffix, string AdminPassword = "admin", bool CreateBaseEntry = true)
+{
+    public string AdminDn => $"cn=admin,{Suffix}";
+}
+
+/// <summary>
+/// A throwaway OpenLDAP slapd on 127.0.0.1 (ldap:// with StartTLS, and ldaps://) with a CA generated for the run,
+/// run in the foreground from a temp directory, loaded with ldapadd, killed and deleted on dispose.
+/// Needs the Debian packages slapd and ldap-utils (the system slapd need not run).
+/// </summary>
+public sealed class SlapdServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly StringBuilder _log;
+
+    private SlapdServer(Process process, string directory, StringBuilder log, int ldapPort, int ldapsPort, TestCertificates certificates, IReadOnlyList<SlapdSuffix> suffixes)
+    {
+        _process = process;
+        _directory = directory;
+        _log = log;
+        LdapPort = ldapPort;
+        LdapsPort = ldapsPort;
+        Certificates = certificates;
+        Suffixes = suffixes;
+    }
+
+    public const string Host = "127.0.0.1";
+
+    /// <summary>Plain LDAP and StartTLS.</summary>
+    public int LdapPort { get; }
+
+    public int LdapsPort { get; }
+
+    public TestCertificates Certificates { get; }
+
+    public IReadOnlyList<SlapdSuffix> Suffixes { get; }
+
+    /// <param name="suffixes">Naming contexts, each its own database.</param>
+    /// <param name="sizeLimit">Server size limit for everyone but the root DNs (also per page of a paged search);
+    /// null for slapd's default 500.</param>
+    public static async Task<SlapdServer> StartAsync(IReadOnlyList<SlapdSuffix> suffixes, int? sizeLimit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suffixes);
+        var slapd = FindExecutable("slapd");
+        var directory = Directory.CreateTempSubdirectory("slapd-test-").FullName;
+        try
+        {
+            var certificates = TestCertificates.Create();
+            await File.WriteAllTextAsync(Path.Combine(directory, "ca.pem"), certificates.CaPem, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificates.ServerCertificatePem, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), certificates.ServerKeyPem, cancellationToken);
+
+            var config = new StringBuilder();
+            foreach (var schema in new[] { "core", "cosine", "inetorgperson", "nis" })
+            {
+                config.AppendLine(CultureInfo.InvariantCulture, $"include /etc/ldap/schema/{schema}.schema");
+            }
+
+            config.AppendLine("modulepath /usr/lib/ldap");
+            config.AppendLine("moduleload back_mdb");
+            config.AppendLine(CultureInfo.InvariantCulture, $"pidfile {directory}/slapd.pid");
+            config.AppendLine(CultureInfo.InvariantCulture, $"argsfile {directory}/slapd.args");
+            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
+            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateFile {directory}/cert.pem");
+            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateKeyFile {directory}/key.pem");
+            if (sizeLimit is { } limit)
+            {
+                // size.pr caps each page too, as OpenLDAP deployments often do; prtotal lets a paged search read everything.
+                config.AppendLine(CultureInfo.InvariantCulture, $"sizelimit size.soft={limit} size.hard={limit} size.pr={limit} size.prtotal=unlimited");
+            }
+
+            for (var i = 0; i < suffixes.Count; i++)
+            {
+                var database = Path.Combine(directory, $"db{i}");
+                Directory.CreateDirectory(database);
+                config.AppendLine("database mdb");
+                config.AppendLine("maxsize 104857600");
+                config.AppendLine(CultureInfo.InvariantCulture, $"suffix \"{suffixes[i].Suffix}\"");
+                config.AppendLine(CultureInfo.InvariantCulture, $"rootdn \"{suffixes[i].AdminDn}\"");
+                config.AppendLine(CultureInfo.InvariantCulture, $"rootpw {suffixes[i].AdminPassword}");
+                config.AppendLine(CultureInfo.InvariantCulture, $"directory {database}");
+                config.AppendLine("index objectClass eq");
+                config.AppendLine("access to attrs=userPassword by self write by anonymous auth by * none");
+                config.AppendLine("access to * by * read");
+            }
+
+            var configPath = Path.Combine(directory, "slapd.conf");
+            await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken);
+
+            var (ldapPort, ldapsPort) = (FreePort(), FreePort());
+            var log = new StringBuilder();
+            var start = new ProcessStartInfo(slapd)
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("slapd did not start");
+            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            var server = new SlapdServer(process, directory, log, ldapPort, ldapsPort, certificates, suffixes);
+            try
+            {
+                await server.WaitUntilListeningAsync(cancellationToken);
+                foreach (var suffix in suffixes.Where(suffix => suffix.CreateBaseEntry))
+                {
+                    await server.AddLdifAsync(suffix, $"dn: {suffix.Suffix}\nobjectClass: dcObject\nobjectClass: organization\no: test\ndc: {FirstValue(suffix.Suffix)}\n", cancellationToken);
+                }
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+
+            return server;
+        }
+        catch
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Adds entries with ldapadd as the suffix's root DN (changetype: add records are accepted too).</summary>
+    public async Task AddLdifAsync(SlapdSuffix suffix, string ldif, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suffix);
+        var file = Path.Combine(_directory, $"add-{Guid.NewGuid():N}.ldif");
+        await File.WriteAllTextAsync(file, ldif, cancellationToken);
+        try
+        {
+            await RunAsync(FindExecutable("ldapadd"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Applies an ldapmodify change (modify, delete, modrdn records).</summary>
+    public async Task ModifyAsync(SlapdSuffix suffix, string ldif, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suffix);
+        var file = Path.Combine(_directory, $"modify-{Guid.NewGuid():N}.ldif");
+        await File.WriteAllTextAsync(file, ldif, cancellationToken);
+        try
+        {
+            await RunAsync(FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+
+        _process.Dispose();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"slapd exited with {_process.ExitCode}: {Log}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, LdapPort, cancellationToken);
+                using var clientTls = new TcpClient();
+                await clientTls.ConnectAsync(IPAddress.Loopback, LdapsPort, cancellationToken);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
+    }
+
+    private string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    internal static async Task RunAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(executable)} failed with {process.ExitCode}: {await error}{await output}");
+        }
+    }
+
+    internal static string FindExecutable(string name)
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/usr/bin")
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+        return path ?? throw new InvalidOperationException($"{name} is not installed: apt-get install slapd ldap-utils");
+    }
+
+    /// <summary>A loopback port nothing listens on (for "unreachable server" tests).</summary>
+    public static int FreePortForTests() => FreePort();
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FirstValue(string dn) => dn.Split(',')[0].Split('=')[1].Trim();
+}

@@ -7,7 +7,7 @@ namespace DirectoryConnector.Engine.Planning;
 
 /// <summary>The members part of a plan, and what groups need to list them.</summary>
 /// <param name="Members">Every member to send, active and removed, in canonical order (external id, then email).</param>
-/// <param name="ListedExternalIds">External ids of the members sent as active, sorted ordinally: the only ids a group may list.</param>
+/// <param name="ListedExternalIds">External ids a group may list, sorted ordinally: the members sent as active, and active entries left out because they clash (so their existing members keep their groups).</param>
 /// <param name="Clashes">One line per clash (shared email or external id among active entries), for the overwriteExisting error.</param>
 internal sealed record MemberPlan(
     IReadOnlyList<PlannedMember> Members,
@@ -57,15 +57,28 @@ internal static class MemberPlanner
         var listedExternalIds = new List<string>(entries.Count);
         foreach (var entry in entries)
         {
-            if (rejectedBecause.TryGetValue(entry, out var reasons))
+            var rejected = rejectedBecause.TryGetValue(entry, out var reasons);
+            if (rejected)
             {
-                entry.ListedIndex = UserReferenceIndex.NotListed;
-                skipped.Add(new SkippedEntry(entry.DisplayName, SkippedEntryKind.User, reasons.ToString()));
-                continue;
+                skipped.Add(new SkippedEntry(entry.DisplayName, SkippedEntryKind.User, reasons!.ToString()));
+            }
+            else
+            {
+                members.Add(new PlannedMember(entry.Email, entry.ExternalId, entry.Disabled, entry.Removed, entry.DisplayName));
             }
 
-            members.Add(new PlannedMember(entry.Email, entry.ExternalId, entry.Disabled, entry.Removed, entry.DisplayName));
-            if (!entry.Removed)
+            // A clashing active entry is not sent, but its groups still list it: the server replaces a group's
+            // membership, so leaving it out would take the existing member out of its groups. The server ignores
+            // external ids it does not know, so listing it never adds anyone.
+            if (entry.Removed)
+            {
+                entry.ListedIndex = UserReferenceIndex.NotListed;
+            }
+            else if (listedExternalIds.Count > 0 && string.Equals(listedExternalIds[^1], entry.ExternalId, StringComparison.Ordinal))
+            {
+                entry.ListedIndex = listedExternalIds.Count - 1; // entries sharing an external id are adjacent (canonical order)
+            }
+            else
             {
                 entry.ListedIndex = listedExternalIds.Count;
                 listedExternalIds.Add(entry.ExternalId);

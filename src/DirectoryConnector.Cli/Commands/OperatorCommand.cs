@@ -1,0 +1,78 @@
+using System.CommandLine;
+using DirectoryConnector.Operator.Hosting;
+
+namespace DirectoryConnector.Cli.Commands;
+
+/// <summary><c>operator</c>: runs the Kubernetes operator (in cluster with its service account, or with a kubeconfig).</summary>
+internal static class OperatorCommand
+{
+    public static Command Create()
+    {
+        var defaults = new OperatorOptions();
+        var concurrency = new Option<int>("--concurrency") { Description = "DirectorySyncs reconciled at once; one DirectorySync is never reconciled twice at once.", DefaultValueFactory = _ => defaults.Concurrency };
+        var watchNamespaces = new Option<string[]>("--watch-namespace") { Description = "A namespace to watch (repeatable); all namespaces when omitted." };
+        var selector = new Option<string?>("--selector") { Description = "Label selector of the DirectorySyncs this instance handles, to shard across deployments." };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect one active instance through a coordination.k8s.io Lease.", DefaultValueFactory = _ => defaults.LeaderElection };
+        var leaderElectionId = new Option<string>("--leader-election-id") { Description = "Name of the Lease; give each shard its own.", DefaultValueFactory = _ => defaults.LeaderElectionId };
+        var leaderElectionNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease; the pod's namespace in cluster." };
+        var httpPort = new Option<int>("--http-port") { Description = "Port serving /metrics, /healthz and /readyz.", DefaultValueFactory = _ => defaults.HttpPort };
+        var httpAddress = new Option<string>("--http-address") { Description = "Address the HTTP port binds to.", DefaultValueFactory = _ => defaults.HttpAddress };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path of a kubeconfig for out-of-cluster development." };
+        var kubeContext = new Option<string?>("--context") { Description = "Context of the kubeconfig to use." };
+        var textLogs = new Option<bool>("--text-logs") { Description = "Plain console logs instead of JSON lines." };
+
+        var command = new Command("operator", "Runs the operator: reconciles DirectorySyncs in the cluster.")
+        {
+            concurrency, watchNamespaces, selector, leaderElect, leaderElectionId, leaderElectionNamespace,
+            httpPort, httpAddress, kubeconfig, kubeContext, textLogs,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new OperatorOptions
+            {
+                Concurrency = parseResult.GetValue(concurrency),
+                WatchNamespaces = parseResult.GetValue(watchNamespaces) ?? [],
+                LabelSelector = parseResult.GetValue(selector),
+                LeaderElection = parseResult.GetValue(leaderElect),
+                LeaderElectionId = parseResult.GetValue(leaderElectionId)!,
+                LeaderElectionNamespace = parseResult.GetValue(leaderElectionNamespace),
+                HttpPort = parseResult.GetValue(httpPort),
+                HttpAddress = parseResult.GetValue(httpAddress)!,
+                Kubeconfig = parseResult.GetValue(kubeconfig),
+                KubeContext = parseResult.GetValue(kubeContext),
+                JsonLogs = !parseResult.GetValue(textLogs),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            try
+            {
+                await OperatorHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return ExitCodes.Success;
+            }
+            catch (k8s.Exceptions.KubeConfigException e)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: cannot configure the Kubernetes client: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+            catch (LeadershipLostException e)
+            {
+                // Exiting lets Kubernetes restart the pod as a fresh standby.
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.SyncFailed;
+            }
+        });
+        return command;
+    }
+}

@@ -149,5 +149,11 @@ public sealed class DirectorySyncLifecycleTests(ITestOutputHelper output)
         dryRun.Status.DryRun.SampleGroups.Should().BeEquivalentTo("Group 0", "Group 1", "Group 2");
         dryRun.Status.MembersHash.Should().BeNull();
         Ready(dryRun)!.Message.Should().Contain("would send 15 members");
+
+        await env.PatchAsync("corp", new { spec = new { dryRun = false } });
+        var real = await env.WaitForAsync("corp", s => IsReady(s, "Synced"), "a real sync once dryRun is off");
+        real.Status!.DryRun.Should().BeNull("the dry-run report is cleared by the first real sync");
+        real.Status.MembersHash.Should().NotBeNullOrEmpty();
+        env.Bitwarden.Organization.Members.Should().HaveCount(15);
     }
 }

@@ -85,6 +85,12 @@ internal static class SyncCommand
                 await StateFile.SaveAsync(state, outcome.State, CancellationToken.None).ConfigureAwait(false);
             }
 
+            // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
+            foreach (var skipped in outcome.Plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
+            {
+                await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
+            }
+
             await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(outcome)).ConfigureAwait(false);
             return ExitCodes.Success;
         });

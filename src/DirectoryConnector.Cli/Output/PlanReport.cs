@@ -62,7 +62,7 @@ internal static class PlanReport
         _ => "enabled",
     };
 
-    private static string KindName(SkippedEntryKind kind) => kind switch
+    internal static string KindName(SkippedEntryKind kind) => kind switch
     {
         SkippedEntryKind.User => "user",
         SkippedEntryKind.Group => "group",

@@ -71,7 +71,16 @@ public sealed partial class BitwardenClient
             previousPost = time.GetTimestamp();
             var request = requests[index];
             LogPosting(index + 1, requests.Count, request.Members.Count, request.Groups.Count, request.OverwriteExisting, endpoints.ImportUrl);
-            await ImportOneAsync(endpoints, apiKey, request, $"import request {index + 1} of {requests.Count}", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ImportOneAsync(endpoints, apiKey, request, $"import request {index + 1} of {requests.Count}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (SyncFailedException failure) when (index > 0)
+            {
+                // Imports are not transactional: say what the organization already holds.
+                throw new SyncFailedException(failure.Reason,
+                    $"{failure.Message} The {index} import request(s) before it were applied.", failure.Retryable, failure);
+            }
         }
     }
 

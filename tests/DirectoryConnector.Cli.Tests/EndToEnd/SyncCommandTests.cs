@@ -101,6 +101,45 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EntriesLeftOutAreNamedOnStderr()
+    {
+        File.AppendAllText(Path.Combine(workspace.Folder, "directory.ldif"), "dn: cn=Printer,ou=People,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Printer\nsn: Printer\n\n");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().StartWith("skipped user cn=Printer,ou=People,dc=example,dc=com: ").And.Contain("email");
+        result.Output.Should().Contain("1 skipped");
+    }
+
+    [Fact]
+    public async Task DryRunPostsNothingAndLeavesTheStateAlone()
+    {
+        (await SyncAsync()).ExitCode.Should().Be(0);
+        var before = File.ReadAllText(workspace.StatePath);
+        workspace.User("Dave").WriteDirectory();
+
+        var result = await SyncAsync("--dry-run");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().StartWith("Dry run: would post members.");
+        standIn.ImportRequests.Should().ContainSingle();
+        File.ReadAllText(workspace.StatePath).Should().Be(before);
+    }
+
+    [Fact]
+    public async Task AMissingDirectoryFileIsBadInputNamingTheField()
+    {
+        File.Delete(Path.Combine(workspace.Folder, "directory.ldif"));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith("error: InvalidSpec: spec.source.file.path").And.Contain("does not exist");
+        standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task ABitwardenFailureExitsOneAndKeepsTheHashesSoTheNextRunRetries()
     {
         (await SyncAsync()).ExitCode.Should().Be(0);

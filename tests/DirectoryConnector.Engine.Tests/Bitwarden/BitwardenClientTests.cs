@@ -215,6 +215,23 @@ public class BitwardenClientTests
     }
 
     [Fact]
+    public async Task A_failed_later_batch_says_which_request_failed_and_that_earlier_ones_were_applied()
+    {
+        await using var standIn = await BitwardenStandIn.StartAsync();
+        OrganizationImportRequest[] requests =
+        [
+            Request([Member("ann")]) with { LargeImport = true },
+            Request([new ImportMemberRequest("broken", "uid=broken", false)]) with { LargeImport = true },
+        ];
+
+        var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), requests, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<SyncFailedException>()).Which.Message.Should()
+            .Contain("import request 2 of 2").And.Contain("The 1 import request(s) before it were applied.");
+        MemberSummary(standIn).Should().Equal("ann@corp.example.com Invited");
+    }
+
+    [Fact]
     public async Task A_server_refusal_surfaces_the_server_message()
     {
         await using var standIn = await BitwardenStandIn.StartAsync();

@@ -228,6 +228,18 @@ public sealed class GroupFlatteningTests
     }
 
     [Fact]
+    public void AReferenceThatNamesSeveralDifferentUsersListsAllOfThemThatAreSent()
+    {
+        var directory = new TestDirectory().User("ann").Group("G", "ann");
+        directory.Users.Add(directory.Users[0] with { ExternalId = "other-id", Email = "ann.other@example.com" });
+        directory.Users.Add(directory.Users[0] with { ExternalId = "third-id", Email = null });
+
+        var plan = directory.Plan();
+
+        plan.Groups.Single().MemberExternalIds.Should().Equal(TestDirectory.UserDn("ann"), "other-id");
+    }
+
+    [Fact]
     public void FlattenedMemberListsSerializeAsPlainJsonArrays()
     {
         var plan = new TestDirectory().User("ann", externalId: "u-1").User("bob", externalId: "u-2").Group("A", "B").Group("B", "ann", "bob").Plan();

@@ -75,14 +75,26 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     }
 
     [Theory]
-    [InlineData(null)] // one request: Samba imposes no window
-    [InlineData(500)] // 4 chunks: 0-499, 500-999, 1000-1499, 1500-*
-    [InlineData(1500)] // Windows' default window: 0-1499, then 1500-*
-    public async Task A_group_with_more_than_1500_members_is_read_completely(int? window)
+    [InlineData(null, 0)] // one request: Samba imposes no window, so no range is returned
+    [InlineData(500, 4)] // 0-499, 500-999, 1000-1499, 1500-*
+    [InlineData(1500, 2)] // Windows' default window: 0-1499, then 1500-*
+    public async Task A_group_with_more_than_1500_members_is_read_completely(int? window, int chunks)
     {
         var spec = Spec(userPath: "OU=Bulk");
+        var logger = new RecordingLogger<LdapSource>();
 
-        var snapshot = await ReadAsync(spec, options: new LdapSourceOptions { MemberRangeWindow = window, PageSize = 400 });
+        var snapshot = await LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, null,
+            new LdapSourceOptions { MemberRangeWindow = window, PageSize = 400 }, logger).ReadAsync(Everything, CancellationToken.None);
+
+        var ranged = logger.Entries.Where(entry => entry.Properties.ContainsKey("Chunks") && Equals(entry.Properties["Group"], SambaDomainController.BigGroupDn)).ToList();
+        if (chunks == 0)
+        {
+            ranged.Should().BeEmpty();
+        }
+        else
+        {
+            ranged.Should().ContainSingle().Which.Properties["Chunks"].Should().Be(chunks);
+        }
 
         snapshot.Users.Should().HaveCount(SambaFixture.BulkUsers, "paged in pages of 400");
         var big = snapshot.Groups.Single(group => group.Name == "Big");

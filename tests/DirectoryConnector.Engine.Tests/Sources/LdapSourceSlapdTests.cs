@@ -200,13 +200,21 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
     }
 
     [Fact]
-    public async Task Paged_search_reads_past_the_servers_size_limit_in_several_pages()
+    public async Task Paged_search_reads_past_the_servers_size_limit_in_several_pages_and_logs_each_search()
     {
         var spec = Spec(asReader: true);
+        var logger = new RecordingLogger<LdapSource>();
 
-        var snapshot = await ReadAsync(spec, options: new LdapSourceOptions { PageSize = 2 });
+        var snapshot = await LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, new LdapSourceOptions { PageSize = 2 }, logger)
+            .ReadAsync(Everything, CancellationToken.None);
 
         snapshot.Users.Should().HaveCount(SlapdSeed.PersonCount, $"the server returns at most {SlapdFixture.SizeLimit} entries per search to this account");
+        var userSearch = logger.Entries.Single(entry => Equals(entry.Properties.GetValueOrDefault("Filter"), "(&(objectClass=inetOrgPerson))"));
+        userSearch.Properties["Base"].Should().Be("dc=example,dc=org");
+        userSearch.Properties["Count"].Should().Be(SlapdSeed.PersonCount);
+        ((int)userSearch.Properties["Pages"]!).Should().BeGreaterThanOrEqualTo(4, "8 entries in pages of 2");
+        logger.Entries.Should().NotContain(entry => entry.Message.Contains(SlapdSeed.ReaderPassword, StringComparison.Ordinal)
+            || entry.Properties.Values.Any(value => Equals(value, SlapdSeed.ReaderPassword)));
     }
 
     [Fact]

@@ -85,6 +85,22 @@ public sealed class SyncEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSameDirectoryForAnotherOrganizationIsNeverUpToDate()
+    {
+        var first = await SyncAsync(Spec(), previous: null);
+        await using var otherOrganization = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { OrganizationId = Guid.NewGuid() });
+        secrets.Values[("bitwarden-org-api-key", "client_id")] = otherOrganization.ClientId;
+        secrets.Values[("bitwarden-org-api-key", "client_secret")] = otherOrganization.ClientSecret;
+        var spec = Spec();
+        spec.Bitwarden.ServerUrl = otherOrganization.BaseUrl.ToString();
+
+        var second = await SyncAsync(spec, first.State);
+
+        second.Result.Should().Be(SyncResult.Synced, "a state kept for one organization says nothing about another");
+        otherOrganization.Organization.Members.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task DryRunPostsNothingAndDoesNotAdvanceTheHashes()
     {
         var outcome = await SyncAsync(Spec(), previous: null, new SyncRunOptions(DryRun: true));

@@ -13,10 +13,20 @@ public sealed class CrdGeneratorTests
     [Fact]
     public void CommittedCrdMatchesTheCSharpTypes()
     {
-        var committed = File.Exists(RepositoryPaths.CommittedCrd) ? File.ReadAllText(RepositoryPaths.CommittedCrd) : "";
+        var committed = File.Exists(RepositoryPaths.CommittedCrd) ? File.ReadAllText(RepositoryPaths.CommittedCrd).ReplaceLineEndings("\n") : "";
+        var generated = CrdGenerator.GenerateYaml();
+        if (committed == generated)
+        {
+            return;
+        }
 
-        committed.ReplaceLineEndings("\n").Should().Be(CrdGenerator.GenerateYaml(),
-            $"{CrdGenerator.CommittedPath} is generated from the C# types; regenerate it with `{CrdGenerator.RegenerateCommand}`");
+        var (committedLines, generatedLines) = (committed.Split('\n'), generated.Split('\n'));
+        var line = Enumerable.Range(0, Math.Max(committedLines.Length, generatedLines.Length))
+            .First(i => committedLines.ElementAtOrDefault(i) != generatedLines.ElementAtOrDefault(i));
+        Assert.Fail($"{CrdGenerator.CommittedPath} has drifted from the C# types at line {line + 1}:\n" +
+            $"  committed: {committedLines.ElementAtOrDefault(line) ?? "<end of file>"}\n" +
+            $"  generated: {generatedLines.ElementAtOrDefault(line) ?? "<end of file>"}\n" +
+            $"Regenerate it with `{CrdGenerator.RegenerateCommand}`.");
     }
 
     [Fact]

@@ -228,4 +228,16 @@ public sealed class KubeApiEmulatorCrudTests
 
         (await cluster.Client.CoreV1.ListNamespacedSecretAsync("default")).Items.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task InjectedLatencyDelaysEveryAnswer()
+    {
+        await using var cluster = await KubeTestCluster.StartAsync();
+        cluster.Emulator.Faults.Latency = TimeSpan.FromMilliseconds(300);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await cluster.Client.CoreV1.ListNamespacedSecretAsync("default");
+
+        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290), "the answer waits for the injected latency");
+    }
 }

@@ -64,6 +64,24 @@ public sealed class KubeApiEmulatorWatchTests
     }
 
     [Fact]
+    public async Task BoundedHistoryCompactsOldVersionsOnItsOwn()
+    {
+        await using var cluster = await KubeTestCluster.StartAsync(o => o.HistoryLimit = 2);
+        var created = await cluster.CreateAsync(KubeTestCluster.Sample("corp-ad"));
+        foreach (var interval in new[] { "20m", "25m", "30m" })
+        {
+            await cluster.PatchAsync("corp-ad", "{\"spec\":{\"interval\":\"" + interval + "\"}}", V1Patch.PatchType.MergePatch);
+        }
+
+        await using var tooOld = Watch(cluster, created.Metadata.ResourceVersion);
+        (await tooOld.ErrorAsync()).Should().BeOfType<KubernetesException>().Which.Status.Code.Should().Be(410);
+
+        var latest = await cluster.GetAsync("corp-ad");
+        await using var recent = Watch(cluster, (long.Parse(latest.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (await recent.NextAsync(1, skipBookmarks: true)).Single().Object.Spec.Interval.Should().Be("30m");
+    }
+
+    [Fact]
     public async Task TimeoutSecondsEndsTheWatchWithABookmark()
     {
         await using var cluster = await KubeTestCluster.StartAsync(o => o.BookmarkInterval = TimeSpan.FromMinutes(5));

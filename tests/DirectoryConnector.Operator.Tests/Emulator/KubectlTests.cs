@@ -57,6 +57,10 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
         Rows(await kubectl.RunAsync("get", "bitwarden", "-n", "kubectl-test")).Skip(1).Select(r => r[0])
             .Should().Equal(["corp-ad"], "the CRD's category groups DirectorySyncs under `bitwarden`");
 
+        var explained = await kubectl.RunAsync("explain", "dsync.spec.source");
+        explained.Should().Contain("The directory to read users and groups from. Set exactly one source.")
+            .And.Contain("ldap\t<Object>").And.Contain("An LDAP directory or Active Directory.");
+
         output.WriteLine("Requests kubectl made:");
         foreach (var request in emulator.Requests.Distinct())
         {
@@ -106,6 +110,8 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
 
         public Kubectl(KubeApiEmulator emulator)
         {
+            File.Exists(KubectlFactAttribute.KubectlPath).Should().BeTrue(
+                $"kubectl must be installed at {KubectlFactAttribute.KubectlPath}: run {KubectlFactAttribute.InstallScript}");
             _kubeconfig = WriteManifest("kubeconfig", emulator.KubeconfigYaml());
         }
 

@@ -17,7 +17,6 @@ internal sealed class KubeApiRoutes
     private readonly KubeApiEmulatorOptions _options;
     private readonly ConcurrentDictionary<(string GroupVersion, string Plural), ApiResourceType> _types = new();
     private readonly ConcurrentQueue<string> _requests = new();
-    private readonly ConcurrentDictionary<HttpContext, byte> _openWatches = new();
 
     public KubeApiRoutes(ResourceStore store, KubeApiFaults faults, KubeApiEmulatorOptions options)
     {
@@ -80,17 +79,8 @@ internal sealed class KubeApiRoutes
         }
     }
 
-    /// <summary>Aborts the connection of every open watch (the store ends their subscriptions).</summary>
-    public int DropWatches()
-    {
-        var dropped = _store.DropWatches();
-        foreach (var context in _openWatches.Keys)
-        {
-            context.Abort();
-        }
-
-        return dropped;
-    }
+    /// <summary>Ends every open watch: each watch request aborts its own connection when its subscription drops.</summary>
+    public int DropWatches() => _store.DropWatches();
 
     private async Task RouteAsync(HttpContext context)
     {
@@ -330,7 +320,6 @@ internal sealed class KubeApiRoutes
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(context.RequestAborted);
-        _openWatches[context] = 0;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(timeout);
         try
@@ -375,13 +364,10 @@ internal sealed class KubeApiRoutes
                 await WriteEventAsync(context, message.Type, message.Resource!);
             }
         }
-        catch (WatchDroppedException)
+        catch (Exception error) when (error is WatchDroppedException || error.InnerException is WatchDroppedException)
         {
+            // Aborted from the request's own code path, never from another thread's stale HttpContext.
             context.Abort();
-        }
-        finally
-        {
-            _openWatches.TryRemove(context, out _);
         }
     }
 

@@ -147,7 +147,7 @@ internal static class ObjectRules
 
         ApplySchema(type, updated, fieldValidation, warnings);
 
-        if (type.TracksGeneration && SpecChanged(current, updated))
+        if (type.TracksGeneration && SpecChanged(current, updated, type.HasStatusSubresource))
         {
             var generation = current["metadata"]!["generation"]?.GetValue<long>() ?? 0;
             updated["metadata"]!["generation"] = generation + 1;
@@ -183,14 +183,18 @@ internal static class ObjectRules
     public static string Timestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    // Generation counts changes to anything but metadata and status.
-    private static bool SpecChanged(JsonObject current, JsonObject updated)
+    // Generation counts changes to anything but metadata, and status when a status subresource owns it.
+    private static bool SpecChanged(JsonObject current, JsonObject updated, bool statusSubresource)
     {
-        static JsonObject WithoutMetadataAndStatus(JsonObject obj)
+        JsonObject WithoutMetadataAndStatus(JsonObject obj)
         {
             var copy = obj.DeepClone().AsObject();
             copy.Remove("metadata");
-            copy.Remove("status");
+            if (statusSubresource)
+            {
+                copy.Remove("status");
+            }
+
             return copy;
         }
 

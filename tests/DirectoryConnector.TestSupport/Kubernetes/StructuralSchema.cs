@@ -27,6 +27,9 @@ public sealed class StructuralSchema
         CompileRules(root);
     }
 
+    /// <summary>The openAPIV3Schema as the CRD declares it (for OpenAPI documents; do not modify).</summary>
+    public JsonObject Root => _root;
+
     /// <summary>Removes fields the schema does not declare; returns their paths (for strict field validation).</summary>
     public List<string> Prune(JsonObject obj)
     {

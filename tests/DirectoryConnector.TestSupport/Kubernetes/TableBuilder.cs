@@ -83,10 +83,12 @@ public static partial class TableBuilder
             return null;
         }
 
-        if (type == "date" && value.GetValueKind() == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (type == "date")
         {
-            return HumanDuration(now - time);
+            return value.GetValueKind() == JsonValueKind.String
+                && DateTimeOffset.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+                    ? HumanDuration(now - time)
+                    : "<unknown>";
         }
 
         return value.GetValueKind() is JsonValueKind.Object or JsonValueKind.Array ? value.ToJsonString() : value.DeepClone();

@@ -220,6 +220,11 @@ public sealed partial class LdapSource : IDirectorySource
         {
             var session = connection.SessionOptions;
             session.ProtocolVersion = 3; // the Linux default is 2, which slapd and AD refuse
+            if (!OperatingSystem.IsWindows() && !LibLdap.SetTimeouts(connection, _options.OperationTimeout))
+            {
+                LogNoNativeTimeouts(_logger, _settings.Endpoint);
+            }
+
             session.ReferralChasing = ReferralChasingOptions.None; // referral hosts are often unresolvable from pods
             if (_settings.Encryption == LdapEncryption.Ldaps)
             {
@@ -418,6 +423,9 @@ public sealed partial class LdapSource : IDirectorySource
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted users under {Base} cannot be read, so none are reported as deleted: {Reason}")]
     private static partial void LogDeletedObjectsUnreadable(ILogger logger, string @base, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot set libldap time limits for {Endpoint}: a server that never answers a bind blocks a worker thread (the sync itself still honours cancellation)")]
+    private static partial void LogNoNativeTimeouts(ILogger logger, string endpoint);
 
     /// <summary>What a search is, in the spec's terms, so errors name the field to fix.</summary>
     private sealed record SearchScopeContext(string Base, string BaseField, string Filter, string FilterField);

@@ -6,40 +6,59 @@ using DirectoryConnector.Engine.Sync;
 namespace DirectoryConnector.Engine.Sources.Ldap;
 
 /// <summary>
-/// The one libldap option S.DS.P does not expose on Linux: SessionOptions.VerifyServerCertificate throws there
-/// (dotnet/runtime#60972), and LDAPTLS_REQCERT would apply to every DirectorySync in the process. So the option is
-/// set on this connection's own handle, followed by StartNewTlsSessionContext.
+/// libldap options S.DS.P does not expose on Linux, set on this connection's own handle (never process-wide
+/// LDAPTLS_* variables, which would apply to every DirectorySync in the process):
+/// - LDAP_OPT_X_TLS_REQUIRE_CERT for insecureSkipVerify: SessionOptions.VerifyServerCertificate throws on Linux
+///   (dotnet/runtime#60972);
+/// - LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT: S.DS.P's bind on Linux is synchronous and ignores
+///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever.
 /// </summary>
 internal static class LibLdap
 {
+    private const int LdapOptTimeout = 0x5002;
+    private const int LdapOptNetworkTimeout = 0x5005;
     private const int LdapOptXTlsRequireCert = 0x6006;
     private const int LdapOptXTlsNever = 0;
     private const int LdapOptSuccess = 0;
 
-    private static readonly Lazy<SetOption?> SetOptionFunction = new(LoadSetOption);
-
-    private delegate int SetOption(IntPtr ld, int option, ref int value);
+    private static readonly Lazy<IntPtr> SetOptionExport = new(LoadSetOption);
 
     public static void DisableCertificateVerification(LdapConnection connection)
     {
-        var handleField = typeof(LdapConnection).GetField("_ldapHandle", BindingFlags.NonPublic | BindingFlags.Instance);
-        if (handleField?.GetValue(connection) is not SafeHandle handle || handle.IsInvalid || SetOptionFunction.Value is not { } setOption)
+        var never = LdapOptXTlsNever;
+        var result = WithHandle(connection, handle => SetIntOption(handle, LdapOptXTlsRequireCert, never));
+        if (result != LdapOptSuccess)
         {
             throw new SyncFailedException(SyncFailureReason.InvalidSpec,
                 "spec.source.ldap.insecureSkipVerify is not supported by this runtime's LDAP library; trust the server's CA with caSecretRef instead.",
                 retryable: false);
         }
+    }
 
-        var never = LdapOptXTlsNever;
+    /// <summary>Bounds connecting and every synchronous libldap call; false when the runtime offers no handle.</summary>
+    public static bool SetTimeouts(LdapConnection connection, TimeSpan timeout)
+    {
+        var seconds = (long)Math.Ceiling(timeout.TotalSeconds);
+        return WithHandle(connection, handle =>
+                   SetTimevalOption(handle, LdapOptNetworkTimeout, seconds) == LdapOptSuccess
+                   && SetTimevalOption(handle, LdapOptTimeout, seconds) == LdapOptSuccess
+                       ? LdapOptSuccess
+                       : -1) == LdapOptSuccess;
+    }
+
+    private static int WithHandle(LdapConnection connection, Func<IntPtr, int> action)
+    {
+        var handleField = typeof(LdapConnection).GetField("_ldapHandle", BindingFlags.NonPublic | BindingFlags.Instance);
+        if (handleField?.GetValue(connection) is not SafeHandle handle || handle.IsInvalid || SetOptionExport.Value == IntPtr.Zero)
+        {
+            return -1;
+        }
+
         var added = false;
         try
         {
             handle.DangerousAddRef(ref added);
-            if (setOption(handle.DangerousGetHandle(), LdapOptXTlsRequireCert, ref never) != LdapOptSuccess)
-            {
-                throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                    "libldap refused spec.source.ldap.insecureSkipVerify (LDAP_OPT_X_TLS_REQUIRE_CERT).", retryable: false);
-            }
+            return action(handle.DangerousGetHandle());
         }
         finally
         {
@@ -50,17 +69,44 @@ internal static class LibLdap
         }
     }
 
-    private static SetOption? LoadSetOption()
+    private static int SetIntOption(IntPtr ld, int option, int value) => SetOption(ld, option, [value]);
+
+    // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two longs on 64-bit Linux; libldap copies it.
+    private static int SetTimevalOption(IntPtr ld, int option, long seconds) => SetOption(ld, option, [seconds, 0L]);
+
+    private static int SetOption<T>(IntPtr ld, int option, T[] value)
+        where T : unmanaged
+    {
+        var size = Marshal.SizeOf<T>() * value.Length;
+        var buffer = Marshal.AllocHGlobal(size);
+        try
+        {
+            for (var i = 0; i < value.Length; i++)
+            {
+                Marshal.StructureToPtr(value[i], buffer + (i * Marshal.SizeOf<T>()), fDeleteOld: false);
+            }
+
+            return Marshal.GetDelegateForFunctionPointer<LdapSetOption>(SetOptionExport.Value)(ld, option, buffer);
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(buffer);
+        }
+    }
+
+    private delegate int LdapSetOption(IntPtr ld, int option, IntPtr value);
+
+    private static IntPtr LoadSetOption()
     {
         // The same names S.DS.P probes, so this is the library it already loaded.
         foreach (var name in new[] { "libldap.so.2", "libldap-2.6.so.0", "libldap-2.5.so.0", "libldap-2.4.so.2" })
         {
             if (NativeLibrary.TryLoad(name, out var library) && NativeLibrary.TryGetExport(library, "ldap_set_option", out var export))
             {
-                return Marshal.GetDelegateForFunctionPointer<SetOption>(export);
+                return export;
             }
         }
 
-        return null;
+        return IntPtr.Zero;
     }
 }

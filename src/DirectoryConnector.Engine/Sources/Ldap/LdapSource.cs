@@ -77,7 +77,7 @@ public sealed partial class LdapSource : IDirectorySource
     {
         // Tombstones keep objectGUID (the external id) but lose mail, so they are matched by external id.
         var context = new SearchScopeContext(
-            $"CN=Deleted Objects,{_settings.RootPathText}", $"{Field}.rootPath",
+            _settings.DeletedObjectsBase, $"{Field}.rootPath",
             $"(&(objectClass={_settings.UserObjectClass})(!(objectClass=computer))(isDeleted=TRUE))", $"{Field}.userObjectClass");
         try
         {

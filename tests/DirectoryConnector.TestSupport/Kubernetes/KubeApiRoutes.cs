@@ -287,7 +287,7 @@ internal sealed class KubeApiRoutes
     private async Task ListAsync(HttpContext context, ApiResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"], type);
         var (items, resourceVersion) = _store.List(type, type.Namespaced ? ns : null);
         items = [.. items.Where(matches)];
         if (TableBuilder.WantsTable(context.Request.Headers.Accept))
@@ -309,7 +309,7 @@ internal sealed class KubeApiRoutes
     private async Task WatchAsync(HttpContext context, ApiResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"], type);
         long? from = long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : null;
         var bookmarks = query["allowWatchBookmarks"] is var b && (b == "true" || b == "1");
         var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)

@@ -115,6 +115,18 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task Deleted_users_are_found_in_the_domain_even_when_rootPath_is_an_ou()
+    {
+        var spec = Spec(userPath: null);
+        spec.RootPath = SambaDomainController.CorpOu;
+
+        var snapshot = await ReadAsync(spec, new DirectoryQuery(Users: true, Groups: false, IncludeDeleted: true));
+
+        snapshot.Users.Should().ContainSingle(user => user.Deleted).Which.ExternalId.Should().Be(Guid(SambaSeed.DeletedUser));
+        snapshot.Users.Where(user => !user.Deleted).Select(user => user.ExternalId).Should().BeEquivalentTo(SambaSeed.CorpUsers.Select(Guid));
+    }
+
+    [Fact]
     public async Task A_wrong_password_on_active_directory_is_SourceAuthFailed()
     {
         var read = () => LdapSource.Create(Spec(), null, "wrong-password", null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);

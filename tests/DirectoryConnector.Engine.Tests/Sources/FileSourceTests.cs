@@ -153,6 +153,47 @@ public sealed class FileSourceTests : IDisposable
         snapshot.Groups.Single(group => group.Name == "Security Team").MemberReferences.Should().HaveCount(2);
     }
 
+    [UpstreamConformanceFact]
+    public async Task Upstreams_circular_groups_ldif_gives_a_graph_whose_closure_is_the_run3_capture()
+    {
+        var snapshot = await ReadFileAsync("circular.ldif", await System.IO.File.ReadAllTextAsync(UpstreamFixtures.File("directory-circular-groups.ldif")));
+
+        snapshot.Users.Should().HaveCount(8);
+        var users = snapshot.Users.Select(user => user.ReferenceId).ToHashSet();
+        var groups = snapshot.Groups.ToDictionary(group => group.ReferenceId);
+        snapshot.Groups.SelectMany(group => group.MemberReferences).Should().OnlyContain(reference => users.Contains(reference) || groups.ContainsKey(reference));
+
+        // Transitive users through the direct graph the source returns (the planner's job; here it checks the graph is complete).
+        int Closure(DirectoryGroup group)
+        {
+            var seen = new HashSet<string> { group.ReferenceId };
+            var pending = new Queue<string>(group.MemberReferences);
+            var found = new HashSet<string>();
+            while (pending.TryDequeue(out var reference))
+            {
+                if (users.Contains(reference))
+                {
+                    found.Add(reference);
+                }
+                else if (seen.Add(reference))
+                {
+                    foreach (var member in groups[reference].MemberReferences)
+                    {
+                        pending.Enqueue(member);
+                    }
+                }
+            }
+
+            return found.Count;
+        }
+
+        snapshot.Groups.ToDictionary(group => group.Name!, Closure).Should().BeEquivalentTo(new Dictionary<string, int>
+        {
+            ["AllStaff"] = 8, ["Engineering"] = 4, ["DevOps"] = 4, ["Platform"] = 4, ["Contractors"] = 4,
+            ["QA"] = 2, ["Marketing"] = 2, ["HR"] = 2, ["TestNestA"] = 2, ["TestNestB"] = 2,
+        });
+    }
+
     [Theory]
     [InlineData("cn: x\n", 1, "must start with 'dn:'")]
     [InlineData("dn: cn=x,dc=com\nmail:: not base64!\n", 2, "not valid base64")]

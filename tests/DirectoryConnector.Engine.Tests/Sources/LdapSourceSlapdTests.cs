@@ -304,6 +304,15 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
     }
 
     [Fact]
+    public async Task Groups_only_query_still_returns_the_users_its_members_resolve_to()
+    {
+        var snapshot = await ReadAsync(Spec(), query: new DirectoryQuery(Users: false, Groups: true, IncludeDeleted: false));
+
+        snapshot.Groups.Should().HaveCount(3);
+        snapshot.Users.Select(user => user.ReferenceId).Should().Contain(snapshot.Groups.Single(group => group.Name == "Platform").MemberReferences);
+    }
+
+    [Fact]
     public async Task A_cancelled_read_stops_with_OperationCanceledException()
     {
         using var cancellation = new CancellationTokenSource();

@@ -230,6 +230,33 @@ public sealed class KubeApiEmulatorCrudTests
     }
 
     [Fact]
+    public async Task ListsPageWithLimitAndContinue()
+    {
+        await using var cluster = await KubeTestCluster.StartAsync();
+        foreach (var name in new[] { "a", "b", "c", "d", "e" })
+        {
+            await cluster.CreateAsync(KubeTestCluster.Sample(name));
+        }
+
+        var names = new List<string>();
+        string? continueToken = null;
+        var pages = 0;
+        do
+        {
+            var page = await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync<DirectorySyncList>(
+                DirectorySync.Group, DirectorySync.Version, KubeTestCluster.Namespace, DirectorySync.Plural,
+                continueParameter: continueToken, limit: 2);
+            names.AddRange(page.Items.Select(i => i.Metadata.Name));
+            continueToken = page.Metadata.ContinueProperty;
+            pages++;
+        }
+        while (!string.IsNullOrEmpty(continueToken));
+
+        names.Should().Equal("a", "b", "c", "d", "e");
+        pages.Should().Be(3);
+    }
+
+    [Fact]
     public async Task InjectedLatencyDelaysEveryAnswer()
     {
         await using var cluster = await KubeTestCluster.StartAsync();

@@ -57,6 +57,33 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
         Rows(await kubectl.RunAsync("get", "bitwarden", "-n", "kubectl-test")).Skip(1).Select(r => r[0])
             .Should().Equal(["corp-ad"], "the CRD's category groups DirectorySyncs under `bitwarden`");
 
+        var synced = await client.CustomObjects.GetNamespacedCustomObjectAsync<DirectorySync>(
+            DirectorySync.Group, DirectorySync.Version, "kubectl-test", DirectorySync.Plural, "corp-ad");
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = "corp-ad." },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = synced.ApiVersion, Kind = synced.Kind, Name = "corp-ad", NamespaceProperty = "kubectl-test", Uid = synced.Metadata.Uid,
+            },
+            Reason = "Synced",
+            Type = "Normal",
+            Message = "Synced 1204 users and 87 groups",
+            Source = new V1EventSource { Component = "directory-connector" },
+            FirstTimestamp = lastSync,
+            LastTimestamp = lastSync,
+            Count = 1,
+        }, "kubectl-test");
+        var described = await kubectl.RunAsync("describe", "dsync", "-n", "kubectl-test", "corp-ad");
+        described.Should().Contain("Events:").And.MatchRegex(@"Normal\s+Synced\s+.*Synced 1204 users and 87 groups");
+
+        (await kubectl.RunAsync("annotate", "dsync", "-n", "kubectl-test", "corp-ad", $"{DirectorySync.SyncRequestedAtAnnotation}=2026-11-22T10:00:00Z"))
+            .Should().Contain("directorysync.directoryconnector.dev/corp-ad annotated");
+        var annotated = await client.CustomObjects.GetNamespacedCustomObjectAsync<DirectorySync>(
+            DirectorySync.Group, DirectorySync.Version, "kubectl-test", DirectorySync.Plural, "corp-ad");
+        annotated.Metadata.Annotations.Should().Contain(DirectorySync.SyncRequestedAtAnnotation, "2026-11-22T10:00:00Z");
+        annotated.Metadata.Generation.Should().Be(synced.Metadata.Generation, "an annotation is not a spec change");
+
         var explained = await kubectl.RunAsync("explain", "dsync.spec.source");
         explained.Should().Contain("The directory to read users and groups from. Set exactly one source.")
             .And.Contain("ldap\t<Object>").And.Contain("An LDAP directory or Active Directory.");

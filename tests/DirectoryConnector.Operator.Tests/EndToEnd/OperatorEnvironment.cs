@@ -168,20 +168,6 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     public async Task PatchAsync(string name, object patch)
         => await Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), DirectorySync.Group, DirectorySync.Version, Namespace, DirectorySync.Plural, name);
 
-    /// <summary>Drops every open watch. Works around KubeApiRoutes.DropWatches throwing when it aborts a watch
-    /// request that had already ended (the store's subscriptions are dropped before that point).</summary>
-    public void DropWatches()
-    {
-        try
-        {
-            Kube.DropWatches();
-        }
-        catch (ObjectDisposedException)
-        {
-            // See above: the live watches were already ended.
-        }
-    }
-
     public async Task<IReadOnlyList<Corev1Event>> EventsForAsync(string name)
         => [.. (await Client.CoreV1.ListNamespacedEventAsync(Namespace)).Items.Where(e => e.InvolvedObject?.Name == name)];
 
@@ -240,14 +226,7 @@ public sealed class OperatorEnvironment : IAsyncDisposable
 
         Client.Dispose();
         await Bitwarden.DisposeAsync();
-        try
-        {
-            await Kube.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The emulator (KubeApiRoutes.DropWatches) may abort a watch whose request already ended; harmless at teardown.
-        }
+        await Kube.DisposeAsync();
         Directory.Delete(workDirectory, recursive: true);
     }
 

@@ -27,7 +27,7 @@ public sealed class ResilienceTests(ITestOutputHelper output)
 
         // The watches drop, the change lands, the history
         // the operator would resume from is compacted, and the next requests fail with 500: only a relist (after 410 Gone) can see the change.
-        env.DropWatches();
+        env.Kube.DropWatches().Should().BeGreaterThan(0);
         await env.PatchAsync("corp", new { spec = new { source = new { file = new { configMapRef = new { name = DirectoryConfigMap, key = "more.json" } } } } });
         env.Kube.CompactHistory();
         env.Kube.Faults.FailNextRequests(2);

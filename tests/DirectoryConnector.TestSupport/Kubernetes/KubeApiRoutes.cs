@@ -287,29 +287,73 @@ internal sealed class KubeApiRoutes
     private async Task ListAsync(HttpContext context, ApiResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"], type);
         var (items, resourceVersion) = _store.List(type, type.Namespaced ? ns : null);
         items = [.. items.Where(matches)];
+        var (page, continueToken, remaining) = Paginate(items, query["limit"], query["continue"]);
         if (TableBuilder.WantsTable(context.Request.Headers.Accept))
         {
-            var table = TableBuilder.Build(type, items, resourceVersion, query["includeObject"] == "Object", _options.Clock());
+            var table = TableBuilder.Build(type, page, resourceVersion, query["includeObject"] == "Object", _options.Clock());
+            table["metadata"]!["continue"] = continueToken;
             await WriteJsonAsync(context, 200, table);
             return;
+        }
+
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (continueToken is not null)
+        {
+            metadata["continue"] = continueToken;
+            metadata["remainingItemCount"] = remaining;
         }
 
         await WriteJsonAsync(context, 200, new JsonObject
         {
             ["kind"] = type.Kind + "List",
             ["apiVersion"] = type.GroupVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
-            ["items"] = new JsonArray([.. items]),
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray([.. page]),
         });
+    }
+
+    // limit/continue paging in namespace/name order; the token is the last key served (the server's holds an etcd key too).
+    private static (List<JsonObject> Page, string? Continue, int Remaining) Paginate(List<JsonObject> items, string? limit, string? continueToken)
+    {
+        static string Key(JsonObject obj) => $"{obj["metadata"]?["namespace"]?.GetValue<string>()}/{obj["metadata"]!["name"]!.GetValue<string>()}";
+
+        if (string.IsNullOrEmpty(limit) && string.IsNullOrEmpty(continueToken))
+        {
+            return (items, null, 0);
+        }
+
+        items = [.. items.OrderBy(Key, StringComparer.Ordinal)];
+        if (!string.IsNullOrEmpty(continueToken))
+        {
+            string after;
+            try
+            {
+                after = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(continueToken));
+            }
+            catch (FormatException)
+            {
+                throw KubeApiException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+            }
+
+            items = [.. items.Where(i => string.CompareOrdinal(Key(i), after) > 0)];
+        }
+
+        if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0 || items.Count <= size)
+        {
+            return (items, null, 0);
+        }
+
+        var page = items.Take(size).ToList();
+        return (page, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Key(page[^1]))), items.Count - size);
     }
 
     private async Task WatchAsync(HttpContext context, ApiResourceType type, string? ns)
     {
         var query = context.Request.Query;
-        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"]);
+        var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"], type);
         long? from = long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : null;
         var bookmarks = query["allowWatchBookmarks"] is var b && (b == "true" || b == "1");
         var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)

@@ -4,15 +4,16 @@ using System.Text.RegularExpressions;
 namespace DirectoryConnector.TestSupport.Kubernetes;
 
 /// <summary>
-/// labelSelector (=, ==, !=, in, notin, exists, !exists) and fieldSelector (metadata.name, metadata.namespace with = or
-/// !=) as list and watch accept them. Anything else is a 400, as on the server.
+/// labelSelector (=, ==, !=, in, notin, exists, !exists) and fieldSelector (= or !=) on the fields each type supports
+/// (metadata.name and metadata.namespace everywhere; involvedObject.*, reason, type... on Events, as kubectl describe
+/// uses them). Anything else is a 400, as on the server.
 /// </summary>
 public static partial class Selectors
 {
-    public static Func<JsonObject, bool> Parse(string? labelSelector, string? fieldSelector)
+    public static Func<JsonObject, bool> Parse(string? labelSelector, string? fieldSelector, ApiResourceType? type = null)
     {
         var labels = ParseLabels(labelSelector);
-        var fields = ParseFields(fieldSelector);
+        var fields = ParseFields(fieldSelector, type);
         return obj => labels(obj["metadata"]?["labels"] as JsonObject) && fields(obj);
     }
 
@@ -70,7 +71,7 @@ public static partial class Selectors
         throw KubeApiException.BadRequest($"unable to parse requirement: found '{text}' in label selector \"{selector}\"");
     }
 
-    private static Func<JsonObject, bool> ParseFields(string? selector)
+    private static Func<JsonObject, bool> ParseFields(string? selector, ApiResourceType? type)
     {
         if (string.IsNullOrWhiteSpace(selector))
         {
@@ -82,18 +83,35 @@ public static partial class Selectors
         {
             var match = EqualityRequirement().Match(text);
             var field = match.Groups[1].Value;
-            if (!match.Success || field is not ("metadata.name" or "metadata.namespace"))
+            if (!match.Success || !FieldSupported(type, field))
             {
-                throw KubeApiException.BadRequest($"field label not supported: {text}");
+                throw KubeApiException.BadRequest($"field label not supported: {field}");
             }
 
-            var (op, value) = (match.Groups[2].Value, match.Groups[3].Value);
-            var key = field["metadata.".Length..];
-            var negated = op == "!=";
-            requirements.Add(obj => (obj["metadata"]?[key]?.GetValue<string>() == value) != negated);
+            var (negated, value) = (match.Groups[2].Value == "!=", match.Groups[3].Value);
+            // Event's "source" selects source.component, as the server's field label conversion does.
+            var path = field == "source" ? ["source", "component"] : field.Split('.');
+            requirements.Add(obj => (FieldValue(obj, path) == value) != negated);
         }
 
         return obj => requirements.All(r => r(obj));
+    }
+
+    private static bool FieldSupported(ApiResourceType? type, string field) => field is "metadata.name" or "metadata.namespace"
+        || (type is { Kind: "Event", Group: "" } && (field.StartsWith("involvedObject.", StringComparison.Ordinal) || field is "reason" or "reportingComponent" or "source" or "type"))
+        || (type is { Kind: "Event", Group: "events.k8s.io" } && (field.StartsWith("regarding.", StringComparison.Ordinal) || field is "reason" or "reportingController" or "type"))
+        || (type is { Kind: "Secret" } && field == "type");
+
+    private static string FieldValue(JsonObject obj, string[] path)
+    {
+        JsonNode? node = obj;
+        foreach (var step in path)
+        {
+            node = node?[step];
+        }
+
+        // A missing field matches the empty value, as on the server.
+        return node is JsonValue value ? value.ToString() : "";
     }
 
     // Splits on commas outside parentheses.
@@ -103,7 +121,7 @@ public static partial class Selectors
     [GeneratedRegex(@"^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$")]
     private static partial Regex SetRequirement();
 
-    [GeneratedRegex(@"^([\w./-]+)\s*(==|!=|=)\s*([\w.-]*)$")]
+    [GeneratedRegex(@"^([\w./-]+)\s*(==|!=|=)\s*([^,]*)$")]
     private static partial Regex EqualityRequirement();
 
     [GeneratedRegex(@"^(!?)([\w./-]+)$")]

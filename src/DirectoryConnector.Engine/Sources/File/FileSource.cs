@@ -75,7 +75,8 @@ public sealed partial class FileSource : IDirectorySource
         LogRead(_logger, Description, snapshot.Users.Count, snapshot.Groups.Count);
         return new DirectorySnapshot
         {
-            Users = query.Users ? snapshot.Users : [],
+            // As the LDAP source: users come with a groups-only query so the planner can resolve members.
+            Users = query.Users || query.Groups ? snapshot.Users : [],
             Groups = query.Groups ? snapshot.Groups : [],
             Skipped = snapshot.Skipped,
         };

@@ -66,7 +66,8 @@ public sealed partial class LdapSource : IDirectorySource
         IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, users, skipped, cancellationToken) : [];
         return new DirectorySnapshot
         {
-            Users = query.Users ? [.. users.Select(pair => pair.User), .. deletedUsers] : [],
+            // Users read for a groups-only query are returned too: the planner needs them to resolve members.
+            Users = [.. users.Select(pair => pair.User), .. deletedUsers],
             Groups = groups,
             Skipped = skipped,
         };
@@ -76,7 +77,7 @@ public sealed partial class LdapSource : IDirectorySource
     {
         // Tombstones keep objectGUID (the external id) but lose mail, so they are matched by external id.
         var context = new SearchScopeContext(
-            $"CN=Deleted Objects,{_settings.RootPathText}", $"{Field}.rootPath",
+            _settings.DeletedObjectsBase, $"{Field}.rootPath",
             $"(&(objectClass={_settings.UserObjectClass})(!(objectClass=computer))(isDeleted=TRUE))", $"{Field}.userObjectClass");
         try
         {
@@ -395,6 +396,10 @@ public sealed partial class LdapSource : IDirectorySource
                 return new(SyncFailureReason.SourceQueryFailed,
                     $"The search base {context.Base} (from {context.BaseField}) does not exist on {endpoint} (LDAP result {code}).",
                     retryable: false, exception);
+            case LdapResult.UnavailableCriticalExtension when context is not null:
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"{endpoint} does not support a control this search needs (LDAP result {code}: paged results, or show-deleted); set {Field}.pagedSearch to false if the server cannot page.",
+                    retryable: false, exception);
             case LdapResult.SizeLimitExceeded when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
                     $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
@@ -438,6 +443,7 @@ public sealed partial class LdapSource : IDirectorySource
         public const int SizeLimitExceeded = 4;
         public const int StrongAuthRequired = 8;
         public const int AdminLimitExceeded = 11;
+        public const int UnavailableCriticalExtension = 12;
         public const int ConfidentialityRequired = 13;
         public const int UndefinedAttributeType = 17;
         public const int InappropriateMatching = 18;

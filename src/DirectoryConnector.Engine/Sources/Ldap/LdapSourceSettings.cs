@@ -47,6 +47,25 @@ internal sealed record LdapSourceSettings(
 
     public string Endpoint => $"{Hostname}:{Port}";
 
+    /// <summary>The domain part (trailing dc= RDNs) of rootPath, where Active Directory keeps CN=Deleted Objects:
+    /// a rootPath below an OU still finds the domain's tombstones.</summary>
+    public string DeletedObjectsBase
+    {
+        get
+        {
+            var first = RootPath.Rdns.Count;
+            while (first > 0 && RootPath.Rdns[first - 1] is [{ Type: "dc" }])
+            {
+                first--;
+            }
+
+            var domain = first == RootPath.Rdns.Count
+                ? RootPathText
+                : string.Join(",", RootPath.Rdns.Skip(first).Select(rdn => $"{rdn[0].Type}={rdn[0].EscapedValue}"));
+            return $"CN=Deleted Objects,{domain}";
+        }
+    }
+
     public string UsersFilter => $"(&(objectClass={UserObjectClass}){(ActiveDirectory ? AdUserAccountFilter : "")}{UserFilter})";
 
     public string AllGroupsFilter => $"(objectClass={GroupObjectClass})";

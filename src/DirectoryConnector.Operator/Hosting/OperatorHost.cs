@@ -1,5 +1,5 @@
 using System.Net;
-using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Operator.Reconciliation;
@@ -94,9 +94,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesConfiguration(options)));
-        services.AddBitwardenClient();
-        services.AddSingleton<SyncEngine>();
-        services.AddSingleton<DirectorySourceFactory>();
+        services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
         configureServices?.Invoke(services);
 

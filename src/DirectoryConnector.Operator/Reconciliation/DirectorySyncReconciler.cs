@@ -71,7 +71,7 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         var revision = CurrentRevision(resource);
-        if (!GoDuration.TryParse(spec.Interval, out var interval) || interval < MinimumInterval)
+        if (!DurationFormat.TryParse(spec.Interval, out var interval) || interval < MinimumInterval)
         {
             var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval \"{spec.Interval}\" is not a duration of at least 1m, such as 15m or 1h30m.", retryable: false);
             return await FailAsync(resource, original, status, revision, failure, interval: null, cancellationToken).ConfigureAwait(false);

@@ -69,25 +69,4 @@ public sealed class SyncDecisionTests
         revision.ToString().Should().NotContain("2026-11-22", "the annotation value is fingerprinted");
         SyncRevision.TryParse("garbage").Should().BeNull();
     }
-
-    [Theory]
-    [InlineData("15m", 900)]
-    [InlineData("1h30m", 5400)]
-    [InlineData("1.5h", 5400)]
-    [InlineData("90s", 90)]
-    [InlineData("1m500ms", 60.5)]
-    public void ParsesGoDurations(string text, double seconds)
-    {
-        GoDuration.TryParse(text, out var duration).Should().BeTrue();
-        duration.TotalSeconds.Should().Be(seconds);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("15")]
-    [InlineData("15 m")]
-    [InlineData("1d")]
-    [InlineData("-5m")]
-    public void RejectsWhatIsNotAGoDuration(string text)
-        => GoDuration.TryParse(text, out _).Should().BeFalse();
 }

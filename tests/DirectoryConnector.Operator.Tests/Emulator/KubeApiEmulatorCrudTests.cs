@@ -230,6 +230,30 @@ public sealed class KubeApiEmulatorCrudTests
     }
 
     [Fact]
+    public async Task DeletePreconditionsAndFinalizersBehaveLikeTheServer()
+    {
+        await using var cluster = await KubeTestCluster.StartAsync();
+        var sample = KubeTestCluster.Sample("corp-ad");
+        sample.Metadata.Finalizers = ["directoryconnector.dev/cleanup"];
+        var created = await cluster.CreateAsync(sample);
+
+        var (code, status) = await KubeTestCluster.FailureOf(() => cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+            DirectorySync.Group, DirectorySync.Version, KubeTestCluster.Namespace, DirectorySync.Plural, "corp-ad",
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "not-the-uid" } }));
+        code.Should().Be(HttpStatusCode.Conflict);
+        status.Message.Should().StartWith("Precondition failed: UID in precondition: not-the-uid");
+
+        await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+            DirectorySync.Group, DirectorySync.Version, KubeTestCluster.Namespace, DirectorySync.Plural, "corp-ad",
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = created.Metadata.Uid } });
+        var terminating = await cluster.GetAsync("corp-ad");
+        terminating.Metadata.DeletionTimestamp.Should().NotBeNull("a finalizer holds the object until it is removed");
+
+        await cluster.PatchAsync("corp-ad", """{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch);
+        (await KubeTestCluster.FailureOf(() => cluster.GetAsync("corp-ad"))).Code.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task ListsPageWithLimitAndContinue()
     {
         await using var cluster = await KubeTestCluster.StartAsync();

@@ -58,7 +58,7 @@ public sealed class KubeApiException : Exception
         return status;
     }
 
-    private static JsonObject Details_(ApiResourceType type, string name) => new()
+    private static JsonObject DetailsFor(ApiResourceType type, string name) => new()
     {
         ["name"] = name,
         ["group"] = type.Group,
@@ -66,15 +66,15 @@ public sealed class KubeApiException : Exception
     };
 
     public static KubeApiException NotFound(ApiResourceType type, string name) =>
-        new(404, "NotFound", $"{type.QualifiedName} \"{name}\" not found", Details_(type, name));
+        new(404, "NotFound", $"{type.QualifiedName} \"{name}\" not found", DetailsFor(type, name));
 
     public static KubeApiException AlreadyExists(ApiResourceType type, string name) =>
-        new(409, "AlreadyExists", $"{type.QualifiedName} \"{name}\" already exists", Details_(type, name));
+        new(409, "AlreadyExists", $"{type.QualifiedName} \"{name}\" already exists", DetailsFor(type, name));
 
     public static KubeApiException Conflict(ApiResourceType type, string name) =>
         new(409, "Conflict",
             $"Operation cannot be fulfilled on {type.QualifiedName} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-            Details_(type, name));
+            DetailsFor(type, name));
 
     public static KubeApiException BadRequest(string message) => new(400, "BadRequest", message);
 

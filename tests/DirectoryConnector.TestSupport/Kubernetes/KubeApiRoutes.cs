@@ -12,6 +12,7 @@ namespace DirectoryConnector.TestSupport.Kubernetes;
 /// </summary>
 internal sealed class KubeApiRoutes
 {
+    private static readonly string[] PreconditionFields = ["uid", "resourceVersion"];
     private readonly ResourceStore _store;
     private readonly KubeApiFaults _faults;
     private readonly KubeApiEmulatorOptions _options;
@@ -260,8 +261,30 @@ internal sealed class KubeApiRoutes
 
     private async Task DeleteAsync(HttpContext context, ApiResourceType type, string ns, string name)
     {
+        // DeleteOptions may carry preconditions on uid and resourceVersion.
+        var options = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0
+            ? await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted)
+            : null;
+        var preconditions = options?["preconditions"];
         var deleted = _store.Mutate(type, ns, name, current =>
-            current is null ? throw KubeApiException.NotFound(type, name) : ObjectRules.PrepareDelete(current, _options.Clock))!;
+        {
+            if (current is null)
+            {
+                throw KubeApiException.NotFound(type, name);
+            }
+
+            foreach (var field in PreconditionFields)
+            {
+                if (preconditions?[field]?.GetValue<string>() is { } expected && current["metadata"]![field]!.GetValue<string>() is var actual && expected != actual)
+                {
+                    throw new KubeApiException(409, "Conflict",
+                        $"Precondition failed: {(field == "uid" ? "UID" : "ResourceVersion")} in precondition: {expected}, {(field == "uid" ? "UID" : "ResourceVersion")} in object meta: {actual}",
+                        new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural });
+                }
+            }
+
+            return ObjectRules.PrepareDelete(current, _options.Clock);
+        })!;
         if (type.IsCustom || deleted["metadata"]!["deletionTimestamp"] is not null)
         {
             await WriteObjectAsync(context, 200, type, deleted);

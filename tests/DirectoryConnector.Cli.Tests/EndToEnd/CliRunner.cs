@@ -27,14 +27,5 @@ internal static class CliRunner
     }
 
     /// <summary>The repository root (where the solution is), for the committed samples.</summary>
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("DirectoryConnectorOperator.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => DirectoryConnector.TestSupport.Repository.Root;
 }

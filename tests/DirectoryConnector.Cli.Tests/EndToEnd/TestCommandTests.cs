@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentAssertions;
+using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.Cli.Tests.EndToEnd;
@@ -79,7 +80,7 @@ public sealed class TestCommandTests
         result.Error.Should().NotContain("demo-bitwarden-api-key");
     }
 
-    [SharedFixturesFact]
+    [UpstreamConformanceFact]
     public async Task UpstreamCircularGroupsFlattenAsTheOriginalConnectorSent()
     {
         var folder = Directory.CreateTempSubdirectory("dc-circular-").FullName;
@@ -92,7 +93,7 @@ public sealed class TestCommandTests
                 metadata: {"{"}name: circular{"}"}
                 spec:
                   bitwarden: {"{"}apiKeySecretRef: {"{"}name: unused{"}"}{"}"}
-                  source: {"{"}file: {"{"}path: "{Path.Combine(SharedFixtures.Folder, "directory-circular-groups.ldif")}"{"}"}{"}"}
+                  source: {"{"}file: {"{"}path: "{UpstreamFixtures.File("directory-circular-groups.ldif")}"{"}"}{"}"}
                 """);
 
             var result = await CliRunner.RunAsync("test", "-f", manifest, "-o", "json");
@@ -102,7 +103,7 @@ public sealed class TestCommandTests
             var sent = ours.RootElement.EnumerateArray().Single().GetProperty("groups").EnumerateArray()
                 .ToDictionary(g => g.GetProperty("externalId").GetString()!, g => g.GetProperty("memberExternalIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet());
 
-            using var upstream = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(SharedFixtures.Folder, "captured", "run3-circular-groups-bwdc-test-output.json")));
+            using var upstream = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("captured/run3-circular-groups-bwdc-test-output.json")));
             var expected = upstream.RootElement.GetProperty("groups").EnumerateArray()
                 .ToDictionary(g => g.GetProperty("externalId").GetString()!, g => g.GetProperty("userIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet());
 

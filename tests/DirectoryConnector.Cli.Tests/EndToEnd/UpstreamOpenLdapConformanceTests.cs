@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DirectoryConnector.TestSupport.Ldap;
 using FluentAssertions;
+using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.Cli.Tests.EndToEnd;
@@ -10,12 +11,12 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 /// upstream's expected users and groups.</summary>
 public sealed class UpstreamOpenLdapConformanceTests
 {
-    [SharedFixturesFact]
+    [UpstreamConformanceFact]
     public async Task Directory20WithUpstreamSettingsSendsExactlyTheExpectedUsersAndGroups()
     {
         var suffix = new SlapdSuffix("dc=bitwarden,dc=com", "upstream-admin-password");
         await using var slapd = await SlapdServer.StartAsync([suffix]);
-        var ldif = await File.ReadAllTextAsync(Path.Combine(SharedFixtures.Folder, "directory-20.ldif"));
+        var ldif = await File.ReadAllTextAsync(UpstreamFixtures.File("directory-20.ldif"));
         // slapd already holds the base entry; ldapadd takes the rest, changetype: add records included.
         var records = ldif.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Where(r => r.Contains("dn: ", StringComparison.Ordinal) && !r.Contains("dn: dc=bitwarden,dc=com\n", StringComparison.Ordinal));
@@ -61,8 +62,8 @@ public sealed class UpstreamOpenLdapConformanceTests
             using var sent = JsonDocument.Parse(result.Output);
             var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
 
-            using var expectedUsers = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(SharedFixtures.Folder, "openldap-expected-users.json")));
-            using var expectedGroups = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(SharedFixtures.Folder, "openldap-expected-groups.json")));
+            using var expectedUsers = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-users.json")));
+            using var expectedGroups = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-groups.json")));
 
             request.GetProperty("members").EnumerateArray()
                 .Select(m => (m.GetProperty("email").GetString(), m.GetProperty("externalId").GetString(), m.GetProperty("deleted").GetBoolean()))

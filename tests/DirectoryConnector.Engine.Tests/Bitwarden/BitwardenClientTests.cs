@@ -1,5 +1,5 @@
+using DirectoryConnector.TestSupport;
 // Test names are sentences.
-#pragma warning disable CA1707
 
 using System.Globalization;
 using System.Net;
@@ -21,12 +21,12 @@ public class BitwardenClientTests
 {
     private static readonly OrganizationImportRequest AnnAndBob = Request([Member("ann"), Member("bob")], [new ImportGroupRequest("Dev", "cn=Dev", ["uid=ann,ou=People"])]);
 
-    [SharedFixtureFact]
+    [UpstreamConformanceFact]
     public async Task Token_and_import_requests_carry_the_fields_and_headers_the_original_connector_sends()
     {
         // Vaultwarden mode: the token request fails unless the device fields are present.
         await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { RequireDeviceFields = true });
-        var captured = File.ReadAllLines(SharedFixtures.Captured("run1-login-and-first-sync.requests.jsonl"))
+        var captured = File.ReadAllLines(UpstreamFixtures.File("captured/run1-login-and-first-sync.requests.jsonl"))
             .Select(line => JsonDocument.Parse(line).RootElement).ToList();
         var capturedToken = captured.First(r => r.GetProperty("url").GetString()!.EndsWith("/connect/token", StringComparison.Ordinal));
         var capturedImport = captured.First(r => r.GetProperty("url").GetString()!.EndsWith("/organization/import", StringComparison.Ordinal));

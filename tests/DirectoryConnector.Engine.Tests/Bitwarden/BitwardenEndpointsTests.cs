@@ -1,5 +1,4 @@
 // Test names are sentences.
-#pragma warning disable CA1707
 
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;

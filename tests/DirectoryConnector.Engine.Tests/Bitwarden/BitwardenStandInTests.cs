@@ -1,5 +1,4 @@
 // Test names are sentences.
-#pragma warning disable CA1707
 
 using System.Net;
 using System.Text;

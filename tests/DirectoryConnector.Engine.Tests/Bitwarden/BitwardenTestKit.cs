@@ -75,35 +75,3 @@ internal sealed class ListLogger<T> : ILogger<T>
         Lines.Enqueue($"{logLevel}: {formatter(state, exception)} [{values}] {exception}");
     }
 }
-
-/// <summary>The upstream fixtures in ../shared: skipped only outside CI when they are absent.</summary>
-internal sealed class SharedFixtureFactAttribute : FactAttribute
-{
-    public SharedFixtureFactAttribute()
-    {
-        if (!Directory.Exists(SharedFixtures.Directory) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-        {
-            Skip = $"Upstream fixtures not found at {SharedFixtures.Directory} and CI is unset; in CI this test fails instead.";
-        }
-    }
-}
-
-internal static class SharedFixtures
-{
-    public static string Directory { get; } = Find();
-
-    public static string Captured(string name) => Path.Combine(Directory, "captured", name);
-
-    private static string Find()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "bwdc-openldap"));
-            }
-        }
-
-        return Path.GetFullPath(Path.Combine("..", "shared", "fixtures", "bwdc-openldap"));
-    }
-}

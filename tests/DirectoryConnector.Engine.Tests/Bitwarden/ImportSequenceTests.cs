@@ -1,5 +1,4 @@
 // Test names are sentences.
-#pragma warning disable CA1707
 
 using System.Text.Json;
 using DirectoryConnector.Engine.Bitwarden;

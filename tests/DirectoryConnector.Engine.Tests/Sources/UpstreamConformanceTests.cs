@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using System.Text.Json;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using FluentAssertions;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -78,16 +79,5 @@ public sealed class ManifestTests
         return [.. stream.Documents.Select(d => (YamlMappingNode)d.RootNode)];
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (DirectoryConnectorOperator.sln) was not found above the test binaries.");
-    }
+    private static string RepositoryRoot() => Repository.Root;
 }

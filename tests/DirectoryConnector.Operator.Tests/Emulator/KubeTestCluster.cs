@@ -110,20 +110,7 @@ internal sealed class KubeTestCluster : IAsyncDisposable
 
 internal static class RepositoryPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => DirectoryConnector.TestSupport.Repository.Root;
 
     public static string CommittedCrd => Path.Combine(Root, CrdGenerator.CommittedPath);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DirectoryConnectorOperator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No DirectoryConnectorOperator.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -230,16 +231,5 @@ public sealed class OperatorEnvironment : IAsyncDisposable
         Directory.Delete(workDirectory, recursive: true);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (DirectoryConnectorOperator.sln) was not found above the test binaries.");
-    }
+    private static string RepositoryRoot() => Repository.Root;
 }

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.TestSupport.Ldap;

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace DirectoryConnector.TestSupport.Ldap;
+namespace DirectoryConnector.TestSupport;
 
 /// <summary>
 /// Upstream's OpenLDAP fixtures (GPL-3.0), read at test time from ../shared/fixtures/bwdc-openldap relative to the
@@ -8,21 +8,8 @@ namespace DirectoryConnector.TestSupport.Ldap;
 /// </summary>
 public static class UpstreamFixtures
 {
-    private static readonly Lazy<string?> RepositoryRoot = new(() =>
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(directory.FullName, "DirectoryConnectorOperator.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return null;
-    });
-
     public static string Directory => Path.GetFullPath(Path.Combine(
-        RepositoryRoot.Value ?? throw new InvalidOperationException("DirectoryConnectorOperator.sln not found above the test binaries"),
+        Repository.Root,
         "..", "shared", "fixtures", "bwdc-openldap"));
 
     /// <summary>Why conformance tests skip: only when ../shared is absent and CI is unset. In CI a missing
@@ -31,7 +18,7 @@ public static class UpstreamFixtures
     {
         get
         {
-            var shared = RepositoryRoot.Value is null ? null : Path.GetFullPath(Path.Combine(RepositoryRoot.Value, "..", "shared"));
+            var shared = Repository.RootOrNull is null ? null : Path.GetFullPath(Path.Combine(Repository.RootOrNull, "..", "shared"));
             var present = shared is not null && System.IO.Directory.Exists(shared);
             return present || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
                 ? null

@@ -34,9 +34,9 @@ public sealed partial class ControllerManager(
         var index = new ReferenceIndex();
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
-        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(new DirectorySyncListWatch(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
-        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(new SecretListWatch(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, SecretListWatch.MetadataOnly), StringComparer.Ordinal);
-        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(new ConfigMapListWatch(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ConfigMapListWatch.MetadataOnly), StringComparer.Ordinal);
+        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(KubernetesSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
+        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(KubernetesSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, KubernetesSources.MetadataOnly), StringComparer.Ordinal);
+        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(KubernetesSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, KubernetesSources.MetadataOnly), StringComparer.Ordinal);
 
         foreach (var informer in syncs)
         {

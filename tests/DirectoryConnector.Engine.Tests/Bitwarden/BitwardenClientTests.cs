@@ -379,12 +379,24 @@ public class BitwardenClientTests
     {
         await using var standIn = await BitwardenStandIn.StartAsync();
         standIn.HangNext(1);
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var cancellation = new CancellationTokenSource();
 
-        var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], cancellation.Token);
+        var import = Client().ImportAsync(Endpoints(standIn), Key(standIn), [AnnAndBob], cancellation.Token);
+        for (var waited = 0; standIn.HangingRequests == 0 && waited < 400; waited++)
+        {
+            await Task.Delay(25); // until the import hangs on the server (the token request comes first)
+        }
 
-        await act.Should().ThrowAsync<OperationCanceledException>();
-        standIn.ImportRequests.Should().ContainSingle();
+        await cancellation.CancelAsync();
+
+        await import.Invoking(async task => await task).Should().ThrowAsync<OperationCanceledException>();
+        for (var waited = 0; standIn.HangingRequests > 0 && waited < 400; waited++)
+        {
+            await Task.Delay(25); // the server logs the aborted request once it notices the abort
+        }
+
+        await Task.Delay(200); // a retry, if the client wrongly made one, would arrive by now
+        standIn.ImportRequests.Should().ContainSingle("a cancelled import is not retried");
     }
 
     [Fact]

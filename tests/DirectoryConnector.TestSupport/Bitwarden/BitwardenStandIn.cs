@@ -40,6 +40,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] OrganizationScope = ["api.organization"];
 
+    private int hangingRequests;
     private readonly WebApplication app;
     private readonly BitwardenStandInOptions options;
     private readonly CancellationTokenSource stopping = new();
@@ -124,6 +125,9 @@ public sealed class BitwardenStandIn : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
+
+    /// <summary>Requests held open by <see cref="HangNext"/> right now (a request is logged only when it ends).</summary>
+    public int HangingRequests => Volatile.Read(ref hangingRequests);
 
     public async ValueTask DisposeAsync()
     {
@@ -260,7 +264,9 @@ public sealed class BitwardenStandIn : IAsyncDisposable
                 case 0:
                     using (var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token))
                     {
+                        Interlocked.Increment(ref hangingRequests);
                         await Task.Delay(Timeout.Infinite, linked.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                        Interlocked.Decrement(ref hangingRequests);
                     }
 
                     context.Abort();

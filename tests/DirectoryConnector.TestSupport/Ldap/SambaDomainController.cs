@@ -27,15 +27,13 @@ public sealed class SambaDomainController : IAsyncDisposable
     public const string InnerGroupDn = "CN=Inner,OU=Corp," + DomainDn;
     public const string BigGroupDn = "CN=Big,OU=Bulk," + DomainDn;
 
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly string _directory;
-    private readonly StringBuilder _log;
 
-    private SambaDomainController(Process process, string directory, StringBuilder log, string address, IReadOnlyDictionary<string, string> guids, TimeSpan provision, TimeSpan seed, TimeSpan start)
+    private SambaDomainController(ServerProcess process, string directory, string address, IReadOnlyDictionary<string, string> guids, TimeSpan provision, TimeSpan seed, TimeSpan start)
     {
         _process = process;
         _directory = directory;
-        _log = log;
         Address = address;
         ObjectGuids = guids;
         ProvisionTime = provision;
@@ -63,14 +61,14 @@ public sealed class SambaDomainController : IAsyncDisposable
             throw new InvalidOperationException("The Samba AD DC fixture needs root (it binds port 389 on a loopback address it adds).");
         }
 
-        var sambaTool = SlapdServer.FindExecutable("samba-tool");
-        var samba = SlapdServer.FindExecutable("samba");
+        var sambaTool = ServerProcess.FindExecutable("samba-tool");
+        var samba = ServerProcess.FindExecutable("samba");
         var address = await AddLoopbackAddressAsync(cancellationToken);
         var directory = Directory.CreateTempSubdirectory("samba-dc-test-").FullName;
         try
         {
             var clock = Stopwatch.StartNew();
-            await SlapdServer.RunAsync(sambaTool,
+            await ServerProcess.RunToolAsync(sambaTool,
             [
                 "domain", "provision", $"--targetdir={directory}", $"--realm={Realm}", "--domain=TEST", "--server-role=dc",
                 "--dns-backend=NONE", $"--adminpass={AdministratorPassword}", $"--host-ip={address}", "--use-rfc2307",
@@ -96,24 +94,13 @@ public sealed class SambaDomainController : IAsyncDisposable
             var guidsPath = Path.Combine(directory, "guids.json");
             await File.WriteAllTextAsync(seedScript, SambaSeed.PythonScript, cancellationToken);
             // Samba's Python bindings live in the system interpreter, not in whatever python3 is first on PATH.
-            await SlapdServer.RunAsync("/usr/bin/python3", [seedScript, configPath, bulkUsers.ToString(CultureInfo.InvariantCulture), guidsPath], cancellationToken);
+            await ServerProcess.RunToolAsync("/usr/bin/python3", [seedScript, configPath, bulkUsers.ToString(CultureInfo.InvariantCulture), guidsPath], cancellationToken);
             var seed = clock.Elapsed;
             var guids = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(guidsPath, cancellationToken))!;
 
             clock.Restart();
-            var log = new StringBuilder();
-            var start = new ProcessStartInfo(samba) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var argument in new[] { "-s", configPath, "-i", "-M", "single", "--debug-stdout" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("samba did not start");
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            var controller = new SambaDomainController(process, directory, log, address, guids, provision, seed, TimeSpan.Zero);
+            var process = ServerProcess.Start(samba, ["-s", configPath, "-i", "-M", "single", "--debug-stdout"]);
+            var controller = new SambaDomainController(process, directory, address, guids, provision, seed, TimeSpan.Zero);
             try
             {
                 await controller.WaitUntilAnsweringAsync(cancellationToken);
@@ -124,7 +111,7 @@ public sealed class SambaDomainController : IAsyncDisposable
                 throw;
             }
 
-            return new SambaDomainController(process, directory, log, address, guids, provision, seed, clock.Elapsed);
+            return new SambaDomainController(process, directory, address, guids, provision, seed, clock.Elapsed);
         }
         catch
         {
@@ -140,20 +127,7 @@ public sealed class SambaDomainController : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         await RemoveLoopbackAddressAsync(Address);
         if (Directory.Exists(_directory))
         {
@@ -163,20 +137,11 @@ public sealed class SambaDomainController : IAsyncDisposable
 
     private async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)
     {
-        var ldapsearch = SlapdServer.FindExecutable("ldapsearch");
+        var ldapsearch = ServerProcess.FindExecutable("ldapsearch");
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
-            if (_process.HasExited)
-            {
-                string log;
-                lock (_log)
-                {
-                    log = _log.ToString();
-                }
-
-                throw new InvalidOperationException($"samba exited with {_process.ExitCode}: {log}");
-            }
+            _process.ThrowIfExited();
 
             try
             {
@@ -186,7 +151,7 @@ public sealed class SambaDomainController : IAsyncDisposable
                 }
 
                 // The port opens before the directory answers binds.
-                await SlapdServer.RunAsync(ldapsearch, ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-b", DomainDn, "-s", "base", "dn"], cancellationToken);
+                await ServerProcess.RunToolAsync(ldapsearch, ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-b", DomainDn, "-s", "base", "dn"], cancellationToken);
                 return;
             }
             catch (Exception ex) when (ex is SocketException or InvalidOperationException && DateTime.UtcNow < deadline)
@@ -198,13 +163,13 @@ public sealed class SambaDomainController : IAsyncDisposable
 
     private static async Task<string> AddLoopbackAddressAsync(CancellationToken cancellationToken)
     {
-        var ip = SlapdServer.FindExecutable("ip");
+        var ip = ServerProcess.FindExecutable("ip");
         for (var attempt = 0; ; attempt++)
         {
             var address = $"127.{RandomNumberGenerator.GetInt32(100, 250)}.{RandomNumberGenerator.GetInt32(0, 256)}.{RandomNumberGenerator.GetInt32(1, 255)}";
             try
             {
-                await SlapdServer.RunAsync(ip, ["addr", "add", $"{address}/32", "dev", "lo"], cancellationToken);
+                await ServerProcess.RunToolAsync(ip, ["addr", "add", $"{address}/32", "dev", "lo"], cancellationToken);
                 return address;
             }
             catch (InvalidOperationException) when (attempt < 5)
@@ -218,7 +183,7 @@ public sealed class SambaDomainController : IAsyncDisposable
     {
         try
         {
-            await SlapdServer.RunAsync(SlapdServer.FindExecutable("ip"), ["addr", "del", $"{address}/32", "dev", "lo"], CancellationToken.None);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ip"), ["addr", "del", $"{address}/32", "dev", "lo"], CancellationToken.None);
         }
         catch (InvalidOperationException)
         {

@@ -20,15 +20,13 @@ public sealed record SlapdSuffix(string Suffix, string AdminPassword = "admin", 
 /// </summary>
 public sealed class SlapdServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ServerProcess _process;
     private readonly string _directory;
-    private readonly StringBuilder _log;
 
-    private SlapdServer(Process process, string directory, StringBuilder log, int ldapPort, int ldapsPort, TestCertificates certificates, IReadOnlyList<SlapdSuffix> suffixes)
+    private SlapdServer(ServerProcess process, string directory, int ldapPort, int ldapsPort, TestCertificates certificates, IReadOnlyList<SlapdSuffix> suffixes)
     {
         _process = process;
         _directory = directory;
-        _log = log;
         LdapPort = ldapPort;
         LdapsPort = ldapsPort;
         Certificates = certificates;
@@ -52,7 +50,7 @@ public sealed class SlapdServer : IAsyncDisposable
     public static async Task<SlapdServer> StartAsync(IReadOnlyList<SlapdSuffix> suffixes, int? sizeLimit = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suffixes);
-        var slapd = FindExecutable("slapd");
+        var slapd = ServerProcess.FindExecutable("slapd");
         var directory = Directory.CreateTempSubdirectory("slapd-test-").FullName;
         try
         {
@@ -98,25 +96,9 @@ public sealed class SlapdServer : IAsyncDisposable
             var configPath = Path.Combine(directory, "slapd.conf");
             await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken);
 
-            var (ldapPort, ldapsPort) = (FreePort(), FreePort());
-            var log = new StringBuilder();
-            var start = new ProcessStartInfo(slapd)
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { "-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("slapd did not start");
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            var server = new SlapdServer(process, directory, log, ldapPort, ldapsPort, certificates, suffixes);
+            var (ldapPort, ldapsPort) = (ServerProcess.FreeLoopbackPort(), ServerProcess.FreeLoopbackPort());
+            var process = ServerProcess.Start(slapd, ["-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0"]);
+            var server = new SlapdServer(process, directory, ldapPort, ldapsPort, certificates, suffixes);
             try
             {
                 await server.WaitUntilListeningAsync(cancellationToken);
@@ -152,7 +134,7 @@ public sealed class SlapdServer : IAsyncDisposable
         await File.WriteAllTextAsync(file, ldif, cancellationToken);
         try
         {
-            await RunAsync(FindExecutable("ldapadd"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapadd"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
         }
         finally
         {
@@ -168,7 +150,7 @@ public sealed class SlapdServer : IAsyncDisposable
         await File.WriteAllTextAsync(file, ldif, cancellationToken);
         try
         {
-            await RunAsync(FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Host}:{LdapPort}", "-D", suffix.AdminDn, "-w", suffix.AdminPassword, "-f", file], cancellationToken);
         }
         finally
         {
@@ -178,20 +160,7 @@ public sealed class SlapdServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
@@ -203,10 +172,7 @@ public sealed class SlapdServer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"slapd exited with {_process.ExitCode}: {Log}");
-            }
+            _process.ThrowIfExited();
 
             try
             {
@@ -223,52 +189,8 @@ public sealed class SlapdServer : IAsyncDisposable
         }
     }
 
-    private string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    internal static async Task RunAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(executable)} failed with {process.ExitCode}: {await error}{await output}");
-        }
-    }
-
-    internal static string FindExecutable(string name)
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/usr/bin")
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
-        return path ?? throw new InvalidOperationException($"{name} is not installed: apt-get install slapd ldap-utils");
-    }
-
     /// <summary>A loopback port nothing listens on (for "unreachable server" tests).</summary>
-    public static int FreePortForTests() => FreePort();
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePortForTests() => ServerProcess.FreeLoopbackPort();
 
     private static string FirstValue(string dn) => dn.Split(',')[0].Split('=')[1].Trim();
 }

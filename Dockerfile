@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The directory-connector CLI (and, later, the operator) on Debian 12.
+# The directory-connector executable (CLI verbs and the operator) on Debian 12.
 # Microsoft ships no Debian images for .NET 10, so the SDK stage publishes a self-contained app
 # and the runtime stage is plain debian:12-slim with the native libraries .NET and S.DS.P need.
 

@@ -22,9 +22,10 @@ if ((${#missing[@]} > 0)); then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
     $sudo chmod 0755 /usr/sbin/policy-rc.d
   fi
+  # With recommended packages: that is how samba-tool's provisioning was verified here.
   echo "Installing: ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 else
   echo "Debian packages already installed."
 fi

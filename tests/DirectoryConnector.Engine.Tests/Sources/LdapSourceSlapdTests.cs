@@ -231,6 +231,19 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
     }
 
     [Fact]
+    public async Task A_per_page_size_limit_below_the_page_size_fails_naming_the_account_not_as_unreachable()
+    {
+        var spec = Spec(asReader: true); // the server caps this account at SlapdFixture.SizeLimit entries, per page too
+
+        var read = () => ReadAsync(spec);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
+        failure.Retryable.Should().BeFalse();
+        failure.Message.Should().Contain("500 entries a page").And.Contain(spec.Username).And.Contain("size.pr");
+    }
+
+    [Fact]
     public async Task User_path_and_user_filter_narrow_the_users()
     {
         var spec = Spec();

@@ -381,7 +381,7 @@ public sealed partial class LdapSource : IDirectorySource
                 return new(SyncFailureReason.SourceAuthFailed,
                     $"{endpoint} denied {_settings.Username} access while {operation} (LDAP result {code}).", retryable: false, exception);
             case LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
-                or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded or LdapResult.AdminLimitExceeded
+                or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded
                 or LdapResult.UnwillingToPerform or LdapResult.Other:
                 var tls = _settings.Encryption == LdapEncryption.None ? "" : " or its TLS certificate is not trusted for that name";
                 return new(SyncFailureReason.SourceUnavailable,
@@ -400,9 +400,12 @@ public sealed partial class LdapSource : IDirectorySource
                 return new(SyncFailureReason.SourceQueryFailed,
                     $"{endpoint} does not support a control this search needs (LDAP result {code}: paged results, or show-deleted); set {Field}.pagedSearch to false if the server cannot page.",
                     retryable: false, exception);
-            case LdapResult.SizeLimitExceeded when context is not null:
+            // OpenLDAP answers a paged search whose page exceeds the account's size.pr limit with adminLimitExceeded.
+            case LdapResult.SizeLimitExceeded or LdapResult.AdminLimitExceeded when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
-                    $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
+                    _settings.PagedSearch
+                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_options.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
+                        : $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
                     retryable: false, exception);
             default:
                 return new(SyncFailureReason.SourceUnavailable,

@@ -210,13 +210,24 @@ public sealed partial class LdapSource : IDirectorySource
     private LdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = new LdapConnection(new LdapDirectoryIdentifier(_settings.Hostname, _settings.Port))
+        LdapConnection connection;
+        try
         {
-            AuthType = AuthType.Basic,
-            Credential = new NetworkCredential(_settings.Username, _settings.Password),
-            Timeout = _options.OperationTimeout,
-            AutoBind = false,
-        };
+            connection = new LdapConnection(new LdapDirectoryIdentifier(_settings.Hostname, _settings.Port))
+            {
+                AuthType = AuthType.Basic,
+                Credential = new NetworkCredential(_settings.Username, _settings.Password),
+                Timeout = _options.OperationTimeout,
+                AutoBind = false,
+            };
+        }
+        catch (TypeInitializationException ex) when (ex.InnerException is DllNotFoundException)
+        {
+            // S.DS.P calls OpenLDAP's client library on Linux; the image ships it, a bare machine may not.
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                "LDAP sources need OpenLDAP's client library (libldap), which is not installed: on Debian 12 run apt-get install libldap-2.5-0 (Debian 13: libldap2).",
+                retryable: false, ex);
+        }
         try
         {
             var session = connection.SessionOptions;

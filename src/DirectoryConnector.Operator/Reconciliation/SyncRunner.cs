@@ -15,21 +15,6 @@ public sealed class EngineSyncRunner(DirectorySourceFactory sources, SyncEngine 
     public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
     {
         var source = await sources.CreateAsync(spec, references, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await engine.SyncAsync(spec, source, references, previous, options, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            switch (source)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
-        }
+        return await engine.SyncAsync(spec, source, references, previous, options, cancellationToken).ConfigureAwait(false);
     }
 }

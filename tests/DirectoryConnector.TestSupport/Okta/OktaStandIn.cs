@@ -133,7 +133,8 @@ public sealed class OktaStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> API requests answer <paramref name="statusCode"/> (500 E0000009, 502/503 from a proxy).</summary>
+    /// <summary>The next <paramref name="count"/> API requests answer <paramref name="statusCode"/> (500 E0000009, 502/503 from a
+    /// proxy, 429 E0000047 as when another client of the org spent the bucket: Remaining 0 until the next window).</summary>
     public void FailNext(int count, int statusCode)
     {
         for (var i = 0; i < count; i++)
@@ -255,7 +256,6 @@ public sealed class OktaStandIn : IAsyncDisposable
             return;
         }
 
-        var query = context.Request.Query;
         var (expression, isFilter) = await ExpressionAsync(context, UserFilterProperties, UserSearchProperties, profileSearchable: true).ConfigureAwait(false);
         if (context.Response.HasStarted)
         {
@@ -308,7 +308,16 @@ public sealed class OktaStandIn : IAsyncDisposable
         if (faults.TryDequeue(out var fault))
         {
             context.Items["note"] = "injected fault";
-            if (fault == 500)
+            if (fault == 429)
+            {
+                var seconds = options.RateLimitWindowSeconds;
+                var window = options.Time.GetUtcNow().ToUnixTimeSeconds() / seconds;
+                context.Response.Headers["X-Rate-Limit-Limit"] = options.DefaultRateLimit.ToString(CultureInfo.InvariantCulture);
+                context.Response.Headers["X-Rate-Limit-Remaining"] = "0";
+                context.Response.Headers["X-Rate-Limit-Reset"] = ((window + 1) * seconds).ToString(CultureInfo.InvariantCulture);
+                await ErrorAsync(context, 429, "E0000047", "API call exceeded rate limit due to too many requests.").ConfigureAwait(false);
+            }
+            else if (fault == 500)
             {
                 await ErrorAsync(context, 500, "E0000009", "Internal Server Error").ConfigureAwait(false);
             }

@@ -12,13 +12,13 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// assertion (RFC 7523: iss = sub = client id, aud = the token URL, a jti, five minutes of validity), the only client
 /// authentication Okta accepts for okta.* scopes. Access tokens last an hour; a new one is requested a minute early.
 /// </summary>
-public sealed class OktaServiceApp : IOktaCredential, IDisposable
+public sealed class OktaServiceApp : IOktaCredential
 {
     /// <summary>The read-only scopes the source needs (grant them to the app under Okta API Scopes).</summary>
     public const string Scopes = "okta.users.read okta.groups.read";
 
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly object gate = new();
     private readonly Uri tokenUrl;
     private readonly string clientId;
     private readonly SigningCredentials signing;
@@ -88,25 +88,25 @@ public sealed class OktaServiceApp : IOktaCredential, IDisposable
     public async ValueTask<AuthenticationHeaderValue> GetAuthorizationAsync(OktaClient client, bool refresh, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (gate)
         {
-            if (current is null || refresh || time.GetUtcNow() >= renewAt)
+            if (current is not null && !refresh && time.GetUtcNow() < renewAt)
             {
-                var token = await client.RequestAccessTokenAsync(tokenUrl, ClientAssertion(), Scopes, cancellationToken).ConfigureAwait(false);
-                current = new AuthenticationHeaderValue(token.TokenType ?? "Bearer", token.AccessToken);
-                renewAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60));
+                return current;
             }
-
-            return current;
         }
-        finally
+
+        // Reads are sequential; should two requests race here, each gets a valid token.
+        var token = await client.RequestAccessTokenAsync(tokenUrl, ClientAssertion(), Scopes, cancellationToken).ConfigureAwait(false);
+        var header = new AuthenticationHeaderValue(token.TokenType ?? "Bearer", token.AccessToken);
+        lock (gate)
         {
-            gate.Release();
+            current = header;
+            renewAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60));
         }
-    }
 
-    public void Dispose() => gate.Dispose();
+        return header;
+    }
 
     public override string ToString() => $"Okta service app {clientId}";
 

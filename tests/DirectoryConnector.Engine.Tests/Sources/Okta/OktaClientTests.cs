@@ -98,7 +98,7 @@ public sealed class OktaClientTests
         await using var okta = await OktaStandIn.StartAsync();
         okta.Directory.AddUser("alice@example.com");
         var (clientId, key) = OktaTestKit.RegisterServiceApp(okta);
-        using var app = OktaTestKit.ServiceApp(okta, clientId, key);
+        var app = OktaTestKit.ServiceApp(okta, clientId, key);
 
         var users = await OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), app, CancellationToken.None);
 
@@ -113,7 +113,7 @@ public sealed class OktaClientTests
         await using var okta = await OktaStandIn.StartAsync();
         var (clientId, _) = OktaTestKit.RegisterServiceApp(okta);
         var (_, otherKey) = OktaTestKit.RegisterServiceApp(okta);
-        using var app = OktaTestKit.ServiceApp(okta, clientId, otherKey);
+        var app = OktaTestKit.ServiceApp(okta, clientId, otherKey);
 
         var list = () => OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), app, CancellationToken.None);
 

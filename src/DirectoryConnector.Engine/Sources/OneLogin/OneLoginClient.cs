@@ -138,17 +138,7 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
                             $"OneLogin at {connection.ApiUrl} refused {path} to the API credential {connection.ClientId} (403{detail}): give the credential the scope \"Read users\" (or Read All / Manage users / Manage All) under Developers > API Credentials, or put such a credential in {connection.Field}.clientId and {connection.Field}.clientSecretRef.",
                             retryable: false);
                     case HttpStatusCode.TooManyRequests:
-                        throttled++;
-                        var wait = pause ?? RetryAfter(response) ?? TimeSpan.FromSeconds(1);
-                        if (throttled > MaxThrottledAttempts || wait > MaxThrottleWait)
-                        {
-                            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                                $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}; its rate limit resets in {wait.TotalSeconds:0} s. The sync is retried later; other API clients may share the account's limit.",
-                                retryable: true);
-                        }
-
-                        LogThrottled(logger, path, wait.TotalSeconds);
-                        notBefore = time.GetUtcNow() + wait;
+                        WaitForReset(response, pause, ++throttled, connection, path);
                         continue;
                     case HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity:
                         throw new SyncFailedException(SyncFailureReason.SourceQueryFailed,
@@ -207,16 +197,9 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
                     throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
                         $"OneLogin at {connection.ApiUrl} rejected the API credential {connection.ClientId} ({(int)response.StatusCode}{detail}): check {connection.Field}.clientId and the secret in {connection.Field}.clientSecretRef (Developers > API Credentials).",
                         retryable: false);
-                case HttpStatusCode.TooManyRequests when ++throttled <= MaxThrottledAttempts:
-                    var wait = pause ?? RetryAfter(response) ?? TimeSpan.FromSeconds(1);
-                    if (wait <= MaxThrottleWait)
-                    {
-                        LogThrottled(logger, "/auth/oauth2/v2/token", wait.TotalSeconds);
-                        notBefore = time.GetUtcNow() + wait;
-                        continue;
-                    }
-
-                    goto default;
+                case HttpStatusCode.TooManyRequests:
+                    WaitForReset(response, pause, ++throttled, connection, "/auth/oauth2/v2/token");
+                    continue;
                 case HttpStatusCode.BadRequest:
                     throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
                         $"OneLogin at {connection.ApiUrl} refused the client-credentials token request (400{detail}); check {connection.Field}.apiUrl and {connection.Field}.clientId.",
@@ -259,6 +242,22 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
             throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
                 $"OneLogin at {connection.ApiUrl} did not answer {request.RequestUri?.AbsolutePath} in time; the sync is retried later.", retryable: true, error);
         }
+    }
+
+    /// <summary>After a 429: the next call waits for the reset (X-RateLimit-Reset, else Retry-After, else 1 s), unless
+    /// that is too long or too many attempts were throttled, which fails the read as retryable SourceUnavailable.</summary>
+    private void WaitForReset(HttpResponseMessage response, TimeSpan? pause, int throttled, OneLoginConnection connection, string path)
+    {
+        var wait = pause ?? RetryAfter(response) ?? TimeSpan.FromSeconds(1);
+        if (throttled > MaxThrottledAttempts || wait > MaxThrottleWait)
+        {
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}; its rate limit resets in {wait.TotalSeconds:0} s. The sync is retried later; other API clients may share the account's limit.",
+                retryable: true);
+        }
+
+        LogThrottled(logger, path, wait.TotalSeconds);
+        notBefore = time.GetUtcNow() + wait;
     }
 
     private async Task PaceAsync(CancellationToken cancellationToken)

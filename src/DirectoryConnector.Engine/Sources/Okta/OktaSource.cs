@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,10 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
         catch (OktaApiException error)
         {
             throw Failure(error);
+        }
+        catch (HttpTlsException error)
+        {
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, error.Describe($"{Field}.caSecretRef"), retryable: false, error);
         }
         catch (HttpRequestException error)
         {

@@ -78,7 +78,17 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
         var settings = new OktaReadSettings(orgUrl, credential, credentialField,
             users.Query, users.Keeps, groups.Query, groups.Keeps, GroupSetFilter: groups.Keyword is not null,
             context.Spec.Sync.RemoveDisabled, spec.IncludeUnactivatedUsers);
-        return new OktaSource(httpClients.Create<OktaClient>(caPem), settings, loggerFactory.CreateLogger<OktaSource>());
+        OktaClient client;
+        try
+        {
+            client = httpClients.Create<OktaClient>(caPem);
+        }
+        catch (FormatException error)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Path}.caSecretRef: {error.Message}", retryable: false, error);
+        }
+
+        return new OktaSource(client, settings, loggerFactory.CreateLogger<OktaSource>());
     }
 
     // Validate has reported any error already; the engine validates before it creates a source.

@@ -1,41 +1,21 @@
-using System.Net.Security;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.TestSupport.Okta;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DirectoryConnector.Engine.Tests.Sources.Okta;
 
 internal static class OktaTestKit
 {
-    /// <summary>An HttpClient that trusts only the stand-in's CA, as caSecretRef makes the real one do.</summary>
-    public static HttpClient TrustingClient(OktaStandIn standIn)
-    {
-        var ca = X509Certificate2.CreateFromPem(standIn.CaPem);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null)
-                    {
-                        return false;
-                    }
+    private static readonly ServiceProvider Services = new ServiceCollection()
+        .AddLogging()
+        .AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy()).Services
+        .BuildServiceProvider();
 
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None && chain.Build(new X509Certificate2(certificate));
-                },
-            },
-        };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public static OktaClient Client(OktaStandIn standIn) => new(TrustingClient(standIn));
+    /// <summary>The client as the provider makes it: trusting only the stand-in's CA (caSecretRef), with the retries and pacing.</summary>
+    public static OktaClient Client(OktaStandIn standIn) => Services.GetRequiredService<DirectoryHttpClientFactory>().Create<OktaClient>(standIn.CaPem);
 
     public static OktaApiToken Token(OktaStandIn standIn) => new(standIn.ApiToken);
 

@@ -35,7 +35,7 @@ public sealed class OperatorOptions
     /// <summary>Address the HTTP port binds to.</summary>
     public string HttpAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Path of a kubeconfig (out-of-cluster development); the service account in cluster; else $KUBECONFIG or ~/.kube/config.</summary>
+    /// <summary>Path of a kubeconfig (--kubeconfig); without it $KUBECONFIG, the in-cluster service account, ~/.kube/config (<see cref="KubernetesConfigResolver"/>).</summary>
     public string? Kubeconfig { get; set; }
 
     /// <summary>Context of the kubeconfig to use; its current context otherwise.</summary>

@@ -89,6 +89,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var kubernetes = KubernetesConfigResolver.Resolve(options.Kubeconfig, options.KubeContext, KubernetesEnvironment.Current);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.LogLevel);
         if (options.JsonLogs)
         {
             builder.Logging.AddJsonConsole(json => json.IncludeScopes = true);

@@ -1,0 +1,339 @@
+using DirectoryConnector.Engine.Sources.Okta;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.TestSupport.Okta;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Sources.Okta;
+
+/// <summary>Okta → engine → Bitwarden, asserted on the Bitwarden stand-in's organization after each sync.</summary>
+public sealed class OktaSyncTests
+{
+    /// <summary>Every status, three group types, custom attributes; pages of 2 make every list span ≥ 3 pages.</summary>
+    internal static OktaSeed Seed(OktaStandInDirectory directory)
+    {
+        var seed = new OktaSeed(directory);
+        directory.AddEveryone();
+        seed.Engineering = directory.AddGroup("Engineering", "OKTA_GROUP", seed.Alice, seed.Carol, seed.Dave);
+        seed.Sales = directory.AddGroup("Sales", "OKTA_GROUP", seed.Bob, seed.Gina);
+        seed.AdAdmins = directory.AddGroup("AD Admins", "APP_GROUP", seed.Henry, seed.Frank);
+        return seed;
+    }
+
+    [Fact]
+    public async Task Syncs_every_status_and_group_type_across_pages()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        var outcome = await harness.SyncAsync();
+
+        outcome.Result.Should().Be(SyncResult.Synced);
+        harness.Members.Should().Equal(
+            "alice@example.com Invited", "bob@example.com Invited", "carol@example.com Invited", "frank@example.com Invited", "henry@example.com Invited");
+        harness.Groups.Should().Equal(
+            "AD Admins: frank@example.com henry@example.com",
+            "Engineering: alice@example.com carol@example.com",
+            "Everyone: alice@example.com bob@example.com carol@example.com frank@example.com henry@example.com",
+            "Sales: bob@example.com");
+        outcome.Plan!.Members.Should().ContainSingle(m => m.Email == "carol@example.com").Which.Disabled.Should().BeTrue("SUSPENDED is disabled");
+        outcome.Plan.Members.Should().ContainSingle(m => m.Email == "gina@example.com").Which.Deleted.Should().BeTrue("DEPROVISIONED is deleted");
+        outcome.Plan.Skipped.Select(s => s.Reason).Should().Contain(r => r.Contains("STAGED", StringComparison.Ordinal))
+            .And.Contain(r => r.Contains("PROVISIONED in Okta (never activated)", StringComparison.Ordinal));
+        var requests = harness.Okta.Requests;
+        requests.Count(r => r.Path.StartsWith("/api/v1/users?", StringComparison.Ordinal) && !r.Path.Contains("filter", StringComparison.Ordinal))
+            .Should().BeGreaterThanOrEqualTo(3, "pages of 2");
+        requests.Should().Contain(r => r.Path.Contains("filter=status%20eq%20%22DEPROVISIONED%22", StringComparison.Ordinal), "the plain list hides DEPROVISIONED users");
+        requests.Should().OnlyContain(r => r.Headers["Authorization"] == $"SSWS {harness.Okta.ApiToken}");
+    }
+
+    [Fact]
+    public async Task Staged_and_provisioned_users_are_invited_when_asked()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        await harness.SyncAsync(harness.Spec(okta: o => o.IncludeUnactivatedUsers = true));
+
+        harness.Members.Should().Contain(["dave@example.com Invited", "erin@example.com Invited"]);
+        harness.Groups.Should().Contain("Engineering: alice@example.com carol@example.com dave@example.com");
+    }
+
+    [Fact]
+    public async Task Each_change_between_syncs_reaches_the_organization()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var directory = harness.Okta.Directory;
+        var seed = Seed(directory);
+        await harness.SyncAsync();
+
+        // Add a user to a group.
+        var ivan = directory.AddUser("ivan@example.com");
+        directory.AddMember(seed.Sales, ivan);
+        await harness.SyncAsync();
+        harness.Members.Should().Contain("ivan@example.com Invited");
+        harness.Groups.Should().Contain("Sales: bob@example.com ivan@example.com");
+
+        // Suspend: still a member (disabled), removed when removeDisabled is on.
+        directory.Suspend(ivan);
+        (await harness.SyncAsync()).Plan!.Members.Single(m => m.Email == "ivan@example.com").Disabled.Should().BeTrue();
+        harness.Members.Should().Contain("ivan@example.com Invited");
+
+        // Deprovision: removed from the organization.
+        directory.Deactivate(ivan);
+        await harness.SyncAsync();
+        harness.Members.Should().NotContain(m => m.StartsWith("ivan@", StringComparison.Ordinal));
+        harness.Groups.Should().Contain("Sales: bob@example.com");
+
+        // Reactivate: back.
+        directory.Activate(ivan);
+        await harness.SyncAsync();
+        harness.Members.Should().Contain("ivan@example.com Invited");
+        harness.Groups.Should().Contain("Sales: bob@example.com ivan@example.com");
+
+        // Move between groups.
+        directory.RemoveMember(seed.Sales, ivan);
+        directory.AddMember(seed.Engineering, ivan);
+        await harness.SyncAsync();
+        harness.Groups.Should().Contain(["Sales: bob@example.com", "Engineering: alice@example.com carol@example.com ivan@example.com"]);
+
+        // Rename a group: same external id, new name.
+        directory.Rename(seed.Engineering, "Platform Engineering");
+        await harness.SyncAsync();
+        harness.Groups.Should().Contain("Platform Engineering: alice@example.com carol@example.com ivan@example.com")
+            .And.NotContain(g => g.StartsWith("Engineering:", StringComparison.Ordinal));
+
+        // Change an email: sent with the same external id, so Bitwarden keeps the one member (it never rewrites a
+        // linked member's email: bitwarden-api.md §1.6) and no second invitation goes out.
+        var members = harness.Members.Length;
+        directory.SetProfile(seed.Bob, "email", "robert@example.com");
+        (await harness.SyncAsync()).Plan!.Members.Should().ContainSingle(m => m.ExternalId == seed.Bob.Id).Which.Email.Should().Be("robert@example.com");
+        harness.Members.Should().HaveCount(members);
+        harness.Bitwarden.Organization.MemberByExternalId(seed.Bob.Id).Should().NotBeNull();
+
+        // Deprovisioned at one sync (removed), deleted before the next: stays out, no longer listed.
+        directory.Deactivate(seed.Alice);
+        await harness.SyncAsync();
+        harness.Members.Should().NotContain(m => m.StartsWith("alice@", StringComparison.Ordinal));
+        directory.Delete(seed.Alice);
+        (await harness.SyncAsync()).Plan!.Members.Should().NotContain(m => m.ExternalId == seed.Alice.Id);
+        harness.Members.Should().NotContain(m => m.StartsWith("alice@", StringComparison.Ordinal));
+
+        // Active, then deactivated and deleted between two syncs: Okta lists it nowhere any more. Like a vanished LDAP
+        // entry it is not sent, so the member stays (pruning is a separate option); its groups no longer list it.
+        directory.Delete(ivan);
+        (await harness.SyncAsync()).Plan!.Members.Should().NotContain(m => m.ExternalId == ivan.Id);
+        harness.Members.Should().Contain("ivan@example.com Invited");
+        harness.Groups.Should().Contain("Platform Engineering: carol@example.com");
+    }
+
+    [Fact]
+    public async Task A_second_sync_of_an_unchanged_org_proves_nothing_changed_without_reading_members()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var seed = Seed(harness.Okta.Directory);
+        await harness.SyncAsync();
+        var memberRequests = harness.GroupMemberRequests;
+        var imports = harness.Bitwarden.ImportRequests.Count;
+
+        var unchanged = await harness.SyncAsync();
+
+        unchanged.SourceUnchanged.Should().BeTrue();
+        harness.GroupMemberRequests.Should().Be(memberRequests, "the cursor proved nothing changed");
+        harness.Bitwarden.ImportRequests.Should().HaveCount(imports);
+
+        // A membership change alone moves lastMembershipUpdated: a full read, and the change is posted.
+        harness.Okta.Directory.RemoveMember(seed.AdAdmins, seed.Frank);
+        var changed = await harness.SyncAsync();
+        changed.SourceUnchanged.Should().BeFalse();
+        harness.GroupMemberRequests.Should().BeGreaterThan(memberRequests, "a change means a full read");
+        harness.Groups.Should().Contain("AD Admins: henry@example.com");
+    }
+
+    [Fact]
+    public async Task The_cursor_never_hides_a_deleted_user()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var directory = harness.Okta.Directory;
+        var alice = directory.AddUser("alice@example.com");
+        var zed = directory.AddUser("zed@example.com");
+        directory.AddGroup("Engineering", "OKTA_GROUP", alice);
+        directory.Deactivate(zed);
+        await harness.SyncAsync();
+        (await harness.SyncAsync()).SourceUnchanged.Should().BeTrue();
+
+        // Zed was DEPROVISIONED at the last sync and is in no group: deleting him moves no timestamp anywhere.
+        directory.Delete(zed);
+        var afterDelete = await harness.SyncAsync();
+
+        afterDelete.SourceUnchanged.Should().BeFalse();
+        afterDelete.Plan!.Members.Should().NotContain(m => m.ExternalId == zed.Id);
+        (await harness.SyncAsync()).SourceUnchanged.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("exclude:alice@example.com", null, "bob carol frank henry", "filter none")]
+    [InlineData("include:ALICE@example.com, henry@example.com", null, "alice henry", "filter none")]
+    [InlineData("| profile.department eq \"Engineering\"", null, "alice carol", "search")]
+    [InlineData("exclude:carol@example.com | profile.department eq \"Engineering\"", null, "alice", "search")]
+    [InlineData("| profile.lastName eq \"Example\" and status eq \"ACTIVE\"", null, "alice bob henry", "filter")]
+    [InlineData(null, "include:engineering", "alice carol", "filter none")]
+    [InlineData(null, "exclude:Everyone,Sales", "alice carol frank henry", "filter none")]
+    [InlineData(null, "| type eq \"APP_GROUP\"", "alice bob carol frank henry", "filter none")]
+    public async Task Filters_select_members_as_the_original_connector_does(string? users, string? groups, string expectedMembers, string userQuery)
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        await harness.SyncAsync(harness.Spec(users, groups));
+
+        harness.Members.Select(m => m.Split('@')[0]).Should().Equal(expectedMembers.Split(' '));
+        var userRequests = harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/v1/users", StringComparison.Ordinal)).ToList();
+        switch (userQuery)
+        {
+            case "search":
+                userRequests.Should().OnlyContain(r => r.Path.Contains("search=", StringComparison.Ordinal)).And.OnlyContain(r => r.StatusCode == 200);
+                break;
+            case "filter":
+                userRequests.Should().OnlyContain(r => r.Path.Contains("filter=", StringComparison.Ordinal) && !r.Path.Contains("DEPROVISIONED", StringComparison.Ordinal));
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task Group_filters_pick_groups_by_name_and_type()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        await harness.SyncAsync(harness.Spec(groups: "exclude:everyone | type eq \"APP_GROUP\" or type eq \"OKTA_GROUP\""));
+
+        harness.Groups.Should().Equal("AD Admins: frank@example.com henry@example.com", "Engineering: alice@example.com carol@example.com", "Sales: bob@example.com");
+        harness.Okta.Requests.Should().Contain(r => r.Path.StartsWith("/api/v1/groups?", StringComparison.Ordinal) && r.Path.Contains("filter=type", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_expression_Okta_rejects_is_InvalidSpec_naming_the_filter_with_Oktas_summary()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        var sync = () => harness.SyncAsync(harness.Spec(users: "| profile.department ne \"Sales\""));
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        error.Message.Should().StartWith("spec.filters.users").And.Contain("Invalid search criteria.");
+        harness.Bitwarden.ImportRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_throttled_sync_ends_identical_to_an_unthrottled_one()
+    {
+        await using var unthrottled = await OktaHarness.StartAsync();
+        Seed(unthrottled.Okta.Directory);
+        await unthrottled.SyncAsync();
+
+        var limits = new Dictionary<string, int> { ["/api/v1/users"] = 2, ["/api/v1/groups"] = 2, ["/api/v1/groups/{id}/users"] = 2 };
+        await using var throttled = await OktaHarness.StartAsync(new OktaStandInOptions { MaxPageSize = 2, RateLimits = limits });
+        Seed(throttled.Okta.Directory);
+        throttled.Okta.FailNext(2, 429); // another client of the org spent a bucket
+        await throttled.SyncAsync();
+
+        throttled.Members.Should().Equal(unthrottled.Members);
+        throttled.Groups.Should().Equal(unthrottled.Groups);
+        throttled.Okta.Requests.Count(r => r.StatusCode == 429).Should().BeGreaterThanOrEqualTo(2);
+        throttled.Okta.Requests.Count(r => r.Path.StartsWith("/api/v1/groups/", StringComparison.Ordinal) && r.StatusCode == 200)
+            .Should().BeGreaterThan(2, "more member requests than one window allows: the client paced itself to the reset");
+    }
+
+    [Fact]
+    public async Task A_wrong_api_token_is_SourceAuthFailed_naming_tokenSecretRef()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        harness.References.Secrets[("okta-api", "token")] = "00ThisTokenIsRevoked0000000000000000000000";
+
+        var sync = () => harness.SyncAsync();
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("spec.source.okta.tokenSecretRef").And.Contain("Invalid token provided").And.NotContain("00ThisTokenIsRevoked");
+    }
+
+    [Fact]
+    public async Task A_token_without_an_admin_role_is_SourceAuthFailed_saying_what_to_grant()
+    {
+        await using var harness = await OktaHarness.StartAsync(new OktaStandInOptions { ApiTokenLacksPermission = true });
+
+        var sync = () => harness.SyncAsync();
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("Read-only Administrator");
+    }
+
+    [Fact]
+    public async Task A_service_app_syncs_with_a_private_key_jwt()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta);
+        harness.References.Secrets[("okta-app", "private-key")] = key;
+
+        await harness.SyncAsync(harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = "okta-app", Key = "private-key" } };
+        }));
+
+        harness.Members.Should().HaveCount(5);
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .Should().OnlyContain(r => r.Headers["Authorization"].StartsWith("Bearer ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_service_app_missing_a_scope_is_SourceAuthFailed_naming_the_scopes()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta, "okta.users.read");
+        harness.References.Secrets[("okta-app", "private-key")] = key;
+
+        var sync = () => harness.SyncAsync(harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = "okta-app", Key = "private-key" } };
+        }));
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("spec.source.okta.oauth").And.Contain("okta.groups.read").And.NotContain("PRIVATE KEY");
+    }
+
+    [Fact]
+    public async Task An_untrusted_certificate_is_SourceUnavailable_with_the_cause()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+
+        var sync = () => harness.SyncAsync(harness.Spec(okta: o => o.CaSecretRef = null));
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        error.Message.Should().Contain("certificate").And.Contain("caSecretRef");
+        harness.Okta.Requests.Should().BeEmpty("the TLS handshake failed before any request");
+    }
+
+    [Fact]
+    public async Task An_unreachable_org_is_SourceUnavailable_naming_orgUrl()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var sync = () => harness.SyncAsync(harness.Spec(okta: o => o.OrgUrl = $"https://127.0.0.1:{port}"));
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        error.Message.Should().Contain($"127.0.0.1:{port}").And.Contain("spec.source.okta.orgUrl").And.Contain("refused");
+    }
+}

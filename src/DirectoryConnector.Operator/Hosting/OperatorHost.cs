@@ -18,9 +18,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Hosting;
 
-/// <summary>Leadership of the Lease was lost: work stopped, and the process should exit so Kubernetes restarts it.</summary>
-public sealed class LeadershipLostException(string message) : Exception(message);
-
 /// <summary>
 /// The operator process, composed in one place: the Kubernetes client, the engine, the HTTP endpoints (/metrics,
 /// /healthz, /readyz), leader election on a Lease, and the controller for each leadership term.
@@ -96,6 +93,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesConfiguration(options)));
         services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
+        services.AddSingleton<SpecReferences>();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -135,7 +133,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var client = services.GetRequiredService<IKubernetes>();
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
         var logger = loggerFactory.CreateLogger<OperatorHost>();
-        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
+        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), services.GetRequiredService<SpecReferences>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
         var leaderGauge = metrics.LeaderStatus.WithLabels(Options.LeaderElectionId);
 
         if (!Options.LeaderElection)

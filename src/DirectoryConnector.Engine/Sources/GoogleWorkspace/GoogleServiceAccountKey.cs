@@ -58,7 +58,7 @@ internal sealed record GoogleServiceAccountKey(string ClientEmail, string? Clien
         {
             return new ServiceAccountCredential(initializer.FromPrivateKey(PrivateKey));
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidDataException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
         {
             throw Invalid($"{field}: the private_key in the {secret} is not a PEM RSA private key. Create a new JSON key for {ClientEmail} and store it unchanged.");
         }

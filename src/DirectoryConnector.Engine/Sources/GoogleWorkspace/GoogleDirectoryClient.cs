@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Google.Apis.Auth.OAuth2.Responses;
 
@@ -92,7 +93,7 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                 }
             }
 
-            throw Failure(session, operation, response.StatusCode, ParseError(body), filter);
+            throw Failure(session, request, operation, response.StatusCode, ParseError(body), filter);
         }
     }
 
@@ -128,20 +129,32 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
         }
     }
 
-    private static SyncFailedException Unreachable(Uri endpoint, string field, string operation, Exception ex) =>
-        new(SyncFailureReason.SourceUnavailable,
-            $"Google at {endpoint.GetLeftPart(UriPartial.Authority)} could not be reached for {operation}: {ex.Message} Check {field}, the network path "
-            + $"(HTTPS_PROXY) and, if a proxy re-signs TLS, {Field}.caSecretRef.", retryable: true, ex);
+    private static SyncFailedException Unreachable(Uri endpoint, string field, string operation, Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpTlsException tls)
+            {
+                // The certificate will be the same on the next try: the spec or the server must change.
+                return new(SyncFailureReason.SourceUnavailable, $"Google could not be reached for {operation}: {tls.Describe($"{Field}.caSecretRef")}", retryable: false, ex);
+            }
+        }
 
-    private static SyncFailedException Failure(GoogleDirectorySession session, string operation, HttpStatusCode status, GoogleError? error, (string Field, string Query)? filter)
+        return new(SyncFailureReason.SourceUnavailable,
+            $"Google at {endpoint.GetLeftPart(UriPartial.Authority)} could not be reached for {operation}: {ex.Message.TrimEnd('.')}. Check {field} and the network path (HTTPS_PROXY).",
+            retryable: true, ex);
+    }
+
+    private static SyncFailedException Failure(GoogleDirectorySession session, HttpRequestMessage request, string operation, HttpStatusCode status, GoogleError? error, (string Field, string Query)? filter)
     {
         var reason = error?.Errors?.Select(e => e.Reason).FirstOrDefault(r => r is not null);
+        var retries = HttpRetryOutcome.Of(request) is { Attempts: > 1 } outcome ? $" after {outcome.Attempts} tries" : "";
         var message = error?.Message ?? status.ToString();
         var said = $"HTTP {(int)status}{(reason is null ? "" : " " + reason)}: {message}";
         if (reason is not null && ThrottlingReasons.Contains(reason) || status == HttpStatusCode.TooManyRequests)
         {
             return new(SyncFailureReason.SourceUnavailable,
-                $"Google kept throttling {operation} past the retry budget ({said}); the next sync tries again. Other clients of the same project share its quota.", retryable: true);
+                $"Google kept throttling {operation}{retries} ({said}); the next sync tries again. Other clients of the same project share its quota.", retryable: true);
         }
 
         switch ((int)status)
@@ -175,9 +188,12 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                     $"Google no longer finds the object of {operation} ({said}): the directory changed while it was read; the next sync reads it again.", retryable: true);
             default:
                 return new(SyncFailureReason.SourceUnavailable,
-                    $"Google answered {operation} with {said}; the next sync tries again.", retryable: true);
+                    $"Google answered {operation} with {said}{retries}; the next sync tries again.", retryable: true);
         }
     }
+
+    /// <summary>The first errors[].reason of a Google error body, or null.</summary>
+    internal static string? Reason(string body) => ParseError(body)?.Errors?.Select(e => e.Reason).FirstOrDefault(r => r is not null);
 
     private static GoogleError? ParseError(string body)
     {

@@ -1,7 +1,7 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.TestSupport.GoogleWorkspace;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DirectoryConnector.Engine.Tests.Sources.GoogleWorkspace;
@@ -26,18 +26,29 @@ internal static class GoogleTestKit
         ApiUrl = standIn.BaseUrl.ToString(),
     };
 
-    /// <summary>An HttpClient trusting only the stand-in's CA (what caSecretRef gives the real client).</summary>
-    public static HttpClient HttpClient(string caPem)
+    /// <summary>The engine's HTTP plumbing with the Google policy, retrying after 10–50 ms instead of seconds.</summary>
+    public static ServiceProvider Services() => new ServiceCollection()
+        .AddLogging()
+        .AddEngineGoogleHttpClient()
+        .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<GoogleDirectoryClient>(), options =>
+        {
+            options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
+            options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+        })
+        .BuildServiceProvider();
+
+    private static IServiceCollection AddEngineGoogleHttpClient(this IServiceCollection services)
     {
-        var ca = X509Certificate2.CreateFromPem(caPem);
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(ca);
-        return new HttpClient(new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
+        services.AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
+        return services;
     }
 
-    internal static GoogleWorkspaceSource Source(GoogleWorkspaceStandIn standIn, GoogleWorkspaceSourceSpec? spec = null, string? key = null,
-        GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null, bool removeDisabled = false, HttpClient? http = null) =>
-        GoogleWorkspaceSource.Create(spec ?? Spec(standIn), key ?? standIn.ServiceAccount.ToJsonKey(), "key key.json of Secret google-sa",
-            users ?? GoogleWorkspaceFilter.None, groups ?? GoogleWorkspaceFilter.None, removeDisabled,
-            new GoogleDirectoryClient(http ?? HttpClient(standIn.CaPem)), NullLogger.Instance);
+    /// <summary>The source as the provider builds it, its client trusting <paramref name="caPem"/> (the stand-in's CA unless told otherwise).</summary>
+    internal static GoogleWorkspaceSource Source(GoogleWorkspaceStandIn standIn, ServiceProvider services, GoogleWorkspaceSourceSpec? spec = null, string? key = null,
+        GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null, bool removeDisabled = false, string? caPem = "")
+    {
+        var client = services.GetRequiredService<DirectoryHttpClientFactory>().Create<GoogleDirectoryClient>(caPem == "" ? standIn.CaPem : caPem);
+        return GoogleWorkspaceSource.Create(spec ?? Spec(standIn), key ?? standIn.ServiceAccount.ToJsonKey(), "key key.json of Secret google-sa",
+            users ?? GoogleWorkspaceFilter.None, groups ?? GoogleWorkspaceFilter.None, removeDisabled, client, NullLogger.Instance);
+    }
 }

@@ -6,6 +6,7 @@ using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.TestSupport.GoogleWorkspace;
 using FluentAssertions;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace DirectoryConnector.Engine.Tests.Sources.GoogleWorkspace;
@@ -14,14 +15,22 @@ namespace DirectoryConnector.Engine.Tests.Sources.GoogleWorkspace;
 public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
 {
     private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
+    private readonly ServiceProvider services = GoogleTestKit.Services();
     private GoogleWorkspaceStandIn google = null!;
 
     public async Task InitializeAsync() => google = await GoogleTestKit.StartAsync();
 
-    public async Task DisposeAsync() => await google.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await google.DisposeAsync();
+        await services.DisposeAsync();
+    }
+
+    private GoogleWorkspaceSource Source(GoogleWorkspaceSourceSpec? spec = null, string? key = null, string? caPem = "") =>
+        GoogleTestKit.Source(google, services, spec, key, caPem: caPem);
 
     private Task<DirectorySnapshot> ReadAsync(DirectoryQuery? query = null, GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null) =>
-        GoogleTestKit.Source(google, users: users, groups: groups).ReadAsync(query ?? Everything, CancellationToken.None);
+        GoogleTestKit.Source(google, services, users: users, groups: groups).ReadAsync(query ?? Everything, CancellationToken.None);
 
     [Fact]
     public async Task TheTokenRequestIsASignedAssertionForTheAdminWithExactlyTheThreeScopes()
@@ -149,7 +158,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
 
         var spec = GoogleTestKit.Spec(google);
         spec.Domain = "example.org";
-        var inDomain = await GoogleTestKit.Source(google, spec).ReadAsync(Everything with { Groups = false }, CancellationToken.None);
+        var inDomain = await Source(spec).ReadAsync(Everything with { Groups = false }, CancellationToken.None);
 
         inDomain.Users.Select(u => u.Email).Should().Equal("eng3@example.org");
     }
@@ -183,7 +192,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "nobody@example.com";
 
-        var error = (await FluentActions.Awaiting(() => GoogleTestKit.Source(google, spec).ReadAsync(Everything, CancellationToken.None))
+        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>()).Which;
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
@@ -197,7 +206,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "clerk@example.com";
 
-        var error = (await FluentActions.Awaiting(() => GoogleTestKit.Source(google, spec).ReadAsync(Everything, CancellationToken.None))
+        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>()).Which;
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
@@ -212,7 +221,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var key = JsonSerializer.Deserialize<Dictionary<string, string>>(other.ToJsonKey())!;
         key["client_email"] = google.ServiceAccount.ClientEmail;
 
-        var error = (await FluentActions.Awaiting(() => GoogleTestKit.Source(google, key: JsonSerializer.Serialize(key)).ReadAsync(Everything, CancellationToken.None))
+        var error = (await FluentActions.Awaiting(() => Source(key: JsonSerializer.Serialize(key)).ReadAsync(Everything, CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>()).Which;
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
@@ -235,7 +244,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
             _ => google.ServiceAccount.ToJsonKey().Replace(pem[40..80].Replace("\n", "\\n", StringComparison.Ordinal), "", StringComparison.Ordinal),
         };
 
-        var act = () => GoogleTestKit.Source(google, key: text);
+        var act = () => Source(key: text);
 
         var error = act.Should().Throw<SyncFailedException>().Which;
         error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
@@ -248,6 +257,22 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     [InlineData(GoogleFault.UserRateLimitExceeded)]
     [InlineData(GoogleFault.RateLimitExceeded)]
     [InlineData(GoogleFault.QuotaExceeded)]
+    [InlineData(GoogleFault.TooManyRequests)]
+    [InlineData(GoogleFault.BackendError)]
+    public async Task ThrottlingIsBackedOffAndTheReadCompletes(GoogleFault fault)
+    {
+        var alice = google.AddUser("alice@example.com");
+        google.FailNext(3, fault);
+
+        var snapshot = await ReadAsync(Everything with { Groups = false });
+
+        snapshot.Users.Select(u => u.ReferenceId).Should().Contain(alice.Id);
+        google.ApiRequests.Count(r => r.Note == $"injected {fault}").Should().Be(3);
+    }
+
+    [Theory]
+    [InlineData(GoogleFault.UserRateLimitExceeded)]
+    [InlineData(GoogleFault.QuotaExceeded)]
     public async Task ThrottlingThatOutlastsTheRetriesIsUnavailableNeverAPermissionProblem(GoogleFault fault)
     {
         google.FailNext(50, fault);
@@ -256,19 +281,29 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Retryable.Should().BeTrue();
-        error.Message.Should().Contain("throttling");
+        error.Message.Should().Contain("throttling").And.Contain("after 4 tries");
     }
 
     [Fact]
-    public async Task AServerTheCaBundleDoesNotTrustIsUnreachableNamingCaSecretRef()
+    public async Task APermissionProblemIsNotRetried()
     {
-        using var systemTrust = new HttpClient();
+        google.Change(() => google.Users.Single().IsAdmin = false);
 
-        var error = (await FluentActions.Awaiting(() => GoogleTestKit.Source(google, http: systemTrust).ReadAsync(Everything, CancellationToken.None))
+        await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>();
+
+        google.ApiRequests.Should().ContainSingle().Which.StatusCode.Should().Be(403);
+    }
+
+    [Fact]
+    public async Task AServerTheTrustStoreDoesNotTrustNamesCaSecretRefAndIsNotRetried()
+    {
+        var error = (await FluentActions.Awaiting(() => Source(caPem: null).ReadAsync(Everything, CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>()).Which;
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
-        error.Message.Should().Contain("spec.source.googleWorkspace.tokenUrl").And.Contain("caSecretRef");
+        error.Retryable.Should().BeFalse();
+        error.Message.Should().Contain("token request").And.Contain("spec.source.googleWorkspace.caSecretRef");
+        google.Requests.Should().BeEmpty();
     }
 
     [Fact]
@@ -281,7 +316,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         }
 
         using var cancellation = new CancellationTokenSource();
-        var source = GoogleTestKit.Source(google);
+        var source = Source();
         var read = source.ReadAsync(Everything, cancellation.Token);
         while (google.ApiRequests.Count < 3)
         {

@@ -435,7 +435,10 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
         List<GoogleStandInMember>? members;
         lock (directoryGate)
         {
-            members = Groups.Find(g => g.Id == groupKey || g.Email.Equals(groupKey, StringComparison.OrdinalIgnoreCase))?.Members.ToList();
+            // A user member's status follows the account (SUSPENDED while it is suspended), as Google reports it.
+            members = Groups.Find(g => g.Id == groupKey || g.Email.Equals(groupKey, StringComparison.OrdinalIgnoreCase))?.Members
+                .Select(m => m.Type == "USER" && Users.Find(u => u.Id == m.Id) is { } user ? m with { Status = user.Suspended ? "SUSPENDED" : "ACTIVE" } : m)
+                .ToList();
         }
 
         if (members is null)

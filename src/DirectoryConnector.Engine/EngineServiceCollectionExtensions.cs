@@ -17,6 +17,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddBitwardenClient();
+        services.TryAddSingleton<OneLoginTokenCache>();
         services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
         services.TryAddSingleton<DirectorySourceFactory>();
         services.TryAddTransient<SyncEngine>();

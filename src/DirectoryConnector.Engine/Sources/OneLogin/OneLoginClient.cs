@@ -21,7 +21,7 @@ namespace DirectoryConnector.Engine.Sources.OneLogin;
 /// <see cref="SyncFailedException"/> naming the spec field to fix. Create it with DirectoryHttpClientFactory.Create
 /// (the caSecretRef's CA); register it with <c>AddDirectoryHttpClient&lt;OneLoginClient&gt;(new OneLoginRateLimitPolicy())</c>.
 /// </summary>
-public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, ILogger<OneLoginClient> logger)
+public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache tokens, TimeProvider time, ILogger<OneLoginClient> logger)
 {
     /// <summary>Items per page; the v2 list endpoints document 50 by default and accept up to 100 everywhere.</summary>
     public const int PageSize = 100;
@@ -29,7 +29,6 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly byte[] GrantBody = Encoding.UTF8.GetBytes("""{"grant_type":"client_credentials"}""");
 
-    private readonly Dictionary<OneLoginConnection, (string Token, DateTimeOffset Expires)> tokens = [];
 
     /// <summary>Users in the account, every page. <paramref name="query"/> is a raw query string (the filter's part after
     /// <c>|</c>, e.g. <c>email=*@example.com</c>); a 400 for it fails naming <paramref name="queryField"/>.</summary>
@@ -149,9 +148,9 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
 
     private async Task<string> GetTokenAsync(OneLoginConnection connection, CancellationToken cancellationToken)
     {
-        if (tokens.TryGetValue(connection, out var cached) && cached.Expires > time.GetUtcNow())
+        if (tokens.Get(connection, time.GetUtcNow()) is { } cached)
         {
-            return cached.Token;
+            return cached;
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(connection.ApiUrl, "auth/oauth2/v2/token"));
@@ -172,7 +171,7 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
             // Renew a minute early (or halfway through very short lifetimes) so a call never carries an expiring token.
             var lifetime = TimeSpan.FromSeconds(Math.Max(0, body.ExpiresIn ?? 36000));
             var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, lifetime.Ticks / 2));
-            tokens[connection] = (body.AccessToken, issuedAt + lifetime - margin);
+            tokens.Set(connection, body.AccessToken, issuedAt + lifetime - margin);
             return body.AccessToken;
         }
 

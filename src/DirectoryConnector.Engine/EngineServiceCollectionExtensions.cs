@@ -1,7 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden;
-using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
-using DirectoryConnector.Engine.Sources.OneLogin;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,8 +15,6 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddBitwardenClient();
-        services.TryAddSingleton<OneLoginTokenCache>();
-        services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
         services.TryAddSingleton<DirectorySourceFactory>();
         services.TryAddTransient<SyncEngine>();
         return services;

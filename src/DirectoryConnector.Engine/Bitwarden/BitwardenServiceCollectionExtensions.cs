@@ -15,6 +15,7 @@ public static class BitwardenServiceCollectionExtensions
         services.TryAddSingleton<BitwardenTokenCache>();
         // The client times out each try itself (BitwardenClientOptions.AttemptTimeout).
         services.AddHttpClient<BitwardenClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<Organization.BitwardenOrganizationClient>(http => http.Timeout = TimeSpan.FromSeconds(100));
         return services;
     }
 }

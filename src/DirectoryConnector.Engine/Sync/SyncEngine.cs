@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
@@ -21,7 +22,8 @@ public enum SyncResult
     Previewed,
 }
 
-public sealed record SyncRunOptions(bool Force = false, bool DryRun = false);
+/// <param name="ApprovedDeletions">The plan hash of removals an administrator approved past spec.sync.maxDeletions.</param>
+public sealed record SyncRunOptions(bool Force = false, bool DryRun = false, string? ApprovedDeletions = null);
 
 /// <summary>What one run did.</summary>
 public sealed class SyncOutcome
@@ -39,10 +41,19 @@ public sealed class SyncOutcome
 
     /// <summary>The state to keep for the next run.</summary>
     public required SyncState State { get; init; }
+
+    /// <summary>What the sync changed (or, dry run, would change) in the organization; null when the organization was not read.</summary>
+    public SyncChanges? Changes { get; init; }
+
+    /// <summary>Entries left out because the server would fail on them, each with the fix.</summary>
+    public IReadOnlyList<ServerConflict> Conflicts { get; init; } = [];
+
+    /// <summary>The removals this sync was allowed to make past spec.sync.maxDeletions (their plan hash), if any.</summary>
+    public string? ApprovedDeletions { get; init; }
 }
 
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrganizationClient organizationClient, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
     public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
@@ -54,7 +65,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
+        var (plan, _) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
         {
@@ -63,7 +74,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false),
+            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false, organization: null),
         };
     }
 
@@ -78,11 +89,26 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
+        var (plan, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
 
         var sync = spec.Sync;
         var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
         var groupsChanged = sync.Groups && (options.Force || previous?.GroupsHash != plan.GroupsHash);
+
+        // Read the organization whenever the sync may change membership: to prune, to catch what the server would
+        // fail on, and to say what changed.
+        OrganizationPlan? organization = null;
+        if (membersChanged || groupsChanged || sync.Prune)
+        {
+            organization = await PlanAgainstOrganizationAsync(spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (organization is not null)
+        {
+            plan = organization.Import;
+            membersChanged |= sync.Users && organization.MemberRemovals.Count > 0;
+        }
+
         if (sync.OverwriteExisting && (membersChanged || groupsChanged))
         {
             // Overwrite removes every member missing from the request, so a request must always carry all members.
@@ -90,48 +116,84 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             groupsChanged = sync.Groups;
         }
 
-        var now = time.GetUtcNow();
-        if (!membersChanged && !groupsChanged)
+        var approved = organization is { GuardTriggered: true } ? organization.Guard.PlanHash : null;
+        if (approved is not null && !string.Equals(options.ApprovedDeletions?.Trim(), approved, StringComparison.OrdinalIgnoreCase)
+            && (membersChanged || groupsChanged || organization!.GroupDeletions.Count > 0))
         {
-            LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return new SyncOutcome
+            LogGuardTriggered(organization!.Guard.MemberRemovals, organization.Guard.GroupDeletions, organization.Guard.PlanHash);
+            throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(organization.Guard), retryable: false)
             {
-                Result = SyncResult.UpToDate,
-                Plan = plan,
-                Requests = [],
-                MembersChanged = false,
-                GroupsChanged = false,
-                State = StateFrom(plan, previous, spec, now, succeeded: true),
+                DeletionGuard = organization.Guard,
             };
         }
 
-        var requests = ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning);
+        var now = time.GetUtcNow();
+        var groupDeletions = organization?.GroupDeletions ?? [];
+        if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
+        {
+            LogUpToDate(plan.Members.Count, plan.Groups.Count);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, previous, spec, now, succeeded: true, organization), organization, approved: null);
+        }
+
+        var requests = membersChanged || groupsChanged
+            ? ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning)
+            : [];
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return new SyncOutcome
-            {
-                Result = SyncResult.DryRun,
-                Plan = plan,
-                Requests = requests,
-                MembersChanged = membersChanged,
-                GroupsChanged = groupsChanged,
-                State = StateFrom(plan, previous, spec, now, succeeded: false),
-            };
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, now, succeeded: false, organization), organization, approved: null);
         }
 
         await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
-        var finished = time.GetUtcNow();
-        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count);
-        return new SyncOutcome
+        foreach (var group in groupDeletions)
         {
-            Result = SyncResult.Synced,
-            Plan = plan,
-            Requests = requests,
-            MembersChanged = membersChanged,
-            GroupsChanged = groupsChanged,
-            State = StateFrom(plan, previous, spec, finished, succeeded: true),
-        };
+            // After the import, so a failed import leaves the groups; a failure here is retried by the next sync.
+            await organizationClient.DeleteGroupAsync(endpoints, apiKey, group, cancellationToken).ConfigureAwait(false);
+        }
+
+        var finished = time.GetUtcNow();
+        var summary = organization?.Changes.Summary() ?? "organization not read";
+        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count, summary);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, finished, succeeded: true, organization), organization, approved);
+    }
+
+    private static SyncOutcome Outcome(SyncResult result, ImportPlan plan, IReadOnlyList<OrganizationImportRequest> requests, bool membersChanged, bool groupsChanged,
+        SyncState state, OrganizationPlan? organization, string? approved) => new()
+    {
+        Result = result,
+        Plan = plan,
+        Requests = requests,
+        MembersChanged = membersChanged,
+        GroupsChanged = groupsChanged,
+        State = state,
+        Changes = result == SyncResult.UpToDate ? null : organization?.Changes,
+        Conflicts = organization?.Conflicts ?? [],
+        ApprovedDeletions = approved,
+    };
+
+    private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
+        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, CancellationToken cancellationToken)
+    {
+        OrganizationSnapshot organization;
+        try
+        {
+            organization = await organizationClient.ReadAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncFailedException e) when (e.Reason == SyncFailureReason.BitwardenApiUnsupported && !spec.Sync.Prune)
+        {
+            // Vaultwarden: sync as before, without conflict checks or change reporting.
+            LogOrganizationUnreadable(e.Message);
+            return null;
+        }
+
+        var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
+            previous?.ManagedMembers, previous?.ManagedGroups);
+        foreach (var conflict in result.Conflicts)
+        {
+            LogConflict(conflict.Entry, conflict.Message);
+        }
+
+        return result;
     }
 
     /// <summary>The state after a failed attempt: the attempt's time is kept, the hashes are not advanced.</summary>
@@ -161,7 +223,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         return apiKey;
     }
 
-    private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
+    private async Task<(ImportPlan Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
         var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting);
@@ -179,7 +241,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
-        return plan;
+        return (plan, snapshot);
     }
 
     // Never remove members because the source failed, was misconfigured or returned nothing unexpectedly.
@@ -207,7 +269,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             retryable: true);
     }
 
-    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded)
+    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -222,9 +284,24 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
                 MembersHash = spec.Sync.Users ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 LastSuccessfulSyncTime = now,
+                // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
+                ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
+                ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
             }
             : state;
     }
+
+    private static string[] Union(IReadOnlyList<string>? previous, IEnumerable<string> sent)
+        => [.. new SortedSet<string>((previous ?? []).Concat(sent), StringComparer.Ordinal)];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletion guard: the sync would remove {MemberCount} members and {GroupCount} groups, more than spec.sync.maxDeletions allows; nothing posted. Approve with plan hash {PlanHash}")]
+    private partial void LogGuardTriggered(int memberCount, int groupCount, string planHash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Left out {Entry}: {Message}")]
+    private partial void LogConflict(string entry, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the organization, so conflicts are not checked and changes not reported: {Reason}")]
+    private partial void LogOrganizationUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
@@ -235,6 +312,6 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
     [LoggerMessage(Level = LogLevel.Information, Message = "Dry run: would post {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged})")]
     private partial void LogDryRun(int requestCount, bool membersChanged, bool groupsChanged);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups")]
-    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups; {Changes}")]
+    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount, string changes);
 }

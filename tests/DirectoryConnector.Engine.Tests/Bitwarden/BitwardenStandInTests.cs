@@ -73,7 +73,7 @@ public class BitwardenStandInTests
         var first = await PostAsync(standIn, Clash);
         var next = await PostAsync(standIn, """{"groups":[],"members":[{"email":"c@x.com","externalId":"u9"}],"overwriteExisting":false}""");
 
-        first.Status.Should().Be(500);
+        first.Status.Should().Be(200, "the server invites both and answers 200");
         standIn.Organization.Members.Where(m => m.ExternalId == "u1").Should().HaveCount(2);
         next.Status.Should().Be(500);
         standIn.Requests[^1].Note.Should().Contain("share the external id 'u1'");

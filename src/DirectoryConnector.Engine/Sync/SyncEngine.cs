@@ -281,7 +281,8 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
         return succeeded
             ? state with
             {
-                MembersHash = spec.Sync.Users ? plan.MembersHash : null,
+                // Entries left out for a conflict were not sent: the next sync must post (and check) them again.
+                MembersHash = spec.Sync.Users && organization is not { Conflicts.Count: > 0 } ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 LastSuccessfulSyncTime = now,
                 // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.

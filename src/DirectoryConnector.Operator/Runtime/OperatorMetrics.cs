@@ -32,6 +32,8 @@ public sealed class OperatorMetrics
         SyncDuration = factory.CreateHistogram("directorysync_sync_duration_seconds", "Duration of a sync in seconds.", new HistogramConfiguration { LabelNames = ["name", "namespace"], Buckets = DurationBuckets });
         LastSuccess = factory.CreateGauge("directorysync_last_success_timestamp_seconds", "Unix time of the last successful sync.", "name", "namespace");
         DirectoryObjects = factory.CreateGauge("directorysync_directory_objects", "Users and groups sent by the last sync.", "name", "namespace", "kind");
+        PendingDeletions = factory.CreateGauge("directorysync_deletion_guard_pending_deletions", "Members and groups a sync stopped by spec.sync.maxDeletions would remove (0 when none is waiting for approval).", "name", "namespace", "kind");
+        Changes = factory.CreateCounter("directorysync_changes_total", "Changes made in the organization: added, linked, removed members, created, renamed, deleted groups, and entries left out for a server conflict.", "name", "namespace", "change");
         MaxConcurrentReconciles.WithLabels(ControllerName).Set(0);
         ActiveWorkers.WithLabels(ControllerName).Set(0);
         QueueDepth.WithLabels(ControllerName, ControllerName).Set(0);
@@ -74,6 +76,10 @@ public sealed class OperatorMetrics
 
     public Gauge DirectoryObjects { get; }
 
+    public Gauge PendingDeletions { get; }
+
+    public Counter Changes { get; }
+
     public IWorkQueueMetrics ForQueue(string name) => new QueueMetrics(this, name);
 
     /// <summary>Writes 1 for the condition's current status and 0 for the others (ESO's pattern).</summary>
@@ -95,6 +101,8 @@ public sealed class OperatorMetrics
         RemoveSeries(SyncDuration, namespaceName, name);
         RemoveSeries(LastSuccess, namespaceName, name);
         RemoveSeries(DirectoryObjects, namespaceName, name);
+        RemoveSeries(PendingDeletions, namespaceName, name);
+        RemoveSeries(Changes, namespaceName, name);
     }
 
     private static void RemoveSeries<TChild>(Collector<TChild> collector, string namespaceName, string name)

@@ -26,7 +26,7 @@ public enum SyncResult
 public sealed record SyncRunOptions(bool Force = false, bool DryRun = false, string? ApprovedDeletions = null);
 
 /// <summary>What one run did.</summary>
-public sealed class SyncOutcome
+public sealed record SyncOutcome
 {
     public required SyncResult Result { get; init; }
 

@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,7 +16,8 @@ public static class BitwardenServiceCollectionExtensions
         services.TryAddSingleton<BitwardenTokenCache>();
         // The client times out each try itself (BitwardenClientOptions.AttemptTimeout).
         services.AddHttpClient<BitwardenClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
-        services.AddHttpClient<Organization.BitwardenOrganizationClient>(http => http.Timeout = TimeSpan.FromSeconds(100));
+        // Reads and group deletes are idempotent: the shared plumbing retries them.
+        services.AddDirectoryHttpClient<Organization.BitwardenOrganizationClient>(HttpRateLimitPolicy.Default);
         return services;
     }
 }

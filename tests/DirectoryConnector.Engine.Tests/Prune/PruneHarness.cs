@@ -1,4 +1,6 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Bitwarden.Organization;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
@@ -30,6 +32,7 @@ internal sealed class PruneHarness : IAsyncDisposable
         var services = new ServiceCollection()
             .AddDirectoryConnectorEngine()
             .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<BitwardenOrganizationClient>(), o => o.MaxAttempts = 1)
             .BuildServiceProvider();
         return new PruneHarness(standIn, services);
     }

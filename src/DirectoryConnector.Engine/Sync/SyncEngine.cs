@@ -1,6 +1,7 @@
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed record SyncOutcome
 }
 
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrganizationClient organizationClient, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
     public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
@@ -89,6 +90,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        var (bitwarden, organizationClient) = await CreateBitwardenClientsAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
         var (plan, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
 
         var sync = spec.Sync;
@@ -100,7 +102,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
         OrganizationPlan? organization = null;
         if (membersChanged || groupsChanged || sync.Prune)
         {
-            organization = await PlanAgainstOrganizationAsync(spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
         }
 
         if (organization is not null)
@@ -148,7 +150,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
         foreach (var group in groupDeletions)
         {
             // After the import, so a failed import leaves the groups; a failure here is retried by the next sync.
-            await organizationClient.DeleteGroupAsync(endpoints, apiKey, group, cancellationToken).ConfigureAwait(false);
+            await organizationClient.DeleteGroupAsync(bitwarden, endpoints, apiKey, group, cancellationToken).ConfigureAwait(false);
         }
 
         var finished = time.GetUtcNow();
@@ -171,13 +173,13 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
         ApprovedDeletions = approved,
     };
 
-    private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
+    private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
         ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, CancellationToken cancellationToken)
     {
         OrganizationSnapshot organization;
         try
         {
-            organization = await organizationClient.ReadAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+            organization = await organizationClient.ReadAsync(bitwarden, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException e) when (e.Reason == SyncFailureReason.BitwardenApiUnsupported && !spec.Sync.Prune)
         {
@@ -221,6 +223,23 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, BitwardenOrgan
         var apiKey = new OrganizationApiKey(clientId, clientSecret);
         apiKey.EnsureOrganization(spec.OrganizationId);
         return apiKey;
+    }
+
+    /// <summary>The import and organization clients, trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
+    private async Task<(BitwardenClient Import, BitwardenOrganizationClient Organization)> CreateBitwardenClientsAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+    {
+        var caPem = spec.CaSecretRef is { } ca
+            ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            return (httpClients.Create<BitwardenClient>(caPem), httpClients.Create<BitwardenOrganizationClient>(caPem));
+        }
+        catch (FormatException invalid)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"spec.bitwarden.caSecretRef (key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name}): {invalid.Message}.", retryable: false);
+        }
     }
 
     private async Task<(ImportPlan Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)

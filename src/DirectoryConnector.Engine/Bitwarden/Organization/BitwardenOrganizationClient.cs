@@ -13,7 +13,8 @@ namespace DirectoryConnector.Engine.Bitwarden.Organization;
 /// GET answers ListResponseModel {"object":"list","data":[...]} with every item at once; a continuationToken, should a
 /// server ever page like the events endpoint, is followed so a read is never partial.
 /// </summary>
-public sealed partial class BitwardenOrganizationClient(HttpClient http, BitwardenClient tokens, BitwardenTokenCache tokenCache, ILogger<BitwardenOrganizationClient> logger)
+/// <remarks>Tokens come from the sync's <see cref="BitwardenClient"/> (same key, same CA trust, one cached token).</remarks>
+public sealed partial class BitwardenOrganizationClient(HttpClient http, BitwardenTokenCache tokenCache, ILogger<BitwardenOrganizationClient> logger)
 {
     private const int MaxPages = 10_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -21,12 +22,13 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
     /// <summary>Lists every member and group. Throws SyncFailedException: BitwardenAuthFailed (401 after a fresh
     /// token, 403), BitwardenApiUnsupported (404: the server has no public members API, e.g. Vaultwarden),
     /// BitwardenUnavailable (network, 5xx, 429: retryable).</summary>
-    public async Task<OrganizationSnapshot> ReadAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
+    public async Task<OrganizationSnapshot> ReadAsync(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(apiKey);
-        var members = await ListAsync<MemberModel>(endpoints, apiKey, endpoints.MembersUrl, cancellationToken).ConfigureAwait(false);
-        var groups = await ListAsync<GroupModel>(endpoints, apiKey, endpoints.GroupsUrl, cancellationToken).ConfigureAwait(false);
+        var members = await ListAsync<MemberModel>(tokens, endpoints, apiKey, endpoints.MembersUrl, cancellationToken).ConfigureAwait(false);
+        var groups = await ListAsync<GroupModel>(tokens, endpoints, apiKey, endpoints.GroupsUrl, cancellationToken).ConfigureAwait(false);
         LogRead(members.Count, groups.Count, endpoints.ApiUrl);
         return new OrganizationSnapshot
         {
@@ -36,12 +38,13 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
     }
 
     /// <summary>DELETE {api}/public/groups/{id}. A group already gone (404) counts as deleted.</summary>
-    public async Task DeleteGroupAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, OrganizationGroup group, CancellationToken cancellationToken)
+    public async Task DeleteGroupAsync(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, OrganizationGroup group, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(group);
         var url = new Uri($"{endpoints.GroupsUrl.AbsoluteUri}/{group.Id:D}");
-        using var response = await SendAsync(HttpMethod.Delete, url, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(tokens, HttpMethod.Delete, url, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
         {
             LogGroupDeleted(group.Name, group.ExternalId);
@@ -51,14 +54,14 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         throw await FailureAsync(response, $"deleting group '{group.Name}' (external id {group.ExternalId})", url, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<List<T>> ListAsync<T>(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, Uri url, CancellationToken cancellationToken)
+    private async Task<List<T>> ListAsync<T>(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, Uri url, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         string? continuation = null;
         for (var page = 0; page < MaxPages; page++)
         {
             var pageUrl = continuation is null ? url : new Uri($"{url.AbsoluteUri}?continuationToken={Uri.EscapeDataString(continuation)}");
-            using var response = await SendAsync(HttpMethod.Get, pageUrl, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(tokens, HttpMethod.Get, pageUrl, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw await FailureAsync(response, "reading the organization", url, cancellationToken).ConfigureAwait(false);
@@ -91,7 +94,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
     }
 
     /// <summary>One request with the cached token; on 401 one fresh token and one retry.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(BitwardenClient tokens, HttpMethod method, Uri url, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -83,12 +83,12 @@ public sealed class EntraIdStandIn : IAsyncDisposable
     public EntraTenant Tenant { get; } = new();
 
     /// <summary>The tenant id (a GUID) the token endpoint knows.</summary>
-    public string TenantId { get; init; } = "7c5a4b1e-0000-4000-8000-00000000000a";
+    public string TenantId { get; } = "7c5a4b1e-0000-4000-8000-00000000000a";
 
     /// <summary>The tenant's primary domain, accepted in place of the id.</summary>
-    public string TenantDomain { get; init; } = "contoso.onmicrosoft.com";
+    public string TenantDomain { get; } = "contoso.onmicrosoft.com";
 
-    public string ApplicationId { get; init; } = "5f1b9d2c-0000-4000-8000-00000000000b";
+    public string ApplicationId { get; } = "5f1b9d2c-0000-4000-8000-00000000000b";
 
     public string ClientSecret { get; set; } = "stand-in~client~secret~value";
 
@@ -100,6 +100,9 @@ public sealed class EntraIdStandIn : IAsyncDisposable
 
     /// <summary>Members per members@delta slice: a larger group repeats on consecutive delta pages.</summary>
     public int DeltaMembersPerGroupEntry { get; set; } = 100;
+
+    /// <summary>The most objects a members / transitiveMembers page holds whatever $top asks (Graph's own cap is 999).</summary>
+    public int MaxMemberPageSize { get; set; } = 999;
 
     /// <summary>The PEM CA that signs the stand-in's certificate (for caSecretRef).</summary>
     public string CaPem { get; }
@@ -124,7 +127,7 @@ public sealed class EntraIdStandIn : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> GraphRequests => [.. Requests.Where(r => r.Path.StartsWith("/v1.0/", StringComparison.Ordinal))];
 
-    public static async Task<EntraIdStandIn> StartAsync(Func<WebApplication, TestCertificates, EntraIdStandIn>? create = null)
+    public static async Task<EntraIdStandIn> StartAsync()
     {
         var certificates = TestCertificates.Create("Entra Stand-in Test CA");
         var serverCertificate = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
@@ -136,7 +139,7 @@ public sealed class EntraIdStandIn : IAsyncDisposable
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(pfx)));
         var app = builder.Build();
-        var standIn = create?.Invoke(app, certificates) ?? new EntraIdStandIn(app, certificates);
+        var standIn = new EntraIdStandIn(app, certificates);
         app.Use(standIn.RecordAsync);
         app.MapPost("/{tenant}/oauth2/v2.0/token", standIn.TokenAsync);
         app.Map("/v1.0/{**path}", standIn.GraphAsync);
@@ -473,11 +476,9 @@ public sealed class EntraIdStandIn : IAsyncDisposable
             "microsoft.graph.user" or "graph.user" => true,
             _ => throw new BadQueryException($"The type '{cast}' is not supported as a cast segment here."),
         };
-        var members = transitive ? Tenant.TransitiveMembers(id) : Tenant.TransitiveMembers(id).Where(_ => false).ToList();
-        if (!transitive)
-        {
-            members = [.. Tenant.GroupDelta(0).Single(g => string.Equals(g.Id, id, StringComparison.OrdinalIgnoreCase)).Members.Select(m => (m.Id, m.Type))];
-        }
+        var members = transitive
+            ? Tenant.TransitiveMembers(id)
+            : [.. Tenant.GroupDelta(0).Single(g => string.Equals(g.Id, id, StringComparison.OrdinalIgnoreCase)).Members.Select(m => (m.Id, m.Type))];
 
         if (onlyUsers)
         {
@@ -507,7 +508,7 @@ public sealed class EntraIdStandIn : IAsyncDisposable
     private IResult DirectoryObjectPage(HttpContext context, List<(string Id, EntraObjectType Type)> members)
     {
         var select = Select(context, UserProperties, ["id"], "Microsoft.DirectoryServices.DirectoryObject");
-        var top = Top(context);
+        var top = Math.Min(Top(context), MaxMemberPageSize);
         var offset = int.TryParse(context.Request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var skip) ? skip : 0;
         var value = new JsonArray();
         foreach (var (id, type) in members.Skip(offset).Take(top))

@@ -1,0 +1,20 @@
+using DirectoryConnector.TestSupport.EntraId;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Sources.EntraId;
+
+/// <summary>A fresh stand-in tenant per test.</summary>
+public abstract class EntraIdStandInTest : IAsyncLifetime
+{
+    protected EntraIdStandIn StandIn { get; private set; } = null!;
+
+    protected EntraTenant Tenant => StandIn.Tenant;
+
+    public async Task InitializeAsync() => StandIn = await EntraIdStandIn.StartAsync();
+
+    public async Task DisposeAsync() => await StandIn.DisposeAsync();
+
+    /// <summary>Graph requests whose path ends with <paramref name="suffix"/> (e.g. "/users/delta").</summary>
+    protected int GraphRequestsTo(string suffix)
+        => StandIn.GraphRequests.Count(r => r.Path.TrimEnd(')').TrimEnd('(').EndsWith(suffix, StringComparison.Ordinal) && r.StatusCode == 200);
+}

@@ -65,6 +65,9 @@ public sealed class EntraIdStandIn : IAsyncDisposable
 
     private static readonly string[] DefaultUserSelect = ["id", "displayName", "mail", "userPrincipalName", "givenName", "surname", "jobTitle"];
 
+    // One throwaway CA per test run: generating RSA keys per stand-in costs seconds on a loaded machine.
+    private static readonly Lazy<TestCertificates> Certificates = new(() => TestCertificates.Create("Entra Stand-in Test CA"));
+
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, DateTimeOffset> tokens = new();
     private readonly ConcurrentDictionary<string, DeltaRound> rounds = new();
@@ -129,7 +132,7 @@ public sealed class EntraIdStandIn : IAsyncDisposable
 
     public static async Task<EntraIdStandIn> StartAsync()
     {
-        var certificates = TestCertificates.Create("Entra Stand-in Test CA");
+        var certificates = Certificates.Value;
         var serverCertificate = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
         // Kestrel on Linux needs an exportable key: round-trip through PKCS#12.
         var pfx = X509CertificateLoader.LoadPkcs12(serverCertificate.Export(X509ContentType.Pkcs12), null);

@@ -10,7 +10,7 @@ public abstract class EntraIdStandInTest : IAsyncLifetime
 
     protected EntraTenant Tenant => StandIn.Tenant;
 
-    public async Task InitializeAsync() => StandIn = await EntraIdStandIn.StartAsync();
+    public virtual async Task InitializeAsync() => StandIn = await EntraIdStandIn.StartAsync();
 
     public async Task DisposeAsync() => await StandIn.DisposeAsync();
 

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
@@ -47,7 +48,7 @@ namespace DirectoryConnector.TestSupport.EntraId;
 /// Not modelled: $filter, $search, $orderby, $count, ConsistencyLevel, national-cloud hosts, Prefer:
 /// return=minimal, token signatures (access tokens are opaque random strings here), throttling by request budget.
 /// </summary>
-public sealed class EntraIdStandIn : IAsyncDisposable
+public sealed partial class EntraIdStandIn : IAsyncDisposable
 {
     /// <summary>Application permissions each route documents as sufficient (least privileged first).</summary>
     public static readonly IReadOnlyList<string> AllPermissions = ["User.Read.All", "Group.Read.All", "GroupMember.Read.All", "AdministrativeUnit.Read.All"];
@@ -195,6 +196,7 @@ public sealed class EntraIdStandIn : IAsyncDisposable
         var time = DateTimeOffset.UtcNow;
         await next(context).ConfigureAwait(false);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        body = Redacted().Replace(body, "$1=REDACTED"); // credentials never reach test output
         lock (logGate)
         {
             requests.Add(new RecordedRequest(time, context.Request.Method, context.Request.Path.Value ?? "", headers,
@@ -695,6 +697,9 @@ public sealed class EntraIdStandIn : IAsyncDisposable
 
         return Results.Json(body, statusCode: status);
     }
+
+    [GeneratedRegex("(client_secret|client_assertion)=[^&]*")]
+    private static partial Regex Redacted();
 
     private sealed record DeltaRound(string Resource, List<JsonObject> Items, long Version, string Select);
 

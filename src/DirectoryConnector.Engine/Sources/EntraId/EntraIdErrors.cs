@@ -29,6 +29,12 @@ internal static partial class EntraIdErrors
                 return FromLogin(auth, endpoints, certificate);
             case ODataError odata:
                 return FromGraph(odata, endpoints, administrativeUnits);
+            case AggregateException retries when retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(i => i.Message.StartsWith("HTTP request failed with status code", StringComparison.Ordinal)):
+                // The SDK's RetryHandler gave up: every attempt was throttled or unavailable.
+                var last = retries.InnerExceptions[^1].Message;
+                var status = last.Split(['.', ':'], StringSplitOptions.TrimEntries)[1];
+                return new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"Microsoft Graph kept answering {(Enum.TryParse<System.Net.HttpStatusCode>(status, out var code) ? (int)code : 0)} {status} through {EntraIdGraphClientBuilder.GraphMaxRetries} retries honouring Retry-After; the next sync tries again.", retryable: true, retries);
             case HttpRequestException http:
                 return Unreachable(http, endpoints.GraphBaseUrl, "graphUrl");
             case TaskCanceledException timeout:
@@ -40,7 +46,9 @@ internal static partial class EntraIdErrors
 
     private static SyncFailedException FromLogin(AuthenticationFailedException e, EntraIdEndpoints endpoints, bool certificate)
     {
-        var code = AadstsCode().Match(e.Message) is { Success: true } match ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : (int?)null;
+        // Azure.Identity wraps MSAL's exception; the AADSTS code is in the inner message.
+        var messages = string.Join(" ", Chain(e).Select(x => x.Message));
+        var code = AadstsCode().Match(messages) is { Success: true } match ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : (int?)null;
         var credentialField = certificate ? $"{Path}.clientCertificateSecretRef" : $"{Path}.clientSecretRef";
         string? message = code switch
         {
@@ -91,17 +99,14 @@ internal static partial class EntraIdErrors
             : $"Could not reach {url.GetLeftPart(UriPartial.Authority)} ({e.Message}): check {Path}.{field}, the network and HTTPS_PROXY.", retryable: !tls, e);
     }
 
-    private static T? InnerOf<T>(Exception e) where T : Exception
+    private static T? InnerOf<T>(Exception e) where T : Exception => Chain(e).OfType<T>().FirstOrDefault();
+
+    private static IEnumerable<Exception> Chain(Exception e)
     {
         for (Exception? current = e; current is not null; current = current.InnerException)
         {
-            if (current is T found)
-            {
-                return found;
-            }
+            yield return current;
         }
-
-        return null;
     }
 
     [GeneratedRegex(@"AADSTS(\d+)")]

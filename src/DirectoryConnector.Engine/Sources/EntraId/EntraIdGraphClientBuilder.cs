@@ -35,7 +35,9 @@ internal static class EntraIdGraphClientBuilder
         var httpClient = GraphClientFactory.Create(handlers, finalHandler: primary);
         httpClient.Timeout = TimeSpan.FromMinutes(2);
         // Tokens go only to the configured Graph host (the SDK's default list names Microsoft's clouds only).
-        var authentication = new AzureIdentityAuthenticationProvider(credential, [endpoints.GraphBaseUrl.Host], null, true, [endpoints.Scope]);
+        // Continuous access evaluation stays off: an expired or revoked token is renewed by the handler above, and
+        // the handler and the SDK then share one token cache entry.
+        var authentication = new AzureIdentityAuthenticationProvider(credential, [endpoints.GraphBaseUrl.Host], null, false, [endpoints.Scope]);
         return (new GraphServiceClient(httpClient, authentication, endpoints.GraphBaseUrl.AbsoluteUri), renewal);
     }
 

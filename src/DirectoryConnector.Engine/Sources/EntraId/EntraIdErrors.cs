@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Security.Authentication;
 using System.Text.RegularExpressions;
 using Azure.Identity;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Graph.Models.ODataErrors;
 
@@ -29,12 +30,6 @@ internal static partial class EntraIdErrors
                 return FromLogin(auth, endpoints, certificate);
             case ODataError odata:
                 return FromGraph(odata, endpoints, administrativeUnits);
-            case AggregateException retries when retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(i => i.Message.StartsWith("HTTP request failed with status code", StringComparison.Ordinal)):
-                // The SDK's RetryHandler gave up: every attempt was throttled or unavailable.
-                var last = retries.InnerExceptions[^1].Message;
-                var status = last.Split(['.', ':'], StringSplitOptions.TrimEntries)[1];
-                return new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                    $"Microsoft Graph kept answering {(Enum.TryParse<System.Net.HttpStatusCode>(status, out var code) ? (int)code : 0)} {status} through {EntraIdGraphClientBuilder.GraphMaxRetries} retries honouring Retry-After; the next sync tries again.", retryable: true, retries);
             case HttpRequestException http:
                 return Unreachable(http, endpoints.GraphBaseUrl, "graphUrl");
             case TaskCanceledException timeout:
@@ -85,7 +80,7 @@ internal static partial class EntraIdErrors
             403 => new SyncFailedException(SyncFailureReason.SourceAuthFailed,
                 $"Microsoft Graph denied the application ({detail}): grant the application in {Path}.applicationId the Microsoft Graph application permissions {permissions}, with admin consent.", retryable: false, e),
             429 or 503 or 504 => new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"Microsoft Graph kept throttling or was unavailable after {EntraIdGraphClientBuilder.GraphMaxRetries} retries honouring Retry-After ({detail}); the next sync tries again.", retryable: true, e),
+                $"Microsoft Graph kept throttling or was unavailable through every retry honouring Retry-After ({detail}); the next sync tries again.", retryable: true, e),
             >= 500 => new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Microsoft Graph failed ({detail}); the next sync tries again.", retryable: true, e),
             _ => new SyncFailedException(SyncFailureReason.SourceQueryFailed, $"Microsoft Graph rejected the query ({detail}).", retryable: false, e),
         };
@@ -93,6 +88,11 @@ internal static partial class EntraIdErrors
 
     private static SyncFailedException Unreachable(HttpRequestException e, Uri url, string field)
     {
+        if (InnerOf<HttpTlsException>(e) is { } refused)
+        {
+            return new SyncFailedException(SyncFailureReason.SourceUnavailable, refused.Describe($"{Path}.caSecretRef"), retryable: false, e);
+        }
+
         var tls = InnerOf<AuthenticationException>(e) is not null;
         return new SyncFailedException(SyncFailureReason.SourceUnavailable, tls
             ? $"The TLS certificate of {url.Host} is not trusted: set {Path}.caSecretRef to the CA that signs it (TLS-inspecting proxy), or check {Path}.{field}."

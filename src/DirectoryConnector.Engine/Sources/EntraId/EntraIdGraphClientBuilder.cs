@@ -10,43 +10,31 @@ using Microsoft.Graph.Authentication;
 namespace DirectoryConnector.Engine.Sources.EntraId;
 
 /// <summary>
-/// Builds the GraphServiceClient for a spec. One HTTP primary handler (trusting caSecretRef's CA when set, the
-/// proxy from HTTPS_PROXY / NO_PROXY) carries both the token requests of Azure.Identity and the Graph requests.
-/// The one retry layer for Graph is the SDK's RetryHandler (429/503/504, Retry-After honoured, at most
-/// <see cref="GraphMaxRetries"/> retries); Azure.Identity keeps its own retry policy for the token endpoint.
+/// Builds the GraphServiceClient for a spec over one <see cref="EntraIdHttpClient"/> of the shared HTTP plumbing
+/// (caSecretRef's CA, HTTPS_PROXY / NO_PROXY, bounded retries honouring Retry-After): Azure.Identity's token requests
+/// and the Graph requests both go through it, and it is the one retry layer (Azure.Identity's own retries and the
+/// Graph SDK's retry middleware are not used).
 /// </summary>
 internal static class EntraIdGraphClientBuilder
 {
-    /// <summary>Retries of a throttled or unavailable Graph request before the sync fails (Graph SDK maximum 10).</summary>
-    public const int GraphMaxRetries = 5;
-
-    public static (GraphServiceClient Client, EntraIdTokenRenewalHandler Renewal) Build(
-        EntraIdSourceSpec spec, EntraIdEndpoints endpoints, string? clientSecret, string? certificatePem, string? caPem)
+    public static GraphServiceClient Build(EntraIdSourceSpec spec, EntraIdEndpoints endpoints, string? clientSecret, string? certificatePem, HttpClient http)
     {
-        var primary = PrimaryHandler(caPem);
-        var credential = new EntraIdCredential(() => Credential(spec, endpoints, clientSecret, certificatePem, primary));
-        var renewal = new EntraIdTokenRenewalHandler(credential, endpoints.Scope);
-        var options = new GraphClientOptions();
-        var handlers = GraphClientFactory.CreateDefaultHandlers(options);
-        var retry = handlers.OfType<Microsoft.Kiota.Http.HttpClientLibrary.Middleware.RetryHandler>().Single();
-        handlers[handlers.IndexOf(retry)] = new Microsoft.Kiota.Http.HttpClientLibrary.Middleware.RetryHandler(
-            new Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options.RetryHandlerOption { MaxRetry = GraphMaxRetries });
-        handlers.Add(renewal); // innermost: a renewed request is not counted as a throttling retry
-        var httpClient = GraphClientFactory.Create(handlers, finalHandler: primary);
-        httpClient.Timeout = TimeSpan.FromMinutes(2);
+        var credential = new EntraIdCredential(() => Credential(spec, endpoints, clientSecret, certificatePem, http));
+        var graphHttp = new HttpClient(new EntraIdTokenRenewalHandler(credential, endpoints.Scope, http)) { Timeout = Timeout.InfiniteTimeSpan };
         // Tokens go only to the configured Graph host (the SDK's default list names Microsoft's clouds only).
         // Continuous access evaluation stays off: an expired or revoked token is renewed by the handler above, and
         // the handler and the SDK then share one token cache entry.
         var authentication = new AzureIdentityAuthenticationProvider(credential, [endpoints.GraphBaseUrl.Host], null, false, [endpoints.Scope]);
-        return (new GraphServiceClient(httpClient, authentication, endpoints.GraphBaseUrl.AbsoluteUri), renewal);
+        return new GraphServiceClient(graphHttp, authentication, endpoints.GraphBaseUrl.AbsoluteUri);
     }
 
-    private static TokenCredential Credential(EntraIdSourceSpec spec, EntraIdEndpoints endpoints, string? clientSecret, string? certificatePem, HttpMessageHandler primary)
+    private static TokenCredential Credential(EntraIdSourceSpec spec, EntraIdEndpoints endpoints, string? clientSecret, string? certificatePem, HttpClient http)
     {
         void Configure(TokenCredentialOptions options)
         {
             options.AuthorityHost = endpoints.AuthorityHost;
-            options.Transport = new HttpClientTransport(new HttpClient(primary, disposeHandler: false));
+            options.Transport = new HttpClientTransport(http);
+            options.Retry.MaxRetries = 0; // the plumbing retries
         }
 
         if (clientSecret is not null)
@@ -75,39 +63,4 @@ internal static class EntraIdGraphClientBuilder
                 retryable: false, e);
         }
     }
-
-    private static SocketsHttpHandler PrimaryHandler(string? caPem)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-        };
-        if (caPem is not null)
-        {
-            var roots = new X509Certificate2Collection();
-            try
-            {
-                roots.ImportFromPem(caPem);
-            }
-            catch (CryptographicException e)
-            {
-                throw CaInvalid(e);
-            }
-
-            if (roots.Count == 0)
-            {
-                throw CaInvalid(null);
-            }
-
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.AddRange(roots);
-            handler.SslOptions.CertificateChainPolicy = policy;
-        }
-
-        return handler;
-    }
-
-    private static SyncFailedException CaInvalid(Exception? inner)
-        => new(SyncFailureReason.InvalidSpec, "spec.source.entraId.caSecretRef must hold one or more PEM certificates (BEGIN CERTIFICATE).", retryable: false, inner);
 }

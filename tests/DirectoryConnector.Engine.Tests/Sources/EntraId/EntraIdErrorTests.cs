@@ -141,7 +141,7 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
     [Fact]
     public async Task Throttling_past_the_retry_budget_fails_as_unavailable_and_retryable()
     {
-        StandIn.FailNext(EntraIdGraphClientBuilder.GraphMaxRetries + 1, 429, retryAfter: "0");
+        StandIn.FailNext(MaxAttempts, 429, retryAfter: "0");
 
         var failure = await Read(Source(StandIn));
 
@@ -153,7 +153,7 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
     [Fact]
     public async Task Without_the_ca_the_stand_in_certificate_is_not_trusted_and_caSecretRef_is_named()
     {
-        var source = EntraIdSourceFactory.Create(Spec(StandIn), null, StandIn.ClientSecret, null, caPem: null, NullLoggerFactory.Instance);
+        var source = EntraIdSourceFactory.Create(Spec(StandIn), null, StandIn.ClientSecret, null, caPem: null, HttpClients, NullLoggerFactory.Instance);
 
         var failure = await Read(source);
 

@@ -120,7 +120,7 @@ public sealed class EntraIdSourceTests : EntraIdStandInTest
         var pem = certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem();
 
         var source = Engine.Sources.EntraId.EntraIdSourceFactory.Create(spec, null, null, pem, StandIn.CaPem,
-            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            HttpClients, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var snapshot = await source.ReadAsync();
 
         snapshot.Users.Select(u => u.Email).Should().Equal("alice@contoso.com");

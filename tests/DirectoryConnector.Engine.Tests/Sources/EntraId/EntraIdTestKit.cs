@@ -2,7 +2,10 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.TestSupport.EntraId;
+using DirectoryConnector.Engine.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace DirectoryConnector.Engine.Tests.Sources.EntraId;
 
@@ -20,8 +23,28 @@ internal static class EntraIdTestKit
         CaSecretRef = new SecretKeyRef { Name = "entra-ca", Key = "ca.crt" },
     };
 
+    /// <summary>The engine's services (the shared HTTP plumbing with its retries), with short backoffs.</summary>
+    public static readonly ServiceProvider Services = BuildServices();
+
+    public static DirectoryHttpClientFactory HttpClients => Services.GetRequiredService<DirectoryHttpClientFactory>();
+
+    public static int MaxAttempts => Services.GetRequiredService<IOptionsMonitor<DirectoryHttpClientOptions>>().Get(DirectoryHttpClientFactory.NameOf<EntraIdHttpClient>()).MaxAttempts;
+
     public static IDirectorySource Source(EntraIdStandIn standIn, EntraIdSourceSpec? spec = null, string? users = null, string? groups = null, string? secret = null)
-        => EntraIdSourceFactory.Create(spec ?? Spec(standIn), new FiltersSpec { Users = users, Groups = groups }, secret ?? standIn.ClientSecret, null, standIn.CaPem, NullLoggerFactory.Instance);
+        => EntraIdSourceFactory.Create(spec ?? Spec(standIn), new FiltersSpec { Users = users, Groups = groups }, secret ?? standIn.ClientSecret, null, standIn.CaPem,
+            HttpClients, NullLoggerFactory.Instance);
+
+    private static ServiceProvider BuildServices()
+    {
+        var services = new ServiceCollection();
+        services.AddDirectoryConnectorEngine();
+        services.Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<EntraIdHttpClient>(), options =>
+        {
+            options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
+            options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+        });
+        return services.BuildServiceProvider();
+    }
 
     public static Task<DirectorySnapshot> ReadAsync(this IDirectorySource source, string? cursor = null, bool groups = true)
         => source.ReadAsync(new DirectoryQuery(Users: true, Groups: groups, IncludeDeleted: false) { Cursor = cursor }, CancellationToken.None);

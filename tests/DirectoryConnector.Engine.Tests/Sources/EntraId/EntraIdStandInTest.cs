@@ -12,7 +12,7 @@ public abstract class EntraIdStandInTest : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => StandIn = await EntraIdStandIn.StartAsync();
 
-    public async Task DisposeAsync() => await StandIn.DisposeAsync();
+    public virtual async Task DisposeAsync() => await StandIn.DisposeAsync();
 
     /// <summary>Graph requests whose path ends with <paramref name="suffix"/> (e.g. "/users/delta").</summary>
     protected int GraphRequestsTo(string suffix)

@@ -40,8 +40,8 @@ namespace DirectoryConnector.TestSupport.EntraId;
 /// /users/delta and /groups/delta (also "delta()" as the SDK writes it); nextLink pages then an @odata.deltaLink;
 /// the query is encoded in the token; removed objects as {"id","@removed":{"reason":"changed"}}; groups with
 /// $select=members carry members@delta (full membership in the initial round, net changes later, removed members
-/// with @removed), and a large group is split across consecutive pages; an expired token answers 410 Gone
-/// syncStateNotFound.</item>
+/// with @removed), and a large group is split across consecutive pages; an expired token answers 400
+/// syncStateNotFound (identity resources; other resources use 410 Gone, which the source treats alike).</item>
 /// <item>transitiveMembers (api/group-list-transitivemembers) with the /microsoft.graph.user and /graph.user casts,
 /// direct members, administrative unit members (api/administrativeunit-list-members), deletedItems/{id}.</item>
 /// </list>
@@ -366,8 +366,8 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
         {
             return segments switch
             {
-                ["users", "delta" or "delta()"] => Require(["User.Read.All"]) ?? UsersDelta(context),
-                ["groups", "delta" or "delta()"] => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupsDelta(context),
+                ["users", "delta" or "delta()" or "microsoft.graph.delta" or "microsoft.graph.delta()"] => Require(["User.Read.All"]) ?? UsersDelta(context),
+                ["groups", "delta" or "delta()" or "microsoft.graph.delta" or "microsoft.graph.delta()"] => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupsDelta(context),
                 ["groups", var id, "transitiveMembers", .. var cast] when cast.Length <= 1
                     => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, id, transitive: true, cast.FirstOrDefault()),
                 ["groups", var id, "members", .. var cast] when cast.Length <= 1
@@ -567,7 +567,9 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
         if (!long.TryParse(token, CultureInfo.InvariantCulture, out var since) || since < Tenant.OldestValidVersion)
         {
-            expired = GraphError(410, "syncStateNotFound", "The sync state generation is not found. A full resync is required.");
+            // Identity resources answer 400 syncStateNotFound once a link is past its 7 days (devblogs.microsoft.com/
+            // microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources); others 410 Gone.
+            expired = GraphError(400, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
         }
 
         return since;

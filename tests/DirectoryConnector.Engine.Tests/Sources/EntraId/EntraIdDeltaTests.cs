@@ -9,13 +9,7 @@ public sealed class EntraIdDeltaTests : EntraIdStandInTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        StandIn.DeltaPageSize = 2;
-        foreach (var name in new[] { "alice", "bob", "carol", "dave", "erin" })
-        {
-            Tenant.AddUser(User(name));
-        }
-
-        Tenant.AddGroup(IdOf("eng"), "Engineering", IdOf("alice"), IdOf("bob"));
+        SeedTeam();
     }
 
     [Fact]
@@ -93,7 +87,7 @@ public sealed class EntraIdDeltaTests : EntraIdStandInTest
         second.Unchanged.Should().BeFalse();
         second.FullReadReason.Should().Contain("expired").And.Contain("syncStateNotFound");
         second.Users.Should().HaveCount(5);
-        StandIn.GraphRequests.Count(r => r.StatusCode == 410).Should().Be(1);
+        StandIn.GraphRequests.Count(r => r.StatusCode == 400).Should().Be(1);
         (await source.ReadAsync(second.Cursor)).Unchanged.Should().BeTrue();
     }
 

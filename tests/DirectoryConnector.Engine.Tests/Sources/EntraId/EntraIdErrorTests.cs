@@ -13,13 +13,7 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        StandIn.DeltaPageSize = 2;
-        foreach (var name in new[] { "alice", "bob", "carol", "dave", "erin" })
-        {
-            Tenant.AddUser(User(name));
-        }
-
-        Tenant.AddGroup(IdOf("eng"), "Engineering", IdOf("alice"), IdOf("bob"));
+        SeedTeam();
     }
 
     [Fact]

@@ -40,7 +40,12 @@ public sealed record DirectoryGroup(
 /// <param name="Groups">Read groups.</param>
 /// <param name="IncludeDeleted">Also read deleted users (tombstones): only when the sync overwrites existing members,
 /// because sending them as deleted removes members (upstream PR #548).</param>
-public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted);
+public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted)
+{
+    /// <summary>The cursor this source returned with its last snapshot, or null for a full read (interim: the
+    /// "Source providers" change defines it).</summary>
+    public string? Cursor { get; init; }
+}
 
 /// <summary>Everything one read of a source returned.</summary>
 public sealed class DirectorySnapshot
@@ -51,6 +56,14 @@ public sealed class DirectorySnapshot
 
     /// <summary>Entries the source itself could not use (e.g. an unreadable attribute), with the reason.</summary>
     public IReadOnlyList<SkippedEntry> Skipped { get; init; } = [];
+
+    public const int MaxCursorLength = 8192;
+
+    public string? Cursor { get; init; }
+
+    public bool Unchanged { get; init; }
+
+    public string? FullReadReason { get; init; }
 }
 
 /// <summary>Why an entry is not sent. Every entry that is not sent is reported, never dropped silently.</summary>

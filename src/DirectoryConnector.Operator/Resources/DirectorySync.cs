@@ -17,6 +17,10 @@ public sealed class DirectorySync : IKubernetesObject<V1ObjectMeta>, ISpec<Direc
     /// <summary>Annotation whose change forces a sync now (its value is usually a timestamp).</summary>
     public const string SyncRequestedAtAnnotation = "directoryconnector.dev/sync-requested-at";
 
+    /// <summary>Annotation approving one plan of removals past spec.sync.maxDeletions: its value is the plan hash that
+    /// status.deletionGuard.planHash shows. It approves that plan only, and only once.</summary>
+    public const string ApproveDeletionsAnnotation = "directoryconnector.dev/approve-deletions";
+
     public string ApiVersion { get; set; } = $"{Group}/{Version}";
 
     public string Kind { get; set; } = KindName;
@@ -26,84 +30,4 @@ public sealed class DirectorySync : IKubernetesObject<V1ObjectMeta>, ISpec<Direc
     public DirectorySyncSpec Spec { get; set; } = new();
 
     public DirectorySyncStatus? Status { get; set; }
-}
-
-/// <summary>A list response of DirectorySyncs.</summary>
-public sealed class DirectorySyncList : IKubernetesObject<V1ListMeta>, IItems<DirectorySync>
-{
-    public string ApiVersion { get; set; } = $"{DirectorySync.Group}/{DirectorySync.Version}";
-
-    public string Kind { get; set; } = "DirectorySyncList";
-
-    public V1ListMeta Metadata { get; set; } = new();
-
-    public IList<DirectorySync> Items { get; set; } = [];
-}
-
-[Description("The observed state of the sync.")]
-public sealed class DirectorySyncStatus
-{
-    [Description("The metadata.generation this status describes.")]
-    public long? ObservedGeneration { get; set; }
-
-    [Description("Ready (primary), Reconciling (a sync is running) and Stalled (an error that retrying cannot fix).")]
-    public IList<V1Condition>? Conditions { get; set; }
-
-    [Description("The kind of source: ldap, file, …")]
-    public string? SourceType { get; set; }
-
-    [Description("When the last sync attempt completed.")]
-    public DateTime? LastSyncTime { get; set; }
-
-    [Description("When the last successful sync completed.")]
-    public DateTime? LastSuccessfulSyncTime { get; set; }
-
-    [Description("When the next periodic sync is due.")]
-    public DateTime? NextSyncTime { get; set; }
-
-    [Description("SHA-256 of the members part last sent; a sync whose members hash matches posts no members.")]
-    public string? MembersHash { get; set; }
-
-    [Description("SHA-256 of the groups part last sent; a sync whose groups hash matches posts no groups.")]
-    public string? GroupsHash { get; set; }
-
-    [Description("What the last sync ran with: generation, the sync-requested-at annotation and the referenced Secrets' versions. A change triggers a sync.")]
-    public string? SyncedRevision { get; set; }
-
-    [Description("Users sent by the last sync.")]
-    public int? UserCount { get; set; }
-
-    [Description("Groups sent by the last sync.")]
-    public int? GroupCount { get; set; }
-
-    [Description("Directory entries the last sync left out (see events and the CLI's test for why).")]
-    public int? SkippedCount { get; set; }
-
-    [Description("With spec.dryRun: what would have been sent.")]
-    public DryRunStatus? DryRun { get; set; }
-}
-
-[Description("What a dry run would have sent.")]
-public sealed class DryRunStatus
-{
-    [Description("Members that would be sent (including removals).")]
-    public int Members { get; set; }
-
-    [Description("Members that would be removed.")]
-    public int RemovedMembers { get; set; }
-
-    [Description("Groups that would be sent.")]
-    public int Groups { get; set; }
-
-    [Description("Import requests that would be posted.")]
-    public int Requests { get; set; }
-
-    [Description("A bounded sample of the member emails that would be sent.")]
-    public IList<string> SampleMembers { get; set; } = [];
-
-    [Description("A bounded sample of the group names that would be sent.")]
-    public IList<string> SampleGroups { get; set; } = [];
-
-    [Description("A bounded sample of skipped entries with the reason.")]
-    public IList<string> SampleSkipped { get; set; } = [];
 }

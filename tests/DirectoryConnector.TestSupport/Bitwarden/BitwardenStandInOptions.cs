@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace DirectoryConnector.TestSupport.Bitwarden;
 
 /// <summary>How the stand-in behaves: self-hosted Bitwarden by default; cloud or Vaultwarden traits on request.</summary>
@@ -20,6 +22,14 @@ public sealed class BitwardenStandInOptions
     /// <summary>POSTs per second per service (identity, api) before answering 429 with Retry-After, as the cloud does (5). Null: off.</summary>
     public int? RateLimitPerSecond { get; init; }
 
+    /// <summary>The cloud's per-minute limits per client: 10 token requests, 60 API POSTs (and DELETEs), 200 API GETs;
+    /// over them 429 with Retry-After 60.</summary>
+    public bool CloudRateLimits { get; init; }
+
+    /// <summary>Not the real server (it lists every member and group in one response): pages GET /public/members and
+    /// /public/groups with a continuationToken, as the public events endpoint does. Null: one response.</summary>
+    public int? ListPageSize { get; init; }
+
     /// <summary>Serves under a path such as "/bitwarden" to exercise base URLs with a path.</summary>
     public string PathPrefix { get; init; } = "";
 
@@ -27,4 +37,10 @@ public sealed class BitwardenStandInOptions
     public bool StagedStatusFeature { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Serves HTTPS with this certificate (e.g. one a TestCertificates CA issued) instead of plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>A fixed port (0: any free one), for cases that name the URL in a manifest.</summary>
+    public int Port { get; init; }
 }

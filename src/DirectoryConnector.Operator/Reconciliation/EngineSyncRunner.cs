@@ -1,0 +1,14 @@
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+
+namespace DirectoryConnector.Operator.Reconciliation;
+
+public sealed class EngineSyncRunner(SourceProviders sources, SyncEngine engine) : ISyncRunner
+{
+    public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+    {
+        var source = await sources.CreateAsync(spec, references, cancellationToken).ConfigureAwait(false);
+        return await engine.SyncAsync(spec, source, references, previous, options, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,7 @@ public static class EngineServiceCollectionExtensions
         // Directory sources: one line each (README "Adding a directory source").
         services.AddSourceProvider<LdapSourceProvider>();
         services.AddSourceProvider<FileSourceProvider>();
+        services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
 
         services.TryAddSingleton<SpecValidator>();
         services.TryAddTransient<SyncEngine>();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sources.Okta;
 
 namespace DirectoryConnector.Engine.Configuration;
 
@@ -24,6 +25,9 @@ public sealed class SourceSpec
 
     [Description("A directory exported as LDIF or JSON (also useful for HR exports).")]
     public FileSourceSpec? File { get; set; }
+
+    [Description("An Okta org (Management API, with an API token or an OAuth 2.0 service app).")]
+    public OktaSourceSpec? Okta { get; set; }
 
     /// <summary>The field names (as in the manifest, e.g. "ldap") of every source that is set, in declaration order.</summary>
     [JsonIgnore]

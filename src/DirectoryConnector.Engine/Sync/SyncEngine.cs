@@ -6,55 +6,21 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Sync;
 
-public enum SyncResult
-{
-    /// <summary>Changes were posted to Bitwarden.</summary>
-    Synced,
-
-    /// <summary>The hashes matched the previous state: nothing was posted.</summary>
-    UpToDate,
-
-    /// <summary>Dry run: everything but the POST.</summary>
-    DryRun,
-
-    /// <summary>The CLI's test: never calls Bitwarden.</summary>
-    Previewed,
-}
-
-public sealed record SyncRunOptions(bool Force = false, bool DryRun = false);
-
-/// <summary>What one run did.</summary>
-public sealed class SyncOutcome
-{
-    public required SyncResult Result { get; init; }
-
-    public required ImportPlan Plan { get; init; }
-
-    /// <summary>The requests posted (Synced) or that would be posted (DryRun, Previewed).</summary>
-    public required IReadOnlyList<OrganizationImportRequest> Requests { get; init; }
-
-    public required bool MembersChanged { get; init; }
-
-    public required bool GroupsChanged { get; init; }
-
-    /// <summary>The state to keep for the next run.</summary>
-    public required SyncState State { get; init; }
-}
-
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(BitwardenClient bitwarden, SpecValidator validator, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
     public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(source);
-        ThrowIfInvalid(spec);
+        validator.ThrowIfInvalid(spec);
 
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
+        var (snapshot, read) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
+        var plan = read!; // without a cursor every read is a full one
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
         {
@@ -63,7 +29,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false),
+            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false),
         };
     }
 
@@ -74,11 +40,36 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(references);
         ArgumentNullException.ThrowIfNull(options);
-        ThrowIfInvalid(spec);
+        validator.ThrowIfInvalid(spec);
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
+        var hashScope = HashScope(endpoints, apiKey.OrganizationId);
+        var cursorScope = CursorScope(spec, hashScope);
+        var dryRun = options.DryRun || spec.DryRun;
+        var cursor = options.Force || dryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
+        var (snapshot, plan) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
+        if (plan is null)
+        {
+            // The cursor proved nothing changed (deletions included): nothing to plan, nothing to post.
+            var unchangedAt = time.GetUtcNow();
+            LogSourceUnchanged(previous!.UserCount ?? 0, previous.GroupCount ?? 0);
+            return new SyncOutcome
+            {
+                Result = SyncResult.UpToDate,
+                Plan = null,
+                SourceUnchanged = true,
+                Requests = [],
+                MembersChanged = false,
+                GroupsChanged = false,
+                State = previous with
+                {
+                    LastSyncTime = unchangedAt,
+                    LastSuccessfulSyncTime = unchangedAt,
+                    SourceCursor = BoundedCursor(snapshot.Cursor) ?? previous.SourceCursor,
+                },
+            };
+        }
 
         var sync = spec.Sync;
         var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
@@ -101,7 +92,8 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
                 Requests = [],
                 MembersChanged = false,
                 GroupsChanged = false,
-                State = StateFrom(plan, previous, spec, now, succeeded: true),
+                FullReadReason = snapshot.FullReadReason,
+                State = StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true),
             };
         }
 
@@ -116,7 +108,8 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
                 Requests = requests,
                 MembersChanged = membersChanged,
                 GroupsChanged = groupsChanged,
-                State = StateFrom(plan, previous, spec, now, succeeded: false),
+                FullReadReason = snapshot.FullReadReason,
+                State = StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false),
             };
         }
 
@@ -130,7 +123,8 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             Requests = requests,
             MembersChanged = membersChanged,
             GroupsChanged = groupsChanged,
-            State = StateFrom(plan, previous, spec, finished, succeeded: true),
+            FullReadReason = snapshot.FullReadReason,
+            State = StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true),
         };
     }
 
@@ -140,15 +134,6 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
 
     internal static string HashScope(BitwardenEndpoints endpoints, string organizationId)
         => endpoints.ApiUrl.AbsoluteUri.TrimEnd('/') + "|" + organizationId.ToUpperInvariant();
-
-    private static void ThrowIfInvalid(DirectorySyncSpec spec)
-    {
-        var errors = SpecValidator.Validate(spec);
-        if (errors.Count > 0)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, string.Join("; ", errors), retryable: false);
-        }
-    }
 
     private static async Task<OrganizationApiKey> ResolveApiKeyAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
     {
@@ -161,10 +146,10 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         return apiKey;
     }
 
-    private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
+    private async Task<(DirectorySnapshot Snapshot, ImportPlan? Plan)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
-        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting);
+        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor };
         DirectorySnapshot snapshot;
         try
         {
@@ -176,10 +161,63 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             throw new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Reading the directory failed: {e.Message}", retryable: true, e);
         }
 
+        if (snapshot.Unchanged)
+        {
+            if (cursor is null)
+            {
+                // Only a cursor can prove that nothing changed; anything else would hide changes and deletions.
+                throw new InvalidOperationException($"{source.GetType().Name} reported an unchanged directory for a read without a cursor.");
+            }
+
+            return (snapshot, null);
+        }
+
+        if (cursor is not null && snapshot.FullReadReason is { } why)
+        {
+            LogFullRead(why);
+        }
+
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
-        return plan;
+        return (snapshot, plan);
+    }
+
+    /// <summary>The previous cursor when it may be used: the last sync succeeded with the same source spec, filters,
+    /// sync options and organization, and the last full read is younger than spec.sync.fullSyncInterval.</summary>
+    private static string? UsableCursor(DirectorySyncSpec spec, SyncState? previous, string cursorScope, DateTimeOffset now)
+    {
+        if (previous is not { SourceCursor: { } cursor, LastFullReadTime: { } lastFullRead }
+            || previous.SourceCursorScope != cursorScope
+            || (spec.Sync.Users && previous.MembersHash is null)
+            || (spec.Sync.Groups && previous.GroupsHash is null))
+        {
+            return null;
+        }
+
+        var fullSyncInterval = DurationFormat.TryParse(spec.Sync.FullSyncInterval, out var interval) ? interval : TimeSpan.FromHours(24);
+        return now - lastFullRead < fullSyncInterval ? cursor : null;
+    }
+
+    /// <summary>What a cursor depends on: the source spec, the filters, the sync options and the organization.</summary>
+    internal static string CursorScope(DirectorySyncSpec spec, string hashScope)
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { spec.Source, spec.Filters, spec.Sync, hashScope }, CursorScopeJson);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions CursorScopeJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    private string? BoundedCursor(string? cursor)
+    {
+        if (cursor is { Length: > DirectorySnapshot.MaxCursorLength })
+        {
+            // Too large to keep in status: the next sync reads in full, which is always correct.
+            LogCursorTooLong(cursor.Length, DirectorySnapshot.MaxCursorLength);
+            return null;
+        }
+
+        return cursor;
     }
 
     // Never remove members because the source failed, was misconfigured or returned nothing unexpectedly.
@@ -207,7 +245,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
             retryable: true);
     }
 
-    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded)
+    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -222,12 +260,24 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
                 MembersHash = spec.Sync.Users ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 LastSuccessfulSyncTime = now,
+                SourceCursor = cursorScope is null ? null : BoundedCursor(snapshot.Cursor),
+                SourceCursorScope = cursorScope,
+                LastFullReadTime = now,
             }
             : state;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: the source's cursor shows no change since the last sync ({MemberCount} members, {GroupCount} groups); nothing read in full, nothing posted")]
+    private partial void LogSourceUnchanged(int memberCount, int groupCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Full read instead of an incremental one: {Reason}")]
+    private partial void LogFullRead(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The source's cursor has {Length} characters, more than the {MaxLength} kept; the next sync reads in full")]
+    private partial void LogCursorTooLong(int length, int maxLength);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: {MemberCount} members and {GroupCount} groups match the last sync; nothing posted")]
     private partial void LogUpToDate(int memberCount, int groupCount);

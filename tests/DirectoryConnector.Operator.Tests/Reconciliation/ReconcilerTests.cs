@@ -11,7 +11,9 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using DirectoryConnector.TestSupport;
 using Xunit;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Operator.Tests.Reconciliation;
 
@@ -27,7 +29,7 @@ public sealed class ReconcilerTests
 
     public ReconcilerTests()
     {
-        reconciler = new DirectorySyncReconciler(store, runner, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
+        reconciler = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
         store.Resource = new DirectorySync
         {
             Metadata = new V1ObjectMeta { Name = "corp", NamespaceProperty = "team", Generation = 1, Uid = "u1" },
@@ -84,9 +86,9 @@ public sealed class ReconcilerTests
         store.Resource!.Metadata.Generation = 2;
 
         var first = () => reconciler.ReconcileAsync(Key, CancellationToken.None);
-        await first.Should().ThrowAsync<RetryableSyncException>();
+        await first.Should().ThrowAsync<RequeueWithBackoffException>();
         time.Advance(TimeSpan.FromSeconds(30));
-        await first.Should().ThrowAsync<RetryableSyncException>("Ready False without Stalled is retried");
+        await first.Should().ThrowAsync<RequeueWithBackoffException>("Ready False without Stalled is retried");
 
         runner.Calls.Should().Be(3);
         var status = store.Resource.Status!;

@@ -54,15 +54,15 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
             Filters = new FiltersSpec { Users = users, Groups = groups },
         };
         sync?.Invoke(spec.Sync);
+        UseOneLogin(spec, oneLogin, useEmailPrefixSuffix: false, emailSuffix: null);
         return spec;
     }
 
-    /// <summary>The source as the operator and the CLI build it: spec.source.oneLogin through the registered provider,
-    /// the client secret and the stand-in's CA from Secrets.</summary>
-    private async Task<IDirectorySource> Source(DirectorySyncSpec spec, bool useEmailPrefixSuffix = false, string? emailSuffix = null, OneLoginStandIn? from = null)
+    /// <summary>Points spec.source.oneLogin at a stand-in: its URL, client id, the client secret and its CA from Secrets.</summary>
+    private void UseOneLogin(DirectorySyncSpec spec, OneLoginStandIn from, bool useEmailPrefixSuffix, string? emailSuffix)
     {
-        from ??= oneLogin;
-        references.Secrets[("onelogin-ca", "ca.crt")] = from.CaPem;
+        var ca = $"onelogin-ca-{from.BaseUrl.Port}";
+        references.Secrets[(ca, "ca.crt")] = from.CaPem;
         spec.Source = new SourceSpec
         {
             OneLogin = new OneLoginSourceSpec
@@ -70,11 +70,18 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
                 ApiUrl = from.BaseUrl.ToString(),
                 ClientId = from.ClientId,
                 ClientSecretRef = new SecretKeyRef { Name = "onelogin-api", Key = "client-secret" },
-                CaSecretRef = new SecretKeyRef { Name = "onelogin-ca", Key = "ca.crt" },
+                CaSecretRef = new SecretKeyRef { Name = ca, Key = "ca.crt" },
                 UseEmailPrefixSuffix = useEmailPrefixSuffix,
                 EmailSuffix = emailSuffix,
             },
         };
+    }
+
+    /// <summary>The source as the operator and the CLI build it: spec.source.oneLogin through the registered provider,
+    /// the client secret and the stand-in's CA from Secrets.</summary>
+    private async Task<IDirectorySource> Source(DirectorySyncSpec spec, bool useEmailPrefixSuffix = false, string? emailSuffix = null, OneLoginStandIn? from = null)
+    {
+        UseOneLogin(spec, from ?? oneLogin, useEmailPrefixSuffix, emailSuffix);
         return await services.GetRequiredService<SourceProviders>().CreateAsync(spec, references, CancellationToken.None);
     }
 

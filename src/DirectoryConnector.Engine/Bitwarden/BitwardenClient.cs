@@ -242,9 +242,11 @@ public sealed partial class BitwardenClient
         var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return new SyncFailedException(SyncFailureReason.BitwardenImportFailed,
-                $"{tokenUrl} answered 404: there is no Bitwarden identity server there. Check spec.bitwarden.serverUrl and spec.bitwarden.identityUrl.",
-                retryable: false);
+            // Nothing was refused: the URL is wrong, typically a self-hosted server's path prefix missing or extra.
+            return new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"{tokenUrl} answered 404: there is no Bitwarden identity server at that URL, so spec.bitwarden.serverUrl (or identityUrl) is wrong. "
+                + "For a self-hosted server include its path prefix, if it has one, as in https://vault.example.com/bitwarden; check that "
+                + "{serverUrl}/identity/connect/token is the token endpoint.", retryable: false);
         }
 
         if (string.Equals(error.Error, "invalid_client", StringComparison.Ordinal))

@@ -1,6 +1,8 @@
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.OneLogin;
@@ -20,6 +22,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddBitwardenClient();
+        services.AddDirectoryHttpClient<EntraIdHttpClient>(HttpRateLimitPolicy.Default);
 
         // Directory sources: one line each (README "Adding a directory source").
         services.AddSourceProvider<LdapSourceProvider>();

@@ -100,6 +100,11 @@ public sealed class SpecValidator(SourceProviders providers)
         {
             errors.Add(new("spec.sync.overwriteExisting", "is true while users is false: it would remove every member the directory sync manages"));
         }
+
+        if (!Planning.DeletionGuard.IsValid(sync.MaxDeletions))
+        {
+            errors.Add(new("spec.sync.maxDeletions", $"\"{sync.MaxDeletions}\" is neither a count such as 25 nor a percentage from 0% to 100% such as 10%"));
+        }
     }
 
     private static bool RequireText(string? value, string path, List<SpecError> errors)

@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Planning;
@@ -20,7 +21,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var (snapshot, read) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
+        var (read, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
         var plan = read!; // without a cursor every read is a full one
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
@@ -30,7 +31,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false),
+            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null),
         };
     }
 
@@ -45,15 +46,14 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var bitwarden = await CreateBitwardenClientAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        var (bitwarden, organizationClient) = await CreateBitwardenClientsAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
         var hashScope = HashScope(endpoints, apiKey.OrganizationId);
         var cursorScope = CursorScope(spec, hashScope);
-        var dryRun = options.DryRun || spec.DryRun;
-        var cursor = options.Force || dryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
-        var (snapshot, plan) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
-        if (plan is null)
+        var cursor = options.Force || options.DryRun || spec.DryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
+        var (read, snapshot) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
+        if (read is not { } plan)
         {
-            // The cursor proved nothing changed (deletions included): nothing to plan, nothing to post.
+            // The cursor proved nothing changed (deletions included) since the last successful sync: nothing to plan or post.
             var unchangedAt = time.GetUtcNow();
             LogSourceUnchanged(previous!.UserCount ?? 0, previous.GroupCount ?? 0);
             return new SyncOutcome
@@ -76,6 +76,21 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         var sync = spec.Sync;
         var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
         var groupsChanged = sync.Groups && (options.Force || previous?.GroupsHash != plan.GroupsHash);
+
+        // Read the organization whenever the sync may change membership: to prune, to catch what the server would
+        // fail on, and to say what changed.
+        OrganizationPlan? organization = null;
+        if (membersChanged || groupsChanged || sync.Prune)
+        {
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (organization is not null)
+        {
+            plan = organization.Import;
+            membersChanged |= sync.Users && organization.MemberRemovals.Count > 0;
+        }
+
         if (sync.OverwriteExisting && (membersChanged || groupsChanged))
         {
             // Overwrite removes every member missing from the request, so a request must always carry all members.
@@ -83,51 +98,85 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             groupsChanged = sync.Groups;
         }
 
-        var now = time.GetUtcNow();
-        if (!membersChanged && !groupsChanged)
+        var approved = organization is { GuardTriggered: true } ? organization.Guard.PlanHash : null;
+        if (approved is not null && !string.Equals(options.ApprovedDeletions?.Trim(), approved, StringComparison.OrdinalIgnoreCase)
+            && (membersChanged || groupsChanged || organization!.GroupDeletions.Count > 0))
         {
-            LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return new SyncOutcome
+            LogGuardTriggered(organization!.Guard.MemberRemovals, organization.Guard.GroupDeletions, organization.Guard.PlanHash);
+            throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(organization.Guard), retryable: false)
             {
-                Result = SyncResult.UpToDate,
-                Plan = plan,
-                Requests = [],
-                MembersChanged = false,
-                GroupsChanged = false,
-                FullReadReason = snapshot.FullReadReason,
-                State = StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true),
+                DeletionGuard = organization.Guard,
             };
         }
 
-        var requests = ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning);
+        var now = time.GetUtcNow();
+        var groupDeletions = organization?.GroupDeletions ?? [];
+        if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
+        {
+            LogUpToDate(plan.Members.Count, plan.Groups.Count);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true, organization), organization, approved: null, snapshot.FullReadReason);
+        }
+
+        var requests = membersChanged || groupsChanged
+            ? ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning)
+            : [];
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return new SyncOutcome
-            {
-                Result = SyncResult.DryRun,
-                Plan = plan,
-                Requests = requests,
-                MembersChanged = membersChanged,
-                GroupsChanged = groupsChanged,
-                FullReadReason = snapshot.FullReadReason,
-                State = StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false),
-            };
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false, organization), organization, approved: null, snapshot.FullReadReason);
         }
 
         await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
-        var finished = time.GetUtcNow();
-        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count);
-        return new SyncOutcome
+        foreach (var group in groupDeletions)
         {
-            Result = SyncResult.Synced,
-            Plan = plan,
-            Requests = requests,
-            MembersChanged = membersChanged,
-            GroupsChanged = groupsChanged,
-            FullReadReason = snapshot.FullReadReason,
-            State = StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true),
-        };
+            // After the import, so a failed import leaves the groups; a failure here is retried by the next sync.
+            await organizationClient.DeleteGroupAsync(bitwarden, endpoints, apiKey, group, cancellationToken).ConfigureAwait(false);
+        }
+
+        var finished = time.GetUtcNow();
+        var summary = organization?.Changes.Summary() ?? "organization not read";
+        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count, summary);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true, organization), organization, approved, snapshot.FullReadReason);
+    }
+
+    private static SyncOutcome Outcome(SyncResult result, ImportPlan plan, IReadOnlyList<OrganizationImportRequest> requests, bool membersChanged, bool groupsChanged,
+        SyncState state, OrganizationPlan? organization, string? approved, string? fullReadReason) => new()
+    {
+        FullReadReason = fullReadReason,
+        Result = result,
+        Plan = plan,
+        Requests = requests,
+        MembersChanged = membersChanged,
+        GroupsChanged = groupsChanged,
+        State = state,
+        Changes = result == SyncResult.UpToDate ? null : organization?.Changes,
+        Conflicts = organization?.Conflicts ?? [],
+        ApprovedDeletions = approved,
+    };
+
+    private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
+        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, CancellationToken cancellationToken)
+    {
+        OrganizationSnapshot organization;
+        try
+        {
+            organization = await organizationClient.ReadAsync(bitwarden, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncFailedException e) when (e.Reason == SyncFailureReason.BitwardenApiUnsupported && !spec.Sync.Prune)
+        {
+            // Vaultwarden: sync as before, without conflict checks or change reporting.
+            LogOrganizationUnreadable(e.Message);
+            return null;
+        }
+
+        var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
+            previous?.ManagedMembers, previous?.ManagedGroups);
+        foreach (var conflict in result.Conflicts)
+        {
+            LogConflict(conflict.Entry, conflict.Message);
+        }
+
+        return result;
     }
 
     /// <summary>The state after a failed attempt: the attempt's time is kept, the hashes are not advanced.</summary>
@@ -148,15 +197,15 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         return apiKey;
     }
 
-    /// <summary>The Bitwarden client trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
-    private async Task<BitwardenClient> CreateBitwardenClientAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+    /// <summary>The import and organization clients, trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
+    private async Task<(BitwardenClient Import, BitwardenOrganizationClient Organization)> CreateBitwardenClientsAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
     {
         var caPem = spec.CaSecretRef is { } ca
             ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
-            return httpClients.Create<BitwardenClient>(caPem);
+            return (httpClients.Create<BitwardenClient>(caPem), httpClients.Create<BitwardenOrganizationClient>(caPem));
         }
         catch (FormatException invalid)
         {
@@ -165,7 +214,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         }
     }
 
-    private async Task<(DirectorySnapshot Snapshot, ImportPlan? Plan)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
+    private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
         var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor };
@@ -188,7 +237,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
                 throw new InvalidOperationException($"{source.GetType().Name} reported an unchanged directory for a read without a cursor.");
             }
 
-            return (snapshot, null);
+            return (null, snapshot);
         }
 
         if (cursor is not null && snapshot.FullReadReason is { } why)
@@ -199,7 +248,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
-        return (snapshot, plan);
+        return (plan, snapshot);
     }
 
     /// <summary>The previous cursor when it may be used: the last sync succeeded with the same source spec, filters,
@@ -264,7 +313,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             retryable: true);
     }
 
-    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded)
+    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -276,15 +325,31 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         return succeeded
             ? state with
             {
-                MembersHash = spec.Sync.Users ? plan.MembersHash : null,
+                // Entries left out for a conflict were not sent: the next sync must post (and check) them again.
+                MembersHash = spec.Sync.Users && organization is not { Conflicts.Count: > 0 } ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 LastSuccessfulSyncTime = now,
+                // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
+                ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
+                ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
                 SourceCursor = cursorScope is null ? null : BoundedCursor(snapshot.Cursor),
                 SourceCursorScope = cursorScope,
                 LastFullReadTime = now,
             }
             : state;
     }
+
+    private static string[] Union(IReadOnlyList<string>? previous, IEnumerable<string> sent)
+        => [.. new SortedSet<string>((previous ?? []).Concat(sent), StringComparer.Ordinal)];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletion guard: the sync would remove {MemberCount} members and {GroupCount} groups, more than spec.sync.maxDeletions allows; nothing posted. Approve with plan hash {PlanHash}")]
+    private partial void LogGuardTriggered(int memberCount, int groupCount, string planHash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Left out {Entry}: {Message}")]
+    private partial void LogConflict(string entry, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the organization, so conflicts are not checked and changes not reported: {Reason}")]
+    private partial void LogOrganizationUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
@@ -304,6 +369,6 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     [LoggerMessage(Level = LogLevel.Information, Message = "Dry run: would post {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged})")]
     private partial void LogDryRun(int requestCount, bool membersChanged, bool groupsChanged);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups")]
-    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups; {Changes}")]
+    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount, string changes);
 }

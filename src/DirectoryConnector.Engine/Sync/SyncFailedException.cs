@@ -8,4 +8,7 @@ public sealed class SyncFailedException(SyncFailureReason reason, string message
 
     /// <summary>True when trying again later may succeed (network, 5xx, 429); false when the input must change.</summary>
     public bool Retryable { get; } = retryable;
+
+    /// <summary>With DeletionGuardTriggered: what the sync would have removed.</summary>
+    public Planning.DeletionGuardReport? DeletionGuard { get; init; }
 }

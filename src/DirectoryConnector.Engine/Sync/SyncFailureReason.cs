@@ -32,4 +32,15 @@ public enum SyncFailureReason
 
     /// <summary>The directory contains entries that make a safe sync impossible (e.g. duplicate emails with overwriteExisting).</summary>
     DirectoryConflict,
+
+    /// <summary>The organization holds members the import would fail on every time (two members with one external id,
+    /// two unlinked members with one email, invited members overwriteExisting would remove). Fixed in Bitwarden by hand.</summary>
+    OrganizationConflict,
+
+    /// <summary>The sync would remove more members or groups than spec.sync.maxDeletions allows; nothing was posted.
+    /// Approve exactly that plan with the directoryconnector.dev/approve-deletions annotation (or --approve-deletions).</summary>
+    DeletionGuardTriggered,
+
+    /// <summary>The server lacks the public members and groups API that spec.sync.prune needs (Vaultwarden).</summary>
+    BitwardenApiUnsupported,
 }

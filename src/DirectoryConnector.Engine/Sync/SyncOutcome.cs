@@ -4,7 +4,7 @@ using DirectoryConnector.Engine.Planning;
 namespace DirectoryConnector.Engine.Sync;
 
 /// <summary>What one run did.</summary>
-public sealed class SyncOutcome
+public sealed record SyncOutcome
 {
     public required SyncResult Result { get; init; }
 
@@ -27,4 +27,13 @@ public sealed class SyncOutcome
 
     /// <summary>The state to keep for the next run.</summary>
     public required SyncState State { get; init; }
+
+    /// <summary>What the sync changed (or, dry run, would change) in the organization; null when the organization was not read.</summary>
+    public SyncChanges? Changes { get; init; }
+
+    /// <summary>Entries left out because the server would fail on them, each with the fix.</summary>
+    public IReadOnlyList<ServerConflict> Conflicts { get; init; } = [];
+
+    /// <summary>The removals this sync was allowed to make past spec.sync.maxDeletions (their plan hash), if any.</summary>
+    public string? ApprovedDeletions { get; init; }
 }

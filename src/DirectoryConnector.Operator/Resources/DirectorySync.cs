@@ -17,6 +17,10 @@ public sealed class DirectorySync : IKubernetesObject<V1ObjectMeta>, ISpec<Direc
     /// <summary>Annotation whose change forces a sync now (its value is usually a timestamp).</summary>
     public const string SyncRequestedAtAnnotation = "directoryconnector.dev/sync-requested-at";
 
+    /// <summary>Annotation approving one plan of removals past spec.sync.maxDeletions: its value is the plan hash that
+    /// status.deletionGuard.planHash shows. It approves that plan only, and only once.</summary>
+    public const string ApproveDeletionsAnnotation = "directoryconnector.dev/approve-deletions";
+
     public string ApiVersion { get; set; } = $"{Group}/{Version}";
 
     public string Kind { get; set; } = KindName;

@@ -55,4 +55,19 @@ public sealed class DirectorySyncStatus
 
     [Description("With spec.dryRun: what would have been sent.")]
     public DryRunStatus? DryRun { get; set; }
+
+    [Description("What the last sync that changed something changed in the organization.")]
+    public ChangesStatus? LastChanges { get; set; }
+
+    [Description("Set while a sync waits for approval because it would remove more than spec.sync.maxDeletions allows.")]
+    public DeletionGuardStatus? DeletionGuard { get; set; }
+
+    [Description("The plan hash of the last removals approved with the directoryconnector.dev/approve-deletions annotation; an approval is used once.")]
+    public string? ApprovedDeletions { get; set; }
+
+    [Description("External ids of the members this DirectorySync manages (sent by its own syncs and not removed since): newline-separated, gzip-compressed, base64. Only these are ever pruned.")]
+    public string? ManagedMembers { get; set; }
+
+    [Description("External ids of the groups this DirectorySync manages, encoded like managedMembers.")]
+    public string? ManagedGroups { get; set; }
 }

@@ -82,6 +82,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
             UserCount = 2,
             GroupCount = 1,
             SkippedCount = 0,
+            ManagedMembers = ["cn=alice", "cn=bob"],
+            ManagedGroups = ["cn=eng,ou=groups"],
             SourceCursor = source.CurrentCursor,
             SourceCursorScope = outcome.State.SourceCursorScope,
             LastFullReadTime = Now,
@@ -183,7 +185,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
 
         outcome.Result.Should().Be(SyncResult.DryRun);
         outcome.Requests.Should().ContainSingle();
-        standIn.Requests.Should().BeEmpty();
+        standIn.ImportRequests.Should().BeEmpty();
+        standIn.PublicApiRequests.Should().OnlyContain(r => r.Method == "GET", "a dry run reads the organization to report what would change");
         outcome.State.MembersHash.Should().BeNull();
         outcome.State.LastSuccessfulSyncTime.Should().BeNull();
     }

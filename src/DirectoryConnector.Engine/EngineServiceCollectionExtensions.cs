@@ -6,7 +6,6 @@ using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.OneLogin;
-using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

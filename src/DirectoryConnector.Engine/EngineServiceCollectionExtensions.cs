@@ -6,6 +6,7 @@ using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.Okta;
+using DirectoryConnector.Engine.Sources.OneLogin;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSourceProvider<LdapSourceProvider>();
         services.AddSourceProvider<FileSourceProvider>();
         services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
+        services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();
+        services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
 
         services.TryAddSingleton<SpecValidator>();
         services.TryAddTransient<SyncEngine>();

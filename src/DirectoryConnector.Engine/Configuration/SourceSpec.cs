@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.Okta;
+using DirectoryConnector.Engine.Sources.OneLogin;
 
 namespace DirectoryConnector.Engine.Configuration;
 
@@ -28,6 +29,9 @@ public sealed class SourceSpec
 
     [Description("An Okta org (Management API, with an API token or an OAuth 2.0 service app).")]
     public OktaSourceSpec? Okta { get; set; }
+
+    [Description("OneLogin: users, and roles as groups, through the v2 API with an API credential.")]
+    public OneLoginSourceSpec? OneLogin { get; set; }
 
     /// <summary>The field names (as in the manifest, e.g. "ldap") of every source that is set, in declaration order.</summary>
     [JsonIgnore]

@@ -91,6 +91,11 @@ internal static class SyncCommand
                 await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
             }
 
+            foreach (var warning in outcome.Plan.Warnings)
+            {
+                await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+            }
+
             await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(outcome)).ConfigureAwait(false);
             return ExitCodes.Success;
         });

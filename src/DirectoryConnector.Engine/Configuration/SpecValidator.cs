@@ -1,3 +1,5 @@
+using DirectoryConnector.Engine.Sources.Ldap;
+
 namespace DirectoryConnector.Engine.Configuration;
 
 /// <summary>Checks a spec before anything runs: every problem is reported at once, each naming its field.
@@ -21,7 +23,7 @@ public static class SpecValidator
         }
 
         ValidateBitwarden(spec.Bitwarden, errors);
-        ValidateSource(spec.Source, errors);
+        ValidateSource(spec.Source, spec.Filters, errors);
         ValidateSyncOptions(spec.Sync, errors);
         return errors;
     }
@@ -54,7 +56,7 @@ public static class SpecValidator
         RequireText(apiKey.ClientSecretKey, "spec.bitwarden.apiKeySecretRef.clientSecretKey", errors);
     }
 
-    private static void ValidateSource(SourceSpec? source, List<SpecError> errors)
+    private static void ValidateSource(SourceSpec? source, FiltersSpec? filters, List<SpecError> errors)
     {
         if (source is null)
         {
@@ -85,7 +87,7 @@ public static class SpecValidator
 
         if (source.Ldap is { } ldap)
         {
-            ValidateLdap(ldap, errors);
+            ValidateLdap(ldap, filters, errors);
         }
 
         if (source.File is { } file)
@@ -94,7 +96,7 @@ public static class SpecValidator
         }
     }
 
-    private static void ValidateLdap(LdapSourceSpec ldap, List<SpecError> errors)
+    private static void ValidateLdap(LdapSourceSpec ldap, FiltersSpec? filters, List<SpecError> errors)
     {
         const string prefix = "spec.source.ldap";
         if (RequireText(ldap.Hostname, $"{prefix}.hostname", errors) && ldap.Hostname.Contains("://", StringComparison.Ordinal))
@@ -142,9 +144,18 @@ public static class SpecValidator
             RequireText(ldap.PasswordSecretRef.Key, $"{prefix}.passwordSecretRef.key", errors);
         }
 
-        if (ldap.UseEmailPrefixSuffix && string.IsNullOrWhiteSpace(ldap.EmailSuffix))
+        if (ldap.UseEmailPrefixSuffix && LdapSourceSettings.EmailSuffixProblem(ldap.EmailSuffix) is { } suffixProblem)
         {
-            errors.Add(new($"{prefix}.emailSuffix", "is required when useEmailPrefixSuffix is true, e.g. \"@corp.example.com\""));
+            errors.Add(new($"{prefix}.emailSuffix", suffixProblem));
+        }
+
+        // Filters the server would refuse are bad input, named before connecting (RFC 4515 syntax).
+        foreach (var (path, filter) in new[] { ("spec.filters.users", filters?.Users), ("spec.filters.groups", filters?.Groups), ($"{prefix}.disabledFilter", ldap.DisabledFilter) })
+        {
+            if (LdapSourceSettings.FilterProblem(filter) is { } filterProblem)
+            {
+                errors.Add(new(path, filterProblem));
+            }
         }
     }
 

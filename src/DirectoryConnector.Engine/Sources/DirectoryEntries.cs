@@ -16,7 +16,12 @@ public sealed record DirectoryUser(
     string? Email,
     bool Disabled,
     bool Deleted,
-    string DisplayName);
+    string DisplayName)
+{
+    /// <summary>Where <see cref="Email"/> came from, in the source's terms (the attribute "mail", or
+    /// "uid + emailSuffix" when built), so a report on an unusable address names what to fix. Null when unknown.</summary>
+    public string? EmailOrigin { get; init; }
+}
 
 /// <summary>A group as read from the directory, with its direct members only.</summary>
 /// <param name="ReferenceId">Canonical key by which other groups refer to this group.</param>
@@ -33,14 +38,26 @@ public sealed record DirectoryGroup(
     string? Name,
     IReadOnlyList<string> MemberReferences,
     bool Selected,
-    string DisplayName);
+    string DisplayName)
+{
+    /// <summary>Why <see cref="MemberReferences"/> is known to be only part of the group's members (e.g. an export
+    /// holding only the first range of an Active Directory member attribute); null when the list is complete. The
+    /// planner sends neither this group nor any group that gets members through it, since the import replaces a
+    /// group's membership and an incomplete list would remove members.</summary>
+    public string? IncompleteReason { get; init; }
+}
 
 /// <summary>What to read from a source.</summary>
 /// <param name="Users">Read users (they are read anyway when groups are, to resolve members).</param>
 /// <param name="Groups">Read groups.</param>
 /// <param name="IncludeDeleted">Also read deleted users (tombstones): only when the sync overwrites existing members,
 /// because sending them as deleted removes members (upstream PR #548).</param>
-public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted);
+public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted)
+{
+    /// <summary>The sync removes disabled users: a source that must do extra work to tell them apart (or to find out
+    /// that it cannot) does it only then.</summary>
+    public bool RemoveDisabled { get; init; }
+}
 
 /// <summary>Everything one read of a source returned.</summary>
 public sealed class DirectorySnapshot
@@ -51,6 +68,14 @@ public sealed class DirectorySnapshot
 
     /// <summary>Entries the source itself could not use (e.g. an unreadable attribute), with the reason.</summary>
     public IReadOnlyList<SkippedEntry> Skipped { get; init; } = [];
+
+    /// <summary>What the source read but used only in part, one sentence each naming the entry (e.g. a second mail
+    /// value that is ignored). Nothing is left out because of a warning: left-out entries are in <see cref="Skipped"/>.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Why this source cannot tell disabled users from active ones (null when it can): the planner then says
+    /// once that removeDisabled has no effect, instead of staying silent.</summary>
+    public string? DisabledUnknownReason { get; init; }
 }
 
 /// <summary>Why an entry is not sent. Every entry that is not sent is reported, never dropped silently.</summary>

@@ -164,7 +164,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
     private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
-        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting);
+        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { RemoveDisabled = sync.RemoveDisabled };
         DirectorySnapshot snapshot;
         try
         {
@@ -178,6 +178,11 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
 
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
+        foreach (var warning in plan.Warnings)
+        {
+            LogDirectoryWarning(warning);
+        }
+
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
         return plan;
     }
@@ -228,6 +233,9 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private partial void LogDirectoryWarning(string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: {MemberCount} members and {GroupCount} groups match the last sync; nothing posted")]
     private partial void LogUpToDate(int memberCount, int groupCount);

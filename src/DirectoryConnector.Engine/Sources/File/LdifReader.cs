@@ -146,7 +146,7 @@ internal static class LdifReader
         }
 
         var attribute = line[..colon].Trim();
-        if (!attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ';' or '.' or '='))
+        if (!attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ';' or '.' or '=' or '*'))
         {
             throw new LdifFormatException(number, $"'{Truncate(attribute)}' is not an attribute description");
         }

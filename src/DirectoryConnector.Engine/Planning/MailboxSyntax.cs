@@ -24,6 +24,11 @@ internal static class MailboxSyntax
     public static string? Problem(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.EndsWith('>') && address.Contains('<', StringComparison.Ordinal))
+        {
+            return "it is in display-name form (Name <address>): store the address alone";
+        }
+
         var at = LocalPartEnd(address, out var localProblem);
         if (localProblem is not null)
         {
@@ -124,7 +129,7 @@ internal static class MailboxSyntax
                     return c switch
                     {
                         ' ' => "the part before the '@' contains an unquoted space",
-                        '<' or '>' => "it looks like a display-name form (Name <address>): store the address alone",
+                        '<' or '>' => "the part before the '@' contains '<' or '>', which a mailbox allows only in quotes",
                         '@' => "it has more than one '@'",
                         _ => $"the part before the '@' contains '{Printable(c)}', which a mailbox allows only in quotes",
                     };
@@ -158,9 +163,7 @@ internal static class MailboxSyntax
         {
             if (c is ' ' or '<' or '>' or '@' or '"' or ',' or ';' or '(' or ')' or '[' or ']' or '\\' || char.IsControl(c) || char.IsWhiteSpace(c))
             {
-                return c == '>'
-                    ? "it looks like a display-name form (Name <address>): store the address alone"
-                    : $"the domain contains '{Printable(c)}'";
+                return $"the domain contains '{Printable(c)}'";
             }
         }
 

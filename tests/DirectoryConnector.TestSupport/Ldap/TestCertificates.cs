@@ -21,7 +21,8 @@ public sealed class TestCertificates
     /// <summary>Unencrypted PKCS#8, as slapd reads it.</summary>
     public string ServerKeyPem { get; }
 
-    public static TestCertificates Create(string caName = "Directory Connector Test CA")
+    /// <param name="serverNames">DNS names the server certificate is issued for; null for 127.0.0.1 and localhost.</param>
+    public static TestCertificates Create(string caName = "Directory Connector Test CA", IReadOnlyList<string>? serverNames = null)
     {
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest($"CN={caName}, O=Directory Connector Tests", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -32,10 +33,21 @@ public sealed class TestCertificates
         using var ca = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(2));
 
         using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var serverRequest = new CertificateRequest($"CN={serverNames?[0] ?? "127.0.0.1"}", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
+        if (serverNames is null)
+        {
+            names.AddIpAddress(IPAddress.Loopback);
+            names.AddDnsName("localhost");
+        }
+        else
+        {
+            foreach (var name in serverNames)
+            {
+                names.AddDnsName(name);
+            }
+        }
+
         serverRequest.CertificateExtensions.Add(names.Build());
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));

@@ -4,12 +4,16 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace DirectoryConnector.TestSupport.Ldap;
 
-/// <summary>A throwaway CA and a server certificate it signs for 127.0.0.1/localhost, as PEM text.</summary>
+/// <summary>A throwaway CA and a server certificate it signs for 127.0.0.1/localhost, as PEM text; more server
+/// certificates on request (expired, for another host name).</summary>
 public sealed class TestCertificates
 {
-    private TestCertificates(string caPem, string serverCertificatePem, string serverKeyPem)
+    private readonly X509Certificate2 ca;
+
+    private TestCertificates(X509Certificate2 ca, string serverCertificatePem, string serverKeyPem)
     {
-        CaPem = caPem;
+        this.ca = ca;
+        CaPem = ca.ExportCertificatePem();
         ServerCertificatePem = serverCertificatePem;
         ServerKeyPem = serverKeyPem;
     }
@@ -30,22 +34,45 @@ public sealed class TestCertificates
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        using var ca = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(2));
+        var ca = caRequest.CreateSelfSigned(now.AddDays(-7), now.AddDays(2));
+        var (certificate, key) = serverNames is null
+            ? Issue(ca, ["localhost"], [IPAddress.Loopback], now.AddHours(-1), now.AddDays(1))
+            : Issue(ca, [.. serverNames], [], now.AddHours(-1), now.AddDays(1));
+        return new TestCertificates(ca, certificate, key);
+    }
 
+    /// <summary>The server certificate (127.0.0.1, localhost) with its private key, as Kestrel takes it.</summary>
+    public X509Certificate2 ServerCertificate() => X509Certificate2.CreateFromPem(ServerCertificatePem, ServerKeyPem);
+
+    /// <summary>A server certificate for 127.0.0.1 and localhost that expired yesterday.</summary>
+    public X509Certificate2 ExpiredServerCertificate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (certificate, key) = Issue(ca, ["localhost"], [IPAddress.Loopback], now.AddDays(-3), now.AddDays(-1));
+        return X509Certificate2.CreateFromPem(certificate, key);
+    }
+
+    /// <summary>A valid server certificate for another host name only (no 127.0.0.1, no localhost).</summary>
+    public X509Certificate2 ServerCertificateFor(string dnsName)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (certificate, key) = Issue(ca, [dnsName], [], now.AddHours(-1), now.AddDays(1));
+        return X509Certificate2.CreateFromPem(certificate, key);
+    }
+
+    private static (string CertificatePem, string KeyPem) Issue(X509Certificate2 ca, string[] dnsNames, IPAddress[] addresses, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
         using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest($"CN={serverNames?[0] ?? "127.0.0.1"}", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var serverRequest = new CertificateRequest($"CN={(addresses.Length > 0 ? addresses[0].ToString() : dnsNames[0])}", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
-        if (serverNames is null)
+        foreach (var address in addresses)
         {
-            names.AddIpAddress(IPAddress.Loopback);
-            names.AddDnsName("localhost");
+            names.AddIpAddress(address);
         }
-        else
+
+        foreach (var dnsName in dnsNames)
         {
-            foreach (var name in serverNames)
-            {
-                names.AddDnsName(name);
-            }
+            names.AddDnsName(dnsName);
         }
 
         serverRequest.CertificateExtensions.Add(names.Build());
@@ -55,8 +82,7 @@ public sealed class TestCertificates
         serverRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7f;
-        using var server = serverRequest.Create(ca, now.AddHours(-1), now.AddDays(1), serial);
-
-        return new TestCertificates(ca.ExportCertificatePem(), server.ExportCertificatePem(), serverKey.ExportPkcs8PrivateKeyPem());
+        using var server = serverRequest.Create(ca, notBefore, notAfter, serial);
+        return (server.ExportCertificatePem(), serverKey.ExportPkcs8PrivateKeyPem());
     }
 }

@@ -1,0 +1,9 @@
+namespace DirectoryConnector.Engine.Sources.OneLogin;
+
+/// <summary>What the OneLogin source needs from the spec besides the connection.</summary>
+internal sealed record OneLoginSourceOptions(
+    OneLoginFilter UserFilter,
+    OneLoginFilter GroupFilter,
+    bool UseEmailPrefixSuffix,
+    string? EmailSuffix,
+    bool RemoveDisabled);

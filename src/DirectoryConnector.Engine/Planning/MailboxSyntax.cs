@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 
 namespace DirectoryConnector.Engine.Planning;
 
@@ -12,10 +11,10 @@ namespace DirectoryConnector.Engine.Planning;
 /// </summary>
 /// <remarks>Accepted: dot-atoms with every atext character (plus addressing, apostrophes), quoted local parts
 /// (RFC 5321 Quoted-string), non-ASCII local parts, IDN domains (checked with IDNA, RFC 5891), address literals.
-/// Refused: what RFC 5321 refuses, with the first reason found.</remarks>
+/// Refused: what RFC 5321 refuses, with the first reason found; its 64-octet local-part limit is not enforced
+/// (RFC 5321 §4.5.3.1 asks receivers not to, and the server's own limit of 256 characters applies).</remarks>
 internal static class MailboxSyntax
 {
-    private const int MaxLocalPartOctets = 64; // RFC 5321 §4.5.3.1.1
     private const int MaxDomainOctets = 255;   // RFC 5321 §4.5.3.1.2
 
     private static readonly IdnMapping Idna = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
@@ -83,11 +82,6 @@ internal static class MailboxSyntax
         if (local.Length == 0)
         {
             return "the part before the '@' is empty";
-        }
-
-        if (Encoding.UTF8.GetByteCount(local) > MaxLocalPartOctets)
-        {
-            return $"the part before the '@' is longer than {MaxLocalPartOctets} bytes";
         }
 
         if (local.StartsWith('"'))

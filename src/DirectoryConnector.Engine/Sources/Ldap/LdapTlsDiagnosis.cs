@@ -1,4 +1,6 @@
+using System.Globalization;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -98,16 +100,14 @@ internal static class LdapTlsDiagnosis
     {
         X509Certificate2? presented = null;
         var errors = SslPolicyErrors.None;
-        var chainStatus = Array.Empty<X509ChainStatus>();
         using var tls = new SslStream(stream, leaveInnerStreamOpen: true);
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = host,
-            RemoteCertificateValidationCallback = (_, certificate, chain, policyErrors) =>
+            RemoteCertificateValidationCallback = (_, certificate, _, policyErrors) =>
             {
                 presented = certificate is null ? null : new X509Certificate2(certificate);
                 errors = policyErrors;
-                chainStatus = chain?.ChainStatus ?? [];
                 return policyErrors == SslPolicyErrors.None;
             },
         };
@@ -131,63 +131,58 @@ internal static class LdapTlsDiagnosis
                 return null;
             }
 
+            // The trust libldap was given: the caSecretRef bundle alone (TrustedCertificatesDirectory), or the system store.
+            using var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            var anchors = new X509Certificate2Collection();
             if (caCertificatesPem is not null)
             {
-                (errors, chainStatus) = ValidateAgainst(presented, caCertificatesPem, errors);
+                anchors.ImportFromPem(caCertificatesPem);
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
             }
 
-            if ((errors & (SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+            try
             {
-                var causes = string.Join("; ", chainStatus.Where(status => status.Status != X509ChainStatusFlags.NoError)
-                    .Select(status => Describe(status, presented)).Distinct());
-                return new(LdapConnectProblem.UntrustedCertificate,
-                    $"the certificate of {host} (subject {presented.Subject}, issued by {presented.Issuer}) is not trusted: {(causes.Length == 0 ? "its chain does not lead to a trusted CA" : causes)}");
+                errors = chain.Build(presented)
+                    ? errors & ~SslPolicyErrors.RemoteCertificateChainErrors
+                    : errors | SslPolicyErrors.RemoteCertificateChainErrors;
+                return Judge(TlsRefusal.From(presented, chain, errors), host);
             }
-
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            finally
             {
-                return new(LdapConnectProblem.NameMismatch,
-                    $"the certificate of {host} is issued for {Names(presented)}, not for {host}");
+                foreach (var anchor in anchors)
+                {
+                    anchor.Dispose();
+                }
             }
-
-            return null;
         }
     }
 
-    // The caSecretRef bundle is the only trust anchor, as it is for libldap (TrustedCertificatesDirectory).
-    private static (SslPolicyErrors Errors, X509ChainStatus[] Status) ValidateAgainst(X509Certificate2 certificate, string caPem, SslPolicyErrors errors)
+    // The same classification as the Bitwarden client's (TlsRefusal), in this source's terms.
+    private static LdapConnectDiagnosis? Judge(TlsRefusal refusal, string host)
     {
-        var anchors = new X509Certificate2Collection();
-        anchors.ImportFromPem(caPem);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        var trusted = chain.Build(certificate);
-        var status = chain.ChainStatus;
-        foreach (var anchor in anchors)
+        var cause = refusal.Cause;
+        var certificate = $"the certificate of {host} (subject {refusal.Subject}, issued by {refusal.Issuer})";
+        if (cause.HasFlag(TlsFailureCause.Expired))
         {
-            anchor.Dispose();
+            return new(LdapConnectProblem.UntrustedCertificate,
+                $"{certificate} is not trusted: it expired on {refusal.NotAfter:yyyy-MM-dd HH:mm} UTC (or a CA certificate in its chain did)");
         }
 
-        errors &= ~SslPolicyErrors.RemoteCertificateChainErrors;
-        return (trusted ? errors : errors | SslPolicyErrors.RemoteCertificateChainErrors, status);
-    }
+        if (cause.HasFlag(TlsFailureCause.NotYetValid))
+        {
+            return new(LdapConnectProblem.UntrustedCertificate,
+                $"{certificate} is not trusted: it is not valid before {refusal.NotBefore:yyyy-MM-dd HH:mm} UTC (check the clocks)");
+        }
 
-    private static string Describe(X509ChainStatus status, X509Certificate2 certificate) => status.Status switch
-    {
-        X509ChainStatusFlags.NotTimeValid => certificate.NotAfter < DateTime.Now
-            ? $"it expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"
-            : $"a certificate in its chain is outside its validity period (this one: {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd} to {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})",
-        X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain => "its chain does not lead to a trusted CA",
-        _ => status.StatusInformation.Trim(),
-    };
+        if (cause.HasFlag(TlsFailureCause.UntrustedChain) || cause.HasFlag(TlsFailureCause.NoCertificate))
+        {
+            return new(LdapConnectProblem.UntrustedCertificate, $"{certificate} is not trusted: its chain does not lead to a trusted CA");
+        }
 
-    private static string Names(X509Certificate2 certificate)
-    {
-        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>()
-            .SelectMany(extension => extension.EnumerateDnsNames().Concat(extension.EnumerateIPAddresses().Select(address => address.ToString())))
-            .ToList();
-        return names.Count > 0 ? string.Join(", ", names) : certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+        return cause.HasFlag(TlsFailureCause.NameMismatch)
+            ? new(LdapConnectProblem.NameMismatch, $"the certificate of {host} is issued for {string.Join(", ", refusal.Names)}, not for {host}")
+            : null;
     }
 }

@@ -63,6 +63,11 @@ internal static class LdifReader
                 continue;
             }
 
+            if (attribute.Equals("dn", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new LdifFormatException(number, "a 'dn:' line inside a record: separate records with an empty line");
+            }
+
             if (attribute == "-")
             {
                 throw new LdifFormatException(number, "modify records are not supported: the file must describe entries");

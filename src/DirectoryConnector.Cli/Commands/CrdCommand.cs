@@ -8,10 +8,12 @@ internal static class CrdCommand
 {
     public static Command Create()
     {
-        var command = new Command("crd", $"Prints the DirectorySync CRD generated from the code (committed as {CrdGenerator.CommittedPath}).");
+        var helm = new Option<bool>("--helm") { Description = $"Prints the Helm chart's template instead (committed as {CrdGenerator.ChartTemplatePath})." };
+        var command = new Command("crd", $"Prints the DirectorySync CRD generated from the code (committed as {CrdGenerator.CommittedPath}).") { helm };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            await parseResult.InvocationConfiguration.Output.WriteAsync(CrdGenerator.GenerateYaml().AsMemory(), cancellationToken).ConfigureAwait(false);
+            var text = parseResult.GetValue(helm) ? CrdGenerator.GenerateHelmTemplate() : CrdGenerator.GenerateYaml();
+            await parseResult.InvocationConfiguration.Output.WriteAsync(text.AsMemory(), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using DirectoryConnector.Operator.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Cli.Commands;
 
 /// <summary><c>operator</c>: runs the Kubernetes operator (in cluster with its service account, or with a kubeconfig).</summary>
 internal static class OperatorCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var defaults = new OperatorOptions();
         var concurrency = new Option<int>("--concurrency") { Description = "DirectorySyncs reconciled at once; one DirectorySync is never reconciled twice at once.", DefaultValueFactory = _ => defaults.Concurrency };
@@ -41,6 +42,8 @@ internal static class OperatorCommand
                 Kubeconfig = parseResult.GetValue(kubeconfig),
                 KubeContext = parseResult.GetValue(kubeContext),
                 JsonLogs = !parseResult.GetValue(textLogs),
+                // The CLI verbs default to warnings; a long-running operator to Information unless --log-level says otherwise.
+                LogLevel = parseResult.GetResult(context.LogLevel) is { Implicit: false } ? parseResult.GetValue(context.LogLevel) : LogLevel.Information,
             };
             try
             {

@@ -6,14 +6,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DirectoryConnector.Engine.Bitwarden;
 
-/// <summary>Typed HttpClient for Bitwarden's token and public import endpoints.</summary>
+/// <summary>Typed HttpClient for Bitwarden's token and public import endpoints; retries, timeouts and TLS trust come from the
+/// shared HTTP plumbing (DirectoryConnector.Engine.Http).</summary>
 public sealed partial class BitwardenClient
 {
     private const int MaxListedErrors = 10;
@@ -25,12 +26,8 @@ public sealed partial class BitwardenClient
     private readonly BitwardenClientOptions options;
     private readonly BitwardenTokenCache tokens;
 
-    public BitwardenClient(HttpClient http, TimeProvider time, ILogger<BitwardenClient> logger)
-        : this(http, time, logger, Options.Create(new BitwardenClientOptions()), new BitwardenTokenCache())
-    {
-    }
-
-    [ActivatorUtilitiesConstructor]
+    /// <summary>Built by DI or <see cref="DirectoryHttpClientFactory"/> on the client registered by
+    /// <see cref="BitwardenServiceCollectionExtensions.AddBitwardenClient"/>: the retries live in its handler pipeline.</summary>
     public BitwardenClient(HttpClient http, TimeProvider time, ILogger<BitwardenClient> logger, IOptions<BitwardenClientOptions> options, BitwardenTokenCache tokens)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -189,89 +186,55 @@ public sealed partial class BitwardenClient
         return new Guid(bytes);
     }
 
-    /// <summary>Sends with bounded retries for 429, 5xx, timeouts and connection failures. Returns any other response.</summary>
+    /// <summary>Sends once through the retrying pipeline (AddDirectoryHttpClient). Returns a response that is not transient;
+    /// turns a transient one that outlived the retries, a declined Retry-After, a connection failure or a TLS failure into
+    /// SyncFailedException(BitwardenUnavailable).</summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createMessage, string operation, Uri url, CancellationToken cancellationToken)
     {
-        var maxAttempts = Math.Max(1, options.MaxAttempts);
-        for (var attempt = 1; ; attempt++)
+        using var message = createMessage();
+        HttpResponseMessage response;
+        try
         {
-            string problem;
-            TimeSpan delay;
-            using (var timeout = new CancellationTokenSource(options.AttemptTimeout, time))
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
-            {
-                try
-                {
-                    using var message = createMessage();
-                    var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-                    if (!IsTransient(response.StatusCode))
-                    {
-                        return response;
-                    }
+            response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpTlsException tls)
+        {
+            throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
+                $"Bitwarden's {operation} failed: {tls.Describe("spec.bitwarden.caSecretRef")}", retryable: false, tls);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw Unavailable(operation, url, HttpRetryOutcome.Of(message), $"connection failed: {exception.Message}", exception);
+        }
 
-                    using (response)
-                    {
-                        problem = $"HTTP {(int)response.StatusCode} {await ServerMessageAsync(response, cancellationToken).ConfigureAwait(false)}".TrimEnd();
-                        delay = Backoff(attempt);
-                        if (response.StatusCode == HttpStatusCode.TooManyRequests && RetryAfter(response) is { } retryAfter)
-                        {
-                            if (retryAfter > options.MaxRetryAfter)
-                            {
-                                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
-                                    $"Bitwarden throttled the {operation} at {url} and asked to wait {retryAfter.TotalSeconds:0} s, longer than the "
-                                    + $"{options.MaxRetryAfter.TotalSeconds:0} s this client waits; the sync will be retried later.", retryable: true);
-                            }
+        var outcome = HttpRetryOutcome.Of(message);
+        if (outcome?.DeclinedWait is { } wait)
+        {
+            response.Dispose();
+            throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
+                $"Bitwarden throttled the {operation} at {url} and asked to wait {wait.TotalSeconds:0} s, longer than the "
+                + $"{outcome.MaxRetryAfter.TotalSeconds:0} s this client waits; the sync will be retried later.", retryable: true);
+        }
 
-                            delay = retryAfter;
-                        }
-                    }
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    problem = $"no answer within {options.AttemptTimeout.TotalSeconds:0.###} s";
-                    delay = Backoff(attempt);
-                }
-                catch (HttpRequestException exception)
-                {
-                    problem = $"connection failed: {exception.Message}";
-                    delay = Backoff(attempt);
-                }
-            }
+        if (response.StatusCode != HttpStatusCode.TooManyRequests && response.StatusCode != HttpStatusCode.RequestTimeout && (int)response.StatusCode < 500)
+        {
+            return response;
+        }
 
-            if (attempt >= maxAttempts)
-            {
-                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
-                    $"Bitwarden did not complete the {operation} at {url} after {attempt} attempts; last: {problem}."
-                    + (problem.StartsWith("HTTP 500", StringComparison.Ordinal)
-                        ? " A persistent 500 from the import often means the organization holds two members with the same email or external id."
-                        : ""),
-                    retryable: true);
-            }
-
-            LogRetrying(operation, attempt, maxAttempts, problem, delay);
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            var problem = $"HTTP {(int)response.StatusCode} {await ServerMessageAsync(response, cancellationToken).ConfigureAwait(false)}".TrimEnd();
+            throw Unavailable(operation, url, outcome, problem, inner: null);
         }
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
-        status == HttpStatusCode.TooManyRequests || status == HttpStatusCode.RequestTimeout || (int)status >= 500;
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var exponential = options.BaseRetryDelay * Math.Pow(2, attempt - 1);
-        var capped = exponential < options.MaxRetryDelay ? exponential : options.MaxRetryDelay;
-        // Jitter keeps several operator replicas or syncs from retrying in lockstep; not security relevant.
-#pragma warning disable CA5394
-        return capped * (0.5 + (Random.Shared.NextDouble() / 2));
-#pragma warning restore CA5394
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-        _ => null,
-    };
+    private static SyncFailedException Unavailable(string operation, Uri url, HttpRetryOutcome? outcome, string problem, Exception? inner) =>
+        new(SyncFailureReason.BitwardenUnavailable,
+            $"Bitwarden did not complete the {operation} at {url} after {outcome?.Attempts ?? 1} attempts; last: {problem}."
+            + (problem.StartsWith("HTTP 500", StringComparison.Ordinal)
+                ? " A persistent 500 from the import often means the organization holds two members with the same email or external id."
+                : ""),
+            retryable: true, inner);
 
     private static async Task<SyncFailedException> TokenFailureAsync(HttpResponseMessage response, Uri tokenUrl, OrganizationApiKey apiKey, CancellationToken cancellationToken)
     {
@@ -279,9 +242,11 @@ public sealed partial class BitwardenClient
         var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return new SyncFailedException(SyncFailureReason.BitwardenImportFailed,
-                $"{tokenUrl} answered 404: there is no Bitwarden identity server there. Check spec.bitwarden.serverUrl and spec.bitwarden.identityUrl.",
-                retryable: false);
+            // Nothing was refused: the URL is wrong, typically a self-hosted server's path prefix missing or extra.
+            return new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"{tokenUrl} answered 404: there is no Bitwarden identity server at that URL, so spec.bitwarden.serverUrl (or identityUrl) is wrong. "
+                + "For a self-hosted server include its path prefix, if it has one, as in https://vault.example.com/bitwarden; check that "
+                + "{serverUrl}/identity/connect/token is the token endpoint.", retryable: false);
         }
 
         if (string.Equals(error.Error, "invalid_client", StringComparison.Ordinal))
@@ -415,9 +380,6 @@ public sealed partial class BitwardenClient
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ImportUrl} refused the cached access token; requesting a new one and retrying once")]
     private partial void LogTokenRejected(Uri importUrl);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bitwarden {Operation} attempt {Attempt} of {MaxAttempts} failed ({Problem}); retrying in {Delay}")]
-    private partial void LogRetrying(string operation, int attempt, int maxAttempts, string problem, TimeSpan delay);
 
     private sealed class TokenResponse
     {

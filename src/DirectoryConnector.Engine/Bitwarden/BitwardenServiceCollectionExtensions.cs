@@ -1,20 +1,30 @@
+using DirectoryConnector.Engine.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace DirectoryConnector.Engine.Bitwarden;
 
 public static class BitwardenServiceCollectionExtensions
 {
-    /// <summary>Registers the typed <see cref="BitwardenClient"/>, its options and the shared token cache.
-    /// No resilience handler: the client's own policy retries, and a second one would multiply POSTs.</summary>
+    /// <summary>Registers the typed <see cref="BitwardenClient"/> on the shared HTTP plumbing (retries, per-try timeout,
+    /// Retry-After, caSecretRef trust), its options and the shared token cache. The retry settings of
+    /// <see cref="BitwardenClientOptions"/> drive the plumbing's options for this client.</summary>
     public static IServiceCollection AddBitwardenClient(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<BitwardenClientOptions>();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BitwardenTokenCache>();
-        // The client times out each try itself (BitwardenClientOptions.AttemptTimeout).
-        services.AddHttpClient<BitwardenClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddDirectoryHttpClient<BitwardenClient>(HttpRateLimitPolicy.Default);
+        services.AddOptions<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<BitwardenClient>())
+            .Configure<IOptions<BitwardenClientOptions>>((http, bitwarden) =>
+            {
+                http.MaxAttempts = bitwarden.Value.MaxAttempts;
+                http.BaseRetryDelay = bitwarden.Value.BaseRetryDelay;
+                http.MaxRetryDelay = bitwarden.Value.MaxRetryDelay;
+                http.MaxRetryAfter = bitwarden.Value.MaxRetryAfter;
+                http.AttemptTimeout = bitwarden.Value.AttemptTimeout;
+            });
         return services;
     }
 }

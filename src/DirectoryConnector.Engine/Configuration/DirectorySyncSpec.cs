@@ -49,6 +49,10 @@ public sealed class BitwardenSpec
     [Description("Overrides the identity URL derived from serverUrl (cloud: https://identity.bitwarden.com; self-hosted: {serverUrl}/identity).")]
     public string? IdentityUrl { get; set; }
 
+    [Description("The Secret key, in this namespace, holding the PEM certificate(s) of the CA that issued the Bitwarden server's TLS certificate (a private CA). "
+        + "When set, only these CAs are trusted for Bitwarden; otherwise the system trust store.")]
+    public SecretKeyRef? CaSecretRef { get; set; }
+
     [Description("The organization id. Optional: otherwise taken from the API key's client_id \"organization.<id>\"; when both are set they must agree.")]
     public string? OrganizationId { get; set; }
 

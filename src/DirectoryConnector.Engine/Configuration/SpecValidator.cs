@@ -45,6 +45,12 @@ public static class SpecValidator
             errors.Add(new("spec.bitwarden.organizationId", "is blank; remove it to take the id from the API key"));
         }
 
+        if (bitwarden.CaSecretRef is { } ca)
+        {
+            RequireText(ca.Name, "spec.bitwarden.caSecretRef.name", errors);
+            RequireText(ca.Key, "spec.bitwarden.caSecretRef.key", errors);
+        }
+
         if (bitwarden.ApiKeySecretRef is not { } apiKey)
         {
             errors.Add(new("spec.bitwarden.apiKeySecretRef", "is required: the Secret holding the organization API key"));

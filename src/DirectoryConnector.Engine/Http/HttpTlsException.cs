@@ -63,9 +63,10 @@ public sealed class HttpTlsException : HttpRequestException
             var issuer = refusal.Issuer is { Length: > 0 } name ? $"'{name}'" : "its issuer";
             sentences.Add(customTrust
                 ? $"The TLS certificate of {url} ({certificate}, issued by {issuer}) does not chain to a CA in the bundle from {FieldPlaceholder}: "
-                  + "put the PEM certificate of the CA that issued it (and of any intermediate CA the server does not send) in that Secret key."
+                  + "put the PEM certificates of the CA that issued it (its root, and any intermediate CA the server does not send) in that Secret key."
                 : $"The TLS certificate of {url} ({certificate}, issued by {issuer}) is not trusted by the system trust store: if the server uses "
-                  + $"a private or self-signed CA, put that CA's PEM certificate in a Secret of the same namespace and name it in {FieldPlaceholder}.");
+                  + "a private or self-signed CA, put the PEM certificates of that CA (its root, and any intermediate CA the server does not send) "
+                  + $"in a Secret of the same namespace and name it in {FieldPlaceholder}.");
         }
 
         if (cause.HasFlag(TlsFailureCause.NameMismatch))

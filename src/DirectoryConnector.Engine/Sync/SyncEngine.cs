@@ -1,5 +1,6 @@
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using Microsoft.Extensions.Logging;
@@ -42,7 +43,7 @@ public sealed class SyncOutcome
 }
 
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
     public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
@@ -78,6 +79,7 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        var bitwarden = await CreateBitwardenClientAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
         var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
 
         var sync = spec.Sync;
@@ -159,6 +161,23 @@ public sealed partial class SyncEngine(BitwardenClient bitwarden, TimeProvider t
         var apiKey = new OrganizationApiKey(clientId, clientSecret);
         apiKey.EnsureOrganization(spec.OrganizationId);
         return apiKey;
+    }
+
+    /// <summary>The Bitwarden client trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
+    private async Task<BitwardenClient> CreateBitwardenClientAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+    {
+        var caPem = spec.CaSecretRef is { } ca
+            ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            return httpClients.Create<BitwardenClient>(caPem);
+        }
+        catch (FormatException invalid)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"spec.bitwarden.caSecretRef (key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name}): {invalid.Message}.", retryable: false);
+        }
     }
 
     private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)

@@ -28,6 +28,35 @@ public static class CrdGenerator
     public const string RegenerateCommand =
         "dotnet run --project src/DirectoryConnector.Cli -- crd > " + CommittedPath;
 
+    /// <summary>The Helm chart's copy of the CRD, relative to the repository root.</summary>
+    public const string ChartTemplatePath = "charts/directory-connector-operator/templates/crds/directorysyncs.yaml";
+
+    /// <summary>The command that regenerates <see cref="ChartTemplatePath"/>.</summary>
+    public const string RegenerateChartCommand =
+        "dotnet run --project src/DirectoryConnector.Cli -- crd --helm > " + ChartTemplatePath;
+
+    /// <summary>
+    /// The CRD as the chart's template: behind crds.enabled, with the release labels, and kept on uninstall unless
+    /// crds.keep is false (helm.sh/resource-policy: keep), since deleting a CRD deletes every DirectorySync.
+    /// </summary>
+    public static string GenerateHelmTemplate()
+    {
+        var yaml = KubernetesYaml.Serialize(Generate()).TrimEnd().Replace("{{", "{{ \"{{\" }}", StringComparison.Ordinal);
+        var nameLine = $"  name: {CrdName}\n";
+        var at = yaml.IndexOf(nameLine, StringComparison.Ordinal) + nameLine.Length;
+        return "{{- if .Values.crds.enabled }}\n" +
+            "# Generated from the C# types by `directory-connector crd --helm`; do not edit by hand.\n" +
+            yaml[..at] +
+            "  labels:\n" +
+            "    {{- include \"dco.labels\" . | nindent 4 }}\n" +
+            "  {{- if .Values.crds.keep }}\n" +
+            "  annotations:\n" +
+            "    helm.sh/resource-policy: keep\n" +
+            "  {{- end }}\n" +
+            yaml[at..] + "\n" +
+            "{{- end }}\n";
+    }
+
     public static string GenerateYaml() =>
         "# Generated from the C# types by `directory-connector crd`; do not edit by hand.\n" +
         KubernetesYaml.Serialize(Generate()).TrimEnd() + "\n";

@@ -41,6 +41,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
         metrics = app.Services.GetRequiredService<OperatorMetrics>();
         Identity = $"{Environment.MachineName}_{Guid.NewGuid():N}"[..Math.Min(63, Environment.MachineName.Length + 33)];
         stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // SIGTERM (the kubelet stopping the pod) and Ctrl+C reach the host's lifetime: stop the controller with it.
+        app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
         HttpAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         running = Task.Run(() => RunControllerAsync(stopping.Token), CancellationToken.None);
     }
@@ -68,7 +70,14 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var host = await StartAsync(options, configureServices: null, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
-            await host.Completion.ConfigureAwait(false);
+            try
+            {
+                await host.Completion.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (host.stopping.IsCancellationRequested)
+            {
+                // Asked to stop: a clean exit.
+            }
         }
     }
 
@@ -77,8 +86,10 @@ public sealed partial class OperatorHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var kubernetes = KubernetesConfigResolver.Resolve(options.Kubeconfig, options.KubeContext, KubernetesEnvironment.Current);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.LogLevel);
         if (options.JsonLogs)
         {
             builder.Logging.AddJsonConsole(json => json.IncludeScopes = true);
@@ -93,7 +104,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OperatorMetrics>();
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesConfiguration(options)));
+        services.AddSingleton(kubernetes);
+        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes.Configuration));
         services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
         configureServices?.Invoke(services);
@@ -135,6 +147,9 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var client = services.GetRequiredService<IKubernetes>();
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
         var logger = loggerFactory.CreateLogger<OperatorHost>();
+        var kubernetes = services.GetRequiredService<KubernetesConfigResolution>();
+        var configurationSource = kubernetes.Describe();
+        LogKubernetesConfiguration(logger, kubernetes.Configuration.Host, configurationSource);
         ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
         var leaderGauge = metrics.LeaderStatus.WithLabels(Options.LeaderElectionId);
 
@@ -147,7 +162,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
             return;
         }
 
-        var leaseNamespace = Options.LeaderElectionNamespace ?? DefaultLeaseNamespace(Options);
+        var leaseNamespace = Options.LeaderElectionNamespace ?? DefaultLeaseNamespace(Options, kubernetes);
         var lease = new LeaseLock(client, leaseNamespace, Options.LeaderElectionId, Identity);
         using var elector = new LeaderElector(new LeaderElectionConfig(lease)
         {
@@ -197,28 +212,19 @@ public sealed partial class OperatorHost : IAsyncDisposable
         }
     }
 
-    private static KubernetesClientConfiguration KubernetesConfiguration(OperatorOptions options)
+    private static string DefaultLeaseNamespace(OperatorOptions options, KubernetesConfigResolution kubernetes)
     {
-        if (options.Kubeconfig is { Length: > 0 } path)
+        // In cluster the configuration's namespace is the pod's (read from the service account).
+        if (kubernetes.Source == KubernetesConfigSourceKind.InCluster && kubernetes.Configuration.Namespace is { Length: > 0 } podNamespace)
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(path, options.KubeContext);
-        }
-
-        return KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: options.KubeContext);
-    }
-
-    private static string DefaultLeaseNamespace(OperatorOptions options)
-    {
-        const string ServiceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-        if (options.Kubeconfig is null && File.Exists(ServiceAccountNamespace))
-        {
-            return File.ReadAllText(ServiceAccountNamespace).Trim();
+            return podNamespace;
         }
 
         return options.WatchNamespaces.FirstOrDefault() ?? "default";
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API {Host} (configuration from {Source})")]
+    private static partial void LogKubernetesConfiguration(ILogger logger, string host, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} waiting for lease {Namespace}/{Lease}")]
     private static partial void LogWaitingForLease(ILogger logger, string identity, string @namespace, string lease);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace DirectoryConnector.Operator.Hosting;
 
 /// <summary>How the operator runs (bound from the CLI's `operator` verb or configuration section "Operator").</summary>
@@ -35,7 +37,7 @@ public sealed class OperatorOptions
     /// <summary>Address the HTTP port binds to.</summary>
     public string HttpAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Path of a kubeconfig (out-of-cluster development); the service account in cluster; else $KUBECONFIG or ~/.kube/config.</summary>
+    /// <summary>Path of a kubeconfig (--kubeconfig); without it $KUBECONFIG, the in-cluster service account, ~/.kube/config (<see cref="KubernetesConfigResolver"/>).</summary>
     public string? Kubeconfig { get; set; }
 
     /// <summary>Context of the kubeconfig to use; its current context otherwise.</summary>
@@ -48,6 +50,9 @@ public sealed class OperatorOptions
 
     /// <summary>Server-side timeout of each watch request; the informer reconnects from where it stopped.</summary>
     public int WatchTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Minimum level of the logs (--log-level).</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>Writes logs as JSON lines (structured); plain console text otherwise.</summary>
     public bool JsonLogs { get; set; } = true;

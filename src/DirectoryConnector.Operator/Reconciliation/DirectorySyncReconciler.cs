@@ -59,8 +59,15 @@ public sealed partial class DirectorySyncReconciler(
         var spec = resource.Spec;
         var now = Now();
 
+        if (status.LastSuccessfulSyncTime is { } lastSuccess)
+        {
+            // After a restart or a leader change the gauge continues from the status, so staleness stays visible.
+            metrics.LastSuccess.WithLabels(name, namespaceName).Set(new DateTimeOffset(DateTime.SpecifyKind(lastSuccess, DateTimeKind.Utc)).ToUnixTimeSeconds());
+        }
+
         if (spec.Suspend)
         {
+            metrics.Interval.RemoveLabelled(name, namespaceName);
             status.ObservedGeneration = generation;
             status.NextSyncTime = null;
             Conditions.Set(status.Conditions, Conditions.Ready, Conditions.False, Conditions.ReasonSuspended, "Syncing is suspended (spec.suspend is true); the organization is left as last synced. Set spec.suspend to false to resume.", generation, now);
@@ -73,10 +80,12 @@ public sealed partial class DirectorySyncReconciler(
         var revision = CurrentRevision(resource);
         if (!DurationFormat.TryParse(spec.Interval, out var interval) || interval < MinimumInterval)
         {
+            metrics.Interval.RemoveLabelled(name, namespaceName);
             var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval \"{spec.Interval}\" is not a duration of at least 1m, such as 15m or 1h30m.", retryable: false);
             return await FailAsync(resource, original, status, revision, failure, interval: null, cancellationToken).ConfigureAwait(false);
         }
 
+        metrics.Interval.WithLabels(name, namespaceName).Set(interval.TotalSeconds);
         var decision = SyncDecision.Decide(status, revision, interval, now);
         if (!decision.Due)
         {
@@ -268,7 +277,7 @@ public sealed partial class DirectorySyncReconciler(
         var (namespaceName, name) = (resource.Metadata.NamespaceProperty, resource.Metadata.Name);
         foreach (var condition in status.Conditions ?? [])
         {
-            metrics.SetCondition(namespaceName, name, condition.Type, condition.Status);
+            metrics.SetCondition(namespaceName, name, condition.Type, condition.Status, condition.Reason);
         }
 
         if (Conditions.Find(status.Conditions, Conditions.Ready) is { } ready

@@ -15,6 +15,7 @@ public static class SpecReferences
         ArgumentNullException.ThrowIfNull(spec);
         var references = new HashSet<string>(StringComparer.Ordinal);
         AddSecret(spec.Bitwarden?.ApiKeySecretRef?.Name);
+        AddSecret(spec.Bitwarden?.CaSecretRef?.Name);
         AddSecret(spec.Source?.Ldap?.PasswordSecretRef?.Name);
         AddSecret(spec.Source?.Ldap?.CaSecretRef?.Name);
         if (!string.IsNullOrEmpty(spec.Source?.File?.ConfigMapRef?.Name))

@@ -31,6 +31,8 @@ public sealed class OperatorMetrics
         StatusCondition = factory.CreateGauge("directorysync_status_condition", "1 for the current status of each condition, 0 for the other statuses.", "name", "namespace", "condition", "status");
         SyncDuration = factory.CreateHistogram("directorysync_sync_duration_seconds", "Duration of a sync in seconds.", new HistogramConfiguration { LabelNames = ["name", "namespace"], Buckets = DurationBuckets });
         LastSuccess = factory.CreateGauge("directorysync_last_success_timestamp_seconds", "Unix time of the last successful sync.", "name", "namespace");
+        Interval = factory.CreateGauge("directorysync_interval_seconds", "The spec.interval in force, in seconds; absent while suspended or invalid (the DirectorySyncStale alert divides by it).", "name", "namespace");
+        ConditionReason = factory.CreateGauge("directorysync_status_condition_reason", "1 for the current reason of each condition (the alerts name it).", "name", "namespace", "condition", "reason");
         DirectoryObjects = factory.CreateGauge("directorysync_directory_objects", "Users and groups sent by the last sync.", "name", "namespace", "kind");
         MaxConcurrentReconciles.WithLabels(ControllerName).Set(0);
         ActiveWorkers.WithLabels(ControllerName).Set(0);
@@ -74,15 +76,27 @@ public sealed class OperatorMetrics
 
     public Gauge DirectoryObjects { get; }
 
+    public Gauge Interval { get; }
+
+    public Gauge ConditionReason { get; }
+
     public IWorkQueueMetrics ForQueue(string name) => new QueueMetrics(this, name);
 
     /// <summary>Writes 1 for the condition's current status and 0 for the others (ESO's pattern).</summary>
-    public void SetCondition(string namespaceName, string name, string condition, string status)
+    public void SetCondition(string namespaceName, string name, string condition, string status, string reason)
     {
         foreach (var candidate in new[] { "True", "False", "Unknown" })
         {
             StatusCondition.WithLabels(name, namespaceName, condition, candidate).Set(candidate == status ? 1 : 0);
         }
+
+        // Only the current reason has a series, so a query for it returns exactly one.
+        foreach (var labels in ConditionReason.GetAllLabelValues().Where(l => l[0] == name && l[1] == namespaceName && l[2] == condition && l[3] != reason).ToList())
+        {
+            ConditionReason.RemoveLabelled(labels);
+        }
+
+        ConditionReason.WithLabels(name, namespaceName, condition, reason).Set(1);
     }
 
     /// <summary>Removes every per-object series of a deleted DirectorySync.</summary>
@@ -95,6 +109,8 @@ public sealed class OperatorMetrics
         RemoveSeries(SyncDuration, namespaceName, name);
         RemoveSeries(LastSuccess, namespaceName, name);
         RemoveSeries(DirectoryObjects, namespaceName, name);
+        RemoveSeries(Interval, namespaceName, name);
+        RemoveSeries(ConditionReason, namespaceName, name);
     }
 
     private static void RemoveSeries<TChild>(Collector<TChild> collector, string namespaceName, string name)

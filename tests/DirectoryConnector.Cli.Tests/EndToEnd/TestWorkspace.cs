@@ -64,6 +64,15 @@ internal sealed class TestWorkspace : IDisposable
         return this;
     }
 
+    /// <summary>Adds spec.bitwarden.caSecretRef and its Secret holding <paramref name="caPem"/>.</summary>
+    public TestWorkspace TrustCa(string caPem)
+    {
+        var manifest = File.ReadAllText(ManifestPath).Replace("    apiKeySecretRef:", "    caSecretRef: {name: corp-ca, key: ca.crt}\n    apiKeySecretRef:", StringComparison.Ordinal);
+        var indented = string.Join("\n", caPem.Trim().Split('\n').Select(line => "    " + line.TrimEnd('\r')));
+        File.WriteAllText(ManifestPath, $"{manifest}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: corp-ca, namespace: bitwarden}}\nstringData:\n  ca.crt: |\n{indented}\n");
+        return this;
+    }
+
     public void WriteDirectory()
     {
         var ldif = new StringBuilder("version: 1\n\n");

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.TestSupport.Bitwarden;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -20,9 +22,17 @@ internal static class BitwardenTestKit
         AttemptTimeout = TimeSpan.FromSeconds(10),
     };
 
-    public static BitwardenClient Client(BitwardenClientOptions? options = null, ILogger<BitwardenClient>? logger = null, BitwardenTokenCache? tokens = null) =>
-        new(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, TimeProvider.System, logger ?? new ListLogger<BitwardenClient>(),
-            Options.Create(options ?? FastOptions()), tokens ?? new BitwardenTokenCache());
+    /// <summary>A client as the engine gets it: from DI, on the shared HTTP plumbing, trusting <paramref name="caPem"/> when given.</summary>
+    public static BitwardenClient Client(BitwardenClientOptions? options = null, ILogger<BitwardenClient>? logger = null, BitwardenTokenCache? tokens = null,
+        string? caPem = null)
+    {
+        var services = new ServiceCollection().AddBitwardenClient();
+        services.AddSingleton(Options.Create(options ?? FastOptions()));
+        services.AddSingleton(logger ?? new ListLogger<BitwardenClient>());
+        services.AddSingleton(tokens ?? new BitwardenTokenCache());
+        // Handlers and connection pools live as long as the test process: the client outlives this method.
+        return services.BuildServiceProvider().GetRequiredService<DirectoryHttpClientFactory>().Create<BitwardenClient>(caPem);
+    }
 
     public static BitwardenEndpoints Endpoints(BitwardenStandIn standIn) =>
         BitwardenEndpoints.FromSpec(new BitwardenSpec { ServerUrl = standIn.BaseUrl.ToString() });

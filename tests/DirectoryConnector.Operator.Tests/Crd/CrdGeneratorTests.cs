@@ -10,11 +10,19 @@ namespace DirectoryConnector.Operator.Tests.Crd;
 
 public sealed class CrdGeneratorTests
 {
-    [Fact]
-    public void CommittedCrdMatchesTheCSharpTypes()
+    public static TheoryData<string, string> CommittedCopies() => new()
     {
-        var committed = File.Exists(RepositoryPaths.CommittedCrd) ? File.ReadAllText(RepositoryPaths.CommittedCrd).ReplaceLineEndings("\n") : "";
-        var generated = CrdGenerator.GenerateYaml();
+        { CrdGenerator.CommittedPath, CrdGenerator.RegenerateCommand },
+        { CrdGenerator.ChartTemplatePath, CrdGenerator.RegenerateChartCommand },
+    };
+
+    [Theory]
+    [MemberData(nameof(CommittedCopies))]
+    public void CommittedCrdMatchesTheCSharpTypes(string path, string regenerate)
+    {
+        var file = Path.Combine(DirectoryConnector.TestSupport.Repository.Root, path);
+        var committed = File.Exists(file) ? File.ReadAllText(file).ReplaceLineEndings("\n") : "";
+        var generated = path == CrdGenerator.CommittedPath ? CrdGenerator.GenerateYaml() : CrdGenerator.GenerateHelmTemplate();
         if (committed == generated)
         {
             return;
@@ -23,10 +31,10 @@ public sealed class CrdGeneratorTests
         var (committedLines, generatedLines) = (committed.Split('\n'), generated.Split('\n'));
         var line = Enumerable.Range(0, Math.Max(committedLines.Length, generatedLines.Length))
             .First(i => committedLines.ElementAtOrDefault(i) != generatedLines.ElementAtOrDefault(i));
-        Assert.Fail($"{CrdGenerator.CommittedPath} has drifted from the C# types at line {line + 1}:\n" +
+        Assert.Fail($"{path} has drifted from the C# types at line {line + 1}:\n" +
             $"  committed: {committedLines.ElementAtOrDefault(line) ?? "<end of file>"}\n" +
             $"  generated: {generatedLines.ElementAtOrDefault(line) ?? "<end of file>"}\n" +
-            $"Regenerate it with `{CrdGenerator.RegenerateCommand}`.");
+            $"Regenerate it with `{regenerate}`.");
     }
 
     [Fact]

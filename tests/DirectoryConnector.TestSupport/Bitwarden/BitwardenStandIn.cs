@@ -41,6 +41,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     private static readonly string[] OrganizationScope = ["api.organization"];
 
     private int hangingRequests;
+    private int connections;
     private readonly WebApplication app;
     private readonly BitwardenStandInOptions options;
     private readonly CancellationTokenSource stopping = new();
@@ -91,9 +92,21 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         options ??= new BitwardenStandInOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        BitwardenStandIn? standIn = null;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+        {
+            listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref standIn!.connections);
+                return next(connection);
+            });
+            if (options.Certificate is { } certificate)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
-        var standIn = new BitwardenStandIn(app, options);
+        standIn = new BitwardenStandIn(app, options);
         var prefix = options.PathPrefix.TrimEnd('/');
         app.Use(standIn.RecordAsync);
         app.MapPost(prefix + "/identity/connect/token", standIn.TokenAsync);
@@ -125,6 +138,9 @@ public sealed class BitwardenStandIn : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
+
+    /// <summary>TCP connections accepted, including those whose TLS handshake failed (which never show in <see cref="Requests"/>).</summary>
+    public int Connections => Volatile.Read(ref connections);
 
     /// <summary>Requests held open by <see cref="HangNext"/> right now (a request is logged only when it ends).</summary>
     public int HangingRequests => Volatile.Read(ref hangingRequests);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace DirectoryConnector.TestSupport.Bitwarden;
 
 /// <summary>How the stand-in behaves: self-hosted Bitwarden by default; cloud or Vaultwarden traits on request.</summary>
@@ -27,4 +29,10 @@ public sealed class BitwardenStandInOptions
     public bool StagedStatusFeature { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Serves HTTPS with this certificate (e.g. one a TestCertificates CA issued) instead of plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>A fixed port (0: any free one), for cases that name the URL in a manifest.</summary>
+    public int Port { get; init; }
 }

@@ -56,6 +56,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     /// <summary>Every request served, as "METHOD /path?query", oldest first.</summary>
     public IReadOnlyCollection<string> Requests => _routes.Requests;
 
+    /// <summary>Every request with the bearer token it carried, to tell clients apart (see <see cref="KubeconfigYaml"/>).</summary>
+    public IReadOnlyCollection<RecordedRequest> Recorded => _routes.Recorded;
+
     /// <summary>The newest resourceVersion.</summary>
     public long ResourceVersion => _store.ResourceVersion;
 
@@ -91,7 +94,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     public void CompactHistory() => _store.Compact();
 
     /// <summary>A kubeconfig for kubectl (or KubernetesClientConfiguration.BuildConfigFromConfigFile) pointing here.</summary>
-    public string KubeconfigYaml(string defaultNamespace = "default") => $"""
+    public string KubeconfigYaml(string defaultNamespace = "default", string token = "emulator-token") => $"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -101,7 +104,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         users:
         - name: emulator
           user:
-            token: emulator-token
+            token: {token}
         contexts:
         - name: emulator
           context:

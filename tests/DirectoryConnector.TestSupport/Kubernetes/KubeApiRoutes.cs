@@ -18,6 +18,7 @@ internal sealed class KubeApiRoutes
     private readonly KubeApiEmulatorOptions _options;
     private readonly ConcurrentDictionary<(string GroupVersion, string Plural), ApiResourceType> _types = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<RecordedRequest> _recorded = new();
 
     public KubeApiRoutes(ResourceStore store, KubeApiFaults faults, KubeApiEmulatorOptions options)
     {
@@ -32,6 +33,8 @@ internal sealed class KubeApiRoutes
 
     public IReadOnlyCollection<string> Requests => _requests;
 
+    public IReadOnlyCollection<RecordedRequest> Recorded => _recorded;
+
     public void Register(ApiResourceType type) => _types[(type.GroupVersion, type.Plural)] = type;
 
     public ApiResourceType? Find(string groupVersion, string plural) => _types.GetValueOrDefault((groupVersion, plural));
@@ -40,6 +43,10 @@ internal sealed class KubeApiRoutes
     {
         var request = context.Request;
         _requests.Enqueue($"{request.Method} {request.Path}{request.QueryString}");
+        var authorization = request.Headers.Authorization.ToString();
+        _recorded.Enqueue(new RecordedRequest(
+            authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null,
+            request.Method, request.Path.Value ?? "", request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal)));
         try
         {
             if (_faults.Latency > TimeSpan.Zero)

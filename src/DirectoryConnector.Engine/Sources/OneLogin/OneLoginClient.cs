@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
-using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -15,11 +15,13 @@ namespace DirectoryConnector.Engine.Sources.OneLogin;
 /// Typed client for OneLogin's v2 API: a client-credentials token (POST /auth/oauth2/v2/token, Basic auth, JSON grant),
 /// cached for its lifetime and fetched once more when a call answers 401; lists read page by page through the
 /// <c>After-Cursor</c> response header (developers.onelogin.com/api-docs/2/getting-started/using-query-parameters).
-/// Pacing: when <c>X-RateLimit-Remaining</c> reaches 0 the next call waits <c>X-RateLimit-Reset</c> seconds (relative,
-/// api-docs/2/oauth20-tokens/get-rate-limit); a 429 waits the same and is sent again, so a throttled read ends with the
-/// same result as an unthrottled one. Every failure is a <see cref="SyncFailedException"/> naming the spec field to fix.
+/// Pacing and retries come from the HTTP plumbing with <see cref="OneLoginRateLimitPolicy"/>: when
+/// <c>X-RateLimit-Remaining</c> reaches 0 the next call waits <c>X-RateLimit-Reset</c> seconds, and a 429 is sent again
+/// after it, so a throttled read ends with the same result as an unthrottled one. Every failure is a
+/// <see cref="SyncFailedException"/> naming the spec field to fix. Create it with DirectoryHttpClientFactory.Create
+/// (the caSecretRef's CA); register it with <c>AddDirectoryHttpClient&lt;OneLoginClient&gt;(new OneLoginRateLimitPolicy())</c>.
 /// </summary>
-public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, ILogger<OneLoginClient> logger)
+public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache tokens, TimeProvider time, ILogger<OneLoginClient> logger)
 {
     /// <summary>Items per page; the v2 list endpoints document 50 by default and accept up to 100 everywhere.</summary>
     public const int PageSize = 100;
@@ -27,14 +29,6 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly byte[] GrantBody = Encoding.UTF8.GetBytes("""{"grant_type":"client_credentials"}""");
 
-    private readonly Dictionary<OneLoginConnection, (string Token, DateTimeOffset Expires)> tokens = [];
-    private DateTimeOffset notBefore = DateTimeOffset.MinValue;
-
-    /// <summary>The longest a single rate-limit pause may last before the read fails as SourceUnavailable (retryable).</summary>
-    public TimeSpan MaxThrottleWait { get; init; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>How many 429 answers one call may get before the read fails as SourceUnavailable (retryable).</summary>
-    public int MaxThrottledAttempts { get; init; } = 10;
 
     /// <summary>Users in the account, every page. <paramref name="query"/> is a raw query string (the filter's part after
     /// <c>|</c>, e.g. <c>email=*@example.com</c>); a 400 for it fails naming <paramref name="queryField"/>.</summary>
@@ -103,16 +97,13 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
     private async Task<HttpResponseMessage> SendAsync(OneLoginConnection connection, Uri uri, string queryField, CancellationToken cancellationToken)
     {
         var refreshed = false;
-        var throttled = 0;
         while (true)
         {
-            await PaceAsync(cancellationToken).ConfigureAwait(false);
             var token = await GetTokenAsync(connection, cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             var response = await TransportAsync(connection, request, cancellationToken).ConfigureAwait(false);
-            var pause = RecordBudget(response);
             if (response.IsSuccessStatusCode)
             {
                 return response;
@@ -138,8 +129,7 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
                             $"OneLogin at {connection.ApiUrl} refused {path} to the API credential {connection.ClientId} (403{detail}): give the credential the scope \"Read users\" (or Read All / Manage users / Manage All) under Developers > API Credentials, or put such a credential in {connection.Field}.clientId and {connection.Field}.clientSecretRef.",
                             retryable: false);
                     case HttpStatusCode.TooManyRequests:
-                        WaitForReset(response, pause, ++throttled, connection, path);
-                        continue;
+                        throw Throttled(response, connection, path);
                     case HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity:
                         throw new SyncFailedException(SyncFailureReason.SourceQueryFailed,
                             $"OneLogin at {connection.ApiUrl} rejected the query {uri.Query} on {path} ({(int)response.StatusCode}{detail}): check the query string after \"|\" in {queryField}.",
@@ -158,64 +148,57 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
 
     private async Task<string> GetTokenAsync(OneLoginConnection connection, CancellationToken cancellationToken)
     {
-        if (tokens.TryGetValue(connection, out var cached) && cached.Expires > time.GetUtcNow())
+        if (tokens.Get(connection, time.GetUtcNow()) is { } cached)
         {
-            return cached.Token;
+            return cached;
         }
 
-        var throttled = 0;
-        while (true)
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(connection.ApiUrl, "auth/oauth2/v2/token"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.ClientId}:{connection.ClientSecret}")));
+        request.Content = new ByteArrayContent(GrantBody) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        var issuedAt = time.GetUtcNow();
+        using var response = await TransportAsync(connection, request, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
         {
-            await PaceAsync(cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(connection.ApiUrl, "auth/oauth2/v2/token"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.ClientId}:{connection.ClientSecret}")));
-            request.Content = new ByteArrayContent(GrantBody) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
-            var issuedAt = time.GetUtcNow();
-            using var response = await TransportAsync(connection, request, cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            var body = await ReadAsync<TokenResponse>(response, connection, "auth/oauth2/v2/token", cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(body.AccessToken))
             {
-                var body = await ReadAsync<TokenResponse>(response, connection, "auth/oauth2/v2/token", cancellationToken).ConfigureAwait(false);
-                if (string.IsNullOrEmpty(body.AccessToken))
-                {
-                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                        $"OneLogin at {connection.ApiUrl} answered the token request without an access_token; check {connection.Field}.apiUrl.", retryable: true);
-                }
-
-                // Renew a minute early (or halfway through very short lifetimes) so a call never carries an expiring token.
-                var lifetime = TimeSpan.FromSeconds(Math.Max(0, body.ExpiresIn ?? 36000));
-                var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, lifetime.Ticks / 2));
-                tokens[connection] = (body.AccessToken, issuedAt + lifetime - margin);
-                return body.AccessToken;
+                throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"OneLogin at {connection.ApiUrl} answered the token request without an access_token; check {connection.Field}.apiUrl.", retryable: true);
             }
 
-            var pause = RecordBudget(response);
-            var detail = await ErrorDetailAsync(response, cancellationToken).ConfigureAwait(false);
-            switch (response.StatusCode)
-            {
-                case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                    throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
-                        $"OneLogin at {connection.ApiUrl} rejected the API credential {connection.ClientId} ({(int)response.StatusCode}{detail}): check {connection.Field}.clientId and the secret in {connection.Field}.clientSecretRef (Developers > API Credentials).",
-                        retryable: false);
-                case HttpStatusCode.TooManyRequests:
-                    WaitForReset(response, pause, ++throttled, connection, "/auth/oauth2/v2/token");
-                    continue;
-                case HttpStatusCode.BadRequest:
-                    throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
-                        $"OneLogin at {connection.ApiUrl} refused the client-credentials token request (400{detail}); check {connection.Field}.apiUrl and {connection.Field}.clientId.",
-                        retryable: false);
-                case HttpStatusCode.NotFound:
-                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                        $"OneLogin at {connection.ApiUrl} has no token endpoint /auth/oauth2/v2/token (404): check {connection.Field}.region or {connection.Field}.apiUrl.",
-                        retryable: false);
-                case HttpStatusCode.InternalServerError:
-                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                        $"OneLogin at {connection.ApiUrl} answered 500 to the token request{detail}. OneLogin answers so when the user who created the API credential {connection.ClientId} was deleted: create a new credential and update {connection.Field}.clientId and {connection.Field}.clientSecretRef. The sync is retried later.",
-                        retryable: true);
-                default:
-                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                        $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} to the token request{detail}; the sync is retried later.", retryable: true);
-            }
+            // Renew a minute early (or halfway through very short lifetimes) so a call never carries an expiring token.
+            var lifetime = TimeSpan.FromSeconds(Math.Max(0, body.ExpiresIn ?? 36000));
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, lifetime.Ticks / 2));
+            tokens.Set(connection, body.AccessToken, issuedAt + lifetime - margin);
+            return body.AccessToken;
+        }
+
+        var detail = await ErrorDetailAsync(response, cancellationToken).ConfigureAwait(false);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
+                throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"OneLogin at {connection.ApiUrl} rejected the API credential {connection.ClientId} ({(int)response.StatusCode}{detail}): check {connection.Field}.clientId and the secret in {connection.Field}.clientSecretRef (Developers > API Credentials).",
+                    retryable: false);
+            case HttpStatusCode.TooManyRequests:
+                throw Throttled(response, connection, "/auth/oauth2/v2/token");
+            case HttpStatusCode.BadRequest:
+                throw new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"OneLogin at {connection.ApiUrl} refused the client-credentials token request (400{detail}); check {connection.Field}.apiUrl and {connection.Field}.clientId.",
+                    retryable: false);
+            case HttpStatusCode.NotFound:
+                throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"OneLogin at {connection.ApiUrl} has no token endpoint /auth/oauth2/v2/token (404): check {connection.Field}.region or {connection.Field}.apiUrl.",
+                    retryable: false);
+            case HttpStatusCode.InternalServerError:
+                throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"OneLogin at {connection.ApiUrl} answered 500 to the token request{detail}. OneLogin answers so when the user who created the API credential {connection.ClientId} was deleted: create a new credential and update {connection.Field}.clientId and {connection.Field}.clientSecretRef. The sync is retried later.",
+                    retryable: true);
+            default:
+                throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                    $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} to the token request{detail}; the sync is retried later.", retryable: true);
         }
     }
 
@@ -225,11 +208,9 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
         {
             return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException error) when (error.InnerException is AuthenticationException)
+        catch (HttpTlsException error)
         {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"The TLS handshake with OneLogin at {connection.ApiUrl} failed: its certificate is not trusted. Set {connection.Field}.caSecretRef to the CA that signs it (a TLS-inspecting proxy's CA, for instance).",
-                retryable: false, error);
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, error.Describe($"{connection.Field}.caSecretRef"), retryable: false, error);
         }
         catch (HttpRequestException error)
         {
@@ -244,57 +225,16 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
         }
     }
 
-    /// <summary>After a 429: the next call waits for the reset (X-RateLimit-Reset, else Retry-After, else 1 s), unless
-    /// that is too long or too many attempts were throttled, which fails the read as retryable SourceUnavailable.</summary>
-    private void WaitForReset(HttpResponseMessage response, TimeSpan? pause, int throttled, OneLoginConnection connection, string path)
+    /// <summary>A 429 that outlasted the plumbing's retries, or whose reset was too far away to wait for.</summary>
+    private static SyncFailedException Throttled(HttpResponseMessage response, OneLoginConnection connection, string path)
     {
-        var wait = pause ?? RetryAfter(response) ?? TimeSpan.FromSeconds(1);
-        if (throttled > MaxThrottledAttempts || wait > MaxThrottleWait)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}; its rate limit resets in {wait.TotalSeconds:0} s. The sync is retried later; other API clients may share the account's limit.",
-                retryable: true);
-        }
-
-        LogThrottled(logger, path, wait.TotalSeconds);
-        notBefore = time.GetUtcNow() + wait;
-    }
-
-    private async Task PaceAsync(CancellationToken cancellationToken)
-    {
-        var wait = notBefore - time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Remembers an exhausted budget: when X-RateLimit-Remaining is 0, calls wait X-RateLimit-Reset seconds.
-    /// Returns that pause (null when budget remains or the headers are absent).</summary>
-    private TimeSpan? RecordBudget(HttpResponseMessage response)
-    {
-        if (!TryHeader(response, "X-RateLimit-Remaining", out var remaining) || remaining > 0)
-        {
-            return null;
-        }
-
-        var pause = TryHeader(response, "X-RateLimit-Reset", out var reset) ? TimeSpan.FromSeconds(Math.Max(1, reset)) : TimeSpan.FromSeconds(1);
-        if (pause <= MaxThrottleWait)
-        {
-            LogBudgetExhausted(logger, response.RequestMessage?.RequestUri?.AbsolutePath ?? "", pause.TotalSeconds);
-            notBefore = time.GetUtcNow() + pause;
-        }
-
-        return pause;
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter?.Delta;
-
-    private static bool TryHeader(HttpResponseMessage response, string name, out long value)
-    {
-        value = 0;
-        return response.Headers.TryGetValues(name, out var values)
-               && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        var outcome = HttpRetryOutcome.Of(response.RequestMessage);
+        var why = outcome?.DeclinedWait is { } wait
+            ? string.Create(CultureInfo.InvariantCulture, $"its rate limit resets in {wait.TotalSeconds:0} s, longer than a sync waits")
+            : string.Create(CultureInfo.InvariantCulture, $"still after {outcome?.Attempts ?? 1} attempts");
+        return new SyncFailedException(SyncFailureReason.SourceUnavailable,
+            $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}: {why}. The sync is retried later; other API clients share the account's limit of calls an hour.",
+            retryable: true);
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, OneLoginConnection connection, string path, CancellationToken cancellationToken)
@@ -337,12 +277,6 @@ public sealed partial class OneLoginClient(HttpClient http, TimeProvider time, I
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OneLogin /{Path} listed {Count} entries in {Pages} pages")]
     private static partial void LogListed(ILogger logger, string path, int count, int pages);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "OneLogin rate-limit budget used up by {Path}: pausing {Seconds} s until it resets")]
-    private static partial void LogBudgetExhausted(ILogger logger, string path, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "OneLogin rate limit reached on {Path}: waiting {Seconds} s for the reset")]
-    private static partial void LogThrottled(ILogger logger, string path, double seconds);
 
     private sealed record TokenResponse(
         [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string? AccessToken,

@@ -1,6 +1,6 @@
 using DirectoryConnector.Engine.Sources.OneLogin;
 using DirectoryConnector.Engine.Sync;
-using DirectoryConnector.Engine.Tests.Bitwarden;
+using Microsoft.Extensions.DependencyInjection;
 using DirectoryConnector.TestSupport.OneLogin;
 using FluentAssertions;
 using Xunit;
@@ -11,11 +11,18 @@ namespace DirectoryConnector.Engine.Tests.Sources.OneLogin;
 /// <summary>The typed OneLogin client over real HTTPS against the loopback stand-in.</summary>
 public sealed class OneLoginClientTests : IAsyncLifetime
 {
+    private readonly ServiceProvider services = Services();
     private OneLoginStandIn standIn = null!;
 
     public async Task InitializeAsync() => standIn = await StartAsync(new OneLoginStandInOptions { MaxPageSize = 4 });
 
-    public async Task DisposeAsync() => await standIn.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await standIn.DisposeAsync();
+        await services.DisposeAsync();
+    }
+
+    private OneLoginClient Client(OneLoginStandIn from) => services.OneLoginClient(from);
 
     private static async Task<OneLoginStandIn> StartAsync(OneLoginStandInOptions options)
     {
@@ -25,12 +32,12 @@ public sealed class OneLoginClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EveryPageIsReadThroughAfterCursorAndOneTokenServesAllCalls()
+    public async Task EveryPageIsReadThroughAfterCursorAndOneTokenServesAllCallsAcrossClients()
     {
         var client = Client(standIn);
 
         var users = await ToListAsync(client.ListUsersAsync(Connection(standIn), "email=user*", "spec.filters.users", CancellationToken.None));
-        var again = await ToListAsync(client.ListUsersAsync(Connection(standIn), null, "spec.filters.users", CancellationToken.None));
+        var again = await ToListAsync(Client(standIn).ListUsersAsync(Connection(standIn), null, "spec.filters.users", CancellationToken.None));
 
         users.Select(u => u.Id).Should().Equal(Enumerable.Range(1, 13).Select(i => (long)i));
         again.Should().HaveCount(13);
@@ -103,9 +110,11 @@ public sealed class OneLoginClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AServerErrorIsRetryableSourceUnavailable()
+    public async Task AServerErrorIsRetriedThenRetryableSourceUnavailable()
     {
         standIn.FailNext(1, 503);
+        (await ToListAsync(Client(standIn).ListRolesAsync(Connection(standIn), null, "spec.filters.groups", CancellationToken.None))).Should().BeEmpty();
+        standIn.FailNext(4, 503);
 
         var read = () => ToListAsync(Client(standIn).ListRolesAsync(Connection(standIn), null, "spec.filters.groups", CancellationToken.None));
 
@@ -117,26 +126,26 @@ public sealed class OneLoginClientTests : IAsyncLifetime
     [Fact]
     public async Task AnUntrustedCertificateNamesCaSecretRef()
     {
-        var client = new OneLoginClient(TrustingHttpClient(TestSupport.Ldap.TestCertificates.Create().CaPem), TimeProvider.System, new ListLogger<OneLoginClient>());
+        var client = services.OneLoginClient(standIn, TestSupport.Ldap.TestCertificates.Create().CaPem);
 
         var read = () => ToListAsync(client.ListUsersAsync(Connection(standIn), null, "spec.filters.users", CancellationToken.None));
 
         var error = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Message.Should().Contain("spec.source.oneLogin.caSecretRef");
+        error.Retryable.Should().BeFalse();
     }
 
     [Fact]
     public async Task AnExhaustedBudgetPausesUntilTheResetInsteadOfRunningInto429()
     {
         await using var limited = await StartAsync(new OneLoginStandInOptions { MaxPageSize = 2, RateLimit = 3, RateLimitWindow = TimeSpan.FromSeconds(1) });
-        var logger = new ListLogger<OneLoginClient>();
-
-        var users = await ToListAsync(Client(limited, logger).ListUsersAsync(Connection(limited), null, "spec.filters.users", CancellationToken.None));
+        var users = await ToListAsync(Client(limited).ListUsersAsync(Connection(limited), null, "spec.filters.users", CancellationToken.None));
 
         users.Select(u => u.Id).Should().Equal(Enumerable.Range(1, 13).Select(i => (long)i));
-        limited.ApiRequests.Should().HaveCount(7).And.OnlyContain(r => r.StatusCode == 200);
-        logger.Lines.Should().Contain(l => l.Contains("budget used up", StringComparison.Ordinal));
+        limited.ApiRequests.Should().HaveCount(7).And.OnlyContain(r => r.StatusCode == 200, "X-RateLimit-Remaining: 0 holds the next call until the reset");
+        var times = limited.ApiRequests.Select(r => r.Time).ToList();
+        (times[3] - times[2]).Should().BeGreaterThan(TimeSpan.FromMilliseconds(500), "the fourth call waits for the window of three to reset");
     }
 
     [Fact]
@@ -155,8 +164,9 @@ public sealed class OneLoginClientTests : IAsyncLifetime
     [Fact]
     public async Task TooManyThrottledAttemptsFailRetryably()
     {
-        standIn.FailNext(3, 429);
-        var client = new OneLoginClient(TrustingHttpClient(standIn.CaPem), TimeProvider.System, new ListLogger<OneLoginClient>()) { MaxThrottledAttempts = 2 };
+        standIn.FailNext(2, 429);
+        await using var impatient = Services(o => o.MaxAttempts = 2);
+        var client = impatient.OneLoginClient(standIn);
 
         var read = () => ToListAsync(client.ListUsersAsync(Connection(standIn), null, "spec.filters.users", CancellationToken.None));
 

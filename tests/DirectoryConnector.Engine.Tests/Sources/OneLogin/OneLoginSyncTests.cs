@@ -28,11 +28,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         bitwarden = await BitwardenStandIn.StartAsync();
         references.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
         references.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
-        services = new ServiceCollection()
-            .AddLogging()
-            .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
-            .BuildServiceProvider();
+        services = Services();
 
         // Alice and Bob in Engineering, Carol and Dave in Sales, Erin in Operations, Frank at another domain in none.
         oneLogin.Account.Put(User(1, "alice"), User(2, "bob"), User(3, "carol"), User(4, "dave"), User(5, "erin"),
@@ -67,7 +63,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
             OneLoginFilter.Parse(spec.Filters.Users, "spec.filters.users"),
             OneLoginFilter.Parse(spec.Filters.Groups, "spec.filters.groups"),
             useEmailPrefixSuffix, emailSuffix, spec.Sync.RemoveDisabled);
-        return new OneLoginSource(Client(from), Connection(from), options, new ListLogger<OneLoginSource>());
+        return new OneLoginSource(services.OneLoginClient(from), Connection(from), options, new ListLogger<OneLoginSource>());
     }
 
     private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null, IDirectorySource? source = null) =>
@@ -251,7 +247,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
     {
         await SyncAsync(Spec());
         var before = bitwarden.ImportRequests.Count;
-        oneLogin.FailNext(1, 500, "/api/2/roles/102/users");
+        oneLogin.FailNext(4, 500, "/api/2/roles/102/users");
 
         var sync = () => SyncAsync(Spec(), null);
 

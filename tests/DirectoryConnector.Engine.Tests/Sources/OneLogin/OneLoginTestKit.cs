@@ -1,8 +1,8 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources.OneLogin;
-using DirectoryConnector.Engine.Tests.Bitwarden;
 using DirectoryConnector.TestSupport.OneLogin;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectoryConnector.Engine.Tests.Sources.OneLogin;
 
@@ -10,22 +10,24 @@ internal static class OneLoginTestKit
 {
     public const string Field = "spec.source.oneLogin";
 
-    /// <summary>An HttpClient that trusts only the given PEM CA, as caSecretRef makes the real one do.</summary>
-    public static HttpClient TrustingHttpClient(string? caPem)
+    /// <summary>The engine's services with the OneLogin client's retry backoff shortened (server-asked waits stay real).</summary>
+    public static ServiceProvider Services(Action<DirectoryHttpClientOptions>? configure = null)
     {
-        var handler = new SocketsHttpHandler();
-        if (caPem is not null)
+        var services = new ServiceCollection().AddDirectoryConnectorEngine();
+        services.AddSingleton<OneLoginTokenCache>().AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
+        services.Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; });
+        services.Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<OneLoginClient>(), options =>
         {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(caPem));
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
-        }
-
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+            options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
+            options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+            configure?.Invoke(options);
+        });
+        return services.BuildServiceProvider();
     }
 
-    public static OneLoginClient Client(OneLoginStandIn standIn, ListLogger<OneLoginClient>? logger = null) =>
-        new(TrustingHttpClient(standIn.CaPem), TimeProvider.System, logger ?? new ListLogger<OneLoginClient>());
+    /// <summary>The client as the source gets it: from the factory, trusting the stand-in's CA as a caSecretRef would.</summary>
+    public static OneLoginClient OneLoginClient(this ServiceProvider services, OneLoginStandIn standIn, string? caPem = null) =>
+        services.GetRequiredService<DirectoryHttpClientFactory>().Create<OneLoginClient>(caPem ?? standIn.CaPem);
 
     public static OneLoginConnection Connection(OneLoginStandIn standIn, string? secret = null) =>
         new(new Uri(standIn.BaseUrl, "/"), standIn.ClientId, secret ?? standIn.ClientSecret, Field);

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sync;
+using Google.Apis.Auth.OAuth2.Responses;
+
+namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
+
+/// <summary>
+/// Typed client for the Admin SDK Directory API v1 list calls the sync needs (users.list, groups.list, members.list;
+/// https://developers.google.com/admin-sdk/directory/reference/rest), authenticated by a service-account credential
+/// with domain-wide delegation. One call reads one page. Every failure becomes a <see cref="SyncFailedException"/>
+/// naming the spec field to fix; Google's error reasons decide which (https://developers.google.com/admin-sdk/directory/v1/limits).
+/// </summary>
+public sealed class GoogleDirectoryClient(HttpClient httpClient)
+{
+    /// <summary>Exactly the scopes the original connector asks for; domain-wide delegation must grant all three.</summary>
+    public static readonly IReadOnlyList<string> Scopes =
+    [
+        "https://www.googleapis.com/auth/admin.directory.user.readonly",
+        "https://www.googleapis.com/auth/admin.directory.group.readonly",
+        "https://www.googleapis.com/auth/admin.directory.group.member.readonly",
+    ];
+
+    internal const string Field = "spec.source.googleWorkspace";
+    private const int UsersPageSize = 500;
+    private const int GroupsPageSize = 200;
+    private const int MembersPageSize = 200;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Google's throttling reasons: retried with backoff, never a permission problem.</summary>
+    internal static readonly IReadOnlySet<string> ThrottlingReasons = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded",
+    };
+
+    /// <summary>The transport Google.Apis.Auth uses for token requests: this client's, so caSecretRef applies to it too.</summary>
+    internal Google.Apis.Http.IHttpClientFactory TokenTransport => new GoogleTokenHttpClientFactory(httpClient);
+
+    /// <param name="query">The Directory API search query from spec.filters.users, or null.</param>
+    /// <param name="showDeleted">True lists only deleted users.</param>
+    internal Task<GoogleUserList> ListUsersAsync(GoogleDirectorySession session, string? query, bool showDeleted, string? pageToken, CancellationToken cancellationToken) =>
+        GetAsync<GoogleUserList>(session, "users", showDeleted ? "users.list (showDeleted)" : "users.list",
+            [.. Scope(session), ("maxResults", UsersPageSize.ToString(CultureInfo.InvariantCulture)), ("query", query),
+                ("showDeleted", showDeleted ? "true" : null), ("pageToken", pageToken)],
+            query is null ? null : ("spec.filters.users", query), cancellationToken);
+
+    internal Task<GoogleGroupList> ListGroupsAsync(GoogleDirectorySession session, string? query, string? pageToken, CancellationToken cancellationToken) =>
+        GetAsync<GoogleGroupList>(session, "groups", "groups.list",
+            [.. Scope(session), ("maxResults", GroupsPageSize.ToString(CultureInfo.InvariantCulture)), ("query", query), ("pageToken", pageToken)],
+            query is null ? null : ("spec.filters.groups", query), cancellationToken);
+
+    internal Task<GoogleMemberList> ListMembersAsync(GoogleDirectorySession session, string groupId, string? pageToken, CancellationToken cancellationToken) =>
+        GetAsync<GoogleMemberList>(session, $"groups/{Uri.EscapeDataString(groupId)}/members", $"members.list of group {groupId}",
+            [("maxResults", MembersPageSize.ToString(CultureInfo.InvariantCulture)), ("pageToken", pageToken)], null, cancellationToken);
+
+    private static IEnumerable<(string, string?)> Scope(GoogleDirectorySession session) =>
+        [("customer", session.Customer), ("domain", string.IsNullOrEmpty(session.Domain) ? null : session.Domain)];
+
+    private async Task<T> GetAsync<T>(GoogleDirectorySession session, string path, string operation, (string Name, string? Value)[] parameters,
+        (string Field, string Query)? filter, CancellationToken cancellationToken)
+    {
+        var accessToken = await GetAccessTokenAsync(session, cancellationToken).ConfigureAwait(false);
+        var queryString = string.Join('&', parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
+        var uri = new Uri(session.ApiUrl, $"admin/directory/v1/{path}?{queryString}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Authorization = new("Bearer", accessToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(session.ApiUrl, $"{Field}.apiUrl", operation, ex);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                try
+                {
+                    return JsonSerializer.Deserialize<T>(body, Json)
+                        ?? throw new JsonException("null body");
+                }
+                catch (JsonException ex)
+                {
+                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                        $"{session.ApiUrl} answered {operation} with something other than a Directory API response; check {Field}.apiUrl.", retryable: true, ex);
+                }
+            }
+
+            throw Failure(session, request, operation, response.StatusCode, ParseError(body), filter);
+        }
+    }
+
+    private static async Task<string> GetAccessTokenAsync(GoogleDirectorySession session, CancellationToken cancellationToken)
+    {
+        var tokenUrl = session.Credential.TokenServerUrl;
+        try
+        {
+            return await session.Credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (TokenResponseException ex)
+        {
+            var error = ex.Error?.Error ?? "unknown_error";
+            var said = $"{error}: {ex.Error?.ErrorDescription}".TrimEnd(' ', ':');
+            throw error switch
+            {
+                "unauthorized_client" => new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"Google refused a token for {session.AdminUser} ({said}): domain-wide delegation is not granted. In the Admin console (Security › Access and data control › "
+                    + $"API controls › Domain-wide delegation) add client id {session.ClientId ?? "(the client_id of the JSON key)"} with exactly these scopes: {string.Join(",", Scopes)}.",
+                    retryable: false, ex),
+                "invalid_grant" => new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"Google refused a token for {session.AdminUser} ({said}): check that {Field}.adminUser is an existing, active user of the customer, that the key in "
+                    + $"{Field}.serviceAccountKeySecretRef is not deleted or disabled, and that this machine's clock is right.",
+                    retryable: false, ex),
+                _ => new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"The token endpoint {tokenUrl} refused the service account's assertion ({said}); check {Field}.serviceAccountKeySecretRef and {Field}.tokenUrl.",
+                    retryable: (int?)ex.StatusCode >= 500, ex),
+            };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(new Uri(tokenUrl), $"{Field}.tokenUrl", "the token request", ex);
+        }
+    }
+
+    private static SyncFailedException Unreachable(Uri endpoint, string field, string operation, Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpTlsException tls)
+            {
+                // The certificate will be the same on the next try: the spec or the server must change.
+                return new(SyncFailureReason.SourceUnavailable, $"Google could not be reached for {operation}: {tls.Describe($"{Field}.caSecretRef")}", retryable: false, ex);
+            }
+        }
+
+        return new(SyncFailureReason.SourceUnavailable,
+            $"Google at {endpoint.GetLeftPart(UriPartial.Authority)} could not be reached for {operation}: {ex.Message.TrimEnd('.')}. Check {field} and the network path (HTTPS_PROXY).",
+            retryable: true, ex);
+    }
+
+    private static SyncFailedException Failure(GoogleDirectorySession session, HttpRequestMessage request, string operation, HttpStatusCode status, GoogleError? error, (string Field, string Query)? filter)
+    {
+        var reason = error?.Errors?.Select(e => e.Reason).FirstOrDefault(r => r is not null);
+        var retries = HttpRetryOutcome.Of(request) is { Attempts: > 1 } outcome ? $" after {outcome.Attempts} tries" : "";
+        var message = error?.Message ?? status.ToString();
+        var said = $"HTTP {(int)status}{(reason is null ? "" : " " + reason)}: {message}";
+        if (reason is not null && ThrottlingReasons.Contains(reason) || status == HttpStatusCode.TooManyRequests)
+        {
+            return new(SyncFailureReason.SourceUnavailable,
+                $"Google kept throttling {operation}{retries} ({said}); the next sync tries again. Other clients of the same project share its quota.", retryable: true);
+        }
+
+        switch ((int)status)
+        {
+            case 400 when filter is { } f:
+                return new(SyncFailureReason.InvalidSpec,
+                    $"Google rejected the query '{f.Query}' of {f.Field} ({said}); see the search syntax at "
+                    + (f.Field.EndsWith("users", StringComparison.Ordinal)
+                        ? "https://developers.google.com/admin-sdk/directory/v1/guides/search-users."
+                        : "https://developers.google.com/admin-sdk/directory/v1/guides/search-groups."),
+                    retryable: false);
+            case 400:
+                return new(SyncFailureReason.InvalidSpec,
+                    $"Google rejected {operation} for customer '{session.Customer}'{(string.IsNullOrEmpty(session.Domain) ? "" : $" and domain '{session.Domain}'")} ({said}); "
+                    + $"set {Field}.customer to my_customer or the customer id (Admin console › Account › Account settings) and {Field}.domain to one of its domains or leave it empty.",
+                    retryable: false);
+            case 401:
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"Google rejected the access token for {session.AdminUser} on {operation} ({said}); the next sync requests a new one.", retryable: true);
+            case 403 when reason == "insufficientPermissions":
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"Google refused {operation} for {session.AdminUser} ({said}): the token lacks a scope. Domain-wide delegation of client id "
+                    + $"{session.ClientId ?? "(the client_id of the JSON key)"} must grant exactly: {string.Join(",", Scopes)}.", retryable: false);
+            case 403:
+                return new(SyncFailureReason.SourceAuthFailed,
+                    $"Google refused {operation} for {session.AdminUser} ({said}): {Field}.adminUser must be an administrator whose role may read users and groups "
+                    + $"(Admin console › Account › Admin roles), domain-wide delegation of client id {session.ClientId ?? "(the client_id of the JSON key)"} must grant "
+                    + $"{string.Join(",", Scopes)}, and {Field}.domain, if set, must belong to the customer.", retryable: false);
+            case 404:
+                return new(SyncFailureReason.SourceUnavailable,
+                    $"Google no longer finds the object of {operation} ({said}): the directory changed while it was read; the next sync reads it again.", retryable: true);
+            default:
+                return new(SyncFailureReason.SourceUnavailable,
+                    $"Google answered {operation} with {said}{retries}; the next sync tries again.", retryable: true);
+        }
+    }
+
+    /// <summary>The first errors[].reason of a Google error body, or null.</summary>
+    internal static string? Reason(string body) => ParseError(body)?.Errors?.Select(e => e.Reason).FirstOrDefault(r => r is not null);
+
+    private static GoogleError? ParseError(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<GoogleErrorResponse>(body, Json)?.Error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using DirectoryConnector.TestSupport;
+using DirectoryConnector.TestSupport.Kubernetes;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The Dockerfile's own `dotnet publish` (no Docker engine runs here), started as the image's entrypoint with the
+/// Deployment's arguments: serves /healthz and /metrics and exits 0 on SIGTERM, as the kubelet stops a pod.
+/// </summary>
+public sealed partial class PublishedBinaryTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("publish-");
+    private KubeApiEmulator kube = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new KubeApiEmulatorOptions();
+        options.CrdPaths.Add(Path.Combine(Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        kube = await KubeApiEmulator.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await kube.DisposeAsync();
+        work.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task PublishedEntrypointServesHealthAndMetricsAndExitsCleanlyOnSigterm()
+    {
+        var app = Path.Combine(work.FullName, "app");
+        var publishArgs = DockerfilePublishArguments();
+        using (var publish = CliProcess.Start("dotnet", [.. publishArgs, "-o", app], new Dictionary<string, string?>(), Repository.Root))
+        {
+            (await publish.WaitForExitAsync(TimeSpan.FromMinutes(10))).Should().Be(0, publish.ToString());
+        }
+
+        var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
+        await File.WriteAllTextAsync(kubeconfig, kube.KubeconfigYaml());
+        var port = FreePort();
+        using var process = CliProcess.Start(Path.Combine(app, "directory-connector"),
+            ["operator", "--leader-elect=false", $"--http-port={port}", "--http-address=127.0.0.1"],
+            new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig, ["DOTNET_NOLOGO"] = "1", ["HOME"] = work.FullName },
+            workingDirectory: "/");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
+
+        var health = await GetWhenListeningAsync(http, "healthz", process);
+        var metrics = await http.GetStringAsync("metrics");
+        process.Terminate();
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        health.Should().Be("ok", process.ToString());
+        metrics.Should().Contain("# TYPE workqueue_depth gauge").And.Contain("leader_election_master_status");
+        exit.Should().Be(0, $"SIGTERM is a clean stop\n{process}");
+    }
+
+    /// <summary>The arguments of the Dockerfile's `dotnet publish` line, for linux-x64.</summary>
+    private static string[] DockerfilePublishArguments()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Repository.Root, "Dockerfile"));
+        var line = PublishLine().Match(dockerfile);
+        line.Success.Should().BeTrue("the Dockerfile publishes with `dotnet publish ... -o /app`");
+        return [.. line.Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal).Replace("\"$rid\"", "linux-x64", StringComparison.Ordinal)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    }
+
+    [GeneratedRegex(@"dotnet (publish [^&]*?)\s+-o /app", RegexOptions.Singleline)]
+    private static partial Regex PublishLine();
+
+    private static async Task<string> GetWhenListeningAsync(HttpClient http, string path, CliProcess process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return await http.GetStringAsync(path);
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,54 @@
+using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sources.GoogleWorkspace;
+using DirectoryConnector.TestSupport.GoogleWorkspace;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DirectoryConnector.Engine.Tests.Sources.GoogleWorkspace;
+
+internal static class GoogleTestKit
+{
+    public const string Admin = "admin@example.com";
+
+    /// <summary>A stand-in with an administrator to impersonate.</summary>
+    public static async Task<GoogleWorkspaceStandIn> StartAsync()
+    {
+        var standIn = await GoogleWorkspaceStandIn.StartAsync();
+        standIn.AddUser(Admin, isAdmin: true);
+        return standIn;
+    }
+
+    public static GoogleWorkspaceSourceSpec Spec(GoogleWorkspaceStandIn standIn) => new()
+    {
+        AdminUser = Admin,
+        ServiceAccountKeySecretRef = new() { Name = "google-sa", Key = "key.json" },
+        TokenUrl = standIn.TokenUrl.ToString(),
+        ApiUrl = standIn.BaseUrl.ToString(),
+    };
+
+    /// <summary>The engine's HTTP plumbing with the Google policy, retrying after 10–50 ms instead of seconds.</summary>
+    public static ServiceProvider Services() => new ServiceCollection()
+        .AddLogging()
+        .AddEngineGoogleHttpClient()
+        .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<GoogleDirectoryClient>(), options =>
+        {
+            options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
+            options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+        })
+        .BuildServiceProvider();
+
+    private static IServiceCollection AddEngineGoogleHttpClient(this IServiceCollection services)
+    {
+        services.AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
+        return services;
+    }
+
+    /// <summary>The source as the provider builds it, its client trusting <paramref name="caPem"/> (the stand-in's CA unless told otherwise).</summary>
+    internal static GoogleWorkspaceSource Source(GoogleWorkspaceStandIn standIn, ServiceProvider services, GoogleWorkspaceSourceSpec? spec = null, string? key = null,
+        GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null, bool removeDisabled = false, string? caPem = "")
+    {
+        var client = services.GetRequiredService<DirectoryHttpClientFactory>().Create<GoogleDirectoryClient>(caPem == "" ? standIn.CaPem : caPem);
+        return GoogleWorkspaceSource.Create(spec ?? Spec(standIn), key ?? standIn.ServiceAccount.ToJsonKey(), "key key.json of Secret google-sa",
+            users ?? GoogleWorkspaceFilter.None, groups ?? GoogleWorkspaceFilter.None, removeDisabled, client, NullLogger.Instance);
+    }
+}

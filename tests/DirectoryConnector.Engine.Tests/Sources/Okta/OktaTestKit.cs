@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sources.Okta;
+using DirectoryConnector.TestSupport.Okta;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DirectoryConnector.Engine.Tests.Sources.Okta;
+
+internal static class OktaTestKit
+{
+    private static readonly ServiceProvider Services = new ServiceCollection()
+        .AddLogging()
+        .AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy()).Services
+        .BuildServiceProvider();
+
+    /// <summary>The client as the provider makes it: trusting only the stand-in's CA (caSecretRef), with the retries and pacing.</summary>
+    public static OktaClient Client(OktaStandIn standIn) => Services.GetRequiredService<DirectoryHttpClientFactory>().Create<OktaClient>(standIn.CaPem);
+
+    public static OktaApiToken Token(OktaStandIn standIn) => new(standIn.ApiToken);
+
+    /// <summary>A service app registered with the stand-in: its private key as PEM and the public half in its JWKS.</summary>
+    public static (string ClientId, string PrivateKeyPem) RegisterServiceApp(OktaStandIn standIn, params string[] scopes)
+    {
+        using var rsa = RSA.Create(2048);
+        var clientId = "0oa" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant() + "svc";
+        var publicKey = RSA.Create();
+        publicKey.ImportRSAPublicKey(rsa.ExportRSAPublicKey(), out _);
+        standIn.RegisterServiceApp(clientId, new RsaSecurityKey(publicKey), scopes.Length == 0 ? ["okta.users.read", "okta.groups.read"] : scopes);
+        return (clientId, rsa.ExportPkcs8PrivateKeyPem());
+    }
+
+    public static OktaServiceApp ServiceApp(OktaStandIn standIn, string clientId, string privateKeyPem) =>
+        new(standIn.TokenUrl, clientId, OktaServiceApp.SigningCredentialsFrom(privateKeyPem, keyId: null), TimeProvider.System);
+}

@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using DirectoryConnector.Operator.Crd;
+using DirectoryConnector.TestSupport;
+using DirectoryConnector.TestSupport.Kubernetes;
+using DirectoryConnector.TestSupport.Tools;
+using FluentAssertions;
+using Xunit;
+using static DirectoryConnector.Operator.Tests.Shipping.HelmChart;
+
+namespace DirectoryConnector.Operator.Tests.Shipping;
+
+/// <summary>charts/directory-connector-operator with the real helm: lint, render, schema, the Kubernetes API schemas.</summary>
+public sealed class HelmChartTests
+{
+    [ToolFact("helm")]
+    public async Task HelmLintPassesWithDefaultAndAllFeatureValues()
+    {
+        var plain = await RunAsync("lint", "--strict", ".");
+        var all = await RunAsync("lint", "--strict", ".", "-f", AllFeatures);
+
+        plain.ExitCode.Should().Be(0, plain.ToString());
+        all.ExitCode.Should().Be(0, all.ToString());
+    }
+
+    [ToolFact("helm", "node", "kubernetes-models")]
+    public async Task RenderedManifestsValidateAgainstTheKubernetesSchemasAndTheCrdLoads()
+    {
+        var objects = new List<JsonObject>();
+        objects.AddRange(await TemplateAsync());
+        objects.AddRange(await TemplateAsync("-f", AllFeatures));
+        var file = Path.Combine(Path.GetTempPath(), $"chart-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, new JsonArray([.. objects.Select(o => o.DeepClone())]).ToJsonString());
+        try
+        {
+            var script = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "tests", "tools", "validate-manifests.mjs"));
+            // Bare imports in a script read from stdin resolve from the working directory: .tools/node.
+            var result = await ExternalTool.RunAsync(ExternalTool.Require("node"), ["--input-type=module", "-", file], ExternalTool.NodeModulesRoot, script);
+
+            result.ExitCode.Should().Be(0, result.ToString());
+            result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(objects.Count).And.OnlyContain(line => line.StartsWith("ok ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var crd = Single(await TemplateAsync(), "CustomResourceDefinition");
+        ApiResourceType.FromCrd(crd).Schema.Should().NotBeNull("the chart's CRD is served with its structural schema");
+        crd["spec"]!.ToJsonString().Should().Be(YamlJson.ReadDocuments(CrdGenerator.GenerateYaml()).Single()["spec"]!.ToJsonString());
+    }
+
+    [ToolFact("helm")]
+    public async Task ValuesSchemaRejectsAMisspeltKeyAndAWrongType()
+    {
+        var misspelt = await RunAsync("template", "dco", ".", "--set", "serviceMonitor.enabeld=true");
+        var wrongType = await RunAsync("template", "dco", ".", "--set", "concurrency=two");
+        var unknownTopLevel = await RunAsync("template", "dco", ".", "--set", "watchNamespace=bitwarden");
+
+        misspelt.ExitCode.Should().NotBe(0);
+        misspelt.Error.Should().Contain("/serviceMonitor").And.Contain("'enabeld' not allowed");
+        wrongType.ExitCode.Should().NotBe(0);
+        wrongType.Error.Should().Contain("/concurrency").And.Contain("want integer");
+        unknownTopLevel.Error.Should().Contain("'watchNamespace' not allowed");
+    }
+
+    [ToolFact("helm")]
+    public async Task DeploymentRunsRestrictedWithProbesReadOnlyRootAndLeaderElectionForSeveralReplicas()
+    {
+        var objects = await TemplateAsync();
+        var pod = Single(objects, "Deployment")["spec"]!["template"]!["spec"]!;
+        var container = pod["containers"]![0]!;
+
+        pod["securityContext"]!["runAsNonRoot"]!.GetValue<bool>().Should().BeTrue();
+        pod["securityContext"]!["seccompProfile"]!["type"]!.GetValue<string>().Should().Be("RuntimeDefault");
+        container["securityContext"]!["readOnlyRootFilesystem"]!.GetValue<bool>().Should().BeTrue();
+        container["securityContext"]!["allowPrivilegeEscalation"]!.GetValue<bool>().Should().BeFalse();
+        container["securityContext"]!["capabilities"]!["drop"]!.AsArray().Select(c => (string)c!).Should().Equal("ALL");
+        container["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>().Should().Be("/healthz");
+        container["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>().Should().Be("/readyz");
+        container["resources"]!["requests"].Should().NotBeNull();
+        container["image"]!.GetValue<string>().Should().EndWith(":0.1.0", "the image tag defaults to the chart's appVersion");
+        Args(objects).Should().Contain("--leader-elect=true").And.Contain("--leader-election-namespace=directory-connector");
+        OfKind(objects, "Role").Should().ContainSingle(r => (string?)r["metadata"]!["name"] == "dco-directory-connector-operator-leader-election");
+
+        var single = await TemplateAsync("--set", "replicaCount=1", "--set", "leaderElection.enabled=false");
+        Args(single).Should().Contain("--leader-elect=false");
+        OfKind(single, "Role").Should().BeEmpty("without leader election no Lease is needed");
+        Args(await TemplateAsync("--set", "replicaCount=3", "--set", "leaderElection.enabled=false"))
+            .Should().Contain("--leader-elect=true", "two active replicas would sync twice");
+    }
+
+    [ToolFact("helm")]
+    public async Task EveryValueReachesItsOperatorFlag()
+    {
+        var args = Args(await TemplateAsync("-f", AllFeatures));
+
+        args.Should().Equal(
+            "operator", "--concurrency=4", "--leader-elect=true", "--leader-election-id=directory-connector-shard-a",
+            "--leader-election-namespace=directory-connector", "--http-port=9090", "--log-level=Debug",
+            "--watch-namespace=bitwarden", "--watch-namespace=bitwarden-staging", "--selector=shard=a", "--text-logs",
+            "--http-address=0.0.0.0");
+    }
+
+    [ToolFact("helm")]
+    public async Task WatchNamespacesGrantNamespacedRolesOnlyThere()
+    {
+        var objects = await TemplateAsync("--set", "watchNamespaces={team-a,team-b}");
+
+        OfKind(objects, "ClusterRole").Should().BeEmpty();
+        OfKind(objects, "ClusterRoleBinding").Should().BeEmpty();
+        OfKind(objects, "Role").Where(r => ((string)r["metadata"]!["name"]!).EndsWith("operator", StringComparison.Ordinal))
+            .Select(r => (string)r["metadata"]!["namespace"]!).Should().BeEquivalentTo("team-a", "team-b");
+        OfKind(objects, "RoleBinding").Where(r => ((string)r["metadata"]!["name"]!).EndsWith("operator", StringComparison.Ordinal))
+            .Select(r => (string)r["metadata"]!["namespace"]!).Should().BeEquivalentTo("team-a", "team-b");
+        OfKind(await TemplateAsync(), "ClusterRole").Should().ContainSingle();
+    }
+
+    [ToolFact("helm")]
+    public async Task CrdIsKeptOnUninstallUnlessToldAndCanBeLeftOut()
+    {
+        Single(await TemplateAsync(), "CustomResourceDefinition")["metadata"]!["annotations"]!["helm.sh/resource-policy"]!.GetValue<string>().Should().Be("keep");
+        Single(await TemplateAsync("--set", "crds.keep=false"), "CustomResourceDefinition")["metadata"]!["annotations"].Should().BeNull();
+        OfKind(await TemplateAsync("--set", "crds.enabled=false"), "CustomResourceDefinition").Should().BeEmpty();
+    }
+
+    [ToolFact("helm")]
+    public async Task MonitoringObjectsRenderOnlyWhereTheClusterServesThemUnlessForced()
+    {
+        string[] on = ["--set", "serviceMonitor.enabled=true", "--set", "prometheusRule.enabled=true"];
+
+        var withoutOperator = await TemplateAsync(on);
+        var withOperator = await TemplateAsync([.. on, "--api-versions", "monitoring.coreos.com/v1"]);
+        var failing = await RunAsync(["template", "dco", ".", .. on, "--set", "serviceMonitor.renderMode=failIfMissing"]);
+
+        OfKind(withoutOperator, "ServiceMonitor").Should().BeEmpty();
+        OfKind(withoutOperator, "PrometheusRule").Should().BeEmpty();
+        Single(withOperator, "ServiceMonitor")["spec"]!["endpoints"]![0]!["honorLabels"]!.GetValue<bool>().Should().BeTrue();
+        Single(withOperator, "PrometheusRule");
+        failing.ExitCode.Should().NotBe(0);
+        failing.Error.Should().Contain("monitoring.coreos.com/v1 is not served by this cluster");
+    }
+
+    [ToolFact("helm")]
+    public async Task NotesTellTheNextStepsWithTheReleaseNamespace()
+    {
+        var install = await RunAsync("install", "dco", ".", "--namespace", "tools", "--dry-run=client");
+
+        install.ExitCode.Should().Be(0, install.ToString());
+        var notes = install.Output[install.Output.IndexOf("NOTES:", StringComparison.Ordinal)..];
+        notes.Should().Contain("kubectl -n bitwarden create secret generic bitwarden-org-api-key")
+            .And.Contain("kubectl apply -f")
+            .And.Contain("kubectl get dsync -A")
+            .And.Contain("kubectl -n tools logs deploy/dco-directory-connector-operator");
+    }
+}

@@ -1,5 +1,7 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +17,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddBitwardenClient();
+        services.AddDirectoryHttpClient<EntraIdHttpClient>(HttpRateLimitPolicy.Default);
         services.TryAddSingleton<DirectorySourceFactory>();
         services.TryAddTransient<SyncEngine>();
         return services;

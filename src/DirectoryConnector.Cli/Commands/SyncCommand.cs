@@ -20,6 +20,10 @@ internal static class SyncCommand
         };
         var force = new Option<bool>("--force") { Description = "Posts members and groups even when nothing changed." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Does everything but the import POST." };
+        var approveDeletions = new Option<string?>("--approve-deletions")
+        {
+            Description = "Approves the removals a sync stopped by spec.sync.maxDeletions reported, by their plan hash: that plan only.",
+        };
 
         var command = new Command("sync", "Syncs the directory into the Bitwarden organization once. Exit 0 synced or up to date, 1 failed, 2 bad input.")
         {
@@ -28,6 +32,7 @@ internal static class SyncCommand
             statePath,
             force,
             dryRun,
+            approveDeletions,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -65,7 +70,7 @@ internal static class SyncCommand
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
                 outcome = await host.Services.GetRequiredService<SyncEngine>()
                     .SyncAsync(directorySync.Spec, source, references, previous,
-                        new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun)), cancellationToken)
+                        new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun), ApprovedDeletions: parseResult.GetValue(approveDeletions)), cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (SyncFailedException e)
@@ -96,7 +101,25 @@ internal static class SyncCommand
                 await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
             }
 
-            await parseResult.InvocationConfiguration.Output.WriteLineAsync(Describe(outcome)).ConfigureAwait(false);
+            foreach (var conflict in outcome.Conflicts)
+            {
+                await error.WriteLineAsync($"left out {conflict.Entry}: {conflict.Message}").ConfigureAwait(false);
+            }
+
+            var output = parseResult.InvocationConfiguration.Output;
+            if (outcome.Changes is { } changes)
+            {
+                foreach (var (what, items) in new[] { ("added", changes.Added), ("linked", changes.Linked), ("removed", changes.Removed),
+                             ("group created", changes.GroupsCreated), ("group renamed", changes.GroupsRenamed), ("group deleted", changes.GroupsDeleted) })
+                {
+                    foreach (var item in items)
+                    {
+                        await output.WriteLineAsync($"{(outcome.Result == SyncResult.DryRun ? "would be " : "")}{what}: {item}").ConfigureAwait(false);
+                    }
+                }
+            }
+
+            await output.WriteLineAsync(Describe(outcome)).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -111,11 +134,12 @@ internal static class SyncCommand
             _ => "groups",
         };
         var summary = PlanReport.Summary(outcome.Plan, outcome.Requests.Count);
+        var changes = outcome.Changes is { } c ? $" Changes: {c.Summary()}{(outcome.Conflicts.Count > 0 ? $"; {outcome.Conflicts.Count} left out (conflicts, see stderr)" : "")}." : "";
         return outcome.Result switch
         {
             SyncResult.UpToDate => $"Up to date: nothing changed since the last sync, nothing posted. {summary}",
-            SyncResult.DryRun => $"Dry run: would post {parts}. {summary}",
-            _ => $"Synced: posted {parts}. {summary}",
+            SyncResult.DryRun => $"Dry run: would post {parts}.{changes} {summary}",
+            _ => $"Synced: posted {parts}.{changes} {summary}",
         };
     }
 }

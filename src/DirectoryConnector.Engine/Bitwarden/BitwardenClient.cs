@@ -118,7 +118,8 @@ public sealed partial class BitwardenClient
         return message;
     }
 
-    private async Task<string> GetTokenAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
+    /// <summary>The cached access token, or a new one. Shared with the public members and groups API client.</summary>
+    internal async Task<string> GetTokenAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
     {
         if (tokens.TryGet(endpoints.IdentityUrl, apiKey, time.GetUtcNow(), out var cached))
         {

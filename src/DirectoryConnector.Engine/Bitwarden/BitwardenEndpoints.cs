@@ -9,6 +9,12 @@ public sealed record BitwardenEndpoints(Uri ApiUrl, Uri IdentityUrl)
     /// <summary>POST target of the organization import.</summary>
     public Uri ImportUrl => new($"{ApiUrl.AbsoluteUri.TrimEnd('/')}/public/organization/import");
 
+    /// <summary>GET (list) and DELETE {id} of the public members API.</summary>
+    public Uri MembersUrl => new($"{ApiUrl.AbsoluteUri.TrimEnd('/')}/public/members");
+
+    /// <summary>GET (list) and DELETE {id} of the public groups API.</summary>
+    public Uri GroupsUrl => new($"{ApiUrl.AbsoluteUri.TrimEnd('/')}/public/groups");
+
     /// <summary>OAuth2 token endpoint.</summary>
     public Uri TokenUrl => new($"{IdentityUrl.AbsoluteUri.TrimEnd('/')}/connect/token");
 

@@ -16,15 +16,20 @@ public static class BitwardenServiceCollectionExtensions
         services.AddOptions<BitwardenClientOptions>();
         services.TryAddSingleton<BitwardenTokenCache>();
         services.AddDirectoryHttpClient<BitwardenClient>(HttpRateLimitPolicy.Default);
-        services.AddOptions<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<BitwardenClient>())
-            .Configure<IOptions<BitwardenClientOptions>>((http, bitwarden) =>
-            {
-                http.MaxAttempts = bitwarden.Value.MaxAttempts;
-                http.BaseRetryDelay = bitwarden.Value.BaseRetryDelay;
-                http.MaxRetryDelay = bitwarden.Value.MaxRetryDelay;
-                http.MaxRetryAfter = bitwarden.Value.MaxRetryAfter;
-                http.AttemptTimeout = bitwarden.Value.AttemptTimeout;
-            });
+        // The public members and groups API (reads, group deletes) shares the key, the token and the retry settings.
+        services.AddDirectoryHttpClient<Organization.BitwardenOrganizationClient>(HttpRateLimitPolicy.Default);
+        foreach (var name in new[] { DirectoryHttpClientFactory.NameOf<BitwardenClient>(), DirectoryHttpClientFactory.NameOf<Organization.BitwardenOrganizationClient>() })
+        {
+            services.AddOptions<DirectoryHttpClientOptions>(name)
+                .Configure<IOptions<BitwardenClientOptions>>((http, bitwarden) =>
+                {
+                    http.MaxAttempts = bitwarden.Value.MaxAttempts;
+                    http.BaseRetryDelay = bitwarden.Value.BaseRetryDelay;
+                    http.MaxRetryDelay = bitwarden.Value.MaxRetryDelay;
+                    http.MaxRetryAfter = bitwarden.Value.MaxRetryAfter;
+                    http.AttemptTimeout = bitwarden.Value.AttemptTimeout;
+                });
+        }
         return services;
     }
 }

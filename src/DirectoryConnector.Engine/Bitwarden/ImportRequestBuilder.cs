@@ -27,8 +27,10 @@ public static class ImportRequestBuilder
             }
         }
 
+        // With overwriteExisting no deleted entries: the overwrite removes them anyway, and the server would count them
+        // twice, refusing the import with 400 after it had already removed them (bitwarden-api.md §1.6 steps 1–2).
         ImportMemberRequest[] members = sendMembers
-            ? [.. plan.Members.Select(m => new ImportMemberRequest(m.Email, m.ExternalId, m.Deleted))]
+            ? [.. plan.Members.Where(m => !overwrite || !m.Deleted).Select(m => new ImportMemberRequest(m.Email, m.ExternalId, m.Deleted))]
             : [];
         ImportGroupRequest[] groups = sendGroups
             ? [.. plan.Groups.Select(g => new ImportGroupRequest(g.Name, g.ExternalId, g.MemberExternalIds ?? []))]

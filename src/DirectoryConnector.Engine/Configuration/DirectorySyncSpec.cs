@@ -250,4 +250,11 @@ public sealed class SyncOptionsSpec
 
     [Description("Kept for compatibility with the original connector; imports over 2000 entries are always split.")]
     public bool LargeImport { get; set; }
+
+    [Description("Removes members and groups this DirectorySync manages (external ids it sent itself) that the directory no longer has. Owners, members without an external id and members it never sent are never touched. Works with batching and pending invites, unlike overwriteExisting.")]
+    public bool Prune { get; set; }
+
+    [RegularExpression(@"^\d{1,9}%?$")]
+    [Description("Most members (and, separately, groups) one sync may remove without approval: a count such as 25 or a percentage of the managed members such as 10% (at least 1). Default 10%. A sync over it posts nothing, sets Ready=False reason DeletionGuardTriggered, and waits for the annotation directoryconnector.dev/approve-deletions=<plan hash>.")]
+    public string? MaxDeletions { get; set; }
 }

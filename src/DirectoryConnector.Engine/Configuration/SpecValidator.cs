@@ -199,6 +199,11 @@ public static class SpecValidator
         {
             errors.Add(new("spec.sync.overwriteExisting", "is true while users is false: it would remove every member the directory sync manages"));
         }
+
+        if (!Planning.DeletionGuard.IsValid(sync.MaxDeletions))
+        {
+            errors.Add(new("spec.sync.maxDeletions", $"\"{sync.MaxDeletions}\" is neither a count such as 25 nor a percentage from 0% to 100% such as 10%"));
+        }
     }
 
     private static bool RequireText(string? value, string path, List<SpecError> errors)

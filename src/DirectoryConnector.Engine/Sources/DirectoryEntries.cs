@@ -57,6 +57,10 @@ public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted
     /// <summary>The sync removes disabled users: a source that must do extra work to tell them apart (or to find out
     /// that it cannot) does it only then.</summary>
     public bool RemoveDisabled { get; init; }
+
+    /// <summary>The cursor this source returned with its last snapshot, or null for a full read (interim: the
+    /// "Source providers" change defines it).</summary>
+    public string? Cursor { get; init; }
 }
 
 /// <summary>Everything one read of a source returned.</summary>
@@ -76,6 +80,14 @@ public sealed class DirectorySnapshot
     /// <summary>Why this source cannot tell disabled users from active ones (null when it can): the planner then says
     /// once that removeDisabled has no effect, instead of staying silent.</summary>
     public string? DisabledUnknownReason { get; init; }
+
+    public const int MaxCursorLength = 8192;
+
+    public string? Cursor { get; init; }
+
+    public bool Unchanged { get; init; }
+
+    public string? FullReadReason { get; init; }
 }
 
 /// <summary>Why an entry is not sent. Every entry that is not sent is reported, never dropped silently.</summary>

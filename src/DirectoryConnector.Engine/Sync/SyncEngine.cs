@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Planning;
@@ -22,10 +23,11 @@ public enum SyncResult
     Previewed,
 }
 
-public sealed record SyncRunOptions(bool Force = false, bool DryRun = false);
+/// <param name="ApprovedDeletions">The plan hash of removals an administrator approved past spec.sync.maxDeletions.</param>
+public sealed record SyncRunOptions(bool Force = false, bool DryRun = false, string? ApprovedDeletions = null);
 
 /// <summary>What one run did.</summary>
-public sealed class SyncOutcome
+public sealed record SyncOutcome
 {
     public required SyncResult Result { get; init; }
 
@@ -40,6 +42,15 @@ public sealed class SyncOutcome
 
     /// <summary>The state to keep for the next run.</summary>
     public required SyncState State { get; init; }
+
+    /// <summary>What the sync changed (or, dry run, would change) in the organization; null when the organization was not read.</summary>
+    public SyncChanges? Changes { get; init; }
+
+    /// <summary>Entries left out because the server would fail on them, each with the fix.</summary>
+    public IReadOnlyList<ServerConflict> Conflicts { get; init; } = [];
+
+    /// <summary>The removals this sync was allowed to make past spec.sync.maxDeletions (their plan hash), if any.</summary>
+    public string? ApprovedDeletions { get; init; }
 }
 
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
@@ -55,7 +66,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
+        var (plan, _) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
         {
@@ -64,7 +75,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false),
+            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false, organization: null),
         };
     }
 
@@ -79,12 +90,27 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var bitwarden = await CreateBitwardenClientAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var plan = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
+        var (bitwarden, organizationClient) = await CreateBitwardenClientsAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        var (plan, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
 
         var sync = spec.Sync;
         var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
         var groupsChanged = sync.Groups && (options.Force || previous?.GroupsHash != plan.GroupsHash);
+
+        // Read the organization whenever the sync may change membership: to prune, to catch what the server would
+        // fail on, and to say what changed.
+        OrganizationPlan? organization = null;
+        if (membersChanged || groupsChanged || sync.Prune)
+        {
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (organization is not null)
+        {
+            plan = organization.Import;
+            membersChanged |= sync.Users && organization.MemberRemovals.Count > 0;
+        }
+
         if (sync.OverwriteExisting && (membersChanged || groupsChanged))
         {
             // Overwrite removes every member missing from the request, so a request must always carry all members.
@@ -92,48 +118,84 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             groupsChanged = sync.Groups;
         }
 
-        var now = time.GetUtcNow();
-        if (!membersChanged && !groupsChanged)
+        var approved = organization is { GuardTriggered: true } ? organization.Guard.PlanHash : null;
+        if (approved is not null && !string.Equals(options.ApprovedDeletions?.Trim(), approved, StringComparison.OrdinalIgnoreCase)
+            && (membersChanged || groupsChanged || organization!.GroupDeletions.Count > 0))
         {
-            LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return new SyncOutcome
+            LogGuardTriggered(organization!.Guard.MemberRemovals, organization.Guard.GroupDeletions, organization.Guard.PlanHash);
+            throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(organization.Guard), retryable: false)
             {
-                Result = SyncResult.UpToDate,
-                Plan = plan,
-                Requests = [],
-                MembersChanged = false,
-                GroupsChanged = false,
-                State = StateFrom(plan, previous, spec, now, succeeded: true),
+                DeletionGuard = organization.Guard,
             };
         }
 
-        var requests = ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning);
+        var now = time.GetUtcNow();
+        var groupDeletions = organization?.GroupDeletions ?? [];
+        if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
+        {
+            LogUpToDate(plan.Members.Count, plan.Groups.Count);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, previous, spec, now, succeeded: true, organization), organization, approved: null);
+        }
+
+        var requests = membersChanged || groupsChanged
+            ? ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning)
+            : [];
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return new SyncOutcome
-            {
-                Result = SyncResult.DryRun,
-                Plan = plan,
-                Requests = requests,
-                MembersChanged = membersChanged,
-                GroupsChanged = groupsChanged,
-                State = StateFrom(plan, previous, spec, now, succeeded: false),
-            };
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, now, succeeded: false, organization), organization, approved: null);
         }
 
         await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
-        var finished = time.GetUtcNow();
-        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count);
-        return new SyncOutcome
+        foreach (var group in groupDeletions)
         {
-            Result = SyncResult.Synced,
-            Plan = plan,
-            Requests = requests,
-            MembersChanged = membersChanged,
-            GroupsChanged = groupsChanged,
-            State = StateFrom(plan, previous, spec, finished, succeeded: true),
-        };
+            // After the import, so a failed import leaves the groups; a failure here is retried by the next sync.
+            await organizationClient.DeleteGroupAsync(bitwarden, endpoints, apiKey, group, cancellationToken).ConfigureAwait(false);
+        }
+
+        var finished = time.GetUtcNow();
+        var summary = organization?.Changes.Summary() ?? "organization not read";
+        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count, summary);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, finished, succeeded: true, organization), organization, approved);
+    }
+
+    private static SyncOutcome Outcome(SyncResult result, ImportPlan plan, IReadOnlyList<OrganizationImportRequest> requests, bool membersChanged, bool groupsChanged,
+        SyncState state, OrganizationPlan? organization, string? approved) => new()
+    {
+        Result = result,
+        Plan = plan,
+        Requests = requests,
+        MembersChanged = membersChanged,
+        GroupsChanged = groupsChanged,
+        State = state,
+        Changes = result == SyncResult.UpToDate ? null : organization?.Changes,
+        Conflicts = organization?.Conflicts ?? [],
+        ApprovedDeletions = approved,
+    };
+
+    private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
+        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, CancellationToken cancellationToken)
+    {
+        OrganizationSnapshot organization;
+        try
+        {
+            organization = await organizationClient.ReadAsync(bitwarden, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncFailedException e) when (e.Reason == SyncFailureReason.BitwardenApiUnsupported && !spec.Sync.Prune)
+        {
+            // Vaultwarden: sync as before, without conflict checks or change reporting.
+            LogOrganizationUnreadable(e.Message);
+            return null;
+        }
+
+        var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
+            previous?.ManagedMembers, previous?.ManagedGroups);
+        foreach (var conflict in result.Conflicts)
+        {
+            LogConflict(conflict.Entry, conflict.Message);
+        }
+
+        return result;
     }
 
     /// <summary>The state after a failed attempt: the attempt's time is kept, the hashes are not advanced.</summary>
@@ -163,15 +225,15 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         return apiKey;
     }
 
-    /// <summary>The Bitwarden client trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
-    private async Task<BitwardenClient> CreateBitwardenClientAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+    /// <summary>The import and organization clients, trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
+    private async Task<(BitwardenClient Import, BitwardenOrganizationClient Organization)> CreateBitwardenClientsAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
     {
         var caPem = spec.CaSecretRef is { } ca
             ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
-            return httpClients.Create<BitwardenClient>(caPem);
+            return (httpClients.Create<BitwardenClient>(caPem), httpClients.Create<BitwardenOrganizationClient>(caPem));
         }
         catch (FormatException invalid)
         {
@@ -180,7 +242,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         }
     }
 
-    private async Task<ImportPlan> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
+    private async Task<(ImportPlan Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
         var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { RemoveDisabled = sync.RemoveDisabled };
@@ -203,7 +265,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         }
 
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
-        return plan;
+        return (plan, snapshot);
     }
 
     // Never remove members because the source failed, was misconfigured or returned nothing unexpectedly.
@@ -231,7 +293,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             retryable: true);
     }
 
-    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded)
+    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -243,12 +305,28 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         return succeeded
             ? state with
             {
-                MembersHash = spec.Sync.Users ? plan.MembersHash : null,
+                // Entries left out for a conflict were not sent: the next sync must post (and check) them again.
+                MembersHash = spec.Sync.Users && organization is not { Conflicts.Count: > 0 } ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 LastSuccessfulSyncTime = now,
+                // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
+                ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
+                ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
             }
             : state;
     }
+
+    private static string[] Union(IReadOnlyList<string>? previous, IEnumerable<string> sent)
+        => [.. new SortedSet<string>((previous ?? []).Concat(sent), StringComparer.Ordinal)];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deletion guard: the sync would remove {MemberCount} members and {GroupCount} groups, more than spec.sync.maxDeletions allows; nothing posted. Approve with plan hash {PlanHash}")]
+    private partial void LogGuardTriggered(int memberCount, int groupCount, string planHash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Left out {Entry}: {Message}")]
+    private partial void LogConflict(string entry, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the organization, so conflicts are not checked and changes not reported: {Reason}")]
+    private partial void LogOrganizationUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
@@ -262,6 +340,6 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     [LoggerMessage(Level = LogLevel.Information, Message = "Dry run: would post {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged})")]
     private partial void LogDryRun(int requestCount, bool membersChanged, bool groupsChanged);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups")]
-    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups; {Changes}")]
+    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount, string changes);
 }

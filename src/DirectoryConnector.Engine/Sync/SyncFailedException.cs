@@ -32,6 +32,17 @@ public enum SyncFailureReason
 
     /// <summary>The directory contains entries that make a safe sync impossible (e.g. duplicate emails with overwriteExisting).</summary>
     DirectoryConflict,
+
+    /// <summary>The organization holds members the import would fail on every time (two members with one external id,
+    /// two unlinked members with one email, invited members overwriteExisting would remove). Fixed in Bitwarden by hand.</summary>
+    OrganizationConflict,
+
+    /// <summary>The sync would remove more members or groups than spec.sync.maxDeletions allows; nothing was posted.
+    /// Approve exactly that plan with the directoryconnector.dev/approve-deletions annotation (or --approve-deletions).</summary>
+    DeletionGuardTriggered,
+
+    /// <summary>The server lacks the public members and groups API that spec.sync.prune needs (Vaultwarden).</summary>
+    BitwardenApiUnsupported,
 }
 
 /// <summary>A sync that did not complete. Messages name the field or entry at fault and never contain secrets.</summary>
@@ -42,4 +53,7 @@ public sealed class SyncFailedException(SyncFailureReason reason, string message
 
     /// <summary>True when trying again later may succeed (network, 5xx, 429); false when the input must change.</summary>
     public bool Retryable { get; } = retryable;
+
+    /// <summary>With DeletionGuardTriggered: what the sync would have removed.</summary>
+    public Planning.DeletionGuardReport? DeletionGuard { get; init; }
 }

@@ -19,4 +19,11 @@ public sealed record SyncState
     public int? GroupCount { get; init; }
 
     public int? SkippedCount { get; init; }
+
+    /// <summary>External ids of the members this DirectorySync manages: sent as active by its own successful syncs and
+    /// not removed since, sorted. Null until the first sync that recorded them. Only these are ever pruned.</summary>
+    public IReadOnlyList<string>? ManagedMembers { get; init; }
+
+    /// <summary>External ids of the groups this DirectorySync manages, sorted; null until recorded.</summary>
+    public IReadOnlyList<string>? ManagedGroups { get; init; }
 }

@@ -108,7 +108,8 @@ public sealed partial class DirectorySyncReconciler(
         SyncOutcome outcome;
         try
         {
-            outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), StateOf(status), new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun), cancellationToken).ConfigureAwait(false);
+            outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), StateOf(status),
+                new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status)), cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException failure)
         {
@@ -145,8 +146,33 @@ public sealed partial class DirectorySyncReconciler(
             metrics.DirectoryObjects.WithLabels(name, namespaceName, "group").Set(status.GroupCount ?? 0);
         }
 
+        metrics.PendingDeletions.WithLabels(name, namespaceName, "member").Set(0);
+        metrics.PendingDeletions.WithLabels(name, namespaceName, "group").Set(0);
+        if (outcome.Result == SyncResult.Synced && outcome.Changes is { } changes)
+        {
+            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
+                         ("group_created", changes.GroupsCreated.Count), ("group_renamed", changes.GroupsRenamed.Count), ("group_deleted", changes.GroupsDeleted.Count),
+                         ("conflict", outcome.Conflicts.Count) })
+            {
+                metrics.Changes.WithLabels(name, namespaceName, change).Inc(count);
+            }
+        }
+
         LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        if (outcome.Result == SyncResult.Synced && outcome.Changes is { Any: true } changed)
+        {
+            // Every change is news, not only Ready transitions.
+            await RecordEventAsync(resource, "Normal", "OrganizationChanged", ChangesMessage(changed), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome.Conflicts.Count > 0 && outcome.Result != SyncResult.DryRun)
+        {
+            await RecordEventAsync(resource, "Warning", "ConflictsSkipped",
+                string.Create(CultureInfo.InvariantCulture, $"{outcome.Conflicts.Count} directory entries were left out because Bitwarden would fail on them: ")
+                + string.Join(" | ", outcome.Conflicts.Take(3)), cancellationToken).ConfigureAwait(false);
+        }
+
         return new ReconcileResult(interval);
     }
 
@@ -159,6 +185,8 @@ public sealed partial class DirectorySyncReconciler(
         {
             Conditions.True when flipped => ("Normal", "Synced", after.Message),
             Conditions.False when after.Reason == Conditions.ReasonSuspended && (flipped || before?.Reason != after.Reason) => ("Normal", Conditions.ReasonSuspended, after.Message),
+            Conditions.False when after.Reason == nameof(SyncFailureReason.DeletionGuardTriggered) && (flipped || before?.Reason != after.Reason || before?.Message != after.Message)
+                => ("Warning", nameof(SyncFailureReason.DeletionGuardTriggered), after.Message),
             Conditions.False when flipped || before?.Reason != after.Reason => ("Warning", "SyncFailed", $"{after.Reason}: {after.Message}"),
             _ => null,
         };
@@ -189,6 +217,22 @@ public sealed partial class DirectorySyncReconciler(
             Conditions.Set(status.Conditions!, Conditions.Stalled, Conditions.True, reason, failure.Message, generation, now);
         }
 
+        if (failure.DeletionGuard is { } guard)
+        {
+            status.DeletionGuard = new DeletionGuardStatus
+            {
+                MemberRemovals = guard.MemberRemovals,
+                MemberLimit = guard.MemberLimit,
+                ManagedMembers = guard.ManagedMembers,
+                GroupDeletions = guard.GroupDeletions,
+                GroupLimit = guard.GroupLimit,
+                PlanHash = guard.PlanHash,
+                Sample = [.. guard.Sample],
+            };
+            metrics.PendingDeletions.WithLabels(name, namespaceName, "member").Set(guard.MemberRemovals);
+            metrics.PendingDeletions.WithLabels(name, namespaceName, "group").Set(guard.GroupDeletions);
+        }
+
         metrics.SyncTotal.WithLabels(name, namespaceName, "error").Inc();
         metrics.SyncErrors.WithLabels(name, namespaceName, reason).Inc();
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
@@ -215,6 +259,21 @@ public sealed partial class DirectorySyncReconciler(
         status.UserCount = users;
         status.GroupCount = groups;
         status.SkippedCount = skipped;
+        status.DeletionGuard = null;
+        if (outcome.Changes is { } changes && outcome.Result != SyncResult.DryRun && (changes.Any || outcome.Conflicts.Count > 0))
+        {
+            status.LastChanges = new ChangesStatus
+            {
+                Added = changes.Added.Count,
+                Linked = changes.Linked.Count,
+                Removed = changes.Removed.Count,
+                GroupsCreated = changes.GroupsCreated.Count,
+                GroupsRenamed = changes.GroupsRenamed.Count,
+                GroupsDeleted = changes.GroupsDeleted.Count,
+                Conflicts = outcome.Conflicts.Count,
+                SampleConflicts = [.. outcome.Conflicts.Take(SampleSize).Select(c => c.ToString())],
+            };
+        }
 
         string reason;
         string message;
@@ -239,12 +298,18 @@ public sealed partial class DirectorySyncReconciler(
         else
         {
             status.DryRun = null;
-            status.MembersHash = outcome.State.MembersHash ?? plan.MembersHash;
-            status.GroupsHash = outcome.State.GroupsHash ?? plan.GroupsHash;
+            // A hash the engine left null (entries held back by a conflict) must stay null so the next sync posts again.
+            status.MembersHash = outcome.State.MembersHash;
+            status.GroupsHash = outcome.State.GroupsHash;
             status.LastSuccessfulSyncTime = now;
+            status.ManagedMembers = ManagedSetEncoding.Encode(outcome.State.ManagedMembers) ?? status.ManagedMembers;
+            status.ManagedGroups = ManagedSetEncoding.Encode(outcome.State.ManagedGroups) ?? status.ManagedGroups;
+            status.ApprovedDeletions = outcome.ApprovedDeletions ?? status.ApprovedDeletions;
+            var changeText = outcome.Changes is { } changes2 ? $": {changes2.Summary()}" : "";
+            var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries left out because Bitwarden would fail on them (status.lastChanges.sampleConflicts)");
             (reason, message) = outcome.Result == SyncResult.UpToDate
                 ? (Conditions.ReasonUpToDate, string.Create(CultureInfo.InvariantCulture, $"Up to date: {users} users and {groups} groups, unchanged since the last sync{skippedText}."))
-                : (Conditions.ReasonSynced, string.Create(CultureInfo.InvariantCulture, $"Synced {users} users and {groups} groups{skippedText}."));
+                : (Conditions.ReasonSynced, string.Create(CultureInfo.InvariantCulture, $"Synced {users} users and {groups} groups{changeText}{conflictText}{skippedText}."));
         }
 
         Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.True, reason, message, generation, now);
@@ -283,15 +348,7 @@ public sealed partial class DirectorySyncReconciler(
         if (Conditions.Find(status.Conditions, Conditions.Ready) is { } ready
             && TransitionEvent(Conditions.Find(original?.Conditions, Conditions.Ready), ready) is { } ev)
         {
-            try
-            {
-                await store.RecordEventAsync(resource, ev.Type, ev.Reason, ev.Message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // An event is a courtesy; failing to record one must not fail the sync.
-                LogEventFailed(logger, ex, namespaceName, name, ev.Reason);
-            }
+            await RecordEventAsync(resource, ev.Type, ev.Reason, ev.Message, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -303,8 +360,12 @@ public sealed partial class DirectorySyncReconciler(
             r => referenceVersion(namespaceName, r) ?? SyncRevision.Missing,
             StringComparer.Ordinal);
         string? requestedAt = null;
+        string? approval = null;
         resource.Metadata.Annotations?.TryGetValue(DirectorySync.SyncRequestedAtAnnotation, out requestedAt);
-        return new SyncRevision(resource.Metadata.Generation ?? 0, SyncRevision.FingerprintOf(requestedAt), references);
+        resource.Metadata.Annotations?.TryGetValue(DirectorySync.ApproveDeletionsAnnotation, out approval);
+        // An approval is a request to sync now, like sync-requested-at.
+        var requested = string.IsNullOrEmpty(approval) ? requestedAt : $"{requestedAt}\napprove={approval}";
+        return new SyncRevision(resource.Metadata.Generation ?? 0, SyncRevision.FingerprintOf(requested), references);
     }
 
     private static SyncState? StateOf(DirectorySyncStatus status)
@@ -319,7 +380,51 @@ public sealed partial class DirectorySyncReconciler(
                 UserCount = status.UserCount,
                 GroupCount = status.GroupCount,
                 SkippedCount = status.SkippedCount,
+                ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
+                ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
             };
+
+    /// <summary>The approval annotation's plan hash, unless that approval was already used.</summary>
+    private static string? Approval(DirectorySync resource, DirectorySyncStatus status)
+    {
+        string? approval = null;
+        resource.Metadata.Annotations?.TryGetValue(DirectorySync.ApproveDeletionsAnnotation, out approval);
+        return string.IsNullOrWhiteSpace(approval) || string.Equals(approval.Trim(), status.ApprovedDeletions, StringComparison.OrdinalIgnoreCase) ? null : approval.Trim();
+    }
+
+    private static string ChangesMessage(Engine.Planning.SyncChanges changes)
+    {
+        static string Some(IReadOnlyList<string> items) => items.Count == 0 ? "" : " (" + string.Join(", ", items.Take(SampleSize)) + (items.Count > SampleSize ? ", …" : "") + ")";
+        var parts = new List<string>();
+        void Add(string what, IReadOnlyList<string> items)
+        {
+            if (items.Count > 0)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{items.Count} {what}{Some(items)}"));
+            }
+        }
+
+        Add("added", changes.Added);
+        Add("linked by email", changes.Linked);
+        Add("removed", changes.Removed);
+        Add("groups created", changes.GroupsCreated);
+        Add("groups renamed", changes.GroupsRenamed);
+        Add("groups deleted", changes.GroupsDeleted);
+        return string.Join("; ", parts);
+    }
+
+    private async Task RecordEventAsync(DirectorySync resource, string type, string reason, string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.RecordEventAsync(resource, type, reason, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // An event is a courtesy; failing to record one must not fail the sync.
+            LogEventFailed(logger, ex, resource.Metadata.NamespaceProperty, resource.Metadata.Name, reason);
+        }
+    }
 
     private static string Describe(SyncTrigger trigger) => trigger switch
     {

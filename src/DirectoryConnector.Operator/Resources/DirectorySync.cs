@@ -17,6 +17,10 @@ public sealed class DirectorySync : IKubernetesObject<V1ObjectMeta>, ISpec<Direc
     /// <summary>Annotation whose change forces a sync now (its value is usually a timestamp).</summary>
     public const string SyncRequestedAtAnnotation = "directoryconnector.dev/sync-requested-at";
 
+    /// <summary>Annotation approving one plan of removals past spec.sync.maxDeletions: its value is the plan hash that
+    /// status.deletionGuard.planHash shows. It approves that plan only, and only once.</summary>
+    public const string ApproveDeletionsAnnotation = "directoryconnector.dev/approve-deletions";
+
     public string ApiVersion { get; set; } = $"{Group}/{Version}";
 
     public string Kind { get; set; } = KindName;
@@ -81,6 +85,74 @@ public sealed class DirectorySyncStatus
 
     [Description("With spec.dryRun: what would have been sent.")]
     public DryRunStatus? DryRun { get; set; }
+
+    [Description("What the last sync that changed something changed in the organization.")]
+    public ChangesStatus? LastChanges { get; set; }
+
+    [Description("Set while a sync waits for approval because it would remove more than spec.sync.maxDeletions allows.")]
+    public DeletionGuardStatus? DeletionGuard { get; set; }
+
+    [Description("The plan hash of the last removals approved with the directoryconnector.dev/approve-deletions annotation; an approval is used once.")]
+    public string? ApprovedDeletions { get; set; }
+
+    [Description("External ids of the members this DirectorySync manages (sent by its own syncs and not removed since): newline-separated, gzip-compressed, base64. Only these are ever pruned.")]
+    public string? ManagedMembers { get; set; }
+
+    [Description("External ids of the groups this DirectorySync manages, encoded like managedMembers.")]
+    public string? ManagedGroups { get; set; }
+}
+
+[Description("What a sync changed in the organization, as counted from the organization read before posting.")]
+public sealed class ChangesStatus
+{
+    [Description("Members invited (or staged).")]
+    public int Added { get; set; }
+
+    [Description("Existing members without an external id linked to their directory entry by email.")]
+    public int Linked { get; set; }
+
+    [Description("Members removed.")]
+    public int Removed { get; set; }
+
+    [Description("Groups created.")]
+    public int GroupsCreated { get; set; }
+
+    [Description("Groups renamed.")]
+    public int GroupsRenamed { get; set; }
+
+    [Description("Groups deleted (prune).")]
+    public int GroupsDeleted { get; set; }
+
+    [Description("Directory entries left out because the server would fail on them (see events).")]
+    public int Conflicts { get; set; }
+
+    [Description("A bounded sample of the conflicts, each with the fix.")]
+    public IList<string> SampleConflicts { get; set; } = [];
+}
+
+[Description("A sync stopped by spec.sync.maxDeletions.")]
+public sealed class DeletionGuardStatus
+{
+    [Description("Members the sync would remove.")]
+    public int MemberRemovals { get; set; }
+
+    [Description("Members maxDeletions allows to remove.")]
+    public int MemberLimit { get; set; }
+
+    [Description("Members this DirectorySync manages (what a percentage is of).")]
+    public int ManagedMembers { get; set; }
+
+    [Description("Groups the sync would delete.")]
+    public int GroupDeletions { get; set; }
+
+    [Description("Groups maxDeletions allows to delete.")]
+    public int GroupLimit { get; set; }
+
+    [Description("The hash of exactly these removals: annotate directoryconnector.dev/approve-deletions=<planHash> to approve them.")]
+    public string PlanHash { get; set; } = "";
+
+    [Description("A bounded sample of who and what would go.")]
+    public IList<string> Sample { get; set; } = [];
 }
 
 [Description("What a dry run would have sent.")]

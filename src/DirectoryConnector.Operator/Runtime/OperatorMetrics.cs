@@ -34,6 +34,8 @@ public sealed class OperatorMetrics
         Interval = factory.CreateGauge("directorysync_interval_seconds", "The spec.interval in force, in seconds; absent while suspended or invalid (the DirectorySyncStale alert divides by it).", "name", "namespace");
         ConditionReason = factory.CreateGauge("directorysync_status_condition_reason", "1 for the current reason of each condition (the alerts name it).", "name", "namespace", "condition", "reason");
         DirectoryObjects = factory.CreateGauge("directorysync_directory_objects", "Users and groups sent by the last sync.", "name", "namespace", "kind");
+        PendingDeletions = factory.CreateGauge("directorysync_deletion_guard_pending_deletions", "Members and groups a sync stopped by spec.sync.maxDeletions would remove (0 when none is waiting for approval).", "name", "namespace", "kind");
+        Changes = factory.CreateCounter("directorysync_changes_total", "Changes made in the organization: added, linked, removed members, created, renamed, deleted groups, and entries left out for a server conflict.", "name", "namespace", "change");
         MaxConcurrentReconciles.WithLabels(ControllerName).Set(0);
         ActiveWorkers.WithLabels(ControllerName).Set(0);
         QueueDepth.WithLabels(ControllerName, ControllerName).Set(0);
@@ -76,6 +78,10 @@ public sealed class OperatorMetrics
 
     public Gauge DirectoryObjects { get; }
 
+    public Gauge PendingDeletions { get; }
+
+    public Counter Changes { get; }
+
     public Gauge Interval { get; }
 
     public Gauge ConditionReason { get; }
@@ -109,6 +115,8 @@ public sealed class OperatorMetrics
         RemoveSeries(SyncDuration, namespaceName, name);
         RemoveSeries(LastSuccess, namespaceName, name);
         RemoveSeries(DirectoryObjects, namespaceName, name);
+        RemoveSeries(PendingDeletions, namespaceName, name);
+        RemoveSeries(Changes, namespaceName, name);
         RemoveSeries(Interval, namespaceName, name);
         RemoveSeries(ConditionReason, namespaceName, name);
     }

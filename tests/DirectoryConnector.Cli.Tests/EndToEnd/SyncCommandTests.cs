@@ -39,7 +39,7 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var first = await SyncAsync();
 
         first.ExitCode.Should().Be(0, first.ToString());
-        first.Output.Should().StartWith("Synced: posted members and groups.");
+        first.Output.Should().StartWith("added: alice@example.com\n").And.Contain("\nSynced: posted members and groups. Changes: 3 added, ");
         standIn.ImportRequests.Should().ContainSingle();
         standIn.Organization.Members.Select(m => m.Email).Should().BeEquivalentTo("alice@example.com", "bob@example.com", "carol@example.com");
         var engineering = standIn.Organization.GroupByExternalId(TestWorkspace.GroupDn("Engineering"))!;
@@ -82,7 +82,7 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync();
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().StartWith("Synced: posted members.");
+        result.Output.Should().StartWith("added: dave@example.com\nSynced: posted members. Changes: 1 added.");
         var body = Body(standIn.ImportRequests.Should().HaveCount(2).And.Subject.Last());
         body.GetProperty("groups").GetArrayLength().Should().Be(0);
         body.GetProperty("members").GetArrayLength().Should().Be(4);
@@ -122,7 +122,7 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync("--dry-run");
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().StartWith("Dry run: would post members.");
+        result.Output.Should().StartWith("would be added: dave@example.com\nDry run: would post members. Changes: 1 added.");
         standIn.ImportRequests.Should().ContainSingle();
         File.ReadAllText(workspace.StatePath).Should().Be(before);
     }

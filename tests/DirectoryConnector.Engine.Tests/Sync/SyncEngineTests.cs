@@ -81,6 +81,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
             UserCount = 2,
             GroupCount = 1,
             SkippedCount = 0,
+            ManagedMembers = ["cn=alice", "cn=bob"],
+            ManagedGroups = ["cn=eng,ou=groups"],
         });
     }
 
@@ -107,7 +109,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
 
         outcome.Result.Should().Be(SyncResult.DryRun);
         outcome.Requests.Should().ContainSingle();
-        standIn.Requests.Should().BeEmpty();
+        standIn.ImportRequests.Should().BeEmpty();
+        standIn.PublicApiRequests.Should().OnlyContain(r => r.Method == "GET", "a dry run reads the organization to report what would change");
         outcome.State.MembersHash.Should().BeNull();
         outcome.State.LastSuccessfulSyncTime.Should().BeNull();
     }

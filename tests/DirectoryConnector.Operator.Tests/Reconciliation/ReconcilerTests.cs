@@ -60,6 +60,64 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task ADeletionGuardStopsWithNumbersASampleAWarningAndAMetricThenTheAnnotationApprovesThatPlanOnce()
+    {
+        var metrics = new OperatorMetrics();
+        var guarded = new DirectorySyncReconciler(store, runner, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
+        var report = new DeletionGuardReport(40, 10, 100, 0, 2, 12, ["ann@example.com (external id cn=ann)"], "0123456789abcdef");
+        runner.Next = _ => throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(report), retryable: false) { DeletionGuard = report };
+
+        var result = await guarded.ReconcileAsync(Key, CancellationToken.None);
+
+        result.RequeueAfter.Should().Be(TimeSpan.FromMinutes(15), "it waits for the approval (or the next interval), it does not hammer");
+        var status = store.Resource!.Status!;
+        Condition(status, "Ready").Should().BeEquivalentTo(new { Status = "False", Reason = "DeletionGuardTriggered" }, o => o.ExcludingMissingMembers());
+        Condition(status, "Ready").Message.Should().Contain("40 of 100 managed members (maxDeletions allows 10)").And.Contain("ann@example.com")
+            .And.Contain("directoryconnector.dev/approve-deletions=0123456789abcdef");
+        Condition(status, "Stalled").Status.Should().Be("True");
+        status.DeletionGuard.Should().BeEquivalentTo(new { MemberRemovals = 40, MemberLimit = 10, ManagedMembers = 100, PlanHash = "0123456789abcdef" }, o => o.ExcludingMissingMembers());
+        store.Events.Should().ContainSingle().Which.Should().Be(("Warning", "DeletionGuardTriggered", Condition(status, "Ready").Message));
+        metrics.PendingDeletions.WithLabels("corp", "team", "member").Value.Should().Be(40);
+
+        // The administrator approves that plan: the annotation starts a sync that carries the approval.
+        store.Resource.Metadata.Annotations = new Dictionary<string, string> { [DirectorySync.ApproveDeletionsAnnotation] = "0123456789abcdef" };
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 60, groups: 2) with { ApprovedDeletions = "0123456789abcdef" };
+        await guarded.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.LastOptions!.ApprovedDeletions.Should().Be("0123456789abcdef");
+        store.Resource.Status!.DeletionGuard.Should().BeNull();
+        store.Resource.Status.ApprovedDeletions.Should().Be("0123456789abcdef");
+        metrics.PendingDeletions.WithLabels("corp", "team", "member").Value.Should().Be(0);
+
+        // The annotation stays, but a used approval is not offered to the next sync.
+        time.Advance(TimeSpan.FromMinutes(16));
+        runner.Next = _ => Outcome(SyncResult.UpToDate, users: 60, groups: 2);
+        await guarded.ReconcileAsync(Key, CancellationToken.None);
+        runner.LastOptions!.ApprovedDeletions.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task WhatASyncChangedReachesStatusAndANormalEventAndConflictsAWarning()
+    {
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2) with
+        {
+            Changes = new SyncChanges { Added = ["ann@example.com"], Removed = ["dan@example.com"], GroupsRenamed = ["Ops → SRE"] },
+            Conflicts = [new ServerConflict("cn=Ben", "its external id belongs to the member ben@old.example …")],
+            State = new SyncState { MembersHash = null, GroupsHash = "gh", UserCount = 3, GroupCount = 2, SkippedCount = 1, ManagedMembers = ["cn=Ann", "cn=Ben"], ManagedGroups = ["cn=SRE"] },
+        };
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        var status = store.Resource!.Status!;
+        status.LastChanges.Should().BeEquivalentTo(new { Added = 1, Removed = 1, GroupsRenamed = 1, Conflicts = 1 }, o => o.ExcludingMissingMembers());
+        status.MembersHash.Should().BeNull("the entry left out must be posted (and checked) again next time");
+        ManagedSetEncoding.Decode(status.ManagedMembers).Should().Equal("cn=Ann", "cn=Ben");
+        Condition(status, "Ready").Message.Should().Contain("1 added, 1 removed, 1 group renamed").And.Contain("1 entries left out");
+        store.Events.Should().Contain(("Normal", "OrganizationChanged", "1 added (ann@example.com); 1 removed (dan@example.com); 1 groups renamed (Ops → SRE)"));
+        store.Events.Should().Contain(e => e.Type == "Warning" && e.Reason == "ConflictsSkipped" && e.Message.Contains("cn=Ben", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NothingDueMeansNoSyncNoStatusWriteAndARequeueForTheRemainingInterval()
     {
         runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);

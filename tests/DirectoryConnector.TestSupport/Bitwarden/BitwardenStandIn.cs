@@ -19,6 +19,12 @@ public enum StandInEndpoint
 {
     Token,
     Import,
+
+    /// <summary>GET and DELETE /public/members.</summary>
+    Members,
+
+    /// <summary>GET and DELETE /public/groups.</summary>
+    Groups,
 }
 
 /// <summary>One request the stand-in received, with the status it answered.</summary>
@@ -46,9 +52,8 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     private readonly BitwardenStandInOptions options;
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> tokenExpiry = new();
-    private readonly ConcurrentQueue<Fault> tokenFaults = new();
-    private readonly ConcurrentQueue<Fault> importFaults = new();
-    private readonly ConcurrentDictionary<StandInEndpoint, ConcurrentQueue<DateTimeOffset>> recentPosts = new();
+    private readonly ConcurrentDictionary<StandInEndpoint, ConcurrentQueue<Fault>> faults = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> recentRequests = new();
     private readonly object logGate = new();
     private readonly List<RecordedRequest> requests = [];
 
@@ -87,6 +92,10 @@ public sealed class BitwardenStandIn : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> ImportRequests => [.. Requests.Where(r => r.Path.EndsWith("/api/public/organization/import", StringComparison.Ordinal))];
 
+    /// <summary>Requests to /public/members and /public/groups (reads and deletes).</summary>
+    public IReadOnlyList<RecordedRequest> PublicApiRequests => [.. Requests.Where(r => r.Path.Contains("/api/public/members", StringComparison.Ordinal)
+        || r.Path.Contains("/api/public/groups", StringComparison.Ordinal))];
+
     public static async Task<BitwardenStandIn> StartAsync(BitwardenStandInOptions? options = null)
     {
         options ??= new BitwardenStandInOptions();
@@ -111,6 +120,10 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         app.Use(standIn.RecordAsync);
         app.MapPost(prefix + "/identity/connect/token", standIn.TokenAsync);
         app.MapPost(prefix + "/api/public/organization/import", standIn.ImportAsync);
+        app.MapGet(prefix + "/api/public/members", context => standIn.ListAsync(context, StandInEndpoint.Members));
+        app.MapGet(prefix + "/api/public/groups", context => standIn.ListAsync(context, StandInEndpoint.Groups));
+        app.MapDelete(prefix + "/api/public/members/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Members));
+        app.MapDelete(prefix + "/api/public/groups/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Groups));
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         standIn.BaseUrl = new Uri(address.TrimEnd('/') + prefix);
@@ -153,7 +166,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         stopping.Dispose();
     }
 
-    private ConcurrentQueue<Fault> Faults(StandInEndpoint endpoint) => endpoint == StandInEndpoint.Token ? tokenFaults : importFaults;
+    private ConcurrentQueue<Fault> Faults(StandInEndpoint endpoint) => faults.GetOrAdd(endpoint, _ => new ConcurrentQueue<Fault>());
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)
     {
@@ -185,10 +198,12 @@ public sealed class BitwardenStandIn : IAsyncDisposable
             return;
         }
 
-        // Vaultwarden matches field names case-insensitively and with or without underscores.
-        var form = QueryHelpers.ParseQuery(Body(context))
-            .ToDictionary(f => f.Key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant(), f => f.Value.ToString());
-        string Field(string name) => form.TryGetValue(name, out var value) ? value : "";
+        // Duende reads form fields by their exact OAuth names (case-insensitively: ASP.NET's form collection);
+        // Vaultwarden also accepts them without underscores.
+        var form = QueryHelpers.ParseQuery(Body(context)).ToDictionary(
+            f => (options.RequireDeviceFields ? f.Key.Replace("_", "", StringComparison.Ordinal) : f.Key).ToLowerInvariant(),
+            f => f.Value.ToString());
+        string Field(string name) => form.TryGetValue(options.RequireDeviceFields ? name : OAuthName(name), out var value) ? value : "";
 
         if (!(context.Request.ContentType ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
@@ -216,7 +231,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         }
 
         var secretMatches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Field("clientsecret")), Encoding.UTF8.GetBytes(options.ClientSecret));
-        if (!string.Equals(Field("clientid"), ClientId, StringComparison.OrdinalIgnoreCase) || !secretMatches)
+        if (!IsOrganizationClient(Field("clientid")) || !secretMatches)
         {
             await WriteJsonAsync(context, 400, new { error = "invalid_client" }).ConfigureAwait(false);
             return;
@@ -236,19 +251,110 @@ public sealed class BitwardenStandIn : IAsyncDisposable
             .ConfigureAwait(false);
     }
 
-    private async Task ImportAsync(HttpContext context)
+    private static string OAuthName(string key) => key switch
     {
-        if (await InterceptAsync(context, StandInEndpoint.Import).ConfigureAwait(false))
+        "granttype" => "grant_type",
+        "clientid" => "client_id",
+        "clientsecret" => "client_secret",
+        _ => key,
+    };
+
+    /// <summary>DynamicClientStore: the prefix before the first '.' picks the client provider (ordinal, so
+    /// "Organization." is no client), and the rest must parse as the organization's GUID.</summary>
+    private bool IsOrganizationClient(string clientId)
+    {
+        if (options.RequireDeviceFields)
         {
-            return;
+            return string.Equals(clientId, ClientId, StringComparison.OrdinalIgnoreCase);
         }
 
+        return clientId.StartsWith("organization.", StringComparison.Ordinal)
+            && Guid.TryParse(clientId["organization.".Length..], out var organizationId) && organizationId == options.OrganizationId;
+    }
+
+    /// <summary>JwtBearer: 401 without a live token issued here.</summary>
+    private bool Authorized(HttpContext context)
+    {
         var authorization = context.Request.Headers.Authorization.ToString();
         if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal)
             || !tokenExpiry.TryGetValue(authorization["Bearer ".Length..], out var expiry) || expiry <= options.Time.GetUtcNow())
         {
             context.Response.StatusCode = 401;
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>GET /public/members and /public/groups: ListResponseModel {"object":"list","data":[...]}. The real
+    /// server returns every item at once; <see cref="BitwardenStandInOptions.ListPageSize"/> pages like the events
+    /// endpoint (PagedListResponseModel's continuationToken) to exercise a client that follows it.</summary>
+    private async Task ListAsync(HttpContext context, StandInEndpoint endpoint)
+    {
+        if (await InterceptAsync(context, endpoint).ConfigureAwait(false) || !Authorized(context))
+        {
+            return;
+        }
+
+        object[] items = endpoint == StandInEndpoint.Members
+            ? [.. Organization.AllMembers.Select(m => new
+            {
+                @object = "member", id = m.Id, userId = m.Status == StandInMemberStatus.Invited ? (Guid?)null : m.Id, name = (string?)null,
+                email = m.Email, twoFactorEnabled = false, status = (int)m.Status, collections = Array.Empty<object>(),
+                resetPasswordEnrolled = false, ssoExternalId = (string?)null, type = (int)m.Type, externalId = m.ExternalId, permissions = (object?)null,
+            })]
+            : [.. Organization.Groups.Select(g => new { @object = "group", id = g.Id, name = g.Name, externalId = g.ExternalId, collections = Array.Empty<object>() })];
+
+        if (options.ListPageSize is not { } pageSize)
+        {
+            await WriteJsonAsync(context, 200, new { @object = "list", data = items }).ConfigureAwait(false);
+            return;
+        }
+
+        var start = int.TryParse(context.Request.Query["continuationToken"], out var offset) ? offset : 0;
+        var next = start + pageSize < items.Length ? (start + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        await WriteJsonAsync(context, 200, new { @object = "list", data = items.Skip(start).Take(pageSize), continuationToken = next }).ConfigureAwait(false);
+    }
+
+    /// <summary>DELETE /public/members/{id} and /public/groups/{id}: 200 with an empty body, 404, or 400.</summary>
+    private async Task DeleteAsync(HttpContext context, StandInEndpoint endpoint)
+    {
+        if (await InterceptAsync(context, endpoint).ConfigureAwait(false) || !Authorized(context))
+        {
+            return;
+        }
+
+        var raw = context.Request.RouteValues["id"] as string;
+        try
+        {
+            if (!Guid.TryParse(raw, out var id))
+            {
+                throw new StandInHttpException(400, StandInHttpException.ModelStateInvalid, new Dictionary<string, List<string>> { ["id"] = [$"The value '{raw}' is not valid."] });
+            }
+
+            if (endpoint == StandInEndpoint.Members)
+            {
+                Organization.DeleteMember(id);
+            }
+            else
+            {
+                Organization.DeleteGroup(id);
+            }
+
+            context.Response.StatusCode = 200;
+        }
+        catch (StandInHttpException error)
+        {
+            context.Items["note"] = error.Cause;
+            await WriteJsonAsync(context, error.StatusCode, new { @object = "error", message = error.Message, errors = error.Errors }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ImportAsync(HttpContext context)
+    {
+        if (await InterceptAsync(context, StandInEndpoint.Import).ConfigureAwait(false) || !Authorized(context))
+        {
             return;
         }
 
@@ -309,34 +415,58 @@ public sealed class BitwardenStandIn : IAsyncDisposable
             return true;
         }
 
-        if (options.RateLimitPerSecond is { } limit)
+        var service = endpoint == StandInEndpoint.Token ? "identity" : "api";
+        var method = context.Request.Method;
+        var rules = new List<(string Key, TimeSpan Window, int Limit, string Period)>();
+        if (options.RateLimitPerSecond is { } perSecond && method == "POST")
         {
-            var now = options.Time.GetUtcNow();
-            var window = recentPosts.GetOrAdd(endpoint, _ => new ConcurrentQueue<DateTimeOffset>());
-            lock (window)
+            rules.Add(($"{service} post 1s", TimeSpan.FromSeconds(1), perSecond, "1s"));
+        }
+
+        if (options.CloudRateLimits)
+        {
+            // AspNetCoreRateLimit rules of the cloud's appsettings.json (bitwarden-api.md §1.8).
+            rules.Add(endpoint == StandInEndpoint.Token
+                ? ("identity token 1m", TimeSpan.FromMinutes(1), 10, "1m")
+                : method == "GET" ? ("api get 1m", TimeSpan.FromMinutes(1), 200, "1m")
+                : method == "POST" ? ("api post 1m", TimeSpan.FromMinutes(1), 60, "1m")
+                : ("api other 1m", TimeSpan.FromMinutes(1), 60, "1m"));
+        }
+
+        var now = options.Time.GetUtcNow();
+        string? limited = null;
+        lock (recentRequests)
+        {
+            foreach (var (key, window, limit, period) in rules)
             {
-                while (window.TryPeek(out var oldest) && oldest <= now - TimeSpan.FromSeconds(1))
+                var recent = recentRequests.GetOrAdd(key, _ => new ConcurrentQueue<DateTimeOffset>());
+                while (recent.TryPeek(out var oldest) && oldest <= now - window)
                 {
-                    window.TryDequeue(out _);
+                    recent.TryDequeue(out _);
                 }
 
-                if (window.Count >= limit)
+                if (recent.Count >= limit)
                 {
-                    context.Items["note"] = "rate limited";
-                    context.Response.StatusCode = 429;
-                    context.Response.Headers.RetryAfter = "1";
-                }
-                else
-                {
-                    window.Enqueue(now);
+                    limited = period;
+                    break;
                 }
             }
 
-            if (context.Response.StatusCode == 429)
+            if (limited is null)
             {
-                await WriteJsonAsync(context, 429, new { message = "Slow down! Too many requests. Try again in 1s." }).ConfigureAwait(false);
-                return true;
+                foreach (var (key, _, _, _) in rules)
+                {
+                    recentRequests[key].Enqueue(now);
+                }
             }
+        }
+
+        if (limited is not null)
+        {
+            context.Items["note"] = "rate limited";
+            context.Response.Headers.RetryAfter = limited == "1s" ? "1" : "60";
+            await WriteJsonAsync(context, 429, new { message = $"Slow down! Too many requests. Try again in {limited}." }).ConfigureAwait(false);
+            return true;
         }
 
         return false;

@@ -22,6 +22,14 @@ public sealed class BitwardenStandInOptions
     /// <summary>POSTs per second per service (identity, api) before answering 429 with Retry-After, as the cloud does (5). Null: off.</summary>
     public int? RateLimitPerSecond { get; init; }
 
+    /// <summary>The cloud's per-minute limits per client: 10 token requests, 60 API POSTs (and DELETEs), 200 API GETs;
+    /// over them 429 with Retry-After 60.</summary>
+    public bool CloudRateLimits { get; init; }
+
+    /// <summary>Not the real server (it lists every member and group in one response): pages GET /public/members and
+    /// /public/groups with a continuationToken, as the public events endpoint does. Null: one response.</summary>
+    public int? ListPageSize { get; init; }
+
     /// <summary>Serves under a path such as "/bitwarden" to exercise base URLs with a path.</summary>
     public string PathPrefix { get; init; } = "";
 

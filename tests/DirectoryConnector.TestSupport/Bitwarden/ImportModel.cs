@@ -40,7 +40,7 @@ public sealed record ImportModel(
         }
 
         var errors = new Dictionary<string, List<string>>();
-        var overwrite = Bool(root, "overwriteExisting", "$.overwriteExisting", null);
+        var overwrite = Bool(root, "overwriteExisting", "$.overwriteExisting", null, nullable: true);
         if (overwrite is null)
         {
             Add(errors, "OverwriteExisting", "The OverwriteExisting field is required.");
@@ -136,8 +136,24 @@ public sealed record ImportModel(
         }
     }
 
+    /// <summary>MvcOptions.MaxModelValidationErrors (200): ModelStateDictionary keeps 199 errors, then one under the empty key.</summary>
+    public const int MaxModelValidationErrors = 200;
+
+    public const string MaxErrorsReached = "The maximum number of allowed model errors has been reached.";
+
     private static void Add(Dictionary<string, List<string>> errors, string key, string message)
     {
+        var count = errors.Values.Sum(l => l.Count);
+        if (count >= MaxModelValidationErrors - 1)
+        {
+            if (!errors.ContainsKey(""))
+            {
+                errors[""] = [MaxErrorsReached];
+            }
+
+            return;
+        }
+
         if (!errors.TryGetValue(key, out var list))
         {
             errors[key] = list = [];
@@ -167,10 +183,11 @@ public sealed record ImportModel(
         }
     }
 
-    private static bool? Bool(JsonElement owner, string name, string path, bool? absent) => Property(owner, name) switch
+    /// <summary>bool (null is a conversion error, as System.Text.Json reports it) or bool? (null allowed).</summary>
+    private static bool? Bool(JsonElement owner, string name, string path, bool? absent, bool nullable = false) => Property(owner, name) switch
     {
         null => absent,
-        { ValueKind: JsonValueKind.Null } => null,
+        { ValueKind: JsonValueKind.Null } when nullable => null,
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
         _ => throw Converting(path, "System.Boolean"),

@@ -17,4 +17,6 @@ public sealed class StandInHttpException(int statusCode, string message, IReadOn
     public static StandInHttpException Unhandled(string cause) => new(500, UnhandledMessage, cause: cause);
 
     public static StandInHttpException BadRequest(string message) => new(400, message);
+
+    public static StandInHttpException NotFound() => new(404, "Resource not found.");
 }

@@ -2,16 +2,30 @@ namespace DirectoryConnector.TestSupport.Bitwarden;
 
 /// <summary>The organization the stand-in imports into, following ImportOrganizationUsersAndGroupsCommand
 /// (bitwarden-api.md §1.6) step by step, including its partial commits and unhandled 500s.</summary>
-public sealed class StandInOrganization(Guid id)
+public sealed class StandInOrganization
 {
     public const string SyncFailedMessage =
         "Sync failed. To proceed, disable the 'Remove and re-add users during next sync' setting and try again.";
+
+    public const string NoConfirmedOwnerMessage = "Organization must have at least one confirmed owner.";
 
     private readonly object gate = new();
     private readonly List<StandInMember> members = [];
     private readonly List<StandInGroup> groups = [];
 
-    public Guid Id { get; } = id;
+    /// <summary>An organization with its founding owner: every real organization has a confirmed owner, and inviting
+    /// members needs one.</summary>
+    public StandInOrganization(Guid id)
+    {
+        Id = id;
+        FoundingOwner = new StandInMember(Guid.NewGuid(), "owner@org.example", null, StandInMemberStatus.Confirmed, StandInMemberType.Owner, HasMasterPassword: true);
+        members.Add(FoundingOwner);
+    }
+
+    public Guid Id { get; }
+
+    /// <summary>The confirmed owner who created the organization (no external id). Left out of <see cref="Members"/>.</summary>
+    public StandInMember FoundingOwner { get; }
 
     public bool UseDirectory { get; set; } = true;
 
@@ -23,7 +37,11 @@ public sealed class StandInOrganization(Guid id)
     /// <summary>Cloud autoscaling ceiling; null: no ceiling.</summary>
     public int? MaxAutoscaleSeats { get; set; }
 
-    public IReadOnlyList<StandInMember> Members
+    /// <summary>Every member but the <see cref="FoundingOwner"/>.</summary>
+    public IReadOnlyList<StandInMember> Members => [.. AllMembers.Where(m => m.Id != FoundingOwner.Id)];
+
+    /// <summary>Every member, as GET /public/members lists them.</summary>
+    public IReadOnlyList<StandInMember> AllMembers
     {
         get
         {
@@ -78,6 +96,54 @@ public sealed class StandInOrganization(Guid id)
         }
     }
 
+    /// <summary>Removes a member as an administrator would in the web vault (no checks).</summary>
+    public void RemoveMember(Guid memberId)
+    {
+        lock (gate)
+        {
+            Remove(members.Where(m => m.Id == memberId).ToList());
+        }
+    }
+
+    /// <summary>Changes a member's external id as an administrator would (PUT /public/members/{id}).</summary>
+    public void SetExternalId(Guid memberId, string? externalId)
+    {
+        lock (gate)
+        {
+            var index = members.FindIndex(m => m.Id == memberId);
+            members[index] = members[index] with { ExternalId = externalId };
+        }
+    }
+
+    /// <summary>DELETE /public/members/{id} (RemoveOrganizationUserCommand): 404 when not a member, 400 when it would
+    /// remove the last confirmed owner.</summary>
+    public void DeleteMember(Guid memberId)
+    {
+        lock (gate)
+        {
+            var member = members.SingleOrDefault(m => m.Id == memberId) ?? throw StandInHttpException.NotFound();
+            if (member.Type == StandInMemberType.Owner
+                && !members.Any(m => m.Id != memberId && m.Type == StandInMemberType.Owner && m.Status == StandInMemberStatus.Confirmed))
+            {
+                throw StandInHttpException.BadRequest(NoConfirmedOwnerMessage);
+            }
+
+            Remove([member]);
+        }
+    }
+
+    /// <summary>DELETE /public/groups/{id}: 404 when the organization has no such group.</summary>
+    public void DeleteGroup(Guid groupId)
+    {
+        lock (gate)
+        {
+            if (groups.RemoveAll(g => g.Id == groupId) == 0)
+            {
+                throw StandInHttpException.NotFound();
+            }
+        }
+    }
+
     public StandInMember? MemberByExternalId(string externalId) => Members.SingleOrDefault(m => m.ExternalId == externalId);
 
     public StandInGroup? GroupByExternalId(string externalId) => Groups.SingleOrDefault(g => g.ExternalId == externalId);
@@ -86,7 +152,7 @@ public sealed class StandInOrganization(Guid id)
     public IReadOnlyList<string> MemberExternalIdsOf(StandInGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        var byId = Members.ToDictionary(m => m.Id);
+        var byId = AllMembers.ToDictionary(m => m.Id);
         return [.. group.MemberIds.Select(id => byId[id].ExternalId ?? byId[id].Email).Order(StringComparer.Ordinal)];
     }
 
@@ -123,6 +189,7 @@ public sealed class StandInOrganization(Guid id)
                 throw StandInHttpException.BadRequest("Organization cannot use directory syncing.");
             }
 
+            // OrganizationUserImportData: built once, before anything is removed, and never refreshed for step 2.
             var existingExternal = members.Where(m => !string.IsNullOrWhiteSpace(m.ExternalId)).ToList();
             var externalIdToMember = new Dictionary<string, Guid>();
             foreach (var member in existingExternal)
@@ -136,35 +203,36 @@ public sealed class StandInOrganization(Guid id)
             var importedExternalIds = importedUsers.Select(u => u.ExternalId).ToHashSet();
 
             // Step 1: remove members sent as deleted (never owners, never members without an external id).
+            // The id map is not updated here, so step 2 sees these members again.
             var deletedSet = deletedExternalIds.ToHashSet();
-            Remove(existingExternal.Where(m => deletedSet.Contains(m.ExternalId!) && !importedExternalIds.Contains(m.ExternalId!)
-                && m.Type != StandInMemberType.Owner), externalIdToMember);
+            var removedInStep1 = existingExternal.Where(m => deletedSet.Contains(m.ExternalId!) && !importedExternalIds.Contains(m.ExternalId!)
+                && m.Type != StandInMemberType.Owner).ToList();
+            Remove(removedInStep1);
 
-            // Step 2: overwriteExisting removes every other synced member that is not in the import.
+            // Step 2: overwriteExisting removes every other synced member that is not in the import, counted from the
+            // list loaded in step 0: members step 1 already removed count again, so an invited one among them fails the
+            // import with 400 after step 1 was applied.
             if (model.OverwriteExisting)
             {
-                var missing = members.Where(m => !string.IsNullOrWhiteSpace(m.ExternalId) && m.Type != StandInMemberType.Owner
-                    && !importedExternalIds.Contains(m.ExternalId!)).ToList();
+                var missing = existingExternal.Where(m => m.Type != StandInMemberType.Owner
+                    && !importedExternalIds.Contains(m.ExternalId!) && externalIdToMember.ContainsKey(m.ExternalId!)).ToList();
                 if (missing.Any(m => !m.HasMasterPassword))
                 {
                     throw StandInHttpException.BadRequest(SyncFailedMessage);
                 }
 
-                Remove(missing, externalIdToMember);
+                Remove(missing);
+                foreach (var member in missing)
+                {
+                    externalIdToMember.Remove(member.ExternalId!);
+                }
             }
 
-            // Step 3: link existing members without an external id by email; collect the rest as new.
+            // Step 3 (UpdateExistingUsers): every imported member whose email equals (ordinal) that of a member without an
+            // external id is linked to it, whether or not its external id is already taken; a taken one throws
+            // (Dictionary.Add) and nothing of this step is saved: bitwarden/server#4117.
             if (importedUsers.Count > 0)
             {
-                var importedByEmail = new Dictionary<string, string>();
-                foreach (var user in importedUsers)
-                {
-                    if (!importedByEmail.TryAdd(user.Email, user.ExternalId))
-                    {
-                        throw StandInHttpException.Unhandled($"duplicate email '{user.Email}' among imported members (ToDictionary)");
-                    }
-                }
-
                 var unlinkedByEmail = new Dictionary<string, StandInMember>(StringComparer.Ordinal);
                 foreach (var member in members.Where(m => string.IsNullOrWhiteSpace(m.ExternalId)))
                 {
@@ -174,30 +242,26 @@ public sealed class StandInOrganization(Guid id)
                     }
                 }
 
-                var externalIdsToAdd = importedExternalIds.Except(externalIdToMember.Keys).ToHashSet();
-                var links = new List<StandInMember>();
-                var newUsers = new List<(string Email, string ExternalId)>();
+                var importedByEmail = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var user in importedUsers)
                 {
-                    if (!externalIdsToAdd.Contains(user.ExternalId) || string.IsNullOrWhiteSpace(user.Email))
+                    if (!importedByEmail.TryAdd(user.Email, user.ExternalId))
                     {
-                        continue;
+                        throw StandInHttpException.Unhandled($"duplicate email '{user.Email}' among imported members (ToDictionary)");
+                    }
+                }
+
+                var links = new List<StandInMember>();
+                foreach (var email in unlinkedByEmail.Keys.Intersect(importedByEmail.Keys).ToList())
+                {
+                    var externalId = importedByEmail[email];
+                    if (!externalIdToMember.TryAdd(externalId, unlinkedByEmail[email].Id))
+                    {
+                        throw StandInHttpException.Unhandled(
+                            $"external id '{externalId}' is already mapped to another member (Dictionary.Add) while linking '{email}'");
                     }
 
-                    // Case-sensitive: an existing "Ann@x.com" is not linked to the imported "ann@x.com".
-                    if (unlinkedByEmail.TryGetValue(user.Email, out var existing))
-                    {
-                        if (!externalIdToMember.TryAdd(user.ExternalId, existing.Id))
-                        {
-                            throw StandInHttpException.Unhandled($"external id '{user.ExternalId}' is already mapped to another member (Dictionary.Add)");
-                        }
-
-                        links.Add(existing with { ExternalId = user.ExternalId });
-                    }
-                    else
-                    {
-                        newUsers.Add(user);
-                    }
+                    links.Add(unlinkedByEmail[email] with { ExternalId = externalId });
                 }
 
                 foreach (var linked in links)
@@ -206,6 +270,7 @@ public sealed class StandInOrganization(Guid id)
                 }
 
                 // Step 4: add new members; emails already in the organization are skipped silently.
+                var newUsers = importedUsers.Where(u => !externalIdToMember.ContainsKey(u.ExternalId) && !string.IsNullOrWhiteSpace(u.Email)).ToList();
                 var presentEmails = members.Select(m => m.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
                 var toCreate = newUsers.Where(u => !presentEmails.Contains(u.Email)).ToList();
                 var staged = !model.InviteUsersAfterProvisioning && stagedStatusFeature;
@@ -229,16 +294,21 @@ public sealed class StandInOrganization(Guid id)
                     }
                 }
 
+                // OrganizationService.SaveUsersSendInvitesAsync: invitations need a confirmed owner.
+                if (!staged && newUsers.Count > 0
+                    && !members.Any(m => m.Type == StandInMemberType.Owner && m.Status == StandInMemberStatus.Confirmed))
+                {
+                    throw StandInHttpException.BadRequest(NoConfirmedOwnerMessage);
+                }
+
                 var created = toCreate.Select(u => new StandInMember(Guid.NewGuid(), u.Email, u.ExternalId,
                     staged ? StandInMemberStatus.Staged : StandInMemberStatus.Invited, StandInMemberType.User, HasMasterPassword: false)).ToList();
                 members.AddRange(created);
                 foreach (var member in created)
                 {
-                    // Committed before this can throw: two new emails with one external id leave two members sharing it.
-                    if (!externalIdToMember.TryAdd(member.ExternalId!, member.Id))
-                    {
-                        throw StandInHttpException.Unhandled($"two imported members share the external id '{member.ExternalId}' (Dictionary.Add)");
-                    }
+                    // TryAdd: two new emails with one external id both become members sharing it, the import answers 200,
+                    // and every later import fails in step 0.
+                    externalIdToMember.TryAdd(member.ExternalId!, member.Id);
                 }
             }
 
@@ -287,14 +357,9 @@ public sealed class StandInOrganization(Guid id)
         }
     }
 
-    private void Remove(IEnumerable<StandInMember> toRemove, Dictionary<string, Guid> externalIdToMember)
+    private void Remove(IEnumerable<StandInMember> toRemove)
     {
         var ids = toRemove.Select(m => m.Id).ToHashSet();
-        foreach (var member in members.Where(m => ids.Contains(m.Id)))
-        {
-            externalIdToMember.Remove(member.ExternalId!);
-        }
-
         members.RemoveAll(m => ids.Contains(m.Id));
         for (var index = 0; index < groups.Count; index++)
         {

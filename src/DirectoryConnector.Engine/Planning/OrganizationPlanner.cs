@@ -1,0 +1,243 @@
+using DirectoryConnector.Engine.Bitwarden.Organization;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sync;
+
+namespace DirectoryConnector.Engine.Planning;
+
+/// <summary>
+/// Compares an import plan with the organization read before posting (bitwarden-api.md §1.6 is the server's algorithm
+/// this predicts). A member or group is <em>managed by this DirectorySync</em> when its external id is one this
+/// DirectorySync itself sent as active in a successful sync and has not removed since (kept in status.managed or the
+/// CLI state file). Only managed members and groups are pruned; owners, members without an external id and members
+/// whose external id this DirectorySync never sent (another DirectorySync's, bwdc's, SCIM's) are never touched.
+/// </summary>
+public static class OrganizationPlanner
+{
+    /// <param name="previousMembers">External ids this DirectorySync managed before; null when none were recorded yet
+    /// (nothing is pruned then).</param>
+    /// <exception cref="SyncFailedException">OrganizationConflict: the organization is in a state every import fails on,
+    /// or overwriteExisting would fail or remove an entry that had to be left out.</exception>
+    public static OrganizationPlan Plan(ImportPlan plan, DirectorySnapshot snapshot, OrganizationSnapshot organization, SyncOptionsSpec sync,
+        IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(organization);
+        ArgumentNullException.ThrowIfNull(sync);
+
+        var overwrite = plan.OverwriteExisting;
+        var members = organization.Members;
+        ThrowIfEveryImportFails(members);
+
+        var byExternalId = members.Where(m => m.HasExternalId).ToDictionary(m => m.ExternalId!, StringComparer.Ordinal);
+        // Step 3 links by ordinal email among members without an external id; step 4 skips emails already present
+        // case-insensitively.
+        var unlinkedByEmail = new Dictionary<string, OrganizationMember>(StringComparer.Ordinal);
+        foreach (var member in members.Where(m => !m.HasExternalId))
+        {
+            if (!unlinkedByEmail.TryAdd(member.Email, member) && plan.Members.Any(m => !m.Deleted))
+            {
+                throw new SyncFailedException(SyncFailureReason.OrganizationConflict,
+                    $"Bitwarden has two members without an external id with the email {member.Email}: every import that carries members fails with HTTP 500 "
+                    + "until one of them is removed in the Admin Console. Nothing was sent.", retryable: false);
+            }
+        }
+
+        var byEmail = members.GroupBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        var managedBefore = new HashSet<string>(previousMembers ?? [], StringComparer.Ordinal);
+        var managedGroupsBefore = new HashSet<string>(previousGroups ?? [], StringComparer.Ordinal);
+
+        // Removals decided before the conflicts: a member leaving in this sync frees its email for a new one.
+        var present = new HashSet<string>(snapshot.Users.Where(u => !u.Deleted).Select(u => u.ExternalId), StringComparer.Ordinal);
+        present.UnionWith(snapshot.Skipped.Where(s => s.Kind == SkippedEntryKind.User).Select(s => s.Entry));
+        var activeIds = new HashSet<string>(plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId), StringComparer.Ordinal);
+        var removals = new Dictionary<Guid, OrganizationMember>();
+        var pruned = new List<OrganizationMember>();
+        if (sync.Users)
+        {
+            foreach (var entry in plan.Members.Where(m => m.Deleted))
+            {
+                if (byExternalId.TryGetValue(entry.ExternalId, out var member) && !member.IsOwner && !activeIds.Contains(entry.ExternalId))
+                {
+                    removals[member.Id] = member;
+                }
+            }
+
+            if (sync.Prune)
+            {
+                foreach (var member in members.Where(m => m.HasExternalId && !m.IsOwner && managedBefore.Contains(m.ExternalId!)
+                             && !present.Contains(m.ExternalId!) && !removals.ContainsKey(m.Id)))
+                {
+                    removals[member.Id] = member;
+                    pruned.Add(member);
+                }
+            }
+        }
+
+        var send = new List<PlannedMember>(plan.Members.Count + pruned.Count);
+        var conflicts = new List<ServerConflict>();
+        var added = new List<string>();
+        var linked = new List<string>();
+        var skippedIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in plan.Members)
+        {
+            if (entry.Deleted)
+            {
+                send.Add(entry);
+                continue;
+            }
+
+            var conflict = Conflict(entry, byExternalId, unlinkedByEmail, byEmail, removals);
+            if (conflict is not null)
+            {
+                conflicts.Add(new ServerConflict(entry.DisplayName, conflict));
+                skippedIds.Add(entry.ExternalId);
+                continue;
+            }
+
+            send.Add(entry);
+            if (!byExternalId.ContainsKey(entry.ExternalId))
+            {
+                (unlinkedByEmail.ContainsKey(entry.Email) ? linked : added).Add(entry.Email);
+            }
+        }
+
+        if (overwrite)
+        {
+            if (conflicts.Count > 0)
+            {
+                // Left out under overwriteExisting means removed: the existing member would go.
+                throw new SyncFailedException(SyncFailureReason.OrganizationConflict,
+                    $"{conflicts.Count} directory entries conflict with the organization, and with overwriteExisting leaving them out would remove "
+                    + "their members, so nothing was sent. Fix them, or use spec.sync.prune instead of overwriteExisting: " + string.Join(" | ", conflicts),
+                    retryable: false);
+            }
+
+            foreach (var member in members.Where(m => m.HasExternalId && !m.IsOwner && !activeIds.Contains(m.ExternalId!)))
+            {
+                removals[member.Id] = member;
+            }
+
+            var pending = removals.Values.Where(m => m.IsPending).ToList();
+            if (pending.Count > 0)
+            {
+                throw new SyncFailedException(SyncFailureReason.OrganizationConflict,
+                    $"overwriteExisting would remove {pending.Count} members who have not set a master password yet ("
+                    + string.Join(", ", pending.Take(DeletionGuard.SampleSize)) + "); Bitwarden refuses that whole import with \"Sync failed. To proceed, "
+                    + "disable the 'Remove and re-add users during next sync' setting\". Nothing was sent. Turn overwriteExisting off and set "
+                    + "spec.sync.prune: true, which removes them.", retryable: false);
+            }
+        }
+
+        send.AddRange(pruned.Select(m => new PlannedMember(m.Email, m.ExternalId!, Disabled: false, Deleted: true, $"{m.Email} (no longer in the directory)")));
+
+        var groupDeletions = new List<OrganizationGroup>();
+        if (sync.Groups && sync.Prune)
+        {
+            var presentGroups = new HashSet<string>(snapshot.Groups.Where(g => g.Selected).Select(g => g.ExternalId), StringComparer.Ordinal);
+            presentGroups.UnionWith(snapshot.Skipped.Where(s => s.Kind == SkippedEntryKind.Group).Select(s => s.Entry));
+            groupDeletions.AddRange(organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId)
+                && managedGroupsBefore.Contains(g.ExternalId!) && !presentGroups.Contains(g.ExternalId!)));
+        }
+
+        var groupsByExternalId = organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId))
+            .GroupBy(g => g.ExternalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var changes = new SyncChanges
+        {
+            Added = added,
+            Linked = linked,
+            Removed = [.. removals.Values.Select(m => m.Email).Order(StringComparer.Ordinal)],
+            GroupsCreated = [.. plan.Groups.Where(g => !groupsByExternalId.ContainsKey(g.ExternalId)).Select(g => g.Name)],
+            GroupsRenamed = [.. plan.Groups.Where(g => groupsByExternalId.TryGetValue(g.ExternalId, out var old) && old.Name != g.Name)
+                .Select(g => $"{groupsByExternalId[g.ExternalId].Name} → {g.Name}")],
+            GroupsDeleted = [.. groupDeletions.Select(g => g.Name)],
+        };
+
+        // Managed afterwards: what it managed and still exists or is still listed, plus what it now sends.
+        var removedIds = new HashSet<string>(removals.Values.Select(m => m.ExternalId!), StringComparer.Ordinal);
+        var managedAfter = new SortedSet<string>(managedBefore.Where(id => byExternalId.ContainsKey(id) || activeIds.Contains(id)), StringComparer.Ordinal);
+        managedAfter.UnionWith(activeIds.Where(id => !skippedIds.Contains(id) || byExternalId.ContainsKey(id)));
+        managedAfter.ExceptWith(removedIds);
+
+        var deletedGroupIds = new HashSet<string>(groupDeletions.Select(g => g.ExternalId!), StringComparer.Ordinal);
+        var plannedGroupIds = plan.Groups.Select(g => g.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var managedGroupsAfter = new SortedSet<string>(managedGroupsBefore.Where(id => groupsByExternalId.ContainsKey(id) || plannedGroupIds.Contains(id)), StringComparer.Ordinal);
+        managedGroupsAfter.UnionWith(plannedGroupIds);
+        managedGroupsAfter.ExceptWith(deletedGroupIds);
+
+        var memberBase = members.Count(m => m.HasExternalId && !m.IsOwner && (overwrite || managedBefore.Contains(m.ExternalId!) || activeIds.Contains(m.ExternalId!)));
+        var groupBase = organization.Groups.Count(g => !string.IsNullOrWhiteSpace(g.ExternalId) && (managedGroupsBefore.Contains(g.ExternalId!) || plannedGroupIds.Contains(g.ExternalId!)));
+        var guard = new DeletionGuardReport(
+            removals.Count, DeletionGuard.Limit(sync.MaxDeletions, memberBase), memberBase,
+            groupDeletions.Count, DeletionGuard.Limit(sync.MaxDeletions, groupBase), groupBase,
+            [.. removals.Values.Select(m => m.ToString()).Order(StringComparer.Ordinal).Concat(groupDeletions.Select(g => $"group {g.Name}")).Take(DeletionGuard.SampleSize)],
+            DeletionGuard.PlanHash(removedIds, deletedGroupIds));
+
+        return new OrganizationPlan
+        {
+            Import = new ImportPlan
+            {
+                Members = send,
+                Groups = plan.Groups,
+                Skipped = plan.Skipped,
+                OverwriteExisting = overwrite,
+                MembersHash = plan.MembersHash,
+                GroupsHash = plan.GroupsHash,
+            },
+            MemberRemovals = [.. removals.Values],
+            GroupDeletions = groupDeletions,
+            Conflicts = conflicts,
+            Changes = changes,
+            Guard = guard,
+            ManagedMembers = [.. managedAfter],
+            ManagedGroups = [.. managedGroupsAfter],
+        };
+    }
+
+    /// <summary>Step 0 builds a dictionary of the existing external ids: two members sharing one fail every import.</summary>
+    private static void ThrowIfEveryImportFails(IReadOnlyList<OrganizationMember> members)
+    {
+        var shared = members.Where(m => m.HasExternalId).GroupBy(m => m.ExternalId!, StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
+        if (shared.Count > 0)
+        {
+            throw new SyncFailedException(SyncFailureReason.OrganizationConflict,
+                $"Bitwarden has {shared.Count} external id(s) shared by several members, so every import fails with HTTP 500 (the server maps external ids "
+                + "to members with a dictionary): " + string.Join("; ", shared.Take(DeletionGuard.SampleSize).Select(g => $"{g.Key}: {string.Join(" and ", g.Select(m => m.Email))}"))
+                + ". Remove the extra member(s) in the Admin Console (usually the one that never accepted its invitation); nothing was sent.", retryable: false);
+        }
+    }
+
+    /// <summary>Why the server would fail on (or silently drop) this active entry, with the fix; null when it is fine.</summary>
+    private static string? Conflict(PlannedMember entry, Dictionary<string, OrganizationMember> byExternalId, Dictionary<string, OrganizationMember> unlinkedByEmail,
+        Dictionary<string, List<OrganizationMember>> byEmail, Dictionary<Guid, OrganizationMember> removals)
+    {
+        if (byExternalId.TryGetValue(entry.ExternalId, out var linkedMember))
+        {
+            // bitwarden/server#4117: step 3 links the unlinked member with this email to an external id that is taken.
+            return unlinkedByEmail.TryGetValue(entry.Email, out var invited)
+                ? $"its external id belongs to the member {linkedMember.Email}, and {invited.Email} is a separate member without an external id. The import "
+                  + $"would link {invited.Email} to the same external id and fail with HTTP 500 on every sync (bitwarden/server#4117). Remove the member that "
+                  + $"is not in use in the Admin Console ({linkedMember.Email}, the old address, once the user works as {invited.Email}); the next sync then syncs it."
+                : null;
+        }
+
+        if (unlinkedByEmail.ContainsKey(entry.Email) || !byEmail.TryGetValue(entry.Email, out var sameEmail))
+        {
+            return null;
+        }
+
+        var other = sameEmail.FirstOrDefault(m => !removals.ContainsKey(m.Id));
+        if (other is null)
+        {
+            return null;
+        }
+
+        return other.HasExternalId
+            ? $"its email {entry.Email} belongs to the member linked to the external id {other.ExternalId}, which is not this entry's ({entry.ExternalId}). "
+              + "The server would skip the invitation without an error and leave the user out of its groups. If it is the same person whose directory "
+              + "identity changed, remove the member in the Admin Console (the next sync invites it again) or give the directory entry its old external id."
+            : $"the member {other.Email} has no external id and differs from {entry.Email} only in case, so the server neither links nor invites it. "
+              + $"Remove the member in the Admin Console and let the next sync invite {entry.Email}.";
+    }
+}

@@ -1,0 +1,150 @@
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.TestSupport.EntraId;
+using FluentAssertions;
+using Xunit;
+using static DirectoryConnector.Engine.Tests.Sources.EntraId.EntraIdTestKit;
+
+namespace DirectoryConnector.Engine.Tests.Sources.EntraId;
+
+public sealed class EntraIdSourceTests : EntraIdStandInTest
+{
+    [Fact]
+    public async Task Reads_users_and_groups_with_members_over_https_through_the_test_ca()
+    {
+        Tenant.AddUser(User("alice"));
+        Tenant.AddUser(User("bob", enabled: false));
+        Tenant.AddGroup(IdOf("eng"), "Engineering", IdOf("alice"), IdOf("bob"));
+
+        var snapshot = await Source(StandIn).ReadAsync();
+
+        Emails(snapshot).Should().Equal(Sorted("alice@contoso.com", "bob@contoso.com disabled"));
+        snapshot.Users.Should().OnlyContain(u => u.ExternalId == u.ReferenceId && u.ReferenceId == IdOf(u.DisplayName.Split('@')[0]));
+        var group = snapshot.Groups.Should().ContainSingle().Subject;
+        group.Name.Should().Be("Engineering");
+        group.ExternalId.Should().Be(IdOf("eng"));
+        group.MemberReferences.Should().BeEquivalentTo(IdOf("alice"), IdOf("bob"));
+        snapshot.Cursor.Should().NotBeNull();
+        StandIn.TokenRequests.Should().ContainSingle("Azure.Identity caches the token for the whole read");
+        StandIn.GraphRequests.Should().OnlyContain(r => r.Headers["Authorization"].StartsWith("Bearer ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Email_is_mail_or_the_upn_when_mail_is_empty_or_onmicrosoft_and_guests_are_skipped_and_reported()
+    {
+        Tenant.AddUser(User("withmail") with { Mail = "With.Mail@Contoso.com", UserPrincipalName = "wm@contoso.onmicrosoft.com" });
+        Tenant.AddUser(User("nomail") with { Mail = null, UserPrincipalName = "nomail@contoso.com" });
+        Tenant.AddUser(User("tenantmail") with { Mail = "tenantmail@contoso.onmicrosoft.com", UserPrincipalName = "tenantmail@contoso.com" });
+        Tenant.AddUser(new EntraUser(IdOf("guest"), "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "guest@fabrikam.com", UserType: "Guest"));
+        Tenant.AddUser(new EntraUser(IdOf("member-ext"), "old_fabrikam.com#EXT#@contoso.onmicrosoft.com", "old@fabrikam.com"));
+
+        var snapshot = await Source(StandIn).ReadAsync();
+
+        snapshot.Users.Select(u => u.Email).Should().BeEquivalentTo("With.Mail@Contoso.com", "nomail@contoso.com", "tenantmail@contoso.com");
+        snapshot.Skipped.Select(s => s.Entry).Should().BeEquivalentTo(
+            "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "old_fabrikam.com#EXT#@contoso.onmicrosoft.com");
+        snapshot.Skipped.Should().OnlyContain(s => s.Kind == SkippedEntryKind.User && s.Reason.Contains("spec.source.entraId.includeGuests", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IncludeGuests_syncs_guests_by_their_mail_and_reports_one_without_a_mailbox_address()
+    {
+        Tenant.AddUser(new EntraUser(IdOf("guest"), "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "guest@fabrikam.com", UserType: "Guest"));
+        Tenant.AddUser(new EntraUser(IdOf("nomail-guest"), "x_fabrikam.com#EXT#@contoso.onmicrosoft.com", null, UserType: "Guest"));
+
+        var snapshot = await Source(StandIn, Spec(StandIn, includeGuests: true)).ReadAsync();
+
+        snapshot.Users.Select(u => u.Email).Should().Equal("guest@fabrikam.com");
+        snapshot.Skipped.Should().ContainSingle().Which.Reason.Should().Contain("no usable email");
+    }
+
+    [Fact]
+    public async Task Every_page_of_users_and_of_a_150_member_group_is_read()
+    {
+        StandIn.DeltaPageSize = 4;
+        var ids = Enumerable.Range(0, 150).Select(i => Tenant.AddUser(User($"user{i:D3}")).Id).ToArray();
+        Tenant.AddGroup(IdOf("big"), "Everyone", ids);
+        Tenant.AddGroup(IdOf("small"), "Few", ids[..3]);
+
+        var snapshot = await Source(StandIn).ReadAsync();
+
+        snapshot.Users.Should().HaveCount(150);
+        snapshot.Users.Select(u => u.ReferenceId).Should().BeInAscendingOrder(StringComparer.Ordinal);
+        snapshot.Groups.Single(g => g.Name == "Everyone").MemberReferences.Should().BeEquivalentTo(ids);
+        snapshot.Groups.Single(g => g.Name == "Few").MemberReferences.Should().BeEquivalentTo(ids[..3]);
+        GraphRequestsTo("/users/delta").Should().BeGreaterThanOrEqualTo(38, "150 users at 4 per page");
+        GraphRequestsTo("/groups/delta").Should().Be(1, "the 150 members come in two members@delta slices of one page");
+    }
+
+    [Fact]
+    public async Task A_large_group_split_across_delta_pages_is_merged()
+    {
+        StandIn.DeltaPageSize = 1;
+        StandIn.DeltaMembersPerGroupEntry = 100;
+        var ids = Enumerable.Range(0, 150).Select(i => Tenant.AddUser(User($"user{i:D3}")).Id).ToArray();
+        Tenant.AddGroup(IdOf("big"), "Everyone", ids);
+
+        var snapshot = await Source(StandIn).ReadAsync();
+
+        snapshot.Groups.Should().ContainSingle().Which.MemberReferences.Should().HaveCount(150).And.BeEquivalentTo(ids);
+        GraphRequestsTo("/groups/delta").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Nested_groups_are_kept_as_references_and_devices_are_not_users()
+    {
+        Tenant.AddUser(User("alice"));
+        Tenant.AddUser(User("bob"));
+        Tenant.AddObject("device-1", EntraObjectType.Device);
+        Tenant.AddGroup(IdOf("platform"), "Platform", IdOf("bob"), "device-1");
+        Tenant.AddGroup(IdOf("eng"), "Engineering", IdOf("alice"), IdOf("platform"));
+
+        var snapshot = await Source(StandIn).ReadAsync();
+
+        snapshot.Groups.Single(g => g.Name == "Engineering").MemberReferences.Should().BeEquivalentTo(IdOf("alice"), IdOf("platform"));
+        snapshot.Groups.Single(g => g.Name == "Platform").MemberReferences.Should().BeEquivalentTo(IdOf("bob"), "device-1");
+        snapshot.Users.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_credential_signs_in_with_a_pem_certificate_and_key()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=entra-app", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        StandIn.RegisterCertificate(certificate);
+        Tenant.AddUser(User("alice"));
+        var spec = Spec(StandIn);
+        spec.ClientSecretRef = null;
+        spec.ClientCertificateSecretRef = new() { Name = "entra-app-cert", Key = "tls.pem" };
+        var pem = certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem();
+
+        var source = Engine.Sources.EntraId.EntraIdSourceFactory.Create(spec, null, null, pem, StandIn.CaPem,
+            HttpClients, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var snapshot = await source.ReadAsync();
+
+        snapshot.Users.Select(u => u.Email).Should().Equal("alice@contoso.com");
+        StandIn.TokenRequests.Should().ContainSingle().Which.Body.Should().Contain("client_assertion=").And.NotContain("client_secret");
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_read_between_pages()
+    {
+        StandIn.DeltaPageSize = 1;
+        for (var i = 0; i < 20; i++)
+        {
+            Tenant.AddUser(User($"user{i}"));
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        var source = Source(StandIn);
+        StandIn.FailNext(1, 503, retryAfter: "30");
+        var read = source.ReadAsync(new DirectoryQuery(true, true, false), cancellation.Token);
+        await Task.Delay(500);
+        await cancellation.CancelAsync();
+
+        await read.Invoking(r => r).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    private static string[] Sorted(params string[] values) => [.. values.Order(StringComparer.Ordinal)];
+}

@@ -1,7 +1,10 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
+using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,15 +13,20 @@ namespace DirectoryConnector.Engine;
 
 public static class EngineServiceCollectionExtensions
 {
-    /// <summary>Registers the sync engine, the source factory and the Bitwarden typed client.
-    /// TimeProvider.System unless the host registered its own first.</summary>
+    /// <summary>Registers the sync engine, the directory source providers, the spec validator and the Bitwarden typed
+    /// client. TimeProvider.System unless the host registered its own first.</summary>
     public static IServiceCollection AddDirectoryConnectorEngine(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddBitwardenClient();
         services.AddDirectoryHttpClient<EntraIdHttpClient>(HttpRateLimitPolicy.Default);
-        services.TryAddSingleton<DirectorySourceFactory>();
+
+        // Directory sources: one line each (README "Adding a directory source").
+        services.AddSourceProvider<LdapSourceProvider>();
+        services.AddSourceProvider<FileSourceProvider>();
+
+        services.TryAddSingleton<SpecValidator>();
         services.TryAddTransient<SyncEngine>();
         return services;
     }

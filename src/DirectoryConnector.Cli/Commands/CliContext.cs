@@ -2,6 +2,7 @@ using System.CommandLine;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Engine;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,14 +58,14 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
     }
 
     /// <summary>Reads the manifests and picks the DirectorySync, or writes every problem and returns the exit code.</summary>
-    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync)?> ReadManifestsAsync(ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
+    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync)?> ReadManifestsAsync(IServiceProvider services, ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
     {
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
-            var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], cancellationToken).ConfigureAwait(false);
+            var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], services.GetRequiredService<SourceProviders>(), cancellationToken).ConfigureAwait(false);
             var directorySync = set.SelectDirectorySync(parseResult.GetValue(name));
-            var errors = SpecValidator.Validate(directorySync.Spec);
+            var errors = services.GetRequiredService<SpecValidator>().Validate(directorySync.Spec);
             if (errors.Count > 0)
             {
                 foreach (var specError in errors)

@@ -37,7 +37,8 @@ internal static class SyncCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            if (await CliContext.ReadManifestsAsync(parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            using var host = context.BuildHost(parseResult);
+            if (await CliContext.ReadManifestsAsync(host.Services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }
@@ -59,14 +60,13 @@ internal static class SyncCommand
                 }
             }
 
-            using var host = context.BuildHost(parseResult);
             var time = host.Services.GetRequiredService<TimeProvider>();
             var attemptTime = time.GetUtcNow();
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             SyncOutcome outcome;
             try
             {
-                var source = await host.Services.GetRequiredService<DirectorySourceFactory>()
+                var source = await host.Services.GetRequiredService<SourceProviders>()
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
                 outcome = await host.Services.GetRequiredService<SyncEngine>()
                     .SyncAsync(directorySync.Spec, source, references, previous,
@@ -91,12 +91,12 @@ internal static class SyncCommand
             }
 
             // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
-            foreach (var skipped in outcome.Plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
+            foreach (var skipped in (outcome.Plan?.Skipped ?? []).OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
             {
                 await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
             }
 
-            foreach (var warning in outcome.Plan.Warnings)
+            foreach (var warning in outcome.Plan?.Warnings ?? [])
             {
                 await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
             }
@@ -133,13 +133,19 @@ internal static class SyncCommand
             (true, false) => "members",
             _ => "groups",
         };
+        if (outcome.Plan is null)
+        {
+            return $"Up to date: nothing changed since the last sync, nothing posted. The source reports no change, so it was not read in full; {outcome.State.UserCount ?? 0} members, {outcome.State.GroupCount ?? 0} groups as last synced.";
+        }
+
         var summary = PlanReport.Summary(outcome.Plan, outcome.Requests.Count);
+        var fullRead = outcome.FullReadReason is { } why ? $" (full read: {why})" : "";
         var changes = outcome.Changes is { } c ? $" Changes: {c.Summary()}{(outcome.Conflicts.Count > 0 ? $"; {outcome.Conflicts.Count} left out (conflicts, see stderr)" : "")}." : "";
         return outcome.Result switch
         {
-            SyncResult.UpToDate => $"Up to date: nothing changed since the last sync, nothing posted. {summary}",
+            SyncResult.UpToDate => $"Up to date: nothing changed since the last sync, nothing posted{fullRead}. {summary}",
             SyncResult.DryRun => $"Dry run: would post {parts}.{changes} {summary}",
-            _ => $"Synced: posted {parts}.{changes} {summary}",
+            _ => $"Synced: posted {parts}{fullRead}.{changes} {summary}",
         };
     }
 }

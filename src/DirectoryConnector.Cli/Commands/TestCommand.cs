@@ -30,18 +30,18 @@ internal static class TestCommand
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            if (await CliContext.ReadManifestsAsync(parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            using var host = context.BuildHost(parseResult);
+            if (await CliContext.ReadManifestsAsync(host.Services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }
 
             var (set, directorySync) = manifests;
 
-            using var host = context.BuildHost(parseResult);
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             try
             {
-                var source = await host.Services.GetRequiredService<DirectorySourceFactory>()
+                var source = await host.Services.GetRequiredService<SourceProviders>()
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
                 var outcome = await host.Services.GetRequiredService<SyncEngine>()
                     .PreviewAsync(directorySync.Spec, source, cancellationToken).ConfigureAwait(false);

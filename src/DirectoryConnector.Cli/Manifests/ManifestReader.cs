@@ -4,6 +4,9 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Cli.Manifests;
 
@@ -27,7 +30,7 @@ internal static partial class ManifestReader
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
     private static readonly HashSet<string> ConfigMapFields = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
 
-    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, SourceProviders providers, CancellationToken cancellationToken)
     {
         var set = new ManifestSet();
         var problems = new List<string>();
@@ -46,7 +49,7 @@ internal static partial class ManifestReader
 
             try
             {
-                Read(text, path, set);
+                Read(text, path, set, providers);
             }
             catch (ManifestException e)
             {
@@ -59,7 +62,7 @@ internal static partial class ManifestReader
 
     /// <summary>Adds the documents of one file to <paramref name="set"/>. Relative file-source paths are resolved
     /// against the folder of <paramref name="fileName"/>.</summary>
-    public static void Read(string yaml, string fileName, ManifestSet set)
+    public static void Read(string yaml, string fileName, ManifestSet set, SourceProviders providers)
     {
         var problems = new List<string>();
         var documentNumber = 0;
@@ -79,7 +82,7 @@ internal static partial class ManifestReader
                 switch (kind)
                 {
                     case "DirectorySync":
-                        set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where));
+                        set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where, providers));
                         break;
                     case "Secret" when apiVersion == "v1":
                         set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
@@ -106,7 +109,7 @@ internal static partial class ManifestReader
         }
     }
 
-    private static DirectorySyncManifest ReadDirectorySync(JsonObject obj, string? apiVersion, string fileName, string where)
+    private static DirectorySyncManifest ReadDirectorySync(JsonObject obj, string? apiVersion, string fileName, string where, SourceProviders providers)
     {
         if (apiVersion != DirectorySyncApiVersion)
         {
@@ -132,12 +135,8 @@ internal static partial class ManifestReader
             throw new ManifestException($"{where}: {DescribeJsonError(e)}");
         }
 
-        // The file source's path is relative to the manifest, so the same files work from any working directory.
-        if (spec.Source.File is { Path: { Length: > 0 } path } file && !System.IO.Path.IsPathRooted(path))
-        {
-            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(fileName)) ?? Directory.GetCurrentDirectory();
-            file.Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
-        }
+        // Paths in a source spec are relative to the manifest, so the same files work from any working directory.
+        providers.ResolveRelativePaths(spec.Source, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(fileName)) ?? Directory.GetCurrentDirectory());
 
         return new DirectorySyncManifest(name, ns, spec, fileName);
     }

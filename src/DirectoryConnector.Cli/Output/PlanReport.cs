@@ -15,7 +15,7 @@ internal static class PlanReport
 
     public static void WriteTable(SyncOutcome outcome, TextWriter output)
     {
-        var plan = outcome.Plan;
+        var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
         var emailsByExternalId = plan.Members
             .GroupBy(m => m.ExternalId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Email, StringComparer.Ordinal);

@@ -6,6 +6,9 @@ namespace DirectoryConnector.Engine.Configuration;
 /// <summary>Go-style durations as Kubernetes writes them: <c>90s</c>, <c>15m</c>, <c>1h30m</c>, <c>1.5h</c>.</summary>
 public static class DurationFormat
 {
+    /// <summary>The same grammar as a regular expression, for the CRD's schema.</summary>
+    public const string Pattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
+
     /// <summary>Parses a sequence of decimal numbers each followed by a unit (ns, us, µs, ms, s, m, h).
     /// Returns false for empty input, a missing unit, an unknown unit or a negative value.</summary>
     public static bool TryParse(string? text, out TimeSpan duration)

@@ -1,32 +1,51 @@
-using DirectoryConnector.Engine.Sources.Ldap;
+using System.Reflection;
+using DirectoryConnector.Engine.Sources;
 
 namespace DirectoryConnector.Engine.Configuration;
 
 /// <summary>Checks a spec before anything runs: every problem is reported at once, each naming its field.
-/// The CLI runs it on manifests and the operator on resources, so both reject the same input the same way.</summary>
-public static class SpecValidator
+/// The CLI runs it on manifests and the operator on resources, so both reject the same input the same way.
+/// The source's own rules come from its provider.</summary>
+public sealed class SpecValidator(SourceProviders providers)
 {
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
+    /// <summary>spec.interval's minimum, from its [MinimumDuration] attribute (the CRD's rule has the same source).</summary>
+    public static TimeSpan MinimumInterval { get; } = MinimumOf(typeof(DirectorySyncSpec), nameof(DirectorySyncSpec.Interval));
 
-    public static IReadOnlyList<SpecError> Validate(DirectorySyncSpec spec)
+    public IReadOnlyList<SpecError> Validate(DirectorySyncSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<SpecError>();
-
-        if (!DurationFormat.TryParse(spec.Interval, out var interval))
-        {
-            errors.Add(new("spec.interval", $"\"{spec.Interval}\" is not a duration; write it like 15m, 1h30m or 90s"));
-        }
-        else if (interval < MinimumInterval)
-        {
-            errors.Add(new("spec.interval", $"{spec.Interval} is shorter than the minimum of 1m"));
-        }
-
+        ValidateDuration(spec.Interval, "spec.interval", MinimumInterval, DirectorySyncSpec.MinimumInterval, errors);
         ValidateBitwarden(spec.Bitwarden, errors);
-        ValidateSource(spec.Source, spec.Filters, errors);
+        providers.Validate(spec.Source, spec.Filters, spec.Sync, errors);
         ValidateSyncOptions(spec.Sync, errors);
         return errors;
     }
+
+    /// <summary>Throws SyncFailedException(InvalidSpec) listing every problem.</summary>
+    public void ThrowIfInvalid(DirectorySyncSpec spec)
+    {
+        var errors = Validate(spec);
+        if (errors.Count > 0)
+        {
+            throw new Sync.SyncFailedException(Sync.SyncFailureReason.InvalidSpec, string.Join("; ", errors), retryable: false);
+        }
+    }
+
+    private static void ValidateDuration(string? text, string path, TimeSpan minimum, string minimumText, List<SpecError> errors)
+    {
+        if (!DurationFormat.TryParse(text, out var value))
+        {
+            errors.Add(new(path, $"\"{text}\" is not a duration; write it like 15m, 1h30m or 90s"));
+        }
+        else if (value < minimum)
+        {
+            errors.Add(new(path, $"{text} is shorter than the minimum of {minimumText}"));
+        }
+    }
+
+    private static TimeSpan MinimumOf(Type type, string property) =>
+        type.GetProperty(property)!.GetCustomAttribute<MinimumDurationAttribute>()!.MinimumValue;
 
     private static void ValidateBitwarden(BitwardenSpec? bitwarden, List<SpecError> errors)
     {
@@ -62,127 +81,6 @@ public static class SpecValidator
         RequireText(apiKey.ClientSecretKey, "spec.bitwarden.apiKeySecretRef.clientSecretKey", errors);
     }
 
-    private static void ValidateSource(SourceSpec? source, FiltersSpec? filters, List<SpecError> errors)
-    {
-        if (source is null)
-        {
-            errors.Add(new("spec.source", "is required: set exactly one source (ldap or file)"));
-            return;
-        }
-
-        var set = new List<string>();
-        if (source.Ldap is not null)
-        {
-            set.Add("ldap");
-        }
-
-        if (source.File is not null)
-        {
-            set.Add("file");
-        }
-
-        switch (set.Count)
-        {
-            case 0:
-                errors.Add(new("spec.source", "no source is set: set exactly one of ldap or file"));
-                return;
-            case > 1:
-                errors.Add(new("spec.source", $"several sources are set ({string.Join(", ", set)}): set exactly one"));
-                break;
-        }
-
-        if (source.Ldap is { } ldap)
-        {
-            ValidateLdap(ldap, filters, errors);
-        }
-
-        if (source.File is { } file)
-        {
-            ValidateFile(file, errors);
-        }
-    }
-
-    private static void ValidateLdap(LdapSourceSpec ldap, FiltersSpec? filters, List<SpecError> errors)
-    {
-        const string prefix = "spec.source.ldap";
-        if (RequireText(ldap.Hostname, $"{prefix}.hostname", errors) && ldap.Hostname.Contains("://", StringComparison.Ordinal))
-        {
-            errors.Add(new($"{prefix}.hostname", $"\"{ldap.Hostname}\" is a URL; give the host name only and set port and encryption"));
-        }
-
-        if (ldap.Port is { } port && port is < 1 or > 65535)
-        {
-            errors.Add(new($"{prefix}.port", $"{port} is not a port: use 1 to 65535"));
-        }
-
-        if (ldap.Encryption == LdapEncryption.None)
-        {
-            if (ldap.CaSecretRef is not null)
-            {
-                errors.Add(new($"{prefix}.caSecretRef", "is set but encryption is none: set encryption to ldaps or startTls, or remove caSecretRef"));
-            }
-
-            if (ldap.InsecureSkipVerify)
-            {
-                errors.Add(new($"{prefix}.insecureSkipVerify", "is true but encryption is none: there is no certificate to verify"));
-            }
-        }
-        else if (ldap.CaSecretRef is not null && ldap.InsecureSkipVerify)
-        {
-            errors.Add(new($"{prefix}.insecureSkipVerify", "contradicts caSecretRef: a CA to verify with and no verification; remove one"));
-        }
-
-        if (ldap.CaSecretRef is { } ca)
-        {
-            RequireText(ca.Name, $"{prefix}.caSecretRef.name", errors);
-            RequireText(ca.Key, $"{prefix}.caSecretRef.key", errors);
-        }
-
-        RequireText(ldap.RootPath, $"{prefix}.rootPath", errors);
-        RequireText(ldap.Username, $"{prefix}.username", errors);
-        if (ldap.PasswordSecretRef is null)
-        {
-            errors.Add(new($"{prefix}.passwordSecretRef", "is required: the Secret key holding the bind password"));
-        }
-        else
-        {
-            RequireText(ldap.PasswordSecretRef.Name, $"{prefix}.passwordSecretRef.name", errors);
-            RequireText(ldap.PasswordSecretRef.Key, $"{prefix}.passwordSecretRef.key", errors);
-        }
-
-        if (ldap.UseEmailPrefixSuffix && LdapSourceSettings.EmailSuffixProblem(ldap.EmailSuffix) is { } suffixProblem)
-        {
-            errors.Add(new($"{prefix}.emailSuffix", suffixProblem));
-        }
-
-        // Filters the server would refuse are bad input, named before connecting (RFC 4515 syntax).
-        foreach (var (path, filter) in new[] { ("spec.filters.users", filters?.Users), ("spec.filters.groups", filters?.Groups), ($"{prefix}.disabledFilter", ldap.DisabledFilter) })
-        {
-            if (LdapSourceSettings.FilterProblem(filter) is { } filterProblem)
-            {
-                errors.Add(new(path, filterProblem));
-            }
-        }
-    }
-
-    private static void ValidateFile(FileSourceSpec file, List<SpecError> errors)
-    {
-        const string prefix = "spec.source.file";
-        var hasPath = !string.IsNullOrWhiteSpace(file.Path);
-        if (hasPath == file.ConfigMapRef is not null)
-        {
-            errors.Add(new(prefix, hasPath
-                ? "path and configMapRef are both set: set exactly one"
-                : "set path (CLI) or configMapRef (operator)"));
-        }
-
-        if (file.ConfigMapRef is { } configMap)
-        {
-            RequireText(configMap.Name, $"{prefix}.configMapRef.name", errors);
-            RequireText(configMap.Key, $"{prefix}.configMapRef.key", errors);
-        }
-    }
-
     private static void ValidateSyncOptions(SyncOptionsSpec? sync, List<SpecError> errors)
     {
         if (sync is null)
@@ -194,6 +92,9 @@ public static class SpecValidator
         {
             errors.Add(new("spec.sync", "users and groups are both false: there is nothing to sync"));
         }
+
+        var fullSyncMinimum = MinimumOf(typeof(SyncOptionsSpec), nameof(SyncOptionsSpec.FullSyncInterval));
+        ValidateDuration(sync.FullSyncInterval, "spec.sync.fullSyncInterval", fullSyncMinimum, SyncOptionsSpec.MinimumFullSyncInterval, errors);
 
         if (sync.OverwriteExisting && !sync.Users)
         {

@@ -8,65 +8,21 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Sync;
 
-public enum SyncResult
-{
-    /// <summary>Changes were posted to Bitwarden.</summary>
-    Synced,
-
-    /// <summary>The hashes matched the previous state: nothing was posted.</summary>
-    UpToDate,
-
-    /// <summary>Dry run: everything but the POST.</summary>
-    DryRun,
-
-    /// <summary>The CLI's test: never calls Bitwarden.</summary>
-    Previewed,
-}
-
-/// <param name="ApprovedDeletions">The plan hash of removals an administrator approved past spec.sync.maxDeletions.</param>
-public sealed record SyncRunOptions(bool Force = false, bool DryRun = false, string? ApprovedDeletions = null);
-
-/// <summary>What one run did.</summary>
-public sealed record SyncOutcome
-{
-    public required SyncResult Result { get; init; }
-
-    public required ImportPlan Plan { get; init; }
-
-    /// <summary>The requests posted (Synced) or that would be posted (DryRun, Previewed).</summary>
-    public required IReadOnlyList<OrganizationImportRequest> Requests { get; init; }
-
-    public required bool MembersChanged { get; init; }
-
-    public required bool GroupsChanged { get; init; }
-
-    /// <summary>The state to keep for the next run.</summary>
-    public required SyncState State { get; init; }
-
-    /// <summary>What the sync changed (or, dry run, would change) in the organization; null when the organization was not read.</summary>
-    public SyncChanges? Changes { get; init; }
-
-    /// <summary>Entries left out because the server would fail on them, each with the fix.</summary>
-    public IReadOnlyList<ServerConflict> Conflicts { get; init; } = [];
-
-    /// <summary>The removals this sync was allowed to make past spec.sync.maxDeletions (their plan hash), if any.</summary>
-    public string? ApprovedDeletions { get; init; }
-}
-
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, SpecValidator validator, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
     public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(source);
-        ThrowIfInvalid(spec);
+        validator.ThrowIfInvalid(spec);
 
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var (plan, _) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cancellationToken).ConfigureAwait(false);
+        var (read, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
+        var plan = read!; // without a cursor every read is a full one
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
         {
@@ -75,7 +31,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, previous: null, spec, time.GetUtcNow(), succeeded: false, organization: null),
+            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null),
         };
     }
 
@@ -86,12 +42,36 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(references);
         ArgumentNullException.ThrowIfNull(options);
-        ThrowIfInvalid(spec);
+        validator.ThrowIfInvalid(spec);
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
         var (bitwarden, organizationClient) = await CreateBitwardenClientsAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var (plan, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, apiKey.OrganizationId), previous, cancellationToken).ConfigureAwait(false);
+        var hashScope = HashScope(endpoints, apiKey.OrganizationId);
+        var cursorScope = CursorScope(spec, hashScope);
+        var cursor = options.Force || options.DryRun || spec.DryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
+        var (read, snapshot) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
+        if (read is not { } plan)
+        {
+            // The cursor proved nothing changed (deletions included) since the last successful sync: nothing to plan or post.
+            var unchangedAt = time.GetUtcNow();
+            LogSourceUnchanged(previous!.UserCount ?? 0, previous.GroupCount ?? 0);
+            return new SyncOutcome
+            {
+                Result = SyncResult.UpToDate,
+                Plan = null,
+                SourceUnchanged = true,
+                Requests = [],
+                MembersChanged = false,
+                GroupsChanged = false,
+                State = previous with
+                {
+                    LastSyncTime = unchangedAt,
+                    LastSuccessfulSyncTime = unchangedAt,
+                    SourceCursor = BoundedCursor(snapshot.Cursor) ?? previous.SourceCursor,
+                },
+            };
+        }
 
         var sync = spec.Sync;
         var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
@@ -134,7 +114,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
         {
             LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, previous, spec, now, succeeded: true, organization), organization, approved: null);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true, organization), organization, approved: null, snapshot.FullReadReason);
         }
 
         var requests = membersChanged || groupsChanged
@@ -143,7 +123,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, now, succeeded: false, organization), organization, approved: null);
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false, organization), organization, approved: null, snapshot.FullReadReason);
         }
 
         await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
@@ -156,12 +136,13 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         var finished = time.GetUtcNow();
         var summary = organization?.Changes.Summary() ?? "organization not read";
         LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count, summary);
-        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, previous, spec, finished, succeeded: true, organization), organization, approved);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true, organization), organization, approved, snapshot.FullReadReason);
     }
 
     private static SyncOutcome Outcome(SyncResult result, ImportPlan plan, IReadOnlyList<OrganizationImportRequest> requests, bool membersChanged, bool groupsChanged,
-        SyncState state, OrganizationPlan? organization, string? approved) => new()
+        SyncState state, OrganizationPlan? organization, string? approved, string? fullReadReason) => new()
     {
+        FullReadReason = fullReadReason,
         Result = result,
         Plan = plan,
         Requests = requests,
@@ -205,15 +186,6 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     internal static string HashScope(BitwardenEndpoints endpoints, string organizationId)
         => endpoints.ApiUrl.AbsoluteUri.TrimEnd('/') + "|" + organizationId.ToUpperInvariant();
 
-    private static void ThrowIfInvalid(DirectorySyncSpec spec)
-    {
-        var errors = SpecValidator.Validate(spec);
-        if (errors.Count > 0)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, string.Join("; ", errors), retryable: false);
-        }
-    }
-
     private static async Task<OrganizationApiKey> ResolveApiKeyAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
     {
         var secret = spec.ApiKeySecretRef;
@@ -242,10 +214,10 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         }
     }
 
-    private async Task<(ImportPlan Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, CancellationToken cancellationToken)
+    private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
-        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { RemoveDisabled = sync.RemoveDisabled };
+        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor, RemoveDisabled = sync.RemoveDisabled };
         DirectorySnapshot snapshot;
         try
         {
@@ -257,6 +229,22 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             throw new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Reading the directory failed: {e.Message}", retryable: true, e);
         }
 
+        if (snapshot.Unchanged)
+        {
+            if (cursor is null)
+            {
+                // Only a cursor can prove that nothing changed; anything else would hide changes and deletions.
+                throw new InvalidOperationException($"{source.GetType().Name} reported an unchanged directory for a read without a cursor.");
+            }
+
+            return (null, snapshot);
+        }
+
+        if (cursor is not null && snapshot.FullReadReason is { } why)
+        {
+            LogFullRead(why);
+        }
+
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
         foreach (var warning in plan.Warnings)
@@ -266,6 +254,43 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
         return (plan, snapshot);
+    }
+
+    /// <summary>The previous cursor when it may be used: the last sync succeeded with the same source spec, filters,
+    /// sync options and organization, and the last full read is younger than spec.sync.fullSyncInterval.</summary>
+    private static string? UsableCursor(DirectorySyncSpec spec, SyncState? previous, string cursorScope, DateTimeOffset now)
+    {
+        if (previous is not { SourceCursor: { } cursor, LastFullReadTime: { } lastFullRead }
+            || previous.SourceCursorScope != cursorScope
+            || (spec.Sync.Users && previous.MembersHash is null)
+            || (spec.Sync.Groups && previous.GroupsHash is null))
+        {
+            return null;
+        }
+
+        var fullSyncInterval = DurationFormat.TryParse(spec.Sync.FullSyncInterval, out var interval) ? interval : TimeSpan.FromHours(24);
+        return now - lastFullRead < fullSyncInterval ? cursor : null;
+    }
+
+    /// <summary>What a cursor depends on: the source spec, the filters, the sync options and the organization.</summary>
+    internal static string CursorScope(DirectorySyncSpec spec, string hashScope)
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { spec.Source, spec.Filters, spec.Sync, hashScope }, CursorScopeJson);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions CursorScopeJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    private string? BoundedCursor(string? cursor)
+    {
+        if (cursor is { Length: > DirectorySnapshot.MaxCursorLength })
+        {
+            // Too large to keep in status: the next sync reads in full, which is always correct.
+            LogCursorTooLong(cursor.Length, DirectorySnapshot.MaxCursorLength);
+            return null;
+        }
+
+        return cursor;
     }
 
     // Never remove members because the source failed, was misconfigured or returned nothing unexpectedly.
@@ -293,7 +318,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             retryable: true);
     }
 
-    private static SyncState StateFrom(ImportPlan plan, SyncState? previous, DirectorySyncSpec spec, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
+    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -312,6 +337,9 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
                 // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
                 ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
                 ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
+                SourceCursor = cursorScope is null ? null : BoundedCursor(snapshot.Cursor),
+                SourceCursorScope = cursorScope,
+                LastFullReadTime = now,
             }
             : state;
     }
@@ -333,6 +361,15 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private partial void LogDirectoryWarning(string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: the source's cursor shows no change since the last sync ({MemberCount} members, {GroupCount} groups); nothing read in full, nothing posted")]
+    private partial void LogSourceUnchanged(int memberCount, int groupCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Full read instead of an incremental one: {Reason}")]
+    private partial void LogFullRead(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The source's cursor has {Length} characters, more than the {MaxLength} kept; the next sync reads in full")]
+    private partial void LogCursorTooLong(int length, int maxLength);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: {MemberCount} members and {GroupCount} groups match the last sync; nothing posted")]
     private partial void LogUpToDate(int memberCount, int groupCount);

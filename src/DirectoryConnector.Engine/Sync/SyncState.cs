@@ -26,4 +26,14 @@ public sealed record SyncState
 
     /// <summary>External ids of the groups this DirectorySync manages, sorted; null until recorded.</summary>
     public IReadOnlyList<string>? ManagedGroups { get; init; }
+
+    /// <summary>The source's cursor after the last successful sync (<see cref="Sources.DirectorySnapshot.Cursor"/>).</summary>
+    public string? SourceCursor { get; init; }
+
+    /// <summary>SHA-256 of what the cursor was read with (source spec, filters, sync options, organization): a cursor
+    /// is handed back only while they are unchanged, so a spec change always brings a full read.</summary>
+    public string? SourceCursorScope { get; init; }
+
+    /// <summary>When the source last did a full read that a successful sync used.</summary>
+    public DateTimeOffset? LastFullReadTime { get; init; }
 }

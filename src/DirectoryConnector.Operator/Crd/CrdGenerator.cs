@@ -15,7 +15,7 @@ namespace DirectoryConnector.Operator.Crd;
 /// Builds the DirectorySync CustomResourceDefinition from the C# types, so the CRD in config/crd/ never disagrees with
 /// what the operator deserializes. Names follow System.Text.Json camelCase; nullable properties are optional;
 /// [Required] makes a key required; [Description] becomes the field description; property initializers become defaults;
-/// enums list their JsonStringEnumMemberName values. Checks the types cannot say live in <see cref="CrdValidations"/>.
+/// enums list their JsonStringEnumMemberName values. Constraints are attributes on the spec types: [Range], [RegularExpression], [MinLength], [MaxLength], [AllowedValues], [MinimumDuration] (a CEL rule) and, on a class, [ExactlyOneOf].
 /// </summary>
 public static class CrdGenerator
 {
@@ -179,7 +179,11 @@ public static class CrdGenerator
         }
 
         schema.Required = required.Count > 0 ? required : null;
-        CrdValidations.Apply(type, schema);
+        if (type.GetCustomAttribute<ExactlyOneOfAttribute>() is { } oneOf)
+        {
+            ApplyExactlyOneOf(type, oneOf, schema);
+        }
+
         return schema;
     }
 
@@ -284,6 +288,46 @@ public static class CrdGenerator
         {
             schema.MaxLength = maxLength.Length;
         }
+
+        if (property.GetCustomAttribute<AllowedValuesAttribute>() is { } allowed)
+        {
+            schema.EnumProperty = [.. allowed.Values];
+        }
+
+        if (property.GetCustomAttribute<MinimumDurationAttribute>() is { } minimum)
+        {
+            schema.XKubernetesValidations =
+            [
+                new V1ValidationRule
+                {
+                    Rule = $"duration(self) >= duration('{minimum.Minimum}')",
+                    Message = $"{JsonName(property)} must be at least {minimum.Minimum}",
+                },
+            ];
+        }
+    }
+
+    // Exactly one property set: a CEL rule with a message naming the choices; when the rule covers every property,
+    // min/maxProperties as well, for clients that only check structure.
+    private static void ApplyExactlyOneOf(Type type, ExactlyOneOfAttribute oneOf, V1JSONSchemaProps schema)
+    {
+        var names = oneOf.PropertyNames.Count == 0
+            ? [.. schema.Properties.Keys]
+            : oneOf.PropertyNames.Select(name => JsonName(type.GetProperty(name) ?? throw new InvalidOperationException($"[ExactlyOneOf] on {type.Name} names {name}, which it does not have."))).ToList();
+        if (oneOf.PropertyNames.Count == 0)
+        {
+            schema.MinProperties = 1;
+            schema.MaxProperties = 1;
+        }
+
+        schema.XKubernetesValidations =
+        [
+            new V1ValidationRule
+            {
+                Rule = string.Join(" + ", names.Select(name => $"(has(self.{name}) ? 1 : 0)")) + " == 1",
+                Message = string.Format(System.Globalization.CultureInfo.InvariantCulture, oneOf.Message, string.Join(" or ", names)),
+            },
+        ];
     }
 
     // metav1.Condition, as every kstatus-aware tool expects it.

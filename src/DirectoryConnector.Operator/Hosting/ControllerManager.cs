@@ -15,6 +15,7 @@ public sealed partial class ControllerManager(
     IKubernetes client,
     OperatorOptions options,
     ISyncRunner runner,
+    SpecReferences specReferences,
     OperatorMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggerFactory,
@@ -31,12 +32,12 @@ public sealed partial class ControllerManager(
     {
         IReadOnlyList<string?> namespaces = options.WatchNamespaces.Count == 0 ? [null] : [.. options.WatchNamespaces.Distinct(StringComparer.Ordinal)];
         using var queue = new WorkQueue(options.RetryBaseDelay, options.RetryMaxDelay, time, metrics.ForQueue(OperatorMetrics.ControllerName));
-        var index = new ReferenceIndex();
+        var index = new ReferenceIndex(specReferences);
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
-        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(KubernetesSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
-        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(KubernetesSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, KubernetesSources.MetadataOnly), StringComparer.Ordinal);
-        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(KubernetesSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, KubernetesSources.MetadataOnly), StringComparer.Ordinal);
+        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
+        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
+        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
 
         foreach (var informer in syncs)
         {
@@ -73,6 +74,7 @@ public sealed partial class ControllerManager(
         var reconciler = new DirectorySyncReconciler(
             new KubernetesDirectorySyncStore(client, identity),
             runner,
+            specReferences,
             ns => new KubernetesReferenceResolver(client, ns),
             ReferenceVersion,
             metrics,

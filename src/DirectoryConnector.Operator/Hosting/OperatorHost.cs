@@ -18,9 +18,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Hosting;
 
-/// <summary>Leadership of the Lease was lost: work stopped, and the process should exit so Kubernetes restarts it.</summary>
-public sealed class LeadershipLostException(string message) : Exception(message);
-
 /// <summary>
 /// The operator process, composed in one place: the Kubernetes client, the engine, the HTTP endpoints (/metrics,
 /// /healthz, /readyz), leader election on a Lease, and the controller for each leadership term.
@@ -108,6 +105,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes.Configuration));
         services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
+        services.AddSingleton<SpecReferences>();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -150,7 +148,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var kubernetes = services.GetRequiredService<KubernetesConfigResolution>();
         var configurationSource = kubernetes.Describe();
         LogKubernetesConfiguration(logger, kubernetes.Configuration.Host, configurationSource);
-        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
+        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), services.GetRequiredService<SpecReferences>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
         var leaderGauge = metrics.LeaderStatus.WithLabels(Options.LeaderElectionId);
 
         if (!Options.LeaderElection)

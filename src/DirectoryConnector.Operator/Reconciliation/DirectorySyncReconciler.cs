@@ -11,15 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-/// <summary>What the worker does with the key afterwards: requeue after a delay, or wait for the next change.</summary>
-public sealed record ReconcileResult(TimeSpan? RequeueAfter)
-{
-    public static ReconcileResult Done { get; } = new((TimeSpan?)null);
-}
-
-/// <summary>A sync failed in a way that retrying may fix; the work queue backs the key off.</summary>
-public sealed class RetryableSyncException(string message, Exception innerException) : Exception(message, innerException);
-
 /// <summary>
 /// Reconciles one DirectorySync: reads it fresh, decides whether a sync is due, runs it, and writes status (only when it
 /// changed) with kstatus conditions, counts and the revision it ran with. Events are recorded on Ready transitions only.
@@ -27,6 +18,7 @@ public sealed class RetryableSyncException(string message, Exception innerExcept
 public sealed partial class DirectorySyncReconciler(
     IDirectorySyncStore store,
     ISyncRunner runner,
+    SpecReferences specReferences,
     Func<string, IReferenceResolver> resolverForNamespace,
     Func<string, string, string?> referenceVersion,
     OperatorMetrics metrics,
@@ -34,9 +26,8 @@ public sealed partial class DirectorySyncReconciler(
     ILogger<DirectorySyncReconciler> logger)
 {
     public const int SampleSize = 10;
-    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Reconciles "namespace/name". Throws <see cref="RetryableSyncException"/> when the work queue should back off.</summary>
+    /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var (namespaceName, name) = ObjectKey.Split(key);
@@ -78,7 +69,7 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         var revision = CurrentRevision(resource);
-        if (!DurationFormat.TryParse(spec.Interval, out var interval) || interval < MinimumInterval)
+        if (!DurationFormat.TryParse(spec.Interval, out var interval) || interval < SpecValidator.MinimumInterval)
         {
             metrics.Interval.RemoveLabelled(name, namespaceName);
             var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval \"{spec.Interval}\" is not a duration of at least 1m, such as 15m or 1h30m.", retryable: false);
@@ -127,7 +118,7 @@ public sealed partial class DirectorySyncReconciler(
             metrics.SyncTotal.WithLabels(name, namespaceName, "error").Inc();
             metrics.SyncErrors.WithLabels(name, namespaceName, Conditions.ReasonUnexpectedError).Inc();
             await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
-            throw new RetryableSyncException($"Sync of {key} failed unexpectedly.", ex);
+            throw new RequeueWithBackoffException($"Sync of {key} failed unexpectedly.", ex);
         }
 
         metrics.SyncDuration.WithLabels(name, namespaceName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -238,7 +229,7 @@ public sealed partial class DirectorySyncReconciler(
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
         if (failure.Retryable)
         {
-            throw new RetryableSyncException($"Sync of {namespaceName}/{name} failed: {reason}.", failure);
+            throw new RequeueWithBackoffException($"Sync of {namespaceName}/{name} failed: {reason}.", failure);
         }
 
         return new ReconcileResult(interval);
@@ -247,9 +238,9 @@ public sealed partial class DirectorySyncReconciler(
     private static void ApplySuccess(DirectorySyncStatus status, SyncOutcome outcome, DirectorySyncSpec spec, SyncRevision revision, long? generation, TimeSpan interval, DateTime now)
     {
         var plan = outcome.Plan;
-        var users = outcome.State.UserCount ?? plan.Members.Count(m => !m.Deleted);
-        var groups = outcome.State.GroupCount ?? plan.Groups.Count;
-        var skipped = outcome.State.SkippedCount ?? plan.Skipped.Count;
+        var users = outcome.State.UserCount ?? plan?.Members.Count(m => !m.Deleted) ?? 0;
+        var groups = outcome.State.GroupCount ?? plan?.Groups.Count ?? 0;
+        var skipped = outcome.State.SkippedCount ?? plan?.Skipped.Count ?? 0;
         var skippedText = skipped == 0 ? "" : $"; {skipped} directory entries skipped (see `directory-connector test`)";
         status.ObservedGeneration = generation;
         status.SourceType = spec.Source?.Kind;
@@ -290,7 +281,7 @@ public sealed partial class DirectorySyncReconciler(
                 Requests = outcome.Requests.Count,
                 SampleMembers = [.. members.Select(m => m.Deleted ? $"{m.Email} (remove)" : m.Email).Take(SampleSize)],
                 SampleGroups = [.. groupRequests.Select(g => g.Name).Take(SampleSize)],
-                SampleSkipped = [.. plan.Skipped.Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
+                SampleSkipped = [.. (plan?.Skipped ?? []).Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
             };
             reason = Conditions.ReasonDryRun;
             message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests; nothing was posted{skippedText}.");
@@ -301,6 +292,9 @@ public sealed partial class DirectorySyncReconciler(
             // A hash the engine left null (entries held back by a conflict) must stay null so the next sync posts again.
             status.MembersHash = outcome.State.MembersHash;
             status.GroupsHash = outcome.State.GroupsHash;
+            status.SourceCursor = outcome.State.SourceCursor;
+            status.SourceCursorScope = outcome.State.SourceCursorScope;
+            status.LastFullReadTime = outcome.State.LastFullReadTime?.UtcDateTime;
             status.LastSuccessfulSyncTime = now;
             status.ManagedMembers = ManagedSetEncoding.Encode(outcome.State.ManagedMembers) ?? status.ManagedMembers;
             status.ManagedGroups = ManagedSetEncoding.Encode(outcome.State.ManagedGroups) ?? status.ManagedGroups;
@@ -308,7 +302,7 @@ public sealed partial class DirectorySyncReconciler(
             var changeText = outcome.Changes is { } changes2 ? $": {changes2.Summary()}" : "";
             var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries left out because Bitwarden would fail on them (status.lastChanges.sampleConflicts)");
             (reason, message) = outcome.Result == SyncResult.UpToDate
-                ? (Conditions.ReasonUpToDate, string.Create(CultureInfo.InvariantCulture, $"Up to date: {users} users and {groups} groups, unchanged since the last sync{skippedText}."))
+                ? (Conditions.ReasonUpToDate, string.Create(CultureInfo.InvariantCulture, $"Up to date: {users} users and {groups} groups, unchanged since the last sync{(outcome.SourceUnchanged ? " (the source reported no change)" : "")}{skippedText}."))
                 : (Conditions.ReasonSynced, string.Create(CultureInfo.InvariantCulture, $"Synced {users} users and {groups} groups{changeText}{conflictText}{skippedText}."));
         }
 
@@ -355,7 +349,7 @@ public sealed partial class DirectorySyncReconciler(
     private SyncRevision CurrentRevision(DirectorySync resource)
     {
         var namespaceName = resource.Metadata.NamespaceProperty;
-        var references = SpecReferences.Of(resource.Spec).ToDictionary(
+        var references = specReferences.Of(resource.Spec).ToDictionary(
             r => r,
             r => referenceVersion(namespaceName, r) ?? SyncRevision.Missing,
             StringComparer.Ordinal);
@@ -382,6 +376,9 @@ public sealed partial class DirectorySyncReconciler(
                 SkippedCount = status.SkippedCount,
                 ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
                 ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
+                SourceCursor = status.SourceCursor,
+                SourceCursorScope = status.SourceCursorScope,
+                LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
             };
 
     /// <summary>The approval annotation's plan hash, unless that approval was already used.</summary>

@@ -1,97 +1,22 @@
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-/// <summary>The Secrets and ConfigMaps a spec reads, as "secret/name" and "configmap/name" (always in the DirectorySync's namespace).</summary>
-public static class SpecReferences
+/// <summary>The Secrets and ConfigMaps a spec reads, as "secret/name" and "configmap/name" (always in the
+/// DirectorySync's namespace), from the registered source providers.</summary>
+public sealed class SpecReferences(SourceProviders providers)
 {
     public const string SecretKind = "secret";
     public const string ConfigMapKind = "configmap";
 
     public static string Reference(string kind, string name) => $"{kind}/{name}";
 
-    public static IReadOnlySet<string> Of(DirectorySyncSpec spec)
+    public IReadOnlySet<string> Of(DirectorySyncSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var references = new HashSet<string>(StringComparer.Ordinal);
-        AddSecret(spec.Bitwarden?.ApiKeySecretRef?.Name);
-        AddSecret(spec.Bitwarden?.CaSecretRef?.Name);
-        AddSecret(spec.Source?.Ldap?.PasswordSecretRef?.Name);
-        AddSecret(spec.Source?.Ldap?.CaSecretRef?.Name);
-        if (!string.IsNullOrEmpty(spec.Source?.File?.ConfigMapRef?.Name))
-        {
-            references.Add(Reference(ConfigMapKind, spec.Source.File.ConfigMapRef.Name));
-        }
-
-        return references;
-
-        void AddSecret(string? name)
-        {
-            if (!string.IsNullOrEmpty(name))
-            {
-                references.Add(Reference(SecretKind, name));
-            }
-        }
-    }
-}
-
-/// <summary>Which DirectorySyncs reference a Secret or ConfigMap, so its change enqueues exactly them.</summary>
-public sealed class ReferenceIndex
-{
-    private readonly object gate = new();
-    private readonly Dictionary<string, HashSet<string>> byReference = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlySet<string>> byOwner = new(StringComparer.Ordinal);
-
-    /// <summary>Records the references of the DirectorySync <paramref name="ownerKey"/> ("namespace/name").</summary>
-    public void Set(string ownerKey, string namespaceName, DirectorySyncSpec spec)
-    {
-        var references = SpecReferences.Of(spec).Select(r => $"{namespaceName}/{r}").ToHashSet(StringComparer.Ordinal);
-        lock (gate)
-        {
-            RemoveLocked(ownerKey);
-            byOwner[ownerKey] = references;
-            foreach (var reference in references)
-            {
-                if (!byReference.TryGetValue(reference, out var owners))
-                {
-                    byReference[reference] = owners = new HashSet<string>(StringComparer.Ordinal);
-                }
-
-                owners.Add(ownerKey);
-            }
-        }
-    }
-
-    public void Remove(string ownerKey)
-    {
-        lock (gate)
-        {
-            RemoveLocked(ownerKey);
-        }
-    }
-
-    /// <summary>The DirectorySync keys that reference <paramref name="kind"/> <paramref name="name"/> in the namespace.</summary>
-    public IReadOnlyList<string> OwnersOf(string namespaceName, string kind, string name)
-    {
-        lock (gate)
-        {
-            return byReference.TryGetValue($"{namespaceName}/{SpecReferences.Reference(kind, name)}", out var owners) ? [.. owners] : [];
-        }
-    }
-
-    private void RemoveLocked(string ownerKey)
-    {
-        if (!byOwner.Remove(ownerKey, out var references))
-        {
-            return;
-        }
-
-        foreach (var reference in references)
-        {
-            if (byReference.TryGetValue(reference, out var owners) && owners.Remove(ownerKey) && owners.Count == 0)
-            {
-                byReference.Remove(reference);
-            }
-        }
+        return providers.References(spec)
+            .Select(r => Reference(r.Kind == SpecObjectKind.Secret ? SecretKind : ConfigMapKind, r.Name))
+            .ToHashSet(StringComparer.Ordinal);
     }
 }

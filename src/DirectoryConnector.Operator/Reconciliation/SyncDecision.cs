@@ -2,19 +2,6 @@ using DirectoryConnector.Operator.Resources;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-public enum SyncTrigger
-{
-    /// <summary>Not due: requeue after the remaining interval.</summary>
-    None,
-    NeverSynced,
-    Interrupted,
-    SpecChanged,
-    SyncRequested,
-    ReferenceChanged,
-    RetryAfterFailure,
-    IntervalElapsed,
-}
-
 /// <summary>Whether a sync is due now, why, and otherwise when it will be.</summary>
 public sealed record SyncDecision(SyncTrigger Trigger, TimeSpan RequeueAfter)
 {

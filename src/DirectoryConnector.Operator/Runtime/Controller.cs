@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DirectoryConnector.Operator.Reconciliation;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Runtime;
@@ -69,7 +68,7 @@ public sealed partial class Controller(
             var delay = queue.AddRateLimited(key);
             metrics.ReconcileErrors.WithLabels(OperatorMetrics.ControllerName).Inc();
             metrics.ReconcileTotal.WithLabels(OperatorMetrics.ControllerName, "error").Inc();
-            if (ex is RetryableSyncException)
+            if (ex is RequeueWithBackoffException)
             {
                 LogRetrying(logger, key, delay.TotalSeconds, ex.Message);
             }

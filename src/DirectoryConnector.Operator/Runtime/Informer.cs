@@ -6,20 +6,6 @@ using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Runtime;
 
-/// <summary>One page-complete LIST: the items and the resourceVersion to watch from.</summary>
-public sealed record ListResult<T>(IReadOnlyList<T> Items, string ResourceVersion);
-
-/// <summary>Where an informer lists and watches: one resource type, in one namespace or all.</summary>
-public interface IListWatchSource<T>
-{
-    string Description { get; }
-
-    Task<ListResult<T>> ListAsync(CancellationToken cancellationToken);
-
-    /// <summary>Watches from <paramref name="resourceVersion"/> with bookmarks. Error events (410 Gone) go to <paramref name="onError"/>.</summary>
-    IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, Action<Exception> onError, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// List+watch into an in-memory cache keyed "namespace/name". Relists on 410 Gone (a relist reports what changed
 /// while disconnected as adds, updates and deletes, so no change is missed), follows bookmarks, and reconnects after
@@ -227,23 +213,4 @@ public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logg
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Source} failed; reconnecting in {DelaySeconds:F1}s")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string source, double delaySeconds);
-}
-
-/// <summary>The "namespace/name" key of an object, as the cache and the work queue use it.</summary>
-public static class ObjectKey
-{
-    public static string Of(IMetadata<V1ObjectMeta> item)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        return Of(item.Metadata.NamespaceProperty, item.Metadata.Name);
-    }
-
-    public static string Of(string? namespaceName, string name) => $"{namespaceName}/{name}";
-
-    public static (string Namespace, string Name) Split(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        return (key[..slash], key[(slash + 1)..]);
-    }
 }

@@ -2,7 +2,9 @@ using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sync;
 using FluentAssertions;
+using DirectoryConnector.TestSupport;
 using Xunit;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Cli.Tests.Manifests;
 
@@ -17,7 +19,7 @@ public sealed class ManifestReaderTests
     private static ManifestSet Read(string yaml, string fileName = "/manifests/corp.yaml")
     {
         var set = new ManifestSet();
-        ManifestReader.Read(yaml, fileName, set);
+        ManifestReader.Read(yaml, fileName, set, EngineServices.Providers);
         return set;
     }
 
@@ -64,7 +66,7 @@ public sealed class ManifestReaderTests
         spec.Sync.Groups.Should().BeFalse();
         spec.Sync.RemoveDisabled.Should().BeTrue();
         spec.Sync.Users.Should().BeTrue();
-        SpecValidator.Validate(spec).Should().BeEmpty();
+        EngineServices.Validator.Validate(spec).Should().BeEmpty();
     }
 
     [Fact]

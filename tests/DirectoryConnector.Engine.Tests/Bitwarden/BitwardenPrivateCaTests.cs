@@ -9,6 +9,8 @@ using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.Ldap;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
+using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.TestSupport;
 using Xunit;
 using static DirectoryConnector.Engine.Tests.Bitwarden.BitwardenTestKit;
 
@@ -132,7 +134,7 @@ public sealed class BitwardenPrivateCaTests : IAsyncLifetime
     [InlineData("corp-ca", " ", "spec.bitwarden.caSecretRef.key")]
     public void A_ca_secret_ref_needs_a_name_and_a_key(string name, string key, string field)
     {
-        SpecValidator.Validate(Spec(new SecretKeyRef { Name = name, Key = key })).Should().ContainSingle(error => error.ToString().Contains(field));
+        EngineServices.Validator.Validate(Spec(new SecretKeyRef { Name = name, Key = key })).Should().ContainSingle(error => error.ToString().Contains(field));
     }
 
     private sealed class TwoUsers : IDirectorySource

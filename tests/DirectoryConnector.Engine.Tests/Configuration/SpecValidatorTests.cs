@@ -1,6 +1,9 @@
 using DirectoryConnector.Engine.Configuration;
 using FluentAssertions;
+using DirectoryConnector.TestSupport;
 using Xunit;
+using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Engine.Tests.Configuration;
 
@@ -26,7 +29,7 @@ public sealed class SpecValidatorTests
     };
 
     private static List<string> Errors(DirectorySyncSpec spec)
-        => SpecValidator.Validate(spec).Select(e => e.ToString()).ToList();
+        => EngineServices.Validator.Validate(spec).Select(e => e.ToString()).ToList();
 
     [Fact]
     public void ACompleteSpecHasNoErrors()
@@ -161,7 +164,7 @@ public sealed class SpecValidatorTests
         spec.Source.Ldap.RootPath = "";
         spec.Source.Ldap.PasswordSecretRef.Key = "";
 
-        SpecValidator.Validate(spec).Select(e => e.Path).Should().BeEquivalentTo(
+        EngineServices.Validator.Validate(spec).Select(e => e.Path).Should().BeEquivalentTo(
             "spec.interval",
             "spec.bitwarden.apiKeySecretRef.name",
             "spec.source.ldap.hostname",

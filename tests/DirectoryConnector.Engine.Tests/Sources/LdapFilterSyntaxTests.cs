@@ -24,7 +24,7 @@ public sealed class LdapFilterSyntaxTests
     [InlineData("( & (cn=a) (sn=b) )")]
     [InlineData("(cn;lang-de=M\u00fcller)")]
     public void Filters_servers_accept_are_accepted(string filter)
-        => LdapSourceSettings.FilterProblem(filter).Should().BeNull();
+        => EffectiveLdapSpec.FilterProblem(filter).Should().BeNull();
 
     [Theory]
     [InlineData("(cn=Alice", "the filter ends before its ')'")]
@@ -37,5 +37,5 @@ public sealed class LdapFilterSyntaxTests
     [InlineData("(1cn=x)", "is not an attribute description")]
     [InlineData("(:=x)", "an extensible match needs an attribute or a matching rule")]
     public void Malformed_filters_say_what_and_where(string filter, string problem)
-        => LdapSourceSettings.FilterProblem(filter).Should().Contain(problem).And.Contain($"\"{filter}\" is not an LDAP filter (RFC 4515)");
+        => EffectiveLdapSpec.FilterProblem(filter).Should().Contain(problem).And.Contain($"\"{filter}\" is not an LDAP filter (RFC 4515)");
 }

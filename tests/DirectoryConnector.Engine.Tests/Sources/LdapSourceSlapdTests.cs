@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
@@ -186,7 +187,7 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         var failure = create.Should().Throw<SyncFailedException>().Which;
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
         failure.Message.Should().StartWith($"{field} \"{filter}\" is not an LDAP filter (RFC 4515)");
-        SpecValidator.Validate(new DirectorySyncSpec
+        EngineServices.Validator.Validate(new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec { ServerUrl = "https://vault.example.test", ApiKeySecretRef = new ApiKeySecretRef { Name = "key" } },
             Source = new SourceSpec { Ldap = spec },

@@ -7,6 +7,7 @@ using DirectoryConnector.TestSupport.Bitwarden;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
+using DirectoryConnector.Engine.Sources.File;
 
 // Not ".Sync": that namespace would shadow DirectoryConnector.Engine.Sync for the other test folders.
 namespace DirectoryConnector.Engine.Tests;
@@ -74,8 +75,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
         standIn.Organization.Members.Select(m => m.Email).Should().BeEquivalentTo("alice@example.com", "bob@example.com");
         outcome.State.Should().BeEquivalentTo(new SyncState
         {
-            MembersHash = outcome.Plan.MembersHash,
-            GroupsHash = outcome.Plan.GroupsHash,
+            MembersHash = outcome.Plan!.MembersHash,
+            GroupsHash = outcome.Plan!.GroupsHash,
             LastSyncTime = Now,
             LastSuccessfulSyncTime = Now,
             UserCount = 2,
@@ -83,7 +84,82 @@ public sealed class SyncEngineTests : IAsyncLifetime
             SkippedCount = 0,
             ManagedMembers = ["cn=alice", "cn=bob"],
             ManagedGroups = ["cn=eng,ou=groups"],
+            SourceCursor = source.CurrentCursor,
+            SourceCursorScope = outcome.State.SourceCursorScope,
+            LastFullReadTime = Now,
         });
+        outcome.State.SourceCursorScope.Should().NotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task A_cursor_that_proves_nothing_changed_posts_nothing_and_keeps_the_counts()
+    {
+        var first = await SyncAsync(Spec(), previous: null);
+        standIn.ImportRequests.Should().ContainSingle();
+
+        var second = await SyncAsync(Spec(), first.State);
+
+        source.Queries.Select(q => q.Cursor).Should().Equal(null, first.State.SourceCursor);
+        second.Result.Should().Be(SyncResult.UpToDate);
+        second.SourceUnchanged.Should().BeTrue();
+        second.Plan.Should().BeNull();
+        standIn.ImportRequests.Should().ContainSingle("nothing is posted when the source proves nothing changed");
+        second.State.Should().Be(first.State with { LastSyncTime = Now, LastSuccessfulSyncTime = Now });
+    }
+
+    [Fact]
+    public async Task A_change_after_the_cursor_is_read_in_full_and_posted()
+    {
+        var first = await SyncAsync(Spec(), previous: null);
+        source.Users.Add(User("carol"));
+
+        var second = await SyncAsync(Spec(), first.State);
+
+        second.Result.Should().Be(SyncResult.Synced);
+        second.SourceUnchanged.Should().BeFalse();
+        second.FullReadReason.Should().Be($"changed since {first.State.SourceCursor}");
+        standIn.Organization.Members.Select(m => m.Email).Should().Contain("carol@example.com");
+        second.State.SourceCursor.Should().Be(source.CurrentCursor).And.NotBe(first.State.SourceCursor);
+    }
+
+    [Fact]
+    public async Task No_cursor_is_handed_back_after_a_spec_change_a_forced_sync_a_dry_run_or_past_the_full_sync_interval()
+    {
+        var first = await SyncAsync(Spec(), previous: null);
+
+        await SyncAsync(Spec(sync => sync.RemoveDisabled = true), first.State);
+        await SyncAsync(Spec(), first.State, new SyncRunOptions(Force: true));
+        await SyncAsync(Spec(), first.State, new SyncRunOptions(DryRun: true));
+        await SyncAsync(Spec(), first.State with { LastFullReadTime = Now.AddHours(-25) });
+        await SyncAsync(Spec(sync => sync.FullSyncInterval = "48h"), first.State with { LastFullReadTime = Now.AddHours(-25), SourceCursorScope = null });
+        await SyncAsync(Spec(), first.State with { MembersHash = null });
+
+        source.Queries.Select(q => q.Cursor).Should().AllBe(null, "each of these must read the whole directory");
+        source.Queries.Should().HaveCount(7);
+    }
+
+    [Fact]
+    public async Task A_failed_sync_does_not_advance_the_cursor()
+    {
+        var first = await SyncAsync(Spec(), previous: null);
+        source.Users.Add(User("carol"));
+        standIn.FailNext(10, 500);
+
+        var failed = async () => await SyncAsync(Spec(), first.State);
+
+        await failed.Should().ThrowAsync<SyncFailedException>();
+        SyncEngine.FailedAttempt(first.State, Now).SourceCursor.Should().Be(first.State.SourceCursor, "the next sync must read the change again");
+    }
+
+    [Fact]
+    public async Task A_source_that_claims_unchanged_without_a_cursor_is_a_bug_not_an_empty_directory()
+    {
+        source.ClaimUnchangedAlways = true;
+
+        var sync = async () => await SyncAsync(Spec(), previous: null);
+
+        await sync.Should().ThrowAsync<InvalidOperationException>();
+        standIn.ImportRequests.Should().BeEmpty();
     }
 
     [Fact]
@@ -244,10 +320,35 @@ public sealed class SyncEngineTests : IAsyncLifetime
 
         public Exception? Failure { get; set; }
 
+        /// <summary>The cursor: a hash of the content, so any change the tests make is seen.</summary>
+        public string CurrentCursor => "v" + JsonSerializer.Serialize(new { Users, Groups }).GetHashCode(StringComparison.Ordinal).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+
+        public bool ClaimUnchangedAlways { get; set; }
+
+        public List<DirectoryQuery> Queries { get; } = [];
+
         public Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
-            => Failure is not null
-                ? Task.FromException<DirectorySnapshot>(Failure)
-                : Task.FromResult(new DirectorySnapshot { Users = [.. Users], Groups = query.Groups ? [.. Groups] : [] });
+        {
+            Queries.Add(query);
+            var cursor = CurrentCursor;
+            if (Failure is not null)
+            {
+                return Task.FromException<DirectorySnapshot>(Failure);
+            }
+
+            if (ClaimUnchangedAlways || query.Cursor == cursor)
+            {
+                return Task.FromResult(new DirectorySnapshot { Users = [], Groups = [], Unchanged = true, Cursor = cursor });
+            }
+
+            return Task.FromResult(new DirectorySnapshot
+            {
+                Users = [.. Users],
+                Groups = query.Groups ? [.. Groups] : [],
+                Cursor = cursor,
+                FullReadReason = query.Cursor is null ? null : $"changed since {query.Cursor}",
+            });
+        }
     }
 
     private sealed class Secrets : IReferenceResolver

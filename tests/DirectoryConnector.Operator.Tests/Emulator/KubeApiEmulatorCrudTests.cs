@@ -5,6 +5,7 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Xunit;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Operator.Tests.Emulator;
 

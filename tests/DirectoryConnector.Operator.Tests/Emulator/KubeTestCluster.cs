@@ -7,6 +7,7 @@ using DirectoryConnector.TestSupport.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Operator.Tests.Emulator;
 

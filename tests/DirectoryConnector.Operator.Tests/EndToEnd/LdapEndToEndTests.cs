@@ -7,6 +7,7 @@ using k8s.Models;
 using Xunit;
 using Xunit.Abstractions;
 using static DirectoryConnector.Operator.Tests.EndToEnd.OperatorEnvironment;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Operator.Tests.EndToEnd;
 

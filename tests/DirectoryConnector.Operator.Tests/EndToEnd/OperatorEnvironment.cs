@@ -13,6 +13,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using DirectoryConnector.Engine.Sources.File;
 
 namespace DirectoryConnector.Operator.Tests.EndToEnd;
 

@@ -11,7 +11,9 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using DirectoryConnector.TestSupport;
 using Xunit;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Operator.Tests.Reconciliation;
 
@@ -27,7 +29,7 @@ public sealed class ReconcilerTests
 
     public ReconcilerTests()
     {
-        reconciler = new DirectorySyncReconciler(store, runner, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
+        reconciler = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
         store.Resource = new DirectorySync
         {
             Metadata = new V1ObjectMeta { Name = "corp", NamespaceProperty = "team", Generation = 1, Uid = "u1" },
@@ -63,7 +65,7 @@ public sealed class ReconcilerTests
     public async Task ADeletionGuardStopsWithNumbersASampleAWarningAndAMetricThenTheAnnotationApprovesThatPlanOnce()
     {
         var metrics = new OperatorMetrics();
-        var guarded = new DirectorySyncReconciler(store, runner, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
+        var guarded = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
         var report = new DeletionGuardReport(40, 10, 100, 0, 2, 12, ["ann@example.com (external id cn=ann)"], "0123456789abcdef");
         runner.Next = _ => throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(report), retryable: false) { DeletionGuard = report };
 
@@ -142,9 +144,9 @@ public sealed class ReconcilerTests
         store.Resource!.Metadata.Generation = 2;
 
         var first = () => reconciler.ReconcileAsync(Key, CancellationToken.None);
-        await first.Should().ThrowAsync<RetryableSyncException>();
+        await first.Should().ThrowAsync<RequeueWithBackoffException>();
         time.Advance(TimeSpan.FromSeconds(30));
-        await first.Should().ThrowAsync<RetryableSyncException>("Ready False without Stalled is retried");
+        await first.Should().ThrowAsync<RequeueWithBackoffException>("Ready False without Stalled is retried");
 
         runner.Calls.Should().Be(3);
         var status = store.Resource.Status!;

@@ -3,6 +3,7 @@
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Operator.Reconciliation;
 using FluentAssertions;
+using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.Operator.Tests.Reconciliation;
@@ -12,7 +13,7 @@ public class ReferenceIndexTests
     [Fact]
     public void A_change_of_the_bitwarden_CA_secret_enqueues_the_directory_syncs_that_trust_it()
     {
-        var index = new ReferenceIndex();
+        var index = new ReferenceIndex(new SpecReferences(EngineServices.Providers));
         var trusting = new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec

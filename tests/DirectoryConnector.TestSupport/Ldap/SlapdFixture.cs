@@ -21,6 +21,9 @@ public sealed class SlapdFixture : IAsyncLifetime
     /// <summary>Upstream's suffix and credentials; empty until <see cref="LoadUpstreamDirectoryAsync"/>.</summary>
     public SlapdSuffix Bitwarden { get; } = new("dc=bitwarden,dc=com", "admin", CreateBaseEntry: false);
 
+    /// <summary>Empty; the source contract tests add one organizational unit per test below it.</summary>
+    public SlapdSuffix Contract { get; } = new("dc=contract,dc=test", "contract-admin-secret");
+
     private readonly Lazy<Task> _upstreamLoad;
 
     public SlapdFixture() => _upstreamLoad = new(async () =>
@@ -31,7 +34,7 @@ public sealed class SlapdFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await SlapdServer.StartAsync([Example, Bitwarden], SizeLimit);
+        _server = await SlapdServer.StartAsync([Example, Bitwarden, Contract], SizeLimit);
         await _server.AddLdifAsync(Example, SlapdSeed.Ldif);
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -10,6 +11,7 @@ namespace DirectoryConnector.Engine.Sources.File;
 public sealed partial class FileSource : IDirectorySource
 {
     private const string Field = "spec.source.file";
+    private const string CursorPrefix = "sha256:";
 
     // Auto-detection of LDIF exports of any directory: what kind of entry is a user or a group.
     private static readonly string[] UserObjectClasses = ["person", "inetOrgPerson", "organizationalPerson", "user"];
@@ -70,6 +72,13 @@ public sealed partial class FileSource : IDirectorySource
     {
         ArgumentNullException.ThrowIfNull(query);
         var text = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        // The cursor is the content's hash: the same bytes are the same directory, and any other bytes are read in full.
+        var cursor = CursorPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        if (query.Cursor == cursor)
+        {
+            return new DirectorySnapshot { Users = [], Groups = [], Unchanged = true, Cursor = cursor };
+        }
+
         var snapshot = _format == FileFormat.Ldif ? ReadLdif(text, query) : ReadJson(text, query);
         LogRead(_logger, Description, snapshot.Users.Count, snapshot.Groups.Count);
         return new DirectorySnapshot
@@ -80,6 +89,11 @@ public sealed partial class FileSource : IDirectorySource
             Skipped = snapshot.Skipped,
             Warnings = snapshot.Warnings,
             DisabledUnknownReason = snapshot.DisabledUnknownReason,
+            Cursor = cursor,
+            // A changed file is simply read; only a cursor that is not a content hash is worth a word.
+            FullReadReason = query.Cursor is { } previous && !previous.StartsWith(CursorPrefix, StringComparison.Ordinal)
+                ? "the cursor is not one the file source wrote"
+                : null,
         };
     }
 

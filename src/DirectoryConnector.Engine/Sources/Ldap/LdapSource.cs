@@ -11,11 +11,11 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 public sealed partial class LdapSource : IDirectorySource
 {
     private const string Field = "spec.source.ldap";
-    private readonly LdapSourceSettings _settings;
+    private readonly EffectiveLdapSpec _settings;
     private readonly LdapSourceOptions _options;
     private readonly ILogger _logger;
 
-    internal LdapSource(LdapSourceSettings settings, LdapSourceOptions options, ILogger<LdapSource> logger)
+    internal LdapSource(EffectiveLdapSpec settings, LdapSourceOptions options, ILogger<LdapSource> logger)
     {
         _settings = settings;
         _options = options;
@@ -24,10 +24,10 @@ public sealed partial class LdapSource : IDirectorySource
 
     /// <summary>Validates the spec (InvalidSpec naming the field) and applies Active Directory / LDAP defaults.</summary>
     public static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, ILogger<LdapSource> logger)
-        => new(LdapSourceSettings.Create(spec, filters, password, caCertificatesPem), new LdapSourceOptions(), logger);
+        => new(EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem), new LdapSourceOptions(), logger);
 
     internal static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, LdapSourceOptions options, ILogger<LdapSource> logger)
-        => new(LdapSourceSettings.Create(spec, filters, password, caCertificatesPem), options, logger);
+        => new(EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem), options, logger);
 
     public Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.EntraId;
@@ -50,7 +51,7 @@ public sealed class EntraIdSyncTests : EntraIdStandInTest
     public async Task After_each_change_set_the_organization_equals_the_directory()
     {
         var first = await SyncAsync();
-        first.Plan.Skipped.Should().ContainSingle(s => s.Entry == LongName && s.Kind == SkippedEntryKind.Group);
+        first.Plan!.Skipped.Should().ContainSingle(s => s.Entry == LongName && s.Kind == SkippedEntryKind.Group);
         Organization().Should().Equal(
             "alice@contoso.com",
             "bob@contoso.com",

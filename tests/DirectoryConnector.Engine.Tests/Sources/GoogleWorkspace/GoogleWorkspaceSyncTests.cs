@@ -1,6 +1,7 @@
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.TestSupport.Bitwarden;
@@ -212,7 +213,7 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
 
         Groups.Should().Equal("Engineering: alice bob", "Sales: carol dave");
         Members.Should().Contain("erin");
-        outcome.Plan.Skipped.Should().ContainSingle(s => s.Kind == SkippedEntryKind.Group && s.Reason.Contains("120 characters", StringComparison.Ordinal));
+        outcome.Plan!.Skipped.Should().ContainSingle(s => s.Kind == SkippedEntryKind.Group && s.Reason.Contains("120 characters", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.OneLogin;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Engine.Tests.Bitwarden;
@@ -134,15 +135,15 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         var withSuffix = await SyncAsync(Spec(), source: Source(Spec(), useEmailPrefixSuffix: true, emailSuffix: "@corp.example.com"));
 
         Members.Should().Contain(["gina@example.com", "hank@example.com", "ivan@corp.example.com"]);
-        withSuffix.Plan.Skipped.Select(s => (s.Entry, s.Reason)).Should().BeEquivalentTo(new[]
+        withSuffix.Plan!.Skipped.Select(s => (s.Entry, s.Reason)).Should().BeEquivalentTo(new[]
         {
             ("14 (ann@)", "has no email; the address 'ann@@corp.example.com' built from username + emailSuffix is not valid either: it is not sent"),
             ("15", "has no email and no username: it is not sent"),
         });
 
         var withoutSuffix = await services.GetRequiredService<SyncEngine>().PreviewAsync(Spec(), Source(Spec()), CancellationToken.None);
-        withoutSuffix.Plan.Members.Select(m => m.Email).Should().NotContain("ivan@corp.example.com");
-        withoutSuffix.Plan.Skipped.Should().Contain(s => s.Entry == "13 (ivan)"
+        withoutSuffix.Plan!.Members.Select(m => m.Email).Should().NotContain("ivan@corp.example.com");
+        withoutSuffix.Plan!.Skipped.Should().Contain(s => s.Entry == "13 (ivan)"
             && s.Reason.Contains("username 'ivan' is not an email", StringComparison.Ordinal) && s.Reason.Contains("useEmailPrefixSuffix", StringComparison.Ordinal));
     }
 
@@ -157,7 +158,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
 
         var outcome = await SyncAsync(Spec(sync: s => s.RemoveDisabled = removeDisabled));
 
-        outcome.Plan.Members.Where(m => m.Disabled).Select(m => m.Email).Should().Equal("suspended@example.com");
+        outcome.Plan!.Members.Where(m => m.Disabled).Select(m => m.Email).Should().Equal("suspended@example.com");
         Members.Should().Contain(["locked@example.com", "expired@example.com", "awaitingreset@example.com", "unactivated@example.com"]);
         if (removeDisabled)
         {
@@ -196,7 +197,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
 
         outcome.Result.Should().Be(SyncResult.Synced);
         Groups.Should().Equal("Engineering: alice bob", "Operations: erin", "Sales: carol dave");
-        outcome.Plan.Skipped.Should().ContainSingle(s => s.Kind == SkippedEntryKind.Group && s.Reason.Contains("120 characters", StringComparison.Ordinal));
+        outcome.Plan!.Skipped.Should().ContainSingle(s => s.Kind == SkippedEntryKind.Group && s.Reason.Contains("120 characters", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -236,9 +237,9 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         var calm = await engine.PreviewAsync(Spec(), Source(Spec()), CancellationToken.None);
         var busy = await engine.PreviewAsync(Spec(), Source(Spec(), from: throttled), CancellationToken.None);
 
-        busy.Plan.MembersHash.Should().Be(calm.Plan.MembersHash);
-        busy.Plan.GroupsHash.Should().Be(calm.Plan.GroupsHash);
-        busy.Plan.Members.Should().HaveCount(6);
+        busy.Plan!.MembersHash.Should().Be(calm.Plan!.MembersHash);
+        busy.Plan!.GroupsHash.Should().Be(calm.Plan!.GroupsHash);
+        busy.Plan!.Members.Should().HaveCount(6);
         throttled.ApiRequests.Should().Contain(r => r.StatusCode == 429);
     }
 

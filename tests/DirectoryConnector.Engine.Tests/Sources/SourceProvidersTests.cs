@@ -5,13 +5,14 @@ using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sync;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
+using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.Engine.Tests.Sources;
 
-public sealed class DirectorySourceFactoryTests
+public sealed class SourceProvidersTests
 {
-    private readonly DirectorySourceFactory _factory = new(NullLoggerFactory.Instance);
+    private readonly SourceProviders _factory = EngineServices.Providers;
     private readonly InMemoryReferences _references = new();
 
     private static LdapSourceSpec Ldap() => new()
@@ -43,7 +44,7 @@ public sealed class DirectorySourceFactoryTests
         var failure = await FailureAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = Ldap(), File = new FileSourceSpec { Path = "x.ldif" } } });
 
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
-        failure.Message.Should().Contain("spec.source sets ldap and file");
+        failure.Message.Should().Contain("spec.source: several sources are set (ldap, file)");
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class DirectorySourceFactoryTests
         { spec => spec.GroupPath = "ou=Groups,", "spec.source.ldap.groupPath" },
         { spec => spec.Username = " ", "spec.source.ldap.username" },
         { spec => { spec.InsecureSkipVerify = true; spec.Encryption = LdapEncryption.Ldaps; spec.CaSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" }; }, "contradict" },
-        { spec => spec.InsecureSkipVerify = true, "spec.source.ldap.insecureSkipVerify needs" },
+        { spec => spec.InsecureSkipVerify = true, "spec.source.ldap.insecureSkipVerify: is true but encryption is none" },
         { spec => spec.UseEmailPrefixSuffix = true, "spec.source.ldap.emailSuffix" },
         { spec => spec.UserObjectClass = "person)(objectClass=*", "spec.source.ldap.userObjectClass" },
     };

@@ -3,25 +3,8 @@ using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Sources.Ldap;
 
-/// <summary>Tuning that is not part of the spec.</summary>
-internal sealed class LdapSourceOptions
-{
-    /// <summary>Entries per page of a paged search.</summary>
-    public int PageSize { get; init; } = 500;
-
-    /// <summary>When set, member values are requested in windows of this size (member;range=0-N). Windows AD imposes
-    /// its own window (1500); Samba honours an explicit one but imposes none, so tests set this to force several chunks.</summary>
-    public int? MemberRangeWindow { get; init; }
-
-    /// <summary>Client-side limit of each LDAP operation (connect, bind, one page).</summary>
-    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>Server-side time limit of each search, as the original connector uses (300 s).</summary>
-    public TimeSpan SearchTimeLimit { get; init; } = TimeSpan.FromSeconds(300);
-}
-
 /// <summary>An LDAP spec with Active Directory / LDAP defaults applied and its secrets resolved.</summary>
-internal sealed record LdapSourceSettings(
+internal sealed record EffectiveLdapSpec(
     string Hostname,
     int Port,
     LdapEncryption Encryption,
@@ -74,9 +57,9 @@ internal sealed record LdapSourceSettings(
     public string SelectedGroupsFilter => $"(&(objectClass={GroupObjectClass}){GroupFilter})";
 
     // Redacted: records print every member otherwise.
-    public override string ToString() => $"LdapSourceSettings {{ Endpoint = {Endpoint}, Username = {Username}, Password = *** }}";
+    public override string ToString() => $"EffectiveLdapSpec {{ Endpoint = {Endpoint}, Username = {Username}, Password = *** }}";
 
-    public static LdapSourceSettings Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem)
+    public static EffectiveLdapSpec Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem)
     {
         ArgumentNullException.ThrowIfNull(spec);
         const string field = "spec.source.ldap";
@@ -164,7 +147,7 @@ internal sealed record LdapSourceSettings(
             ExternalIdAttribute: externalIdIsDn ? null : externalId,
             ExternalIdFallsBackToDn: string.IsNullOrWhiteSpace(spec.ExternalIdAttribute));
 
-        return new LdapSourceSettings(
+        return new EffectiveLdapSpec(
             Hostname: spec.Hostname.Trim(),
             Port: spec.Port ?? (spec.Encryption == LdapEncryption.Ldaps ? 636 : 389),
             Encryption: spec.Encryption,

@@ -9,7 +9,7 @@ namespace DirectoryConnector.Operator.Runtime;
 #pragma warning disable CS0618
 
 /// <summary>The list+watch sources the operator's informers run on, one per kind and namespace (null: all).</summary>
-public static class KubernetesSources
+public static class ListWatchSources
 {
     private const int PageSize = 500;
 

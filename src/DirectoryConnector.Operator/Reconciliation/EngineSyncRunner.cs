@@ -4,13 +4,7 @@ using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-/// <summary>Runs one sync of a spec: builds its source and hands it to the engine.</summary>
-public interface ISyncRunner
-{
-    Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken);
-}
-
-public sealed class EngineSyncRunner(DirectorySourceFactory sources, SyncEngine engine) : ISyncRunner
+public sealed class EngineSyncRunner(SourceProviders sources, SyncEngine engine) : ISyncRunner
 {
     public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
     {

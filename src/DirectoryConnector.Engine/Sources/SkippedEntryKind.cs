@@ -1,0 +1,8 @@
+namespace DirectoryConnector.Engine.Sources;
+
+public enum SkippedEntryKind
+{
+    User,
+    Group,
+    Member,
+}

@@ -1,0 +1,75 @@
+using System.Reflection;
+using DirectoryConnector.Engine.Configuration;
+
+namespace DirectoryConnector.Engine.Sources;
+
+/// <summary>Base of every source provider: binds the provider to the <see cref="SourceSpec"/> property of type
+/// <typeparamref name="TSpec"/>, whose camelCase name is the provider's <see cref="Kind"/>.</summary>
+/// <typeparam name="TSpec">The source's spec type, declared in the source's folder.</typeparam>
+public abstract class SourceProvider<TSpec> : ISourceProvider
+    where TSpec : class
+{
+    private readonly PropertyInfo _property;
+
+    protected SourceProvider()
+    {
+        _property = SourceSpec.PropertyFor(typeof(TSpec));
+        Kind = SourceSpec.KindOf(_property);
+        Path = $"spec.source.{Kind}";
+    }
+
+    public string Kind { get; }
+
+    public string Path { get; }
+
+    public bool IsSetIn(SourceSpec source) => SpecOf(source) is not null;
+
+    /// <summary>This provider's spec within <paramref name="source"/>, or null when it is not set.</summary>
+    public TSpec? SpecOf(SourceSpec source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return (TSpec?)_property.GetValue(source);
+    }
+
+    void ISourceProvider.Validate(SourceSpec source, SourceValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (SpecOf(source) is { } spec)
+        {
+            Validate(spec, validation);
+        }
+    }
+
+    IEnumerable<SpecObjectReference> ISourceProvider.References(SourceSpec source)
+        => SpecOf(source) is { } spec ? References(spec) : [];
+
+    void ISourceProvider.ResolveRelativePaths(SourceSpec source, string manifestFolder)
+    {
+        if (SpecOf(source) is { } spec)
+        {
+            ResolveRelativePaths(spec, manifestFolder);
+        }
+    }
+
+    Task<IDirectorySource> ISourceProvider.CreateAsync(SourceContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var spec = SpecOf(context.Spec.Source) ?? throw new InvalidOperationException($"{Path} is not set.");
+        return CreateAsync(spec, context, cancellationToken);
+    }
+
+    /// <summary>Checks the spec and spec.filters (<see cref="SourceValidation.Filters"/>); every error names its path
+    /// (<see cref="Path"/>.field or spec.filters.users|groups) and what to do.</summary>
+    protected abstract void Validate(TSpec spec, SourceValidation validation);
+
+    /// <summary>Default: every <see cref="SecretKeyRef"/> and <see cref="ConfigMapKeyRef"/> reachable in the spec.</summary>
+    protected virtual IEnumerable<SpecObjectReference> References(TSpec spec) => SpecObjectReference.FindIn(spec);
+
+    /// <summary>CLI: makes relative paths in the spec absolute against the manifest's folder. Default: none.</summary>
+    protected virtual void ResolveRelativePaths(TSpec spec, string manifestFolder)
+    {
+    }
+
+    /// <summary>Builds the source; the spec has passed <see cref="Validate"/>.</summary>
+    protected abstract Task<IDirectorySource> CreateAsync(TSpec spec, SourceContext context, CancellationToken cancellationToken);
+}

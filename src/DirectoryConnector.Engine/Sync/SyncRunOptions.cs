@@ -1,0 +1,5 @@
+namespace DirectoryConnector.Engine.Sync;
+
+/// <summary>How one sync runs: Force posts everything and reads fully; DryRun stops before the POST.</summary>
+/// <param name="ApprovedDeletions">The plan hash of removals an administrator approved past spec.sync.maxDeletions.</param>
+public sealed record SyncRunOptions(bool Force = false, bool DryRun = false, string? ApprovedDeletions = null);

@@ -1,0 +1,16 @@
+using DirectoryConnector.Operator.Resources;
+
+namespace DirectoryConnector.Operator.Reconciliation;
+
+public enum SyncTrigger
+{
+    /// <summary>Not due: requeue after the remaining interval.</summary>
+    None,
+    NeverSynced,
+    Interrupted,
+    SpecChanged,
+    SyncRequested,
+    ReferenceChanged,
+    RetryAfterFailure,
+    IntervalElapsed,
+}

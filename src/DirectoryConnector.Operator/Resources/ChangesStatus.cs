@@ -1,0 +1,31 @@
+using System.ComponentModel;
+
+namespace DirectoryConnector.Operator.Resources;
+
+[Description("What a sync changed in the organization, as counted from the organization read before posting.")]
+public sealed class ChangesStatus
+{
+    [Description("Members invited (or staged).")]
+    public int Added { get; set; }
+
+    [Description("Existing members without an external id linked to their directory entry by email.")]
+    public int Linked { get; set; }
+
+    [Description("Members removed.")]
+    public int Removed { get; set; }
+
+    [Description("Groups created.")]
+    public int GroupsCreated { get; set; }
+
+    [Description("Groups renamed.")]
+    public int GroupsRenamed { get; set; }
+
+    [Description("Groups deleted (prune).")]
+    public int GroupsDeleted { get; set; }
+
+    [Description("Directory entries left out because the server would fail on them (see events).")]
+    public int Conflicts { get; set; }
+
+    [Description("A bounded sample of the conflicts, each with the fix.")]
+    public IList<string> SampleConflicts { get; set; } = [];
+}

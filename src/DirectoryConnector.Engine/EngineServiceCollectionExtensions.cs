@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sources.OneLogin;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,8 @@ public static class EngineServiceCollectionExtensions
         // Directory sources: one line each (README "Adding a directory source").
         services.AddSourceProvider<LdapSourceProvider>();
         services.AddSourceProvider<FileSourceProvider>();
+        services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();
+        services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
 
         services.TryAddSingleton<SpecValidator>();
         services.TryAddTransient<SyncEngine>();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sources.OneLogin;
 
 namespace DirectoryConnector.Engine.Configuration;
 
@@ -24,6 +25,9 @@ public sealed class SourceSpec
 
     [Description("A directory exported as LDIF or JSON (also useful for HR exports).")]
     public FileSourceSpec? File { get; set; }
+
+    [Description("OneLogin: users, and roles as groups, through the v2 API with an API credential.")]
+    public OneLoginSourceSpec? OneLogin { get; set; }
 
     /// <summary>The field names (as in the manifest, e.g. "ldap") of every source that is set, in declaration order.</summary>
     [JsonIgnore]

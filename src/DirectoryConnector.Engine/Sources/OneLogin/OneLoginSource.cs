@@ -1,5 +1,6 @@
 using System.Globalization;
 using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources.Filters;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Sources.OneLogin;
@@ -78,7 +79,7 @@ internal sealed partial class OneLoginSource(
                     string.IsNullOrEmpty(role.Name) ? $"role {id}" : $"{role.Name} (role {id})"));
             }
 
-            if (options.GroupFilter.HasList)
+            if (options.GroupFilter.Keyword is not null)
             {
                 // The original connector's filterUsersFromGroupsSet: a role list also selects the users.
                 var inKeptRole = groups.SelectMany(g => g.MemberReferences).ToHashSet(StringComparer.Ordinal);

@@ -29,6 +29,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         bitwarden = await BitwardenStandIn.StartAsync();
         references.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
         references.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
+        references.Secrets[("onelogin-api", "client-secret")] = oneLogin.ClientSecret;
         services = Services();
 
         // Alice and Bob in Engineering, Carol and Dave in Sales, Erin in Operations, Frank at another domain in none.
@@ -50,25 +51,42 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         var spec = new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec { ServerUrl = bitwarden.BaseUrl.ToString(), ApiKeySecretRef = new ApiKeySecretRef { Name = "bitwarden-org-api-key" } },
-            Source = new SourceSpec { File = new FileSourceSpec { Path = "unused.ldif" } },
             Filters = new FiltersSpec { Users = users, Groups = groups },
         };
         sync?.Invoke(spec.Sync);
+        UseOneLogin(spec, oneLogin, useEmailPrefixSuffix: false, emailSuffix: null);
         return spec;
     }
 
-    private OneLoginSource Source(DirectorySyncSpec spec, bool useEmailPrefixSuffix = false, string? emailSuffix = null, OneLoginStandIn? from = null)
+    /// <summary>Points spec.source.oneLogin at a stand-in: its URL, client id, the client secret and its CA from Secrets.</summary>
+    private void UseOneLogin(DirectorySyncSpec spec, OneLoginStandIn from, bool useEmailPrefixSuffix, string? emailSuffix)
     {
-        from ??= oneLogin;
-        var options = new OneLoginSourceOptions(
-            OneLoginFilter.Parse(spec.Filters.Users, "spec.filters.users"),
-            OneLoginFilter.Parse(spec.Filters.Groups, "spec.filters.groups"),
-            useEmailPrefixSuffix, emailSuffix, spec.Sync.RemoveDisabled);
-        return new OneLoginSource(services.OneLoginClient(from), Connection(from), options, new ListLogger<OneLoginSource>());
+        var ca = $"onelogin-ca-{from.BaseUrl.Port}";
+        references.Secrets[(ca, "ca.crt")] = from.CaPem;
+        spec.Source = new SourceSpec
+        {
+            OneLogin = new OneLoginSourceSpec
+            {
+                ApiUrl = from.BaseUrl.ToString(),
+                ClientId = from.ClientId,
+                ClientSecretRef = new SecretKeyRef { Name = "onelogin-api", Key = "client-secret" },
+                CaSecretRef = new SecretKeyRef { Name = ca, Key = "ca.crt" },
+                UseEmailPrefixSuffix = useEmailPrefixSuffix,
+                EmailSuffix = emailSuffix,
+            },
+        };
     }
 
-    private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null, IDirectorySource? source = null) =>
-        services.GetRequiredService<SyncEngine>().SyncAsync(spec, source ?? Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
+    /// <summary>The source as the operator and the CLI build it: spec.source.oneLogin through the registered provider,
+    /// the client secret and the stand-in's CA from Secrets.</summary>
+    private async Task<IDirectorySource> Source(DirectorySyncSpec spec, bool useEmailPrefixSuffix = false, string? emailSuffix = null, OneLoginStandIn? from = null)
+    {
+        UseOneLogin(spec, from ?? oneLogin, useEmailPrefixSuffix, emailSuffix);
+        return await services.GetRequiredService<SourceProviders>().CreateAsync(spec, references, CancellationToken.None);
+    }
+
+    private async Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null, IDirectorySource? source = null) =>
+        await services.GetRequiredService<SyncEngine>().SyncAsync(spec, source ?? await Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
 
     private string[] Members => [.. bitwarden.Organization.Members.Select(m => m.Email).Order(StringComparer.Ordinal)];
 
@@ -110,16 +128,26 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("include:", "spec.filters.users")]
-    [InlineData("contains:alice", "spec.filters.users")]
-    [InlineData("include:a,,b", "spec.filters.users")]
-    public void BadFiltersAreInvalidSpecNamingTheField(string filter, string field)
+    [InlineData("include:", null, "spec.filters.users")]
+    [InlineData("contains:alice", null, "spec.filters.users")]
+    [InlineData(null, "include:Sales |", "spec.filters.groups")]
+    [InlineData(null, "Sales", "spec.filters.groups")]
+    public async Task BadFiltersAreInvalidSpecNamingTheField(string? users, string? groups, string field)
     {
-        var parse = () => OneLoginFilter.Parse(filter, field);
+        var create = () => Source(Spec(users, groups));
 
-        var error = parse.Should().Throw<SyncFailedException>().Which;
+        var error = (await create.Should().ThrowAsync<SyncFailedException>()).Which;
         error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
-        error.Message.Should().StartWith(field);
+        error.Message.Should().Contain(field);
+        oneLogin.Requests.Should().BeEmpty("a bad spec calls nobody");
+    }
+
+    [Fact]
+    public async Task UseEmailPrefixSuffixWithoutASuffixIsInvalidSpec()
+    {
+        var create = () => Source(Spec(), useEmailPrefixSuffix: true);
+
+        (await create.Should().ThrowAsync<SyncFailedException>()).Which.Message.Should().Contain("spec.source.oneLogin.emailSuffix");
     }
 
     [Fact]
@@ -132,7 +160,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
             new OneLoginStandInUser(14, "ann@", null),
             new OneLoginStandInUser(15, null, null));
 
-        var withSuffix = await SyncAsync(Spec(), source: Source(Spec(), useEmailPrefixSuffix: true, emailSuffix: "@corp.example.com"));
+        var withSuffix = await SyncAsync(Spec(), source: await Source(Spec(), useEmailPrefixSuffix: true, emailSuffix: "@corp.example.com"));
 
         Members.Should().Contain(["gina@example.com", "hank@example.com", "ivan@corp.example.com"]);
         withSuffix.Plan!.Skipped.Select(s => (s.Entry, s.Reason)).Should().BeEquivalentTo(new[]
@@ -141,7 +169,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
             ("15", "has no email and no username: it is not sent"),
         });
 
-        var withoutSuffix = await services.GetRequiredService<SyncEngine>().PreviewAsync(Spec(), Source(Spec()), CancellationToken.None);
+        var withoutSuffix = await services.GetRequiredService<SyncEngine>().PreviewAsync(Spec(), await Source(Spec()), CancellationToken.None);
         withoutSuffix.Plan!.Members.Select(m => m.Email).Should().NotContain("ivan@corp.example.com");
         withoutSuffix.Plan!.Skipped.Should().Contain(s => s.Entry == "13 (ivan)"
             && s.Reason.Contains("username 'ivan' is not an email", StringComparison.Ordinal) && s.Reason.Contains("useEmailPrefixSuffix", StringComparison.Ordinal));
@@ -234,8 +262,8 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         throttled.FailNext(1, 429, "/api/2/roles/101/users");
         var engine = services.GetRequiredService<SyncEngine>();
 
-        var calm = await engine.PreviewAsync(Spec(), Source(Spec()), CancellationToken.None);
-        var busy = await engine.PreviewAsync(Spec(), Source(Spec(), from: throttled), CancellationToken.None);
+        var calm = await engine.PreviewAsync(Spec(), await Source(Spec()), CancellationToken.None);
+        var busy = await engine.PreviewAsync(Spec(), await Source(Spec(), from: throttled), CancellationToken.None);
 
         busy.Plan!.MembersHash.Should().Be(calm.Plan!.MembersHash);
         busy.Plan!.GroupsHash.Should().Be(calm.Plan!.GroupsHash);

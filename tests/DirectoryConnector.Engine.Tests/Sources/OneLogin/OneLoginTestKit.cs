@@ -14,7 +14,6 @@ internal static class OneLoginTestKit
     public static ServiceProvider Services(Action<DirectoryHttpClientOptions>? configure = null)
     {
         var services = new ServiceCollection().AddDirectoryConnectorEngine();
-        services.AddSingleton<OneLoginTokenCache>().AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
         services.Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; });
         services.Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<OneLoginClient>(), options =>
         {

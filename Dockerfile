@@ -13,9 +13,10 @@ RUN case "$TARGETARCH" in arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac \
       -p:DebugType=none -o /app
 
 FROM debian:12-slim AS runtime
-# libldap-2.5-0: System.DirectoryServices.Protocols on Linux; the rest: the .NET runtime (invariant globalization).
+# libldap-2.5-0: System.DirectoryServices.Protocols on Linux; libicu72: Unicode normalization of directory names;
+# the rest: the .NET runtime.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libldap-2.5-0 ca-certificates libssl3 libstdc++6 libgcc-s1 zlib1g tzdata \
+ && apt-get install -y --no-install-recommends libldap-2.5-0 libicu72 ca-certificates libssl3 libstdc++6 libgcc-s1 zlib1g tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 connector \
  && useradd --system --uid 65532 --gid connector --home-dir /nonexistent --shell /usr/sbin/nologin connector

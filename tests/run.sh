@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_root="$(pwd)"
 
-apt_packages=(slapd ldap-utils libldap-2.5-0 samba samba-ad-provision samba-dsdb-modules winbind iproute2 ca-certificates prometheus openssl unzip lua5.1)
+apt_packages=(slapd ldap-utils libldap-2.5-0 libicu72 samba samba-ad-provision samba-dsdb-modules winbind iproute2 ca-certificates prometheus openssl unzip lua5.1)
 command -v npm >/dev/null || apt_packages+=(npm)
 
 missing=()

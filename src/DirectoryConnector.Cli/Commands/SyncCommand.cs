@@ -96,6 +96,11 @@ internal static class SyncCommand
                 await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
             }
 
+            foreach (var warning in outcome.Plan?.Warnings ?? [])
+            {
+                await error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
+            }
+
             foreach (var conflict in outcome.Conflicts)
             {
                 await error.WriteLineAsync($"left out {conflict.Entry}: {conflict.Message}").ConfigureAwait(false);

@@ -41,6 +41,16 @@ internal static class PlanReport
         output.WriteLine($"Skipped ({skipped.Count})");
         WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { KindName(s.Kind), s.Entry, s.Reason }));
 
+        if (plan.Warnings.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"Warnings ({plan.Warnings.Count})");
+            foreach (var warning in plan.Warnings)
+            {
+                output.WriteLine($"  {warning}");
+            }
+        }
+
         output.WriteLine();
         output.WriteLine(Summary(plan, outcome.Requests.Count));
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using DirectoryConnector.Engine.Sources;
 
 namespace DirectoryConnector.Engine.Planning;
 
@@ -16,22 +17,39 @@ internal static class EntryValidation
     // The server's own [EmailAddress] check, so that we reject exactly what it rejects.
     private static readonly EmailAddressAttribute EmailAddress = new();
 
-    /// <summary>Trims and lowercases as the server compares emails; null when there is nothing left.</summary>
+    /// <summary>Trims, composes (NFC, as RFC 6532 §3.1 asks of internationalized addresses) and lowercases as the
+    /// server compares emails; null when there is nothing left.</summary>
     public static string? NormalizeEmail(string? rawEmail)
     {
         var trimmed = rawEmail?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : trimmed.ToLowerInvariant();
+        return string.IsNullOrEmpty(trimmed) ? null : DirectoryString.ComposeCanonical(trimmed).ToLowerInvariant();
     }
 
     /// <summary>Why a normalized email cannot be sent, or null when it can.</summary>
-    public static string? EmailProblem(string? email) => email switch
+    /// <param name="origin">Where the address came from (<see cref="DirectoryUser.EmailOrigin"/>), named in the reason.</param>
+    public static string? EmailProblem(string? email, string? origin = null)
     {
-        null => "has no email address",
-        { Length: > MaxEmailLength } => string.Create(CultureInfo.InvariantCulture,
-            $"has an email address of {email.Length} characters; Bitwarden accepts at most {MaxEmailLength}"),
-        _ when !EmailAddress.IsValid(email) => $"has an email address '{email}' that Bitwarden rejects as invalid (it needs exactly one '@', not at either end, and no line breaks)",
-        _ => null,
-    };
+        var from = origin is null ? "" : $" (from {origin})";
+        if (email is null)
+        {
+            return origin is null ? "has no email address" : $"has no email address ({origin} is empty or missing)";
+        }
+
+        if (email.Length > MaxEmailLength)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"has an email address{from} of {email.Length} characters; Bitwarden accepts at most {MaxEmailLength}");
+        }
+
+        if (!EmailAddress.IsValid(email))
+        {
+            return $"has an email address '{email}'{from} that Bitwarden rejects as invalid (it needs exactly one '@', not at either end, and no line breaks)";
+        }
+
+        return MailboxSyntax.Problem(email) is { } problem
+            ? $"has an email address '{email}'{from} that is not a mailbox an invitation can reach: {problem}"
+            : null;
+    }
 
     /// <summary>Why an external id cannot be sent, or null when it can.</summary>
     public static string? ExternalIdProblem(string? externalId) => externalId switch

@@ -23,7 +23,7 @@ internal static class GroupFlattener
         var skipped = new List<SkippedEntry>();
         var graph = GroupGraph.Build(groups, members.References);
         var components = StronglyConnectedComponents.Find(graph);
-        var sent = SelectSentGroups(graph, skipped);
+        var sent = LeaveOutIncomplete(SelectSentGroups(graph, skipped), graph, components, skipped);
 
         var needed = MarkComponentsReachableFrom(sent, graph, components);
         ReportUnknownReferences(graph, components, needed, skipped);
@@ -96,6 +96,56 @@ internal static class GroupFlattener
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// A group whose member list the source knows to be incomplete is not sent, nor is any group that reaches it
+    /// through nesting: the import replaces a group's membership, so sending part of it removes the rest.
+    /// </summary>
+    private static List<int> LeaveOutIncomplete(List<int> sent, GroupGraph graph, StronglyConnectedComponents components, List<SkippedEntry> skipped)
+    {
+        // For each component, a node (its own or a descendant's) whose list is incomplete; children are numbered first.
+        var incompleteVia = new int[components.Count];
+        for (var component = 0; component < components.Count; component++)
+        {
+            incompleteVia[component] = -1;
+            foreach (var node in components.Nodes(component))
+            {
+                if (graph.IncompleteReasons[node] is not null)
+                {
+                    incompleteVia[component] = node;
+                    break;
+                }
+            }
+
+            foreach (var node in components.Nodes(component))
+            {
+                foreach (var child in graph.Children(node))
+                {
+                    if (incompleteVia[component] < 0 && incompleteVia[components.ComponentOf[child]] is var via and >= 0)
+                    {
+                        incompleteVia[component] = via;
+                    }
+                }
+            }
+        }
+
+        var complete = new List<int>(sent.Count);
+        foreach (var node in sent)
+        {
+            var via = incompleteVia[components.ComponentOf[node]];
+            if (via < 0)
+            {
+                complete.Add(node);
+                continue;
+            }
+
+            skipped.Add(new SkippedEntry(graph.DisplayNames[node], SkippedEntryKind.Group, via == node
+                ? $"{graph.IncompleteReasons[node]}: it is not sent, so Bitwarden keeps the group's current members"
+                : $"gets members through {graph.DisplayNames[via]}, whose member list is incomplete ({graph.IncompleteReasons[via]}): it is not sent, so Bitwarden keeps the group's current members"));
+        }
+
+        return complete;
     }
 
     /// <summary>Components whose members some sent group needs: those reachable from a sent group.</summary>

@@ -21,6 +21,7 @@ internal sealed class GroupGraph
         DisplayNames = new string[count];
         Selected = new bool[count];
         Inconsistent = new bool[count];
+        IncompleteReasons = new string?[count];
         this.childOffsets = childOffsets;
         this.childTargets = childTargets;
         this.memberOffsets = memberOffsets;
@@ -40,6 +41,9 @@ internal sealed class GroupGraph
 
     /// <summary>The same ReferenceId came with different names or external ids: which one is right is unknown.</summary>
     public bool[] Inconsistent { get; }
+
+    /// <summary>Why the source knows the group's member list is incomplete (<see cref="DirectoryGroup.IncompleteReason"/>).</summary>
+    public string?[] IncompleteReasons { get; }
 
     /// <summary>Member references that name no user and no group, with the node that lists them.</summary>
     public List<(string Reference, int Node)> UnknownReferences { get; } = [];
@@ -110,6 +114,7 @@ internal sealed class GroupGraph
             for (var i = runStarts[node]; i < runStarts[node + 1]; i++)
             {
                 graph.Selected[node] |= sorted[i].Selected;
+                graph.IncompleteReasons[node] ??= sorted[i].IncompleteReason;
                 graph.Inconsistent[node] |= !string.Equals(sorted[i].Name, first.Name, StringComparison.Ordinal)
                     || !string.Equals(sorted[i].ExternalId, first.ExternalId, StringComparison.Ordinal);
             }

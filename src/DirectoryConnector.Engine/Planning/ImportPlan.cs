@@ -12,6 +12,10 @@ public sealed class ImportPlan
     /// <summary>Every entry that is not sent, with the reason: source-level and planner-level skips together.</summary>
     public required IReadOnlyList<SkippedEntry> Skipped { get; init; }
 
+    /// <summary>What the run could not do as configured though nothing was left out (a second mail value ignored,
+    /// removeDisabled without a way to tell disabled users apart), one sentence each, in the source's order.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public required bool OverwriteExisting { get; init; }
 
     /// <summary>SHA-256 (hex) of the canonical JSON of the members part as it would be posted, scoped to the target organization.</summary>

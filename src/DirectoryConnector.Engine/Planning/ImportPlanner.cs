@@ -17,7 +17,8 @@ public static class ImportPlanner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(hashScope);
 
-        var memberPlan = MemberPlanner.Plan(snapshot.Users, options);
+        var (users, directoryGroups) = ComposeReferences(snapshot);
+        var memberPlan = MemberPlanner.Plan(users, options);
         if (options.OverwriteExisting && memberPlan.Clashes.Count > 0)
         {
             throw new SyncFailedException(
@@ -30,7 +31,7 @@ public static class ImportPlanner
         }
 
         var members = options.Users ? memberPlan.Members : [];
-        var (groups, groupSkipped) = options.Groups ? GroupFlattener.Flatten(snapshot.Groups, memberPlan) : ([], []);
+        var (groups, groupSkipped) = options.Groups ? GroupFlattener.Flatten(directoryGroups, memberPlan) : ([], []);
 
         var plannerSkipped = memberPlan.Skipped.Concat(groupSkipped).ToList();
         plannerSkipped.Sort(static (x, y) =>
@@ -44,8 +45,15 @@ public static class ImportPlanner
             return order == 0 ? string.CompareOrdinal(x.Reason, y.Reason) : order;
         });
 
+        var warnings = new List<string>(snapshot.Warnings);
+        if (options.RemoveDisabled && snapshot.DisabledUnknownReason is { } unknown)
+        {
+            warnings.Add($"removeDisabled is on but has no effect: {unknown}");
+        }
+
         return new ImportPlan
         {
+            Warnings = warnings,
             Members = members,
             Groups = groups,
             Skipped = [.. snapshot.Skipped, .. plannerSkipped],
@@ -54,4 +62,27 @@ public static class ImportPlanner
             GroupsHash = ContentHash.OfGroups(hashScope, groups),
         };
     }
+
+    /// <summary>
+    /// References (and the member lists that use them) match under Unicode canonical equivalence, whatever the source:
+    /// the same name arrives precomposed (NFC) from one tool and decomposed (NFD) from another (macOS, Open Directory).
+    /// Only NFC is applied: case and compatibility forms are the source's business (an LDAP source folds DNs as
+    /// caseIgnoreMatch does; SaaS object ids are case-sensitive). Allocates nothing when everything is NFC already.
+    /// </summary>
+    private static (IReadOnlyList<DirectoryUser> Users, IReadOnlyList<DirectoryGroup> Groups) ComposeReferences(DirectorySnapshot snapshot)
+    {
+        IReadOnlyList<DirectoryUser> users = snapshot.Users.Any(u => !IsComposed(u.ReferenceId))
+            ? [.. snapshot.Users.Select(u => u with { ReferenceId = DirectoryString.ComposeCanonical(u.ReferenceId) })]
+            : snapshot.Users;
+        IReadOnlyList<DirectoryGroup> groups = snapshot.Groups.Any(g => !IsComposed(g.ReferenceId) || !g.MemberReferences.All(IsComposed))
+            ? [.. snapshot.Groups.Select(g => g with
+            {
+                ReferenceId = DirectoryString.ComposeCanonical(g.ReferenceId),
+                MemberReferences = [.. g.MemberReferences.Select(DirectoryString.ComposeCanonical)],
+            })]
+            : snapshot.Groups;
+        return (users, groups);
+    }
+
+    private static bool IsComposed(string reference) => ReferenceEquals(DirectoryString.ComposeCanonical(reference), reference);
 }

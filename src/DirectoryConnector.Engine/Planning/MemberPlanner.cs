@@ -29,7 +29,7 @@ internal static class MemberPlanner
         {
             var email = EntryValidation.NormalizeEmail(user.Email);
             var removed = user.Deleted || (options.RemoveDisabled && user.Disabled);
-            var problem = EntryValidation.EmailProblem(email) ?? EntryValidation.ExternalIdProblem(user.ExternalId);
+            var problem = EntryValidation.EmailProblem(email, user.EmailOrigin) ?? EntryValidation.ExternalIdProblem(user.ExternalId);
             if (problem is null)
             {
                 candidates.Add(new Candidate(user, email!, removed));

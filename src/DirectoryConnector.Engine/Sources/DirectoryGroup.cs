@@ -15,4 +15,11 @@ public sealed record DirectoryGroup(
     string? Name,
     IReadOnlyList<string> MemberReferences,
     bool Selected,
-    string DisplayName);
+    string DisplayName)
+{
+    /// <summary>Why <see cref="MemberReferences"/> is known to be only part of the group's members (e.g. an export
+    /// holding only the first range of an Active Directory member attribute); null when the list is complete. The
+    /// planner sends neither this group nor any group that gets members through it, since the import replaces a
+    /// group's membership and an incomplete list would remove members.</summary>
+    public string? IncompleteReason { get; init; }
+}

@@ -13,4 +13,8 @@ public sealed record DirectoryQuery(bool Users, bool Groups, bool IncludeDeleted
     /// use it (unknown format, expired, rejected) does a full read and says why in
     /// <see cref="DirectorySnapshot.FullReadReason"/>.</summary>
     public string? Cursor { get; init; }
+
+    /// <summary>The sync removes disabled users: a source that must do extra work to tell them apart (or to find out
+    /// that it cannot) does it only then.</summary>
+    public bool RemoveDisabled { get; init; }
 }

@@ -14,6 +14,14 @@ public sealed class DirectorySnapshot
     /// <summary>Entries the source itself could not use (e.g. an unreadable attribute), with the reason.</summary>
     public IReadOnlyList<SkippedEntry> Skipped { get; init; } = [];
 
+    /// <summary>What the source read but used only in part, one sentence each naming the entry (e.g. a second mail
+    /// value that is ignored). Nothing is left out because of a warning: left-out entries are in <see cref="Skipped"/>.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Why this source cannot tell disabled users from active ones (null when it can): the planner then says
+    /// once that removeDisabled has no effect, instead of staying silent.</summary>
+    public string? DisabledUnknownReason { get; init; }
+
     /// <summary>An opaque, bounded (<see cref="MaxCursorLength"/>) position in the directory's change history (a delta
     /// link, a sync cookie, a highest USN, a content hash) that a later read can start from; null when the source
     /// has none. The engine stores it only after a successful sync.</summary>

@@ -13,4 +13,9 @@ public sealed record DirectoryUser(
     string? Email,
     bool Disabled,
     bool Deleted,
-    string DisplayName);
+    string DisplayName)
+{
+    /// <summary>Where <see cref="Email"/> came from, in the source's terms (the attribute "mail", or
+    /// "uid + emailSuffix" when built), so a report on an unusable address names what to fix. Null when unknown.</summary>
+    public string? EmailOrigin { get; init; }
+}

@@ -217,7 +217,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
-        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor };
+        var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor, RemoveDisabled = sync.RemoveDisabled };
         DirectorySnapshot snapshot;
         try
         {
@@ -247,6 +247,11 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
+        foreach (var warning in plan.Warnings)
+        {
+            LogDirectoryWarning(warning);
+        }
+
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
         return (plan, snapshot);
     }
@@ -353,6 +358,9 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {UserCount} users and {GroupCount} groups from the directory ({SkippedCount} entries skipped by the source)")]
     private partial void LogSourceRead(int userCount, int groupCount, int skippedCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private partial void LogDirectoryWarning(string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Up to date: the source's cursor shows no change since the last sync ({MemberCount} members, {GroupCount} groups); nothing read in full, nothing posted")]
     private partial void LogSourceUnchanged(int memberCount, int groupCount);

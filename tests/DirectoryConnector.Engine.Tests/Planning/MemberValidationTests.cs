@@ -62,14 +62,50 @@ public sealed class MemberValidationTests
     [Theory]
     [InlineData("a@b")]
     [InlineData("o'brien+tag@example.com")]
-    [InlineData("ann smith@example.com")]
-    public void EmailsTheServerAcceptsAreSent(string email)
+    [InlineData("j\u00fcrgen.m\u00fcller@example.com")] // non-ASCII local part (RFC 6531)
+    [InlineData("eva@b\u00fccher.example")] // IDN domain
+    [InlineData("\"ann smith\"@example.com")] // quoted local part
+    [InlineData("li+bitwarden@example.com")] // plus addressing
+    [InlineData("ops@[192.0.2.10]")] // address literal
+    public void MailboxesAreSentAsWritten(string email)
     {
-        // The server's [EmailAddress] only checks for exactly one '@' that is neither first nor last, and no line breaks.
         var plan = new TestDirectory().User("ann", email: email).Plan();
 
         plan.Members.Should().ContainSingle().Which.Email.Should().Be(email);
         plan.Skipped.Should().BeEmpty();
+    }
+
+    // The server only counts '@' signs and would accept all of these; none is a mailbox an invitation can reach.
+    [Theory]
+    [InlineData("ann smith@example.com", "unquoted space")]
+    [InlineData("Ann Smith <ann@example.com>", "display-name form")]
+    [InlineData("ann@example.com.", "ends with a dot")]
+    [InlineData("ann@localhost..example", "is not a host name")]
+    [InlineData("ann..smith@example.com", "two dots in a row")]
+    [InlineData("ann,smith@example.com", "only in quotes")]
+    [InlineData("\"ann@example.com", "not closed")]
+    public void AddressesThatAreNoMailboxAreSkippedNamingWhereTheyCameFrom(string email, string why)
+    {
+        var snapshot = new DirectorySnapshot
+        {
+            Users = [new DirectoryUser("ref", "ext", email, false, false, "uid=ann") { EmailOrigin = "mail" }],
+            Groups = [],
+        };
+
+        var plan = ImportPlanner.Plan(snapshot, new SyncOptionsSpec(), TestDirectory.Scope);
+
+        plan.Members.Should().BeEmpty();
+        var skipped = plan.Skipped.Should().ContainSingle().Subject;
+        skipped.Entry.Should().Be("uid=ann");
+        skipped.Reason.Should().Contain($"'{email.ToLowerInvariant()}' (from mail) that is not a mailbox").And.Contain(why);
+    }
+
+    [Fact]
+    public void AnEmailInNfdIsSentInNfcSoTheSameAddressIsOneMember()
+    {
+        var plan = new TestDirectory().User("ann", email: "zoe\u0308@example.com").Plan();
+
+        plan.Members.Should().ContainSingle().Which.Email.Should().Be("zo\u00eb@example.com", "RFC 6532 §3.1: internationalized addresses are compared in NFC");
     }
 
     [Fact]

@@ -19,10 +19,10 @@ internal sealed class TestDirectory
 
     public static string GroupDn(string name) => $"cn={name},ou=groups,dc=example,dc=com";
 
-    /// <summary>Adds a user whose DN is both its reference and its external id, with email {name}@example.com unless given.</summary>
+    /// <summary>Adds a user whose DN is both its reference and its external id, with email {name}@example.com (spaces as dots) unless given.</summary>
     public TestDirectory User(string name, string? email = "", bool disabled = false, bool deleted = false, string? externalId = null)
     {
-        Users.Add(new DirectoryUser(UserDn(name), externalId ?? UserDn(name), email == "" ? $"{name}@example.com" : email, disabled, deleted, UserDn(name)));
+        Users.Add(new DirectoryUser(UserDn(name), externalId ?? UserDn(name), email == "" ? $"{name.Replace(' ', '.')}@example.com" : email, disabled, deleted, UserDn(name)));
         return this;
     }
 

@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -59,6 +60,19 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
 
         snapshot.Users.Where(user => user.Disabled).Select(user => user.ExternalId).Should().Equal(Guid(SambaSeed.DisabledUser));
         snapshot.Users.Single(user => user.ExternalId == Guid(SambaSeed.UserWithoutMail)).Email.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Domain_users_gets_its_members_from_primaryGroupID_which_samba_never_lists_in_member()
+    {
+        var snapshot = await ReadAsync(Spec());
+
+        var domainUsers = snapshot.Groups.Single(group => group.Name == "Domain Users");
+        domainUsers.MemberReferences.Should().BeEquivalentTo(snapshot.Users.Select(user => user.ReferenceId),
+            "every account in OU=Corp has primaryGroupID 513, the RID of Domain Users' objectSid");
+        var plan = ImportPlanner.Plan(snapshot, new SyncOptionsSpec(), "scope");
+        plan.Groups.Single(group => group.Name == "Domain Users").MemberExternalIds.Should().BeEquivalentTo(
+            SambaSeed.CorpUsers.Where(user => user != SambaSeed.UserWithoutMail).Select(Guid), "dave has no mail, so he is no member to list");
     }
 
     [Fact]

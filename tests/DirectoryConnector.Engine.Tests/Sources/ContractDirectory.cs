@@ -35,9 +35,9 @@ public static class ContractDirectory
     {
         var rdn = baseDn.Split(',')[0];
         var text = new System.Text.StringBuilder();
-        text.Append($"dn: {baseDn}\nobjectClass: organizationalUnit\nou: {rdn[(rdn.IndexOf('=', StringComparison.Ordinal) + 1)..]}\n\n");
-        text.Append($"dn: ou=People,{baseDn}\nobjectClass: organizationalUnit\nou: People\n\n");
-        text.Append($"dn: ou=Groups,{baseDn}\nobjectClass: organizationalUnit\nou: Groups\n\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: {baseDn}\nobjectClass: organizationalUnit\nou: {rdn[(rdn.IndexOf('=', StringComparison.Ordinal) + 1)..]}\n\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: ou=People,{baseDn}\nobjectClass: organizationalUnit\nou: People\n\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: ou=Groups,{baseDn}\nobjectClass: organizationalUnit\nou: Groups\n\n");
         var users = Enumerable.Range(withoutFirstUser ? 1 : 0, withoutFirstUser ? UserCount - 1 : UserCount).Select(i => (Login(i), (string?)Email(i))).ToList();
         users.Add((UserWithoutEmail, null));
         if (withAddedUser)
@@ -47,17 +47,17 @@ public static class ContractDirectory
 
         foreach (var (login, email) in users)
         {
-            text.Append($"dn: uid={login},ou=People,{baseDn}\nobjectClass: inetOrgPerson\nuid: {login}\ncn: {login}\nsn: {login}\n");
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: uid={login},ou=People,{baseDn}\nobjectClass: inetOrgPerson\nuid: {login}\ncn: {login}\nsn: {login}\n");
             text.Append(email is null ? "\n" : $"mail: {email}\n\n");
         }
 
         string Member(int i) => $"member: uid={Login(i)},ou=People,{baseDn}\n";
         var first = withoutFirstUser ? 1 : 0;
-        text.Append($"dn: cn={AllGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {AllGroup}\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: cn={AllGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {AllGroup}\n");
         text.Append(string.Concat(Enumerable.Range(first, UserCount - first).Select(Member))).Append('\n');
-        text.Append($"dn: cn={InnerGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {InnerGroup}\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: cn={InnerGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {InnerGroup}\n");
         text.Append(string.Concat(Enumerable.Range(first, InnerGroupSize - first).Select(Member))).Append('\n');
-        text.Append($"dn: cn={OuterGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {OuterGroup}\nmember: cn={InnerGroup},ou=Groups,{baseDn}\n\n");
+        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"dn: cn={OuterGroup},ou=Groups,{baseDn}\nobjectClass: groupOfNames\ncn: {OuterGroup}\nmember: cn={InnerGroup},ou=Groups,{baseDn}\n\n");
         return text.ToString();
     }
 }

@@ -1,3 +1,5 @@
+using DirectoryConnector.TestSupport;
+using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -99,7 +101,7 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
     [Theory]
     [InlineData(LdapEncryption.Ldaps)]
     [InlineData(LdapEncryption.StartTls)]
-    public async Task A_server_certificate_from_another_ca_is_refused_as_unavailable_naming_host_and_port(LdapEncryption encryption)
+    public async Task A_server_certificate_from_another_ca_is_refused_as_untrusted_naming_host_port_and_caSecretRef(LdapEncryption encryption)
     {
         var spec = Spec(encryption);
         var otherCa = TestCertificates.Create("Some Other CA").CaPem;
@@ -108,8 +110,21 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
 
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
-        failure.Retryable.Should().BeTrue();
-        failure.Message.Should().Contain($"{SlapdServer.Host}:{spec.Port}").And.Contain("certificate");
+        failure.Retryable.Should().BeFalse("an untrusted certificate does not fix itself: the CA in caSecretRef must change");
+        failure.Message.Should().Contain($"{SlapdServer.Host}:{spec.Port}").And.Contain("is not trusted").And.Contain("issued by CN=Directory Connector Test CA")
+            .And.Contain("spec.source.ldap.caSecretRef");
+    }
+
+    [Fact]
+    public async Task Without_any_lock_attribute_in_the_schema_removeDisabled_is_said_to_have_no_effect_once()
+    {
+        var snapshot = await ReadAsync(Spec(), query: Everything with { RemoveDisabled = true });
+
+        snapshot.DisabledUnknownReason.Should().Contain("the server's schema defines none of the account-lock attributes")
+            .And.Contain("spec.source.ldap.disabledFilter");
+        var plan = ImportPlanner.Plan(snapshot, new SyncOptionsSpec { RemoveDisabled = true }, "scope");
+        plan.Warnings.Should().ContainSingle().Which.Should().StartWith("removeDisabled is on but has no effect:");
+        ImportPlanner.Plan(snapshot, new SyncOptionsSpec(), "scope").Warnings.Should().BeEmpty("without removeDisabled there is nothing to warn about");
     }
 
     [Fact]
@@ -152,24 +167,32 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         failure.Message.Should().Contain($"{SlapdServer.Host}:{spec.Port}");
     }
 
-    [Fact]
-    public async Task A_malformed_user_filter_is_SourceQueryFailed_naming_the_field_and_the_filter()
+    [Theory]
+    [InlineData("(cn=Alice", "spec.filters.users")]
+    [InlineData("(&(cn=Ops)", "spec.filters.groups")]
+    [InlineData("(cn=A\\zz)", "spec.source.ldap.disabledFilter")]
+    public void A_malformed_filter_is_InvalidSpec_naming_the_field_before_connecting(string filter, string field)
     {
-        var read = () => ReadAsync(Spec(), new FiltersSpec { Users = "(cn=Alice" });
+        var spec = Spec();
+        spec.Port = SlapdServer.FreePortForTests(); // nothing listens: the error must come before any connection
+        var filters = new FiltersSpec
+        {
+            Users = field == "spec.filters.users" ? filter : null,
+            Groups = field == "spec.filters.groups" ? filter : null,
+        };
+        spec.DisabledFilter = field == "spec.source.ldap.disabledFilter" ? filter : null;
 
-        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
-        failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
-        failure.Message.Should().Contain("spec.filters.users").And.Contain("(cn=Alice");
-    }
+        var create = () => LdapSource.Create(spec, filters, Password(spec), null, NullLogger<LdapSource>.Instance);
 
-    [Fact]
-    public async Task A_malformed_group_filter_is_SourceQueryFailed_naming_the_group_filter()
-    {
-        var read = () => ReadAsync(Spec(), new FiltersSpec { Groups = "(&(cn=Ops)" });
-
-        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
-        failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
-        failure.Message.Should().Contain("spec.filters.groups");
+        var failure = create.Should().Throw<SyncFailedException>().Which;
+        failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        failure.Message.Should().StartWith($"{field} \"{filter}\" is not an LDAP filter (RFC 4515)");
+        EngineServices.Validator.Validate(new DirectorySyncSpec
+        {
+            Bitwarden = new BitwardenSpec { ServerUrl = "https://vault.example.test", ApiKeySecretRef = new ApiKeySecretRef { Name = "key" } },
+            Source = new SourceSpec { Ldap = spec },
+            Filters = filters,
+        }).Should().ContainSingle(error => error.Path == field);
     }
 
     [Fact]

@@ -47,14 +47,25 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <param name="suffixes">Naming contexts, each its own database.</param>
     /// <param name="sizeLimit">Server size limit for everyone but the root DNs (also per page of a paged search);
     /// null for slapd's default 500.</param>
-    public static async Task<SlapdServer> StartAsync(IReadOnlyList<SlapdSuffix> suffixes, int? sizeLimit = null, CancellationToken cancellationToken = default)
+    /// <param name="extraSchemas">Schema files' text (slapd.conf syntax) to load after core, cosine, inetorgperson and nis,
+    /// e.g. a vendor attribute the test needs.</param>
+    /// <param name="passwordPolicy">Loads the ppolicy overlay on every database (its operational attributes, such as
+    /// pwdAccountLockedTime, come with the overlay in OpenLDAP 2.5).</param>
+    /// <param name="certificates">The TLS certificates to serve; a fresh CA and a certificate for 127.0.0.1/localhost otherwise.</param>
+    public static async Task<SlapdServer> StartAsync(
+        IReadOnlyList<SlapdSuffix> suffixes,
+        int? sizeLimit = null,
+        IReadOnlyList<string>? extraSchemas = null,
+        bool passwordPolicy = false,
+        TestCertificates? certificates = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suffixes);
         var slapd = ServerProcess.FindExecutable("slapd");
         var directory = Directory.CreateTempSubdirectory("slapd-test-").FullName;
         try
         {
-            var certificates = TestCertificates.Create();
+            certificates ??= TestCertificates.Create();
             await File.WriteAllTextAsync(Path.Combine(directory, "ca.pem"), certificates.CaPem, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificates.ServerCertificatePem, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), certificates.ServerKeyPem, cancellationToken);
@@ -65,8 +76,20 @@ public sealed class SlapdServer : IAsyncDisposable
                 config.AppendLine(CultureInfo.InvariantCulture, $"include /etc/ldap/schema/{schema}.schema");
             }
 
+            for (var i = 0; i < (extraSchemas?.Count ?? 0); i++)
+            {
+                var schemaPath = Path.Combine(directory, $"extra{i}.schema");
+                await File.WriteAllTextAsync(schemaPath, extraSchemas![i], cancellationToken);
+                config.AppendLine(CultureInfo.InvariantCulture, $"include {schemaPath}");
+            }
+
             config.AppendLine("modulepath /usr/lib/ldap");
             config.AppendLine("moduleload back_mdb");
+            if (passwordPolicy)
+            {
+                config.AppendLine("moduleload ppolicy");
+            }
+
             config.AppendLine(CultureInfo.InvariantCulture, $"pidfile {directory}/slapd.pid");
             config.AppendLine(CultureInfo.InvariantCulture, $"argsfile {directory}/slapd.args");
             config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
@@ -89,6 +112,11 @@ public sealed class SlapdServer : IAsyncDisposable
                 config.AppendLine(CultureInfo.InvariantCulture, $"rootpw {suffixes[i].AdminPassword}");
                 config.AppendLine(CultureInfo.InvariantCulture, $"directory {database}");
                 config.AppendLine("index objectClass eq");
+                if (passwordPolicy)
+                {
+                    config.AppendLine("overlay ppolicy");
+                }
+
                 config.AppendLine("access to attrs=userPassword by self write by anonymous auth by * none");
                 config.AppendLine("access to * by * read");
             }

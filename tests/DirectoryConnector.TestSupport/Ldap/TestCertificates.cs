@@ -25,7 +25,8 @@ public sealed class TestCertificates
     /// <summary>Unencrypted PKCS#8, as slapd reads it.</summary>
     public string ServerKeyPem { get; }
 
-    public static TestCertificates Create(string caName = "Directory Connector Test CA")
+    /// <param name="serverNames">DNS names the server certificate is issued for; null for 127.0.0.1 and localhost.</param>
+    public static TestCertificates Create(string caName = "Directory Connector Test CA", IReadOnlyList<string>? serverNames = null)
     {
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest($"CN={caName}, O=Directory Connector Tests", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -34,7 +35,9 @@ public sealed class TestCertificates
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
         var ca = caRequest.CreateSelfSigned(now.AddDays(-7), now.AddDays(2));
-        var (certificate, key) = Issue(ca, ["localhost"], [IPAddress.Loopback], now.AddHours(-1), now.AddDays(1));
+        var (certificate, key) = serverNames is null
+            ? Issue(ca, ["localhost"], [IPAddress.Loopback], now.AddHours(-1), now.AddDays(1))
+            : Issue(ca, [.. serverNames], [], now.AddHours(-1), now.AddDays(1));
         return new TestCertificates(ca, certificate, key);
     }
 

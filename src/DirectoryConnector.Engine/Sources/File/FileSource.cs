@@ -16,7 +16,6 @@ public sealed partial class FileSource : IDirectorySource
     // Auto-detection of LDIF exports of any directory: what kind of entry is a user or a group.
     private static readonly string[] UserObjectClasses = ["person", "inetOrgPerson", "organizationalPerson", "user"];
     private static readonly string[] GroupObjectClasses = ["groupOfNames", "groupOfUniqueNames", "posixGroup", "group"];
-    private const string AdNormalUserAccount = "805306368";
 
     // The same mapping code as the LDAP source: objectGUID when present (AD exports), else the DN, as there.
     private static readonly LdapEntryMapping LdifMapping = new(
@@ -88,6 +87,8 @@ public sealed partial class FileSource : IDirectorySource
             Users = query.Users || query.Groups ? snapshot.Users : [],
             Groups = query.Groups ? snapshot.Groups : [],
             Skipped = snapshot.Skipped,
+            Warnings = snapshot.Warnings,
+            DisabledUnknownReason = snapshot.DisabledUnknownReason,
             Cursor = cursor,
             // A changed file is simply read; only a cursor that is not a content hash is worth a word.
             FullReadReason = query.Cursor is { } previous && !previous.StartsWith(CursorPrefix, StringComparison.Ordinal)
@@ -129,15 +130,25 @@ public sealed partial class FileSource : IDirectorySource
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} line {ex.Line}: {ex.Message}.", retryable: false, ex);
         }
 
-        var skipped = new List<SkippedEntry>();
+        var report = new LdapReadReport();
         var users = new List<(LdapEntry Entry, DirectoryUser User)>();
+        var notAccounts = new List<LdapEntry>();
         var groupEntries = new List<LdapEntry>();
+        var anyLockAttribute = false;
         foreach (var entry in entries)
         {
-            if (IsUser(entry))
+            if (UserObjectClasses.Any(entry.HasObjectClass))
             {
+                // Contacts and computers are persons / users to LDAP, never members.
+                if (LdapEntryMapper.NotAnAccount(entry) is not null)
+                {
+                    notAccounts.Add(entry);
+                    continue;
+                }
+
+                anyLockAttribute |= AccountLock.HasLockAttribute(entry);
                 var deleted = string.Equals(entry.GetString("isDeleted")?.Trim(), "TRUE", StringComparison.OrdinalIgnoreCase);
-                if ((!deleted || query.IncludeDeleted) && LdapEntryMapper.MapUser(entry, LdifMapping, deleted, skipped) is { } user)
+                if ((!deleted || query.IncludeDeleted) && LdapEntryMapper.MapUser(entry, LdifMapping, deleted, report) is { } user)
                 {
                     users.Add((entry, user));
                 }
@@ -148,12 +159,21 @@ public sealed partial class FileSource : IDirectorySource
             }
         }
 
-        var uidIndex = LdapEntryMapper.IndexUsersByUid(users);
+        var memberIndex = LdapMemberIndex.Build(users, notAccounts);
         var groups = groupEntries
-            .Select(entry => LdapEntryMapper.MapGroup(entry, LdifMapping, uidIndex, selected: true, skipped))
+            .Select(entry => LdapEntryMapper.MapGroup(entry, LdifMapping, memberIndex, selected: true, report))
             .OfType<DirectoryGroup>()
             .ToList();
-        return new DirectorySnapshot { Users = [.. users.Select(pair => pair.User)], Groups = groups, Skipped = skipped };
+        return new DirectorySnapshot
+        {
+            Users = [.. users.Select(pair => pair.User)],
+            Groups = groups,
+            Skipped = report.Skipped,
+            Warnings = report.Warnings,
+            DisabledUnknownReason = anyLockAttribute || users.Count == 0
+                ? null
+                : $"none of the {users.Count} users in {Description} carries an account-lock attribute ({string.Join(", ", AccountLock.Attributes)}), so none can be told to be disabled; export the attribute your directory uses",
+        };
     }
 
     private DirectorySnapshot ReadJson(string text, DirectoryQuery query)
@@ -168,12 +188,6 @@ public sealed partial class FileSource : IDirectorySource
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description}: {ex.Message}.", retryable: false, ex);
         }
     }
-
-    // Users are people, not computers (a computer is also a "user" in AD); in AD exports only normal accounts.
-    private static bool IsUser(LdapEntry entry)
-        => UserObjectClasses.Any(entry.HasObjectClass)
-           && !entry.HasObjectClass("computer")
-           && (!entry.Has("sAMAccountType") || entry.GetString("sAMAccountType")?.Trim() == AdNormalUserAccount);
 
     private static SyncFailedException Invalid(string message) => new(SyncFailureReason.InvalidSpec, message, retryable: false);
 

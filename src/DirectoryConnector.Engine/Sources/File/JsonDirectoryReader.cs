@@ -92,7 +92,7 @@ internal static class JsonDirectoryReader
         }
 
         id = RequireId(id, path, ids);
-        return new DirectoryUser(id, id, email, disabled, deleted, id);
+        return new DirectoryUser(id, id, email, disabled, deleted, id) { EmailOrigin = $"{path}.email" };
     }
 
     private static DirectoryGroup ReadGroup(JsonElement element, string path, Dictionary<string, string> ids)

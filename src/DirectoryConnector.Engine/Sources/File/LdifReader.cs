@@ -63,6 +63,11 @@ internal static class LdifReader
                 continue;
             }
 
+            if (attribute.Equals("dn", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new LdifFormatException(number, "a 'dn:' line inside a record: separate records with an empty line");
+            }
+
             if (attribute == "-")
             {
                 throw new LdifFormatException(number, "modify records are not supported: the file must describe entries");
@@ -146,7 +151,7 @@ internal static class LdifReader
         }
 
         var attribute = line[..colon].Trim();
-        if (!attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ';' or '.' or '='))
+        if (!attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ';' or '.' or '=' or '*'))
         {
             throw new LdifFormatException(number, $"'{Truncate(attribute)}' is not an attribute description");
         }

@@ -5,8 +5,9 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 
 /// <summary>
 /// An RFC 4514 distinguished name with a canonical form under which two DNs are equal exactly when a directory
-/// would treat them as the same entry: attribute types and values compared case-insensitively (caseIgnoreMatch,
-/// which cn/ou/dc/uid use), insignificant spaces ignored, escapes normalized, multi-valued RDNs order-independent.
+/// would treat them as the same entry: attribute values prepared as RFC 4518 caseIgnoreMatch does (cn/ou/dc/uid use it:
+/// NFC and NFD spellings, non-ASCII case, insignificant spaces; see <see cref="DirectoryString"/>), attribute types
+/// case-insensitive, escapes normalized, multi-valued RDNs order-independent.
 /// Group member values written by different tools differ in all of these ways; comparing them as text loses members.
 /// </summary>
 public sealed class DistinguishedName : IEquatable<DistinguishedName>
@@ -341,9 +342,8 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             return char.IsAsciiLetter(type[0]) && type.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
         }
 
-        // caseIgnoreMatch: leading/trailing spaces dropped, inner runs of spaces count as one, case folded.
-        private static string NormalizeValue(string value)
-            => string.Join(' ', value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+        // caseIgnoreMatch (RFC 4518): Unicode normalization, case folding, insignificant spaces.
+        private static string NormalizeValue(string value) => DirectoryString.PrepareCaseIgnore(value);
 
         private static string EscapeValue(string value)
         {

@@ -23,6 +23,7 @@ internal sealed record EffectiveLdapSpec(
     string GroupObjectClass,
     string? UserFilter,
     string? GroupFilter,
+    string? DisabledFilter,
     LdapEntryMapping Mapping)
 {
     /// <summary>Active Directory's sAMAccountType of normal user accounts: excludes computers, contacts, trusts.</summary>
@@ -103,15 +104,23 @@ internal sealed record EffectiveLdapSpec(
             throw Invalid($"{field}.rootPath '{spec.RootPath}' is not a distinguished name{(rootError is null ? "" : ": " + rootError)}.");
         }
 
+        foreach (var (path, filter) in new[] { ("spec.filters.users", filters?.Users), ("spec.filters.groups", filters?.Groups), ($"{field}.disabledFilter", spec.DisabledFilter) })
+        {
+            if (FilterProblem(filter) is { } filterProblem)
+            {
+                throw Invalid($"{path} {filterProblem}.");
+            }
+        }
+
+        if (spec.UseEmailPrefixSuffix && EmailSuffixProblem(spec.EmailSuffix) is { } suffixProblem)
+        {
+            throw Invalid($"{field}.emailSuffix {suffixProblem}.");
+        }
+
         var userBase = Combine(spec.UserPath, spec.RootPath, $"{field}.userPath");
         var groupBase = Combine(spec.GroupPath, spec.RootPath, $"{field}.groupPath");
         var ad = spec.ActiveDirectory;
         var prefix = spec.UseEmailPrefixSuffix ? Default(spec.EmailPrefixAttribute, ad ? "sAMAccountName" : "uid") : null;
-        if (spec.UseEmailPrefixSuffix && string.IsNullOrWhiteSpace(spec.EmailSuffix))
-        {
-            throw Invalid($"{field}.useEmailPrefixSuffix needs {field}.emailSuffix (e.g. \"@corp.example.com\").");
-        }
-
         var externalId = Default(spec.ExternalIdAttribute, ad ? LdapEntryMapping.ObjectGuid : "dn");
         var externalIdIsDn = externalId.Equals("dn", StringComparison.OrdinalIgnoreCase)
                              || externalId.Equals("distinguishedName", StringComparison.OrdinalIgnoreCase);
@@ -157,12 +166,39 @@ internal sealed record EffectiveLdapSpec(
             GroupObjectClass: Default(spec.GroupObjectClass, ad ? "group" : "groupOfNames"),
             UserFilter: NormalizeFilter(filters?.Users),
             GroupFilter: NormalizeFilter(filters?.Groups),
+            DisabledFilter: NormalizeFilter(spec.DisabledFilter),
             Mapping: mapping);
+    }
+
+    /// <summary>Why a filter of the spec is not an LDAP filter (quoting it), or null when it is one or empty.</summary>
+    public static string? FilterProblem(string? filter)
+        => NormalizeFilter(filter) is { } normalized && LdapFilterSyntax.Problem(normalized) is { } problem
+            ? $"\"{filter!.Trim()}\" is not an LDAP filter (RFC 4515): {problem}"
+            : null;
+
+    /// <summary>Why an emailSuffix cannot end an address ("@" and a domain), or null when it can.</summary>
+    public static string? EmailSuffixProblem(string? suffix)
+    {
+        var trimmed = suffix?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return "is required when useEmailPrefixSuffix is true, e.g. \"@corp.example.com\"";
+        }
+
+        if (!trimmed.StartsWith('@'))
+        {
+            return $"\"{trimmed}\" does not start with '@': the prefix is followed by the suffix as written, so write \"@{trimmed.TrimStart('@')}\"";
+        }
+
+        return trimmed.Length == 1 || trimmed.IndexOf('@', 1) >= 0
+            ? $"\"{trimmed}\" must be '@' followed by a domain, e.g. \"@corp.example.com\""
+            : null;
     }
 
     private static string Default(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
 
-    private static string? NormalizeFilter(string? filter)
+    /// <summary>The filter as sent: trimmed, wrapped in parentheses when written without; null when empty.</summary>
+    public static string? NormalizeFilter(string? filter)
     {
         if (string.IsNullOrWhiteSpace(filter))
         {

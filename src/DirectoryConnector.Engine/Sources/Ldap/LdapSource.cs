@@ -44,36 +44,97 @@ public sealed partial class LdapSource : IDirectorySource
     {
         using var trust = _settings.CaCertificatesPem is null ? null : LdapTrustDirectory.Create(_settings.CaCertificatesPem, $"{Field}.caSecretRef");
         using var connection = Connect(trust, cancellationToken);
-        var skipped = new List<SkippedEntry>();
+        var report = new LdapReadReport();
         var mapping = _settings.Mapping;
 
         var users = new List<(LdapEntry Entry, DirectoryUser User)>();
+        string? disabledUnknown = null;
         if (query.Users || query.Groups)
         {
-            var entries = Search(connection, new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users"),
-                [.. mapping.UserAttributes()], [], cancellationToken);
+            var userScope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users");
+            var entries = Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken);
+            var disabledByFilter = ReadDisabledByFilter(connection, cancellationToken);
             foreach (var entry in entries)
             {
-                if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, skipped) is { } user)
+                var markedDisabled = disabledByFilter?.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName)) == true;
+                if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, report, markedDisabled) is { } user)
                 {
                     users.Add((entry, user));
                 }
             }
+
+            if (query.RemoveDisabled && disabledByFilter is null && users.Count > 0 && !users.Any(pair => AccountLock.HasLockAttribute(pair.Entry)))
+            {
+                disabledUnknown = ExplainMissingLockAttributes(connection, cancellationToken);
+            }
         }
 
-        var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, skipped, cancellationToken) : [];
+        var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, report, cancellationToken) : [];
 
-        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, users, skipped, cancellationToken) : [];
+        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, users, report, cancellationToken) : [];
         return new DirectorySnapshot
         {
             // Users read for a groups-only query are returned too: the planner needs them to resolve members.
             Users = [.. users.Select(pair => pair.User), .. deletedUsers],
             Groups = groups,
-            Skipped = skipped,
+            Skipped = report.Skipped,
+            Warnings = report.Warnings,
+            DisabledUnknownReason = disabledUnknown,
         };
     }
 
-    private List<DirectoryUser> ReadDeletedUsers(LdapConnection connection, List<SkippedEntry> skipped, CancellationToken cancellationToken)
+    /// <summary>The users spec.source.ldap.disabledFilter selects, evaluated by the server over the same users; null when unset.</summary>
+    private HashSet<string>? ReadDisabledByFilter(LdapConnection connection, CancellationToken cancellationToken)
+    {
+        if (_settings.DisabledFilter is null)
+        {
+            return null;
+        }
+
+        var scope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", $"(&{_settings.UsersFilter}{_settings.DisabledFilter})", $"{Field}.disabledFilter");
+        return [.. Search(connection, scope, ["1.1"], [], cancellationToken).Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
+    }
+
+    /// <summary>
+    /// No user carries a lock attribute: either none is locked, or the server has no such attribute. Its schema
+    /// (RFC 4512 §4.2, subschemaSubentry) tells which; null when it defines one of them, so the source can tell.
+    /// </summary>
+    private string? ExplainMissingLockAttributes(LdapConnection connection, CancellationToken cancellationToken)
+    {
+        var known = string.Join(", ", AccountLock.Attributes);
+        var advice = $"set {Field}.disabledFilter to the LDAP filter that matches disabled accounts in this directory";
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var root = (SearchResponse)Send(connection, new SearchRequest("", "(objectClass=*)", SearchScope.Base, "subschemaSubentry"),
+                new SearchScopeContext("", $"{Field}.hostname", "(objectClass=*)", $"{Field}.disabledFilter"));
+            var subschema = root.Entries.Cast<SearchResultEntry>().FirstOrDefault() is { } dse && dse.Attributes.Contains("subschemaSubentry")
+                ? dse.Attributes["subschemaSubentry"].GetValues(typeof(string)).Cast<string>().FirstOrDefault()
+                : null;
+            if (subschema is not null)
+            {
+                var schema = (SearchResponse)Send(connection, new SearchRequest(subschema, "(objectClass=subschema)", SearchScope.Base, "attributeTypes"),
+                    new SearchScopeContext(subschema, "subschemaSubentry", "(objectClass=subschema)", $"{Field}.disabledFilter"));
+                var definitions = schema.Entries.Cast<SearchResultEntry>()
+                    .SelectMany(entry => entry.Attributes.Contains("attributeTypes") ? entry.Attributes["attributeTypes"].GetValues(typeof(string)).Cast<string>() : [])
+                    .ToList();
+                if (AccountLock.Attributes.Any(attribute => definitions.Any(definition => definition.Contains($"'{attribute}'", StringComparison.OrdinalIgnoreCase))))
+                {
+                    return null;
+                }
+
+                return $"the server's schema defines none of the account-lock attributes recognised out of the box ({known}), so {Field} cannot tell disabled users apart; {advice}";
+            }
+        }
+        catch (SyncFailedException)
+        {
+            // An unreadable schema only makes the explanation less certain.
+        }
+
+        return $"none of the users read carries an account-lock attribute recognised out of the box ({known}) and the server's schema cannot be read to tell whether it has any; if this directory marks disabled accounts another way, {advice}";
+    }
+
+    private List<DirectoryUser> ReadDeletedUsers(LdapConnection connection, LdapReadReport report, CancellationToken cancellationToken)
     {
         // Tombstones keep objectGUID (the external id) but lose mail, so they are matched by external id.
         var context = new SearchScopeContext(
@@ -82,7 +143,7 @@ public sealed partial class LdapSource : IDirectorySource
         try
         {
             var entries = Search(connection, context, [.. _settings.Mapping.UserAttributes()], [new ShowDeletedControl { IsCritical = true }], cancellationToken);
-            return [.. entries.Select(entry => LdapEntryMapper.MapUser(entry, _settings.Mapping, deleted: true, skipped)).OfType<DirectoryUser>()];
+            return [.. entries.Select(entry => LdapEntryMapper.MapUser(entry, _settings.Mapping, deleted: true, report)).OfType<DirectoryUser>()];
         }
         catch (SyncFailedException ex) when (ex.Reason == SyncFailureReason.SourceQueryFailed)
         {
@@ -95,17 +156,17 @@ public sealed partial class LdapSource : IDirectorySource
     private List<DirectoryGroup> ReadGroups(
         LdapConnection connection,
         List<(LdapEntry Entry, DirectoryUser User)> users,
-        List<SkippedEntry> skipped,
+        LdapReadReport report,
         CancellationToken cancellationToken)
     {
         var mapping = _settings.Mapping;
         var memberAttributes = mapping.MemberAttributes
             .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
-        IEnumerable<string?> attributes = [mapping.GroupNameAttribute, "cn", mapping.ExternalIdAttribute, .. memberAttributes];
+        IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
 
         // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
         var entries = Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
-            [.. attributes.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken);
+            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken);
 
         HashSet<string>? selected = null;
         if (_settings.GroupPathSet || _settings.GroupFilter is not null)
@@ -115,7 +176,7 @@ public sealed partial class LdapSource : IDirectorySource
             selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
         }
 
-        var uidIndex = LdapEntryMapper.IndexUsersByUid(users);
+        var memberIndex = LdapMemberIndex.Build(users, []);
         var groups = new List<DirectoryGroup>(entries.Count);
         foreach (var entry in entries)
         {
@@ -125,7 +186,7 @@ public sealed partial class LdapSource : IDirectorySource
             }
 
             var isSelected = selected is null || selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
-            if (LdapEntryMapper.MapGroup(entry, mapping, uidIndex, isSelected, skipped) is { } group)
+            if (LdapEntryMapper.MapGroup(entry, mapping, memberIndex, isSelected, report) is { } group)
             {
                 groups.Add(group);
             }
@@ -141,14 +202,14 @@ public sealed partial class LdapSource : IDirectorySource
     /// </summary>
     private void ReadRemainingMemberRanges(LdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
     {
-        var rangedName = entry.AttributeNames.FirstOrDefault(name => ParseRange(name, attribute) is not null);
+        var rangedName = entry.AttributeNames.FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null);
         if (rangedName is null)
         {
             return;
         }
 
         var values = new List<byte[]>(entry.GetBytes(attribute));
-        var (_, high) = ParseRange(rangedName, attribute)!.Value;
+        var (_, high) = LdapEntryMapper.ParseRange(rangedName, attribute)!.Value;
         values.AddRange(entry.GetBytes(rangedName));
         var chunks = 1;
         while (high is { } last)
@@ -162,13 +223,13 @@ public sealed partial class LdapSource : IDirectorySource
             };
             var response = (SearchResponse)Send(connection, request, new SearchScopeContext(entry.DistinguishedName, $"{Field}.memberAttribute", "(objectClass=*)", $"{Field}.memberAttribute"));
             var returned = response.Entries.Cast<SearchResultEntry>().FirstOrDefault();
-            var returnedName = returned?.Attributes.AttributeNames.Cast<string>().FirstOrDefault(name => ParseRange(name, attribute) is not null);
+            var returnedName = returned?.Attributes.AttributeNames.Cast<string>().FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null);
             if (returned is null || returnedName is null)
             {
                 break; // the values were removed while we read: what we have is what there is
             }
 
-            var (returnedLow, returnedHigh) = ParseRange(returnedName, attribute)!.Value;
+            var (returnedLow, returnedHigh) = LdapEntryMapper.ParseRange(returnedName, attribute)!.Value;
             if (returnedLow != low)
             {
                 throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
@@ -182,29 +243,6 @@ public sealed partial class LdapSource : IDirectorySource
 
         entry.Replace(attribute, values);
         LogRangedMembers(_logger, entry.DistinguishedName, attribute, values.Count, chunks);
-    }
-
-    /// <summary>Parses `attribute;range=low-high`; high is null for `*`. Null when the name is not a range of it.</summary>
-    internal static (int Low, int? High)? ParseRange(string name, string attribute)
-    {
-        var prefix = attribute + ";range=";
-        if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var bounds = name[prefix.Length..].Split('-');
-        if (bounds.Length != 2 || !int.TryParse(bounds[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low))
-        {
-            return null;
-        }
-
-        if (bounds[1] == "*")
-        {
-            return (low, null);
-        }
-
-        return int.TryParse(bounds[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high) ? (low, high) : null;
     }
 
     private LdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)
@@ -326,6 +364,15 @@ public sealed partial class LdapSource : IDirectorySource
                 entries.Add(ToEntry(result));
             }
 
+            // Search continuation references (RFC 4511 §4.5.3): subordinate parts of the tree held by other servers.
+            foreach (SearchResultReference reference in response.References)
+            {
+                foreach (var url in reference.Reference)
+                {
+                    LogReference(_logger, context.Base, url.OriginalString);
+                }
+            }
+
             var pageResponse = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault();
             if (paging is null || pageResponse is null || pageResponse.Cookie.Length == 0)
             {
@@ -394,14 +441,26 @@ public sealed partial class LdapSource : IDirectorySource
             case LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
                 or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded
                 or LdapResult.UnwillingToPerform or LdapResult.Other:
-                var tls = _settings.Encryption == LdapEncryption.None ? "" : " or its TLS certificate is not trusted for that name";
+                if (context is null && code is LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
+                    && Diagnose() is { } diagnosis)
+                {
+                    return ConnectFailure(diagnosis, endpoint, code, exception);
+                }
+
                 return new(SyncFailureReason.SourceUnavailable,
-                    $"The LDAP server {endpoint} is unreachable, timed out or busy{tls} while {operation} (LDAP result {code}).",
+                    $"The LDAP server {endpoint} is unreachable, timed out or busy while {operation} (LDAP result {code}).",
                     retryable: true, exception);
             case LdapResult.FilterError or LdapResult.ClientFilterError or LdapResult.ProtocolError or LdapResult.UndefinedAttributeType
                 or LdapResult.InappropriateMatching when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
                     $"{endpoint} rejected the filter {context.Filter} built from {context.FilterField} (LDAP result {code}): check its syntax and attribute names.",
+                    retryable: false, exception);
+            case LdapResult.Referral when context is not null:
+                var urls = exception is DirectoryOperationException { Response.Referral: { Length: > 0 } referral }
+                    ? string.Join(", ", referral.Select(url => url.OriginalString))
+                    : "a server it does not name";
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"{endpoint} does not hold the search base {context.Base} (from {context.BaseField}) and refers to {urls} (LDAP result {code}): point {Field}.hostname at that server, or {context.BaseField} at a base this server holds.",
                     retryable: false, exception);
             case LdapResult.NoSuchObject or LdapResult.InvalidDnSyntax when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
@@ -424,6 +483,37 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
+    private LdapConnectDiagnosis? Diagnose()
+    {
+        try
+        {
+            return LdapTlsDiagnosis.Diagnose(_settings.Hostname, _settings.Port, _settings.Encryption, _settings.CaCertificatesPem,
+                _settings.InsecureSkipVerify, _options.OperationTimeout < TimeSpan.FromSeconds(30) ? _options.OperationTimeout : TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDiagnosisFailed(_logger, _settings.Endpoint, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Unreachable, untrusted certificate and name mismatch need different fixes, so each says its own.</summary>
+    private static SyncFailedException ConnectFailure(LdapConnectDiagnosis diagnosis, string endpoint, int code, Exception exception) => diagnosis.Problem switch
+    {
+        LdapConnectProblem.Unreachable => new(SyncFailureReason.SourceUnavailable,
+            $"The LDAP server {endpoint} is unreachable: {diagnosis.Detail} (LDAP result {code}). Check {Field}.hostname and {Field}.port, and that the network lets this pod reach the server.",
+            retryable: true, exception),
+        LdapConnectProblem.UntrustedCertificate => new(SyncFailureReason.SourceUnavailable,
+            $"The LDAP server {endpoint} was reached, but {diagnosis.Detail} (LDAP result {code}). Put the PEM certificate of the CA that issued it in a Secret of this namespace and set {Field}.caSecretRef to it (or renew an expired certificate).",
+            retryable: false, exception),
+        LdapConnectProblem.NameMismatch => new(SyncFailureReason.SourceUnavailable,
+            $"The LDAP server {endpoint} was reached and its certificate is trusted, but {diagnosis.Detail} (LDAP result {code}). Set {Field}.hostname to a name the certificate lists, or reissue the certificate for this name.",
+            retryable: false, exception),
+        _ => new(SyncFailureReason.SourceUnavailable,
+            $"The LDAP server {endpoint} was reached, but TLS failed: {diagnosis.Detail} (LDAP result {code}). Check {Field}.encryption and {Field}.port.",
+            retryable: false, exception),
+    };
+
     private string EncryptionName => _settings.Encryption switch
     {
         LdapEncryption.Ldaps => "ldaps",
@@ -439,6 +529,12 @@ public sealed partial class LdapSource : IDirectorySource
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Read {Count} values of {Attribute} of {Group} in {Chunks} range chunks")]
     private static partial void LogRangedMembers(ILogger logger, string group, string attribute, int count, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not find out why the connection to {Endpoint} failed: {Reason}")]
+    private static partial void LogDiagnosisFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "LDAP search {Base} returned a reference to {Url}, which is not followed: entries held there are not read (point spec.source.ldap at that server to read them)")]
+    private static partial void LogReference(ILogger logger, string @base, string url);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted users under {Base} cannot be read, so none are reported as deleted: {Reason}")]
     private static partial void LogDeletedObjectsUnreadable(ILogger logger, string @base, string reason);
@@ -456,6 +552,7 @@ public sealed partial class LdapSource : IDirectorySource
         public const int TimeLimitExceeded = 3;
         public const int SizeLimitExceeded = 4;
         public const int StrongAuthRequired = 8;
+        public const int Referral = 10;
         public const int AdminLimitExceeded = 11;
         public const int UnavailableCriticalExtension = 12;
         public const int ConfidentialityRequired = 13;

@@ -41,9 +41,18 @@ public sealed class LdapSourceProvider(ILoggerFactory loggerFactory) : SourcePro
         validation.RequireText(spec.Username, $"{Path}.username");
         validation.RequireSecretRef(spec.PasswordSecretRef, $"{Path}.passwordSecretRef", "the bind password");
 
-        if (spec.UseEmailPrefixSuffix && string.IsNullOrWhiteSpace(spec.EmailSuffix))
+        if (spec.UseEmailPrefixSuffix && EffectiveLdapSpec.EmailSuffixProblem(spec.EmailSuffix) is { } suffixProblem)
         {
-            validation.Error($"{Path}.emailSuffix", "is required when useEmailPrefixSuffix is true, e.g. \"@corp.example.com\"");
+            validation.Error($"{Path}.emailSuffix", suffixProblem);
+        }
+
+        // Filters the server would refuse are bad input, named before connecting (RFC 4515 syntax).
+        foreach (var (path, filter) in new[] { ("spec.filters.users", validation.Filters.Users), ("spec.filters.groups", validation.Filters.Groups), ($"{Path}.disabledFilter", spec.DisabledFilter) })
+        {
+            if (EffectiveLdapSpec.FilterProblem(filter) is { } filterProblem)
+            {
+                validation.Error(path, filterProblem);
+            }
         }
     }
 

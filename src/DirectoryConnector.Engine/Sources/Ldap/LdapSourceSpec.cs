@@ -78,4 +78,7 @@ public sealed class LdapSourceSpec
 
     [Description("Attribute used as the Bitwarden external id: objectGUID on Active Directory and the DN otherwise (as the original connector), or entryUUID, which survives renames and moves.")]
     public string? ExternalIdAttribute { get; set; }
+
+    [Description("An LDAP filter (RFC 4515) matching the users that are disabled, evaluated by the server, for directories whose lock convention is not recognised out of the box (userAccountControl, nsAccountLock, pwdAccountLockedTime 000001010000Z, loginDisabled), e.g. (shadowExpire=0) or (employeeStatus=terminated).")]
+    public string? DisabledFilter { get; set; }
 }

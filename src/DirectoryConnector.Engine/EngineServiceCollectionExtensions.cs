@@ -4,6 +4,7 @@ using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.Engine.Sources.OneLogin;
@@ -27,6 +28,7 @@ public static class EngineServiceCollectionExtensions
         // Directory sources: one line each (README "Adding a directory source").
         services.AddSourceProvider<LdapSourceProvider>();
         services.AddSourceProvider<FileSourceProvider>();
+        services.AddSourceProvider<GoogleWorkspaceSourceProvider>().AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
         services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
         services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();
         services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());

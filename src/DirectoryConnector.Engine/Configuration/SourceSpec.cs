@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.Engine.Sources.OneLogin;
@@ -32,6 +33,9 @@ public sealed class SourceSpec
 
     [Description("OneLogin: users, and roles as groups, through the v2 API with an API credential.")]
     public OneLoginSourceSpec? OneLogin { get; set; }
+
+    [Description("Google Workspace, through the Admin SDK Directory API with a service account and domain-wide delegation.")]
+    public GoogleWorkspaceSourceSpec? GoogleWorkspace { get; set; }
 
     /// <summary>The field names (as in the manifest, e.g. "ldap") of every source that is set, in declaration order.</summary>
     [JsonIgnore]

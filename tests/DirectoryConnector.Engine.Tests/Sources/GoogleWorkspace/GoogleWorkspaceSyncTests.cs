@@ -64,11 +64,19 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         var spec = new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec { ServerUrl = bitwarden.BaseUrl.ToString(), ApiKeySecretRef = new ApiKeySecretRef { Name = "bitwarden-org-api-key" } },
-            Source = new SourceSpec { File = new FileSourceSpec { Path = "unused.ldif" } },
+            Source = new SourceSpec { GoogleWorkspace = new GoogleWorkspaceSourceSpec { AdminUser = "admin@example.com", ServiceAccountKeySecretRef = new SecretKeyRef { Name = "google-sa", Key = "key.json" } } },
             Filters = new FiltersSpec { Users = users, Groups = groups },
         };
         sync?.Invoke(spec.Sync);
         return spec;
+    }
+
+    private void AcceptAllInvites()
+    {
+        foreach (var member in bitwarden.Organization.Members)
+        {
+            bitwarden.Organization.SetStatus(member.Id, StandInMemberStatus.Confirmed, hasMasterPassword: true);
+        }
     }
 
     private GoogleWorkspaceSource Source(DirectorySyncSpec spec) =>
@@ -162,6 +170,8 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         Members.Should().Contain("erin", "a deleted user is read only when the sync overwrites (upstream PR #548)");
         google.ApiRequests.Should().NotContain(r => r.Path.Contains("showDeleted", StringComparison.Ordinal));
 
+        // The members accepted their invites: overwriteExisting refuses to remove members who are only invited.
+        AcceptAllInvites();
         await SyncAsync(Spec(sync: s => { s.RemoveDisabled = removeDisabled; s.OverwriteExisting = true; }), withoutOverwrite.State);
 
         Members.Should().NotContain("erin");
@@ -237,6 +247,8 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         bitwarden.Organization.Groups.Single(g => g.Name == "Engineering & Product").ExternalId.Should().Be(engineering.Id, "a rename keeps the group");
 
         google.Change(() => google.Users.Single(u => u.PrimaryEmail == "carol@example.com").DeletionTime = DateTimeOffset.UtcNow);
+        // The members accepted their invites: overwriteExisting refuses to remove members who are only invited.
+        AcceptAllInvites();
         await SyncAsync(Spec(sync: s => { s.RemoveDisabled = true; s.OverwriteExisting = true; }), second.State);
 
         Members.Should().Equal("admin", "alice", "bob", "erin", "frank");

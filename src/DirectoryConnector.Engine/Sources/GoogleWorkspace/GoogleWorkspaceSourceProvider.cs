@@ -1,0 +1,66 @@
+using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
+
+/// <summary>spec.source.googleWorkspace: Google Workspace through the Admin SDK Directory API v1 with a service account
+/// and domain-wide delegation. Filters are the original connector's include:/exclude: sets, optionally followed by
+/// "| &lt;Directory API query&gt;" (bwdc-behaviour.md §3.3).</summary>
+public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory) : SourceProvider<GoogleWorkspaceSourceSpec>
+{
+    protected override void Validate(GoogleWorkspaceSourceSpec spec, SourceValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(validation);
+        if (validation.RequireText(spec.AdminUser, $"{Path}.adminUser") && !spec.AdminUser.Contains('@', StringComparison.Ordinal))
+        {
+            validation.Error($"{Path}.adminUser", $"\"{spec.AdminUser}\" is not an email address: give the administrator's primary email, e.g. admin@example.com");
+        }
+
+        validation.RequireSecretRef(spec.ServiceAccountKeySecretRef, $"{Path}.serviceAccountKeySecretRef", "the service account's JSON key");
+        validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
+        validation.RequireHttpsUrl(spec.TokenUrl, $"{Path}.tokenUrl", required: false);
+        validation.RequireHttpsUrl(spec.ApiUrl, $"{Path}.apiUrl", required: false);
+        ValidateFilter(validation.Filters.Users, SourceValidation.UsersFilterPath, validation);
+        ValidateFilter(validation.Filters.Groups, SourceValidation.GroupsFilterPath, validation);
+    }
+
+    protected override async Task<IDirectorySource> CreateAsync(GoogleWorkspaceSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(context);
+        var keyRef = spec.ServiceAccountKeySecretRef;
+        var key = await context.GetSecretAsync(keyRef, $"{Path}.serviceAccountKeySecretRef", cancellationToken).ConfigureAwait(false);
+        var caPem = spec.CaSecretRef is null
+            ? null
+            : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
+        GoogleDirectoryClient client;
+        try
+        {
+            client = httpClients.Create<GoogleDirectoryClient>(caPem);
+        }
+        catch (FormatException)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"{Path}.caSecretRef: key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name} holds no PEM certificate.", retryable: false);
+        }
+
+        return GoogleWorkspaceSource.Create(spec, key, $"key {keyRef.Key} of Secret {keyRef.Name}",
+            GoogleWorkspaceFilter.Parse(context.Filters.Users, SourceValidation.UsersFilterPath),
+            GoogleWorkspaceFilter.Parse(context.Filters.Groups, SourceValidation.GroupsFilterPath),
+            context.Spec.Sync.RemoveDisabled, client, loggerFactory.CreateLogger<GoogleWorkspaceSource>());
+    }
+
+    private static void ValidateFilter(string? text, string path, SourceValidation validation)
+    {
+        try
+        {
+            GoogleWorkspaceFilter.Parse(text, path);
+        }
+        catch (SyncFailedException invalid)
+        {
+            validation.Error(path, invalid.Message.StartsWith(path, StringComparison.Ordinal) ? invalid.Message[path.Length..].TrimStart(':', ' ') : invalid.Message);
+        }
+    }
+}

@@ -28,6 +28,7 @@ public static class EngineServiceCollectionExtensions
         // Directory sources: one line each (README "Adding a directory source").
         services.AddSourceProvider<LdapSourceProvider>();
         services.AddSourceProvider<FileSourceProvider>();
+        services.AddSourceProvider<EntraIdSourceProvider>();
         services.AddSourceProvider<GoogleWorkspaceSourceProvider>().AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
         services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
         services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -36,6 +37,9 @@ public sealed class SourceSpec
 
     [Description("Google Workspace, through the Admin SDK Directory API with a service account and domain-wide delegation.")]
     public GoogleWorkspaceSourceSpec? GoogleWorkspace { get; set; }
+
+    [Description("Microsoft Entra ID (Azure AD), through Microsoft Graph with delta queries.")]
+    public EntraIdSourceSpec? EntraId { get; set; }
 
     /// <summary>The field names (as in the manifest, e.g. "ldap") of every source that is set, in declaration order.</summary>
     [JsonIgnore]

@@ -1,0 +1,46 @@
+using DirectoryConnector.Engine.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DirectoryConnector.Engine.Sources.EntraId;
+
+/// <summary>spec.source.entraId: Microsoft Entra ID through Microsoft Graph with delta queries. Filters: the original
+/// connector's Entra syntax (<see cref="EntraIdFilter"/>).</summary>
+public sealed class EntraIdSourceProvider(DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory) : SourceProvider<EntraIdSourceSpec>
+{
+    protected override void Validate(EntraIdSourceSpec spec, SourceValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(validation);
+        validation.RequireText(spec.Tenant, $"{Path}.tenant");
+        validation.RequireText(spec.ApplicationId, $"{Path}.applicationId");
+        if ((spec.ClientSecretRef is null) == (spec.ClientCertificateSecretRef is null))
+        {
+            validation.Error($"{Path}.clientSecretRef", "set exactly one of clientSecretRef and clientCertificateSecretRef");
+        }
+
+        validation.OptionalSecretRef(spec.ClientSecretRef, $"{Path}.clientSecretRef");
+        validation.OptionalSecretRef(spec.ClientCertificateSecretRef, $"{Path}.clientCertificateSecretRef");
+        validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
+        validation.RequireHttpsUrl(spec.AuthorityHost, $"{Path}.authorityHost", required: false);
+        validation.RequireHttpsUrl(spec.GraphUrl, $"{Path}.graphUrl", required: false);
+        try
+        {
+            EntraIdFilter.Parse(validation.Filters.Users, validation.Filters.Groups);
+        }
+        catch (Sync.SyncFailedException e)
+        {
+            var path = e.Message.StartsWith(SourceValidation.GroupsFilterPath, StringComparison.Ordinal) ? SourceValidation.GroupsFilterPath : SourceValidation.UsersFilterPath;
+            validation.Error(path, e.Message[(path.Length + 2)..]);
+        }
+    }
+
+    protected override async Task<IDirectorySource> CreateAsync(EntraIdSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(context);
+        var secret = spec.ClientSecretRef is null ? null : await context.GetSecretAsync(spec.ClientSecretRef, $"{Path}.clientSecretRef", cancellationToken).ConfigureAwait(false);
+        var certificate = spec.ClientCertificateSecretRef is null ? null : await context.GetSecretAsync(spec.ClientCertificateSecretRef, $"{Path}.clientCertificateSecretRef", cancellationToken).ConfigureAwait(false);
+        var ca = spec.CaSecretRef is null ? null : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
+        return EntraIdSourceFactory.Create(spec, context.Filters, secret, certificate, ca, httpClients, loggerFactory);
+    }
+}

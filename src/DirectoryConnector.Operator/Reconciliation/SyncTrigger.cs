@@ -1,5 +1,3 @@
-using DirectoryConnector.Operator.Resources;
-
 namespace DirectoryConnector.Operator.Reconciliation;
 
 public enum SyncTrigger

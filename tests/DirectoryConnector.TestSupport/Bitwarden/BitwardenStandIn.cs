@@ -149,6 +149,18 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>Answers the next <paramref name="passing"/> requests to the endpoint normally, then fails
+    /// <paramref name="count"/> with <paramref name="statusCode"/> (an import interrupted part-way).</summary>
+    public void FailAfter(int passing, int count, int statusCode, StandInEndpoint endpoint = StandInEndpoint.Import)
+    {
+        for (var i = 0; i < passing; i++)
+        {
+            Faults(endpoint).Enqueue(new Fault(PassThrough, null));
+        }
+
+        FailNext(count, statusCode, endpoint);
+    }
+
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
 
@@ -379,7 +391,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     /// <summary>Injected faults first, then the cloud rate limiter. True when the request was answered.</summary>
     private async Task<bool> InterceptAsync(HttpContext context, StandInEndpoint endpoint)
     {
-        if (Faults(endpoint).TryDequeue(out var fault))
+        if (Faults(endpoint).TryDequeue(out var fault) && fault.StatusCode != PassThrough)
         {
             switch (fault.StatusCode)
             {
@@ -480,4 +492,6 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     }
 
     private sealed record Fault(int StatusCode, string? RetryAfter);
+
+    private const int PassThrough = -1;
 }

@@ -14,7 +14,7 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// sync; a sync with nothing changed; one after changing one user's mail; one after adding a member to one group.
 /// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
 /// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
-/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile]
+/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
 /// (--profile first prints where read + plan spends time and allocations, measured in-process).
 /// </summary>
 internal static class SyncBenchmark
@@ -29,7 +29,7 @@ internal static class SyncBenchmark
         var results = new List<Measurement>();
         foreach (var users in sizes)
         {
-            results.AddRange(await RunSizeAsync(cli, users, args.Contains("--profile")));
+            results.AddRange(await RunSizeAsync(cli, users, args));
         }
 
         Console.WriteLine();
@@ -37,7 +37,7 @@ internal static class SyncBenchmark
         return 0;
     }
 
-    private static async Task<List<Measurement>> RunSizeAsync(string cli, int users, bool profile)
+    private static async Task<List<Measurement>> RunSizeAsync(string cli, int users, string[] args)
     {
         var work = Directory.CreateTempSubdirectory("dc-bench-").FullName;
         try
@@ -64,9 +64,14 @@ internal static class SyncBenchmark
                 results.Add(measurement);
             }
 
-            if (profile)
+            if (args.Contains("--profile") || args.Contains("--profile-only"))
             {
                 Console.Error.WriteLine("   profile (in-process, read + plan):\n      " + (await ReadProfile.RunAsync(port)).Replace("\n", "\n      ", StringComparison.Ordinal));
+            }
+
+            if (args.Contains("--profile-only"))
+            {
+                return results;
             }
 
             var bind = new[] { "-x", "-LLL", "-H", url, "-D", BenchDirectory.AdminDn, "-w", BenchDirectory.AdminPassword, "-E", "pr=1000/noprompt" };

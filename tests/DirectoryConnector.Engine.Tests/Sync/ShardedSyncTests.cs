@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Engine.Tests.Sources;
 using DirectoryConnector.TestSupport.Bitwarden;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,15 +25,15 @@ public sealed class ShardedSyncTests : IAsyncLifetime
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Directory directory = new();
-    private readonly Secrets secrets = new();
+    private readonly InMemoryReferences secrets = new();
     private BitwardenStandIn standIn = null!;
     private ServiceProvider services = null!;
 
     public async Task InitializeAsync()
     {
         standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
-        secrets.Values[("bitwarden-org-api-key", "client_id")] = standIn.ClientId;
-        secrets.Values[("bitwarden-org-api-key", "client_secret")] = standIn.ClientSecret;
+        secrets.Secrets[("bitwarden-org-api-key", "client_id")] = standIn.ClientId;
+        secrets.Secrets[("bitwarden-org-api-key", "client_secret")] = standIn.ClientSecret;
         services = new ServiceCollection()
             .AddDirectoryConnectorEngine()
             .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
@@ -253,18 +254,5 @@ public sealed class ShardedSyncTests : IAsyncLifetime
 
         public Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
             => Task.FromResult(new DirectorySnapshot { Users = [.. Users], Groups = query.Groups ? [.. Groups] : [] });
-    }
-
-    private sealed class Secrets : IReferenceResolver
-    {
-        public Dictionary<(string Name, string Key), string> Values { get; } = [];
-
-        public Task<string> GetSecretValueAsync(string name, string key, CancellationToken cancellationToken)
-            => Values.TryGetValue((name, key), out var value)
-                ? Task.FromResult(value)
-                : throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"Secret {name} key {key} not found", retryable: false);
-
-        public Task<string> GetConfigMapValueAsync(string name, string key, CancellationToken cancellationToken)
-            => throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap {name} not found", retryable: false);
     }
 }

@@ -86,6 +86,8 @@ public sealed partial class DirectorySyncReconciler(
         LogSyncStarting(logger, namespaceName, name, decision.Trigger);
         status.ObservedGeneration = generation;
         status.SourceType = spec.Source?.Kind;
+        var insecureBefore = Conditions.Find(status.Conditions, Conditions.InsecureTransport);
+        SetInsecureTransport(status, spec, generation, now);
         if (Conditions.Find(status.Conditions, Conditions.Ready) is null)
         {
             Conditions.Set(status.Conditions, Conditions.Ready, Conditions.Unknown, Conditions.ReasonProgressing, "The first sync is running.", generation, now);
@@ -94,6 +96,10 @@ public sealed partial class DirectorySyncReconciler(
         Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.True, Conditions.ReasonProgressing, $"Syncing from the {spec.Source?.Kind ?? "configured"} source ({Describe(decision.Trigger)}).", generation, now);
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
         original = Clone(status);
+        if (insecureBefore is null && Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } insecure)
+        {
+            await RecordEventAsync(resource, "Warning", Conditions.InsecureTransport, insecure.Message, cancellationToken).ConfigureAwait(false);
+        }
 
         var started = Stopwatch.GetTimestamp();
         SyncOutcome outcome;
@@ -233,6 +239,24 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         return new ReconcileResult(interval);
+    }
+
+    // A warning condition beside Ready, present only while the spec opts into weaker transport security.
+    private void SetInsecureTransport(DirectorySyncStatus status, DirectorySyncSpec spec, long? generation, DateTime now)
+    {
+        var insecure = specReferences.InsecureSettings(spec);
+        if (insecure.Count == 0)
+        {
+            if (Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } resolved)
+            {
+                status.Conditions!.Remove(resolved);
+            }
+
+            return;
+        }
+
+        Conditions.Set(status.Conditions!, Conditions.InsecureTransport, Conditions.True, Conditions.ReasonInsecureSettings,
+            string.Join("; ", insecure) + ".", generation, now);
     }
 
     private static void ApplySuccess(DirectorySyncStatus status, SyncOutcome outcome, DirectorySyncSpec spec, SyncRevision revision, long? generation, TimeSpan interval, DateTime now)

@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sync;
@@ -80,7 +81,7 @@ public sealed class FileContentNeverQuotedTests : IDisposable
     {
         var path = Path.Combine(_directory, "export.ldif");
         await File.WriteAllTextAsync(path, "dn: cn=x,dc=example,dc=com\nobjectClass: person\nmail: x@example.com\n");
-        var spec = new Configuration.DirectorySyncSpec { Source = new Configuration.SourceSpec { File = new FileSourceSpec { Path = path } } };
+        var spec = new DirectorySyncSpec { Source = new SourceSpec { File = new FileSourceSpec { Path = path } } };
 
         var create = () => TestSupport.EngineServices.Providers.CreateAsync(spec, new InMemoryReferences { AllowsLocalFiles = false }, CancellationToken.None);
 
@@ -90,9 +91,9 @@ public sealed class FileContentNeverQuotedTests : IDisposable
 
     [Fact]
     public void OnlyAHostThatOptsInAllowsLocalFiles()
-        => ((Configuration.IReferenceResolver)new NoLocalFilesResolver()).AllowsLocalFiles.Should().BeFalse();
+        => ((IReferenceResolver)new NoLocalFilesResolver()).AllowsLocalFiles.Should().BeFalse();
 
-    private sealed class NoLocalFilesResolver : Configuration.IReferenceResolver
+    private sealed class NoLocalFilesResolver : IReferenceResolver
     {
         public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 

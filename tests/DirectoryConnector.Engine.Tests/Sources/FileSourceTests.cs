@@ -247,7 +247,7 @@ public sealed class FileSourceTests : IDisposable
     [InlineData("""{"groups":[{"id":"g","members":"u1"}]}""", "$.groups[0].members: expected an array")]
     [InlineData("""{"members":[]}""", "$.members: unknown field")]
     [InlineData("[]", "$: expected an object")]
-    [InlineData("{\n  \"users\": [\n    {\"id\": \"u1\",,}\n  ]\n}", "line 3, column 18: not valid JSON")]
+    [InlineData("{\n  \"users\": [\n    {\"id\": \"u1\",,}\n  ]\n}", "line 3, column 17: not valid JSON")]
     public async Task A_malformed_json_export_is_InvalidSpec_naming_the_path(string json, string message)
     {
         var failure = await FailureAsync("bad.json", json);

@@ -169,9 +169,14 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
             return new(false, fresh, $"another domain controller answered ({dsServiceName}): update sequence numbers are per domain controller");
         }
 
-        if (parts[1] != invocation || highestUsn < since)
+        if (parts[1] != invocation)
         {
             return new(false, fresh, $"the domain controller {dsServiceName} has a new invocationId (its database was restored): its update sequence numbers start over");
+        }
+
+        if (highestUsn < since)
+        {
+            return new(false, fresh, $"the highestCommittedUSN of {dsServiceName} went back from {since} to {highestUsn}");
         }
 
         if (highestUsn == since)

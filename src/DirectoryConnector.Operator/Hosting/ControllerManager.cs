@@ -36,8 +36,8 @@ public sealed partial class ControllerManager(
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
         var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
-        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
-        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
+        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
+        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
 
         foreach (var informer in syncs)
         {

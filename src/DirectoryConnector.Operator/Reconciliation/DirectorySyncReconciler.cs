@@ -23,7 +23,8 @@ public sealed partial class DirectorySyncReconciler(
     Func<string, string, string?> referenceVersion,
     OperatorMetrics metrics,
     TimeProvider time,
-    ILogger<DirectorySyncReconciler> logger)
+    ILogger<DirectorySyncReconciler> logger,
+    StartupJitter? startupJitter = null)
 {
     public const int SampleSize = 10;
 
@@ -81,6 +82,12 @@ public sealed partial class DirectorySyncReconciler(
         if (!decision.Due)
         {
             return new ReconcileResult(decision.RequeueAfter);
+        }
+
+        if ((startupJitter ?? StartupJitter.None).HoldUntil(decision.Trigger, resource.Metadata.Uid ?? key, interval, time.GetUtcNow()) is { } heldUntil)
+        {
+            LogSyncHeld(logger, namespaceName, name, decision.Trigger, heldUntil);
+            return new ReconcileResult(heldUntil - time.GetUtcNow());
         }
 
         LogSyncStarting(logger, namespaceName, name, decision.Trigger);
@@ -337,6 +344,7 @@ public sealed partial class DirectorySyncReconciler(
 
     private async Task WriteStatusAsync(DirectorySync resource, DirectorySyncStatus? original, DirectorySyncStatus status, CancellationToken cancellationToken)
     {
+        StatusLimits.Apply(status);
         var before = ToJson(original);
         var after = ToJson(status)!;
         if (before is not null && JsonNode.DeepEquals(before, after))
@@ -468,6 +476,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Syncing {Namespace}/{Name}: {Trigger}")]
     private static partial void LogSyncStarting(ILogger logger, string @namespace, string name, SyncTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync of {Namespace}/{Name} ({Trigger}) waits until {At:u}: start-up jitter spreads the first syncs")]
+    private static partial void LogSyncHeld(ILogger logger, string @namespace, string name, SyncTrigger trigger, DateTimeOffset at);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Synced {Namespace}/{Name}: {Result}, {Users} users, {Groups} groups")]
     private static partial void LogSyncFinished(ILogger logger, string @namespace, string name, SyncResult result, int users, int groups);

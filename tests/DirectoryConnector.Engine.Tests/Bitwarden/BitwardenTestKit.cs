@@ -18,7 +18,7 @@ internal static class BitwardenTestKit
     {
         BaseRetryDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
-        MinimumPostInterval = TimeSpan.Zero,
+        PostsPerSecond = 0,
         AttemptTimeout = TimeSpan.FromSeconds(10),
     };
 

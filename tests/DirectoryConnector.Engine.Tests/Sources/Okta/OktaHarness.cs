@@ -28,7 +28,7 @@ internal sealed class OktaHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton(TimeProvider.System)
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => o.MinimumPostInterval = TimeSpan.Zero)
+            .Configure<BitwardenClientOptions>(o => o.PostsPerSecond = 0)
             .BuildServiceProvider();
     }
 

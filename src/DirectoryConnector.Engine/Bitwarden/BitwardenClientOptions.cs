@@ -17,6 +17,11 @@ public sealed class BitwardenClientOptions
     /// <summary>Per try. Self-hosted nginx gives up after 90 s, so longer would only wait for a 504.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>The request limits below apply to the Bitwarden cloud (hosts under bitwarden.com and bitwarden.eu), which
+    /// enforces them per client IP; a self-hosted server has no built-in limit. True applies them to every server (one
+    /// behind a rate-limiting proxy, or a stand-in that enforces the cloud's limits).</summary>
+    public bool PaceEveryServer { get; set; }
+
     /// <summary>POSTs (and token requests, DELETEs, PUTs) per second to one server from this process, all syncs together:
     /// the cloud allows 5 per client IP (bitwarden-api.md §1.8). Enforced by <see cref="BitwardenRequestLimiter"/>.</summary>
     public int PostsPerSecond { get; set; } = 5;

@@ -6,10 +6,11 @@ namespace DirectoryConnector.Engine.Bitwarden;
 
 /// <summary>
 /// The request budget of one process (all DirectorySyncs of an operator, or a CLI run) towards each Bitwarden server,
-/// so many organizations behind one egress address are not throttled. The cloud counts per client IP
+/// so many organizations behind one egress address are not throttled. The Bitwarden cloud counts per client IP
 /// (AspNetCoreRateLimit rules of src/Api and src/Identity appsettings.json, bitwarden-api.md §1.8): API POSTs 5 per
 /// second and 60 per minute, GETs 200 per minute; token requests 10 per minute. Other writes (DELETE, PUT) share the POST
 /// budget. Every try waits for its permit (retries included), outside the try's timeout, and the wait is cancellable.
+/// Self-hosted servers, which have no limit, are not paced unless <see cref="BitwardenClientOptions.PaceEveryServer"/>.
 /// </summary>
 /// <remarks>
 /// Built on System.Threading.RateLimiting sliding windows that hold a permit longer than the server's window (62 s for a
@@ -62,6 +63,11 @@ public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequest
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         var url = request.RequestUri ?? throw new ArgumentException("The request has no URL.", nameof(request));
+        if (!options.PaceEveryServer && !IsCloud(url))
+        {
+            return Unlimited;
+        }
+
         var budget = request.Method == HttpMethod.Post && url.AbsolutePath.EndsWith("/connect/token", StringComparison.Ordinal) ? Budget.Token
             : request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? Budget.Read
             : Budget.Write;
@@ -72,6 +78,11 @@ public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequest
             _ => [PerMinute(options.PostsPerMinute), PerSecond(options.PostsPerSecond)],
         }));
     }
+
+    private static readonly Partition Unlimited = new([]);
+
+    private static bool IsCloud(Uri url) =>
+        url.Host.EndsWith(".bitwarden.com", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".bitwarden.eu", StringComparison.OrdinalIgnoreCase);
 
     // A permit taken in a segment is free again once the window has moved past that segment: after at least
     // (segments - 1) segments. Per minute: 1 s segments, free after 62 s, so the per-second wait (at most ~1.2 s) taken
@@ -106,6 +117,11 @@ public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequest
 
         public RateLimitLease AttemptAcquire(int permitCount)
         {
+            if (windows.Length == 0)
+            {
+                return Granted.Instance;
+            }
+
             using var held = turn.AttemptAcquire();
             if (!held.IsAcquired)
             {
@@ -127,6 +143,11 @@ public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequest
 
         public async ValueTask<RateLimitLease> AcquireAsync(int permitCount, CancellationToken cancellationToken)
         {
+            if (windows.Length == 0)
+            {
+                return Granted.Instance;
+            }
+
             using var held = await turn.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             foreach (var window in windows)
             {

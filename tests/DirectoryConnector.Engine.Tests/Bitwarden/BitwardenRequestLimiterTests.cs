@@ -63,7 +63,7 @@ public sealed class BitwardenRequestLimiterTests
     [Fact]
     public void EachServerHasItsOwnBudgetsForTokensWritesAndReads()
     {
-        var options = new BitwardenClientOptions { PostsPerMinute = 1, TokenRequestsPerMinute = 1, GetsPerMinute = 1 };
+        var options = new BitwardenClientOptions { PostsPerMinute = 1, TokenRequestsPerMinute = 1, GetsPerMinute = 1, PaceEveryServer = true };
         using var limiter = new BitwardenRequestLimiter(Options.Create(options));
 
         bool Acquire(HttpMethod method, string url)
@@ -83,15 +83,29 @@ public sealed class BitwardenRequestLimiterTests
         Acquire(HttpMethod.Post, "https://vault.example.com/identity/connect/token").Should().BeTrue("its token budget is apart from its API's");
     }
 
-    /// <summary>The cloud's limits with the kit's short retry delays.</summary>
+    [Fact]
+    public void OnlyTheCloudIsPacedUnlessEveryServerIsAskedFor()
+    {
+        using var limiter = new BitwardenRequestLimiter(Options.Create(new BitwardenClientOptions { PostsPerMinute = 1 }));
+
+        bool Acquire(string url)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url);
+            using var lease = limiter.AttemptAcquire(request);
+            return lease.IsAcquired;
+        }
+
+        Acquire("https://api.bitwarden.eu/public/organization/import").Should().BeTrue();
+        Acquire("https://api.bitwarden.eu/public/organization/import").Should().BeFalse("the cloud limits every client IP");
+        Enumerable.Range(0, 5).Select(_ => Acquire("https://vault.example.com/api/public/organization/import")).Should().OnlyContain(acquired => acquired,
+            "a self-hosted server has no rate limit");
+    }
+
+    /// <summary>The cloud's limits with the kit's short retry delays, applied to the loopback stand-in.</summary>
     private static BitwardenClientOptions CloudOptions()
     {
         var options = FastOptions();
-        var defaults = new BitwardenClientOptions();
-        options.PostsPerSecond = defaults.PostsPerSecond;
-        options.PostsPerMinute = defaults.PostsPerMinute;
-        options.TokenRequestsPerMinute = defaults.TokenRequestsPerMinute;
-        options.GetsPerMinute = defaults.GetsPerMinute;
+        options.PaceEveryServer = true;
         return options;
     }
 

@@ -18,7 +18,6 @@ internal static class BitwardenTestKit
     {
         BaseRetryDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
-        PostsPerSecond = 0,
         AttemptTimeout = TimeSpan.FromSeconds(10),
     };
 

@@ -72,6 +72,7 @@ public class ImportSequenceTests
             Enumerable.Range(0, 2500).Select(i => PlannedGroup($"Team {i:D4}", $"cn=Team {i:D4}", names[i], names[i + 1])));
         var options = FastOptions();
         options.PostsPerSecond = 2;
+        options.PaceEveryServer = true;
 
         await Client(options).ImportAsync(Endpoints(standIn), Key(standIn), ImportRequestBuilder.Build(plan, true, true, true), CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -27,6 +28,10 @@ public sealed partial class DirectorySyncReconciler(
 {
     public const int SampleSize = 10;
 
+    // Statuses of syncs Bitwarden accepted whose status write then failed, by key: the retry writes them instead of
+    // syncing again, so the next sync compares against what was posted rather than re-posting everything.
+    private readonly ConcurrentDictionary<string, (string? Uid, DirectorySyncStatus Status)> unsaved = new(StringComparer.Ordinal);
+
     /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -41,6 +46,17 @@ public sealed partial class DirectorySyncReconciler(
         if (resource.Metadata.DeletionTimestamp is not null)
         {
             return ReconcileResult.Done;
+        }
+
+        if (unsaved.TryGetValue(key, out var pending))
+        {
+            if (pending.Uid == resource.Metadata.Uid)
+            {
+                LogWritingUnsavedStatus(logger, namespaceName, name);
+                await WriteStatusAsync(resource, resource.Status, Clone(pending.Status)!, cancellationToken).ConfigureAwait(false);
+            }
+
+            unsaved.TryRemove(key, out _);
         }
 
         var original = resource.Status;
@@ -150,7 +166,16 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
-        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            unsaved[key] = (resource.Metadata.Uid, Clone(status)!);
+            throw new RequeueWithBackoffException($"Synced {key} but could not write its status ({ex.Message}); retrying the status write.", ex);
+        }
+
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { Any: true } changed)
         {
             // Every change is news, not only Ready transitions.
@@ -418,7 +443,8 @@ public sealed partial class DirectorySyncReconciler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // An event is a courtesy; failing to record one must not fail the sync.
+            // An event is a courtesy; failing to record one must not fail the sync, but it is logged and counted.
+            metrics.EventWriteErrors.WithLabels(reason).Inc();
             LogEventFailed(logger, ex, resource.Metadata.NamespaceProperty, resource.Metadata.Name, reason);
         }
     }
@@ -453,6 +479,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync of {Namespace}/{Name} failed unexpectedly")]
     private static partial void LogSyncCrashed(ILogger logger, Exception exception, string @namespace, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Writing the status of the last sync of {Namespace}/{Name}, which its previous status write failed to save")]
+    private static partial void LogWritingUnsavedStatus(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Namespace}/{Name}")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string @namespace, string name, string reason);

@@ -111,10 +111,10 @@ internal sealed class OperatorProcessCluster : IAsyncDisposable
                 "--text-logs", "--leader-election-namespace", LeaseNamespace, .. args],
             new Dictionary<string, string?> { ["HOME"] = work.FullName, ["KUBECONFIG"] = null, ["KUBERNETES_SERVICE_HOST"] = null, ["DOTNET_NOLOGO"] = "1" });
 
-    /// <summary>Polls <paramref name="condition"/> until it holds, the process exits, or 60 s pass; returns whether it held.</summary>
+    /// <summary>Polls <paramref name="condition"/> until it holds, the process exits, or 120 s pass; returns whether it held.</summary>
     public static async Task<bool> WaitForAsync(Func<bool> condition, CliProcess? process = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline && process?.HasExited != true)
         {
             if (condition())

@@ -11,6 +11,7 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 /// it stops its watches and workers, cancels an in-flight sync, releases the Lease so the standby takes over at once,
 /// and exits 0 within the 2 s the issue (#15) allows; a leader that loses its Lease stops posting and exits non-zero.
 /// </summary>
+[Collection(ShutdownTimingCollection.Name)]
 public sealed class OperatorShutdownTests : IAsyncLifetime
 {
     /// <summary>The bound issue #15 sets for a SIGTERM'd operator to exit.</summary>
@@ -148,6 +149,38 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         cluster.Bitwarden.ImportRequests.Should().HaveCount(importsBefore + 1, "only the cancelled import is logged (when it ended)")
             .And.OnlyContain(r => r.Time < lost, "nothing is posted after the Lease was lost");
         cluster.LeaseHolder().Should().Be("intruder", "a replica that lost the Lease never releases the new holder's");
+    }
+
+    [Fact]
+    public async Task AnOperatorKilledBetweenTwoImportBatchesIsCaughtUpByTheNextRunAtOnce()
+    {
+        // 2001 users: the members go in two batches (2000 + 1), then the group; the second batch never gets an answer.
+        const int Users = 2001;
+        var big = cluster;
+        await big.PutDirectoryAsync(OperatorProcessCluster.DirectoryJson(Users), "big");
+        big.Bitwarden.PassNext(1, StandInEndpoint.Import);
+        big.Bitwarden.HangNext(1, StandInEndpoint.Import);
+        await big.CreateDirectorySyncAsync("corp", configMap: "big");
+        string[] timings = ["--leader-elect-lease-duration=2s", "--leader-elect-renew-deadline=1500ms", "--leader-elect-retry-period=250ms"];
+        using (var killed = big.StartOperator(timings))
+        {
+            (await OperatorProcessCluster.WaitForAsync(() => big.Bitwarden.HangingRequests == 1, killed)).Should().BeTrue($"the second batch is in flight
+{killed}");
+            killed.Kill();
+        }
+
+        big.Bitwarden.Organization.Members.Should().HaveCount(2000, "the first batch was applied");
+        big.Bitwarden.Organization.Groups.Should().BeEmpty("the group batch never went out");
+
+        // The interval is 1h: the next run syncs at once because the status shows the sync was interrupted.
+        using var next = big.StartOperator(timings);
+        (await OperatorProcessCluster.WaitForAsync(() => big.ReadyReason("corp") is not null, next)).Should().BeTrue(next.ToString());
+        next.Output.Should().Contain("Syncing bitwarden/corp: Interrupted");
+        var organization = big.Bitwarden.Organization;
+        organization.Members.Select(m => m.ExternalId).Should().BeEquivalentTo(Enumerable.Range(0, Users).Select(i => $"user-{i}"));
+        organization.MemberExternalIdsOf(organization.Groups.Should().ContainSingle().Which).Should().HaveCount(Users);
+        var (exit, _) = await TerminateAsync(next);
+        exit.Should().Be(0, next.ToString());
     }
 
     private static async Task<(int? Exit, TimeSpan Elapsed)> TerminateAsync(CliProcess process)

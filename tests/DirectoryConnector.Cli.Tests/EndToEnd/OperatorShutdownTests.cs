@@ -11,7 +11,7 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 /// it stops its watches and workers, cancels an in-flight sync, releases the Lease so the standby takes over at once,
 /// and exits 0 within the 2 s the issue (#15) allows; a leader that loses its Lease stops posting and exits non-zero.
 /// </summary>
-[Collection(ShutdownTimingCollection.Name)]
+[Collection(ShutdownTimingCollectionDefinition.Name)]
 public sealed class OperatorShutdownTests : IAsyncLifetime
 {
     /// <summary>The bound issue #15 sets for a SIGTERM'd operator to exit.</summary>
@@ -164,8 +164,7 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         string[] timings = ["--leader-elect-lease-duration=2s", "--leader-elect-renew-deadline=1500ms", "--leader-elect-retry-period=250ms"];
         using (var killed = big.StartOperator(timings))
         {
-            (await OperatorProcessCluster.WaitForAsync(() => big.Bitwarden.HangingRequests == 1, killed)).Should().BeTrue($"the second batch is in flight
-{killed}");
+            (await OperatorProcessCluster.WaitForAsync(() => big.Bitwarden.HangingRequests == 1, killed)).Should().BeTrue($"the second batch is in flight\n{killed}");
             killed.Kill();
         }
 

@@ -7,7 +7,7 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 /// the bound measures the operator rather than a machine busy with slapd and Samba fixtures.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ShutdownTimingCollection
+public sealed class ShutdownTimingCollectionDefinition
 {
     public const string Name = "operator shutdown timing";
 }

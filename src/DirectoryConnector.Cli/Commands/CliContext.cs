@@ -69,7 +69,8 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
         {
             var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], services.GetRequiredService<SourceProviders>(), cancellationToken).ConfigureAwait(false);
             var directorySync = set.SelectDirectorySync(parseResult.GetValue(name));
-            var errors = services.GetRequiredService<SpecValidator>().Validate(directorySync.Spec);
+            var validator = services.GetRequiredService<SpecValidator>();
+            var errors = validator.Validate(directorySync.Spec);
             if (errors.Count > 0)
             {
                 foreach (var specError in errors)
@@ -78,6 +79,11 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
                 }
 
                 return null;
+            }
+
+            foreach (var insecure in validator.InsecureSettings(directorySync.Spec))
+            {
+                await error.WriteLineAsync($"warning: {directorySync.File} (DirectorySync {directorySync.Name}): {insecure}").ConfigureAwait(false);
             }
 
             return (set, directorySync);

@@ -24,7 +24,8 @@ public sealed partial class DirectorySyncReconciler(
     Func<string, string, string?> referenceVersion,
     OperatorMetrics metrics,
     TimeProvider time,
-    ILogger<DirectorySyncReconciler> logger)
+    ILogger<DirectorySyncReconciler> logger,
+    StartupJitter? startupJitter = null)
 {
     public const int SampleSize = 10;
 
@@ -99,9 +100,17 @@ public sealed partial class DirectorySyncReconciler(
             return new ReconcileResult(decision.RequeueAfter);
         }
 
+        if ((startupJitter ?? StartupJitter.None).HoldUntil(decision.Trigger, resource.Metadata.Uid ?? key, interval, time.GetUtcNow()) is { } heldUntil)
+        {
+            LogSyncHeld(logger, namespaceName, name, decision.Trigger, heldUntil);
+            return new ReconcileResult(heldUntil - time.GetUtcNow());
+        }
+
         LogSyncStarting(logger, namespaceName, name, decision.Trigger);
         status.ObservedGeneration = generation;
         status.SourceType = spec.Source?.Kind;
+        var insecureBefore = Conditions.Find(status.Conditions, Conditions.InsecureTransport);
+        SetInsecureTransport(status, spec, generation, now);
         if (Conditions.Find(status.Conditions, Conditions.Ready) is null)
         {
             Conditions.Set(status.Conditions, Conditions.Ready, Conditions.Unknown, Conditions.ReasonProgressing, "The first sync is running.", generation, now);
@@ -110,6 +119,10 @@ public sealed partial class DirectorySyncReconciler(
         Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.True, Conditions.ReasonProgressing, $"Syncing from the {spec.Source?.Kind ?? "configured"} source ({Describe(decision.Trigger)}).", generation, now);
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
         original = Clone(status);
+        if (insecureBefore is null && Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } insecure)
+        {
+            await RecordEventAsync(resource, "Warning", Conditions.InsecureTransport, insecure.Message, cancellationToken).ConfigureAwait(false);
+        }
 
         var started = Stopwatch.GetTimestamp();
         SyncOutcome outcome;
@@ -260,6 +273,24 @@ public sealed partial class DirectorySyncReconciler(
         return new ReconcileResult(interval);
     }
 
+    // A warning condition beside Ready, present only while the spec opts into weaker transport security.
+    private void SetInsecureTransport(DirectorySyncStatus status, DirectorySyncSpec spec, long? generation, DateTime now)
+    {
+        var insecure = specReferences.InsecureSettings(spec);
+        if (insecure.Count == 0)
+        {
+            if (Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } resolved)
+            {
+                status.Conditions!.Remove(resolved);
+            }
+
+            return;
+        }
+
+        Conditions.Set(status.Conditions!, Conditions.InsecureTransport, Conditions.True, Conditions.ReasonInsecureSettings,
+            string.Join("; ", insecure) + ".", generation, now);
+    }
+
     private static void ApplySuccess(DirectorySyncStatus status, SyncOutcome outcome, DirectorySyncSpec spec, SyncRevision revision, long? generation, TimeSpan interval, DateTime now)
     {
         var plan = outcome.Plan;
@@ -338,6 +369,7 @@ public sealed partial class DirectorySyncReconciler(
 
     private async Task WriteStatusAsync(DirectorySync resource, DirectorySyncStatus? original, DirectorySyncStatus status, CancellationToken cancellationToken)
     {
+        StatusLimits.Apply(status);
         var before = ToJson(original);
         var after = ToJson(status)!;
         if (before is not null && JsonNode.DeepEquals(before, after))
@@ -470,6 +502,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Syncing {Namespace}/{Name}: {Trigger}")]
     private static partial void LogSyncStarting(ILogger logger, string @namespace, string name, SyncTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync of {Namespace}/{Name} ({Trigger}) waits until {At:u}: start-up jitter spreads the first syncs")]
+    private static partial void LogSyncHeld(ILogger logger, string @namespace, string name, SyncTrigger trigger, DateTimeOffset at);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Synced {Namespace}/{Name}: {Result}, {Users} users, {Groups} groups")]
     private static partial void LogSyncFinished(ILogger logger, string @namespace, string name, SyncResult result, int users, int groups);

@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.TestSupport.Logging;
 using FluentAssertions;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;

@@ -125,6 +125,21 @@ public sealed class SambaDomainController : IAsyncDisposable
         }
     }
 
+    /// <summary>Applies an ldapmodify change (add, modify, delete, modrdn records) as Administrator over LDAP.</summary>
+    public async Task ModifyAsync(string ldif, CancellationToken cancellationToken = default)
+    {
+        var file = Path.Combine(_directory, $"modify-{Guid.NewGuid():N}.ldif");
+        await File.WriteAllTextAsync(file, ldif, cancellationToken);
+        try
+        {
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

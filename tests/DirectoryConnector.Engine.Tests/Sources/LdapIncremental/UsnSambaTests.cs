@@ -136,25 +136,31 @@ public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
     }
 
     [Fact]
-    public async Task A_bind_user_that_cannot_list_deleted_objects_skips_a_read_only_when_the_dc_committed_nothing()
+    public async Task A_plain_domain_user_as_bind_account_still_sees_deletions_through_tombstones()
     {
         const string password = "Reader!Passw0rd1";
         await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("samba-tool"),
             ["user", "create", "reader", password, "-H", $"ldap://{Dc.Address}", $"-U{SambaDomainController.AdministratorUpn}%{SambaDomainController.AdministratorPassword}"],
             CancellationToken.None);
+        await Dc.ModifyAsync(AddUser("Hank Hill", "hank", "hank@test.local"));
         var spec = Spec();
         spec.Username = "reader@test.local";
         var source = Source(spec, password);
         var read = await source.ReadAsync(Everything, CancellationToken.None);
         read.Cursor.Should().StartWith("adusn:");
-        (await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None)).Unchanged.Should().BeTrue("the DC committed nothing since");
+        read.Users.Should().Contain(u => u.Email == "hank@test.local");
 
-        // Only a computer changes: enough for Administrator to skip the read, but this user cannot rule out a deletion.
+        // Samba, unlike Windows' default ACL, lets authenticated users list CN=Deleted Objects: a computer-only change
+        // skips the read for this account too.
         await Dc.ModifyAsync($"dn: CN=WS01,{Corp}\nchangetype: modify\nreplace: description\ndescription: rotated {Guid.NewGuid():N}\n");
-        var afterChange = await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None);
+        var afterComputer = await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None);
+        afterComputer.Unchanged.Should().BeTrue($"only a computer changed (full read reason: {afterComputer.FullReadReason})");
 
-        afterChange.Unchanged.Should().BeFalse();
-        afterChange.FullReadReason.Should().Contain("cannot list CN=Deleted Objects");
-        afterChange.Users.Should().HaveCount(read.Users.Count);
+        // Hank is in no group: his deletion shows only as a tombstone, which this account must see.
+        await Dc.ModifyAsync($"dn: CN=Hank Hill,{Corp}\nchangetype: delete\n");
+        var afterDelete = await source.ReadAsync(Everything with { Cursor = afterComputer.Cursor }, CancellationToken.None);
+        afterDelete.Unchanged.Should().BeFalse("a deletion is never hidden");
+        afterDelete.FullReadReason.Should().Contain("Deleted Objects");
+        afterDelete.Users.Should().NotContain(u => u.Email == "hank@test.local");
     }
 }

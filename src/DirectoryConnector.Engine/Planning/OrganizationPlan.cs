@@ -29,4 +29,8 @@ public sealed class OrganizationPlan
 
     /// <summary>External ids of the groups this DirectorySync manages after the sync, sorted.</summary>
     public required IReadOnlyList<string> ManagedGroups { get; init; }
+
+    /// <summary>External ids this DirectorySync removed because their directory account was disabled and that the
+    /// directory still lists as disabled, sorted: if one is enabled again, the sync reports it re-enabled.</summary>
+    public IReadOnlyList<string> RemovedDisabled { get; init; } = [];
 }

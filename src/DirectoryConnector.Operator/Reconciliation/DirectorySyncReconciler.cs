@@ -27,6 +27,9 @@ public sealed partial class DirectorySyncReconciler(
 {
     public const int SampleSize = 10;
 
+    /// <summary>Longest line of status.sampleSkipped, status.warnings and the change samples.</summary>
+    public const int MaxLineLength = 400;
+
     /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -141,7 +144,8 @@ public sealed partial class DirectorySyncReconciler(
         metrics.PendingDeletions.WithLabels(name, namespaceName, "group").Set(0);
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { } changes)
         {
-            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
+            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("reenabled", changes.ReEnabled.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
+                         ("group_member_added", changes.GroupMembersAdded), ("group_member_removed", changes.GroupMembersRemoved),
                          ("group_created", changes.GroupsCreated.Count), ("group_renamed", changes.GroupsRenamed.Count), ("group_deleted", changes.GroupsDeleted.Count),
                          ("conflict", outcome.Conflicts.Count) })
             {
@@ -250,13 +254,28 @@ public sealed partial class DirectorySyncReconciler(
         status.UserCount = users;
         status.GroupCount = groups;
         status.SkippedCount = skipped;
+        if (plan is not null)
+        {
+            // Without a plan (the source reported no change) the last full read's report still holds.
+            status.SampleSkipped = plan.Skipped.Count == 0 ? null
+                : [.. plan.Skipped.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal).Take(SampleSize).Select(e => Bounded(e.ToString()))
+                    .Concat(plan.Skipped.Count > SampleSize ? [string.Create(CultureInfo.InvariantCulture, $"… and {plan.Skipped.Count - SampleSize} more (directory-connector test lists them all)")] : [])];
+            status.Warnings = plan.Warnings.Count == 0 ? null
+                : [.. plan.Warnings.Take(SampleSize).Select(Bounded)
+                    .Concat(plan.Warnings.Count > SampleSize ? [string.Create(CultureInfo.InvariantCulture, $"… and {plan.Warnings.Count - SampleSize} more (directory-connector test lists them all)")] : [])];
+        }
+
         status.DeletionGuard = null;
         if (outcome.Changes is { } changes && outcome.Result != SyncResult.DryRun && (changes.Any || outcome.Conflicts.Count > 0))
         {
             status.LastChanges = new ChangesStatus
             {
                 Added = changes.Added.Count,
+                ReEnabled = changes.ReEnabled.Count,
                 Linked = changes.Linked.Count,
+                GroupMembersAdded = changes.GroupMembersAdded,
+                GroupMembersRemoved = changes.GroupMembersRemoved,
+                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => Bounded(g.ToString()))],
                 Removed = changes.Removed.Count,
                 GroupsCreated = changes.GroupsCreated.Count,
                 GroupsRenamed = changes.GroupsRenamed.Count,
@@ -298,6 +317,7 @@ public sealed partial class DirectorySyncReconciler(
             status.LastSuccessfulSyncTime = now;
             status.ManagedMembers = ManagedSetEncoding.Encode(outcome.State.ManagedMembers) ?? status.ManagedMembers;
             status.ManagedGroups = ManagedSetEncoding.Encode(outcome.State.ManagedGroups) ?? status.ManagedGroups;
+            status.RemovedDisabled = ManagedSetEncoding.Encode(outcome.State.RemovedDisabled) ?? status.RemovedDisabled;
             status.ApprovedDeletions = outcome.ApprovedDeletions ?? status.ApprovedDeletions;
             var changeText = outcome.Changes is { } changes2 ? $": {changes2.Summary()}" : "";
             var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries left out because Bitwarden would fail on them (status.lastChanges.sampleConflicts)");
@@ -376,6 +396,7 @@ public sealed partial class DirectorySyncReconciler(
                 SkippedCount = status.SkippedCount,
                 ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
                 ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
+                RemovedDisabled = ManagedSetEncoding.Decode(status.RemovedDisabled),
                 SourceCursor = status.SourceCursor,
                 SourceCursorScope = status.SourceCursorScope,
                 LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
@@ -388,6 +409,9 @@ public sealed partial class DirectorySyncReconciler(
         resource.Metadata.Annotations?.TryGetValue(DirectorySync.ApproveDeletionsAnnotation, out approval);
         return string.IsNullOrWhiteSpace(approval) || string.Equals(approval.Trim(), status.ApprovedDeletions, StringComparison.OrdinalIgnoreCase) ? null : approval.Trim();
     }
+
+    /// <summary>One status line at most <see cref="MaxLineLength"/> characters: a DN and a reason fit, a runaway value does not grow the object.</summary>
+    private static string Bounded(string line) => line.Length <= MaxLineLength ? line : string.Concat(line.AsSpan(0, MaxLineLength - 1), "…");
 
     private static string ChangesMessage(Engine.Planning.SyncChanges changes)
     {
@@ -402,8 +426,10 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         Add("added", changes.Added);
+        Add("re-enabled", changes.ReEnabled);
         Add("linked by email", changes.Linked);
         Add("removed", changes.Removed);
+        Add("groups with members added or removed", [.. changes.GroupMemberships.Select(g => g.ToString())]);
         Add("groups created", changes.GroupsCreated);
         Add("groups renamed", changes.GroupsRenamed);
         Add("groups deleted", changes.GroupsDeleted);

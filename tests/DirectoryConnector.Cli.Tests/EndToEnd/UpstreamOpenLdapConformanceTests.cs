@@ -60,7 +60,7 @@ public sealed class UpstreamOpenLdapConformanceTests
             result.ExitCode.Should().Be(0, result.ToString());
             result.Output.Should().NotContain(suffix.AdminPassword);
             using var sent = JsonDocument.Parse(result.Output);
-            var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+            var request = sent.RootElement.GetProperty("requests").EnumerateArray().Should().ContainSingle().Subject;
 
             using var expectedUsers = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-users.json")));
             using var expectedGroups = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-groups.json")));

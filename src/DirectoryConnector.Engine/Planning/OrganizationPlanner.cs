@@ -221,6 +221,7 @@ public static class OrganizationPlanner
             ManagedMembers = [.. managedAfter],
             ManagedGroups = [.. managedGroupsAfter],
             RemovedDisabled = [.. removedDisabled],
+            GroupsListNewMembers = membersAfter.Count > 0 && plan.Groups.Any(g => g.MemberExternalIds.Any(id => membersAfter.ContainsKey(id) && !byExternalId.ContainsKey(id))),
         };
     }
 

@@ -90,6 +90,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         {
             plan = organization.Import;
             membersChanged |= sync.Users && organization.MemberRemovals.Count > 0;
+            groupsChanged |= sync.Groups && organization.GroupsListNewMembers;
         }
 
         if (sync.OverwriteExisting && (membersChanged || groupsChanged))
@@ -184,6 +185,12 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
             previous?.ManagedMembers, previous?.ManagedGroups, previous?.RemovedDisabled);
+        if (!postsGroups && spec.Sync.Groups && result.GroupsListNewMembers)
+        {
+            // The groups go out after all (a member they list joins now): plan again with their memberships read.
+            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, postsGroups: true, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var conflict in result.Conflicts)
         {
             LogConflict(conflict.Entry, conflict.Message);

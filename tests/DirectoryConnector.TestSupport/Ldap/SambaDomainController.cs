@@ -125,6 +125,37 @@ public sealed class SambaDomainController : IAsyncDisposable
         }
     }
 
+    /// <summary>Applies LDIF change records (add, modify, modrdn, delete) over LDAP as the Administrator, as an
+    /// administrator's tool would: Samba applies its own rules (objectGUID kept across renames and moves, name follows the RDN).</summary>
+    public async Task ModifyAsync(string ldif, CancellationToken cancellationToken = default)
+    {
+        var file = Path.Combine(_directory, $"modify-{Guid.NewGuid():N}.ldif");
+        await File.WriteAllTextAsync(file, ldif, cancellationToken);
+        try
+        {
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"),
+                ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>Deletes an entry and everything below it (ldapdelete -r); nothing when it does not exist.</summary>
+    public async Task DeleteTreeAsync(string dn, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapdelete"),
+                ["-x", "-r", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, dn], cancellationToken);
+        }
+        catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No such object.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

@@ -16,6 +16,7 @@ internal static class CliApplication
         root.Subcommands.Add(SyncCommand.Create(context));
         root.Subcommands.Add(OperatorCommand.Create(context));
         root.Subcommands.Add(CrdCommand.Create());
+        root.Subcommands.Add(ConvertBwdcCommand.Create(context));
         return root;
     }
 

@@ -36,8 +36,8 @@ public sealed partial class ControllerManager(
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
         var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
-        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1Secret>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
-        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<V1ConfigMap>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, ListWatchSources.MetadataOnly), StringComparer.Ordinal);
+        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
+        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
 
         foreach (var informer in syncs)
         {
@@ -71,17 +71,7 @@ public sealed partial class ControllerManager(
             WireReferences(informer, SpecReferences.ConfigMapKind);
         }
 
-        var reconciler = new DirectorySyncReconciler(
-            new KubernetesDirectorySyncStore(client, identity),
-            runner,
-            specReferences,
-            ns => new KubernetesReferenceResolver(client, ns),
-            ReferenceVersion,
-            metrics,
-            time,
-            loggerFactory.CreateLogger<DirectorySyncReconciler>());
-        var controller = new Controller(queue, ReconcileOwnedAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>());
-
+        DirectorySyncReconciler? reconciler = null;
         var informerTasks = syncs.Select(i => i.RunAsync(cancellationToken))
             .Concat(secrets.Values.Select(i => i.RunAsync(cancellationToken)))
             .Concat(configMaps.Values.Select(i => i.RunAsync(cancellationToken)))
@@ -93,6 +83,19 @@ public sealed partial class ControllerManager(
                 await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
             }
 
+            // Syncs due at start (never run, interval elapsed while down, retrying) spread over a window.
+            var jitter = StartupJitter.For(time.GetUtcNow(), syncs.Sum(i => i.Items.Count()), options.StartupSpread);
+            reconciler = new DirectorySyncReconciler(
+                new KubernetesDirectorySyncStore(client, identity),
+                runner,
+                specReferences,
+                ns => new KubernetesReferenceResolver(client, ns),
+                ReferenceVersion,
+                metrics,
+                time,
+                loggerFactory.CreateLogger<DirectorySyncReconciler>(),
+                jitter);
+            var controller = new Controller(queue, ReconcileOwnedAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>());
             hasSynced = true;
             LogCachesSynced(logger, namespaces.Count == 0 || namespaces[0] is null ? "all namespaces" : string.Join(", ", namespaces), options.LabelSelector ?? "(none)", options.Concurrency);
             await controller.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -129,7 +132,7 @@ public sealed partial class ControllerManager(
         {
             if (syncs.Any(i => i.TryGet(key, out _)))
             {
-                return reconciler.ReconcileAsync(key, token);
+                return reconciler!.ReconcileAsync(key, token);
             }
 
             var (namespaceName, name) = ObjectKey.Split(key);

@@ -51,6 +51,12 @@ public sealed class OperatorOptions
     /// <summary>Server-side timeout of each watch request; the informer reconnects from where it stopped.</summary>
     public int WatchTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Longest window over which the syncs due when the operator starts are spread (see StartupJitter): at most one
+    /// second per DirectorySync and never more than its interval. Zero starts them all at once.
+    /// </summary>
+    public TimeSpan StartupSpread { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Minimum level of the logs (--log-level).</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
@@ -78,6 +84,11 @@ public sealed class OperatorOptions
         if (string.IsNullOrWhiteSpace(LeaderElectionId))
         {
             throw new ArgumentException("leader-election-id must not be empty.", nameof(LeaderElectionId));
+        }
+
+        if (StartupSpread < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"startup spread must not be negative (got {StartupSpread}).", nameof(StartupSpread));
         }
 
         if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)

@@ -23,12 +23,10 @@ public sealed partial class DirectorySyncReconciler(
     Func<string, string, string?> referenceVersion,
     OperatorMetrics metrics,
     TimeProvider time,
-    ILogger<DirectorySyncReconciler> logger)
+    ILogger<DirectorySyncReconciler> logger,
+    StartupJitter? startupJitter = null)
 {
     public const int SampleSize = 10;
-
-    /// <summary>Longest line of status.sampleSkipped, status.warnings and the change samples.</summary>
-    public const int MaxLineLength = 400;
 
     /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
@@ -84,6 +82,12 @@ public sealed partial class DirectorySyncReconciler(
         if (!decision.Due)
         {
             return new ReconcileResult(decision.RequeueAfter);
+        }
+
+        if ((startupJitter ?? StartupJitter.None).HoldUntil(decision.Trigger, resource.Metadata.Uid ?? key, interval, time.GetUtcNow()) is { } heldUntil)
+        {
+            LogSyncHeld(logger, namespaceName, name, decision.Trigger, heldUntil);
+            return new ReconcileResult(heldUntil - time.GetUtcNow());
         }
 
         LogSyncStarting(logger, namespaceName, name, decision.Trigger);
@@ -256,13 +260,11 @@ public sealed partial class DirectorySyncReconciler(
         status.SkippedCount = skipped;
         if (plan is not null)
         {
-            // Without a plan (the source reported no change) the last full read's report still holds.
+            // Without a plan (the source reported no change) the last full read's report still holds. StatusLimits
+            // bounds every list; the last line says how many more there are.
             status.SampleSkipped = plan.Skipped.Count == 0 ? null
-                : [.. plan.Skipped.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal).Take(SampleSize).Select(e => Bounded(e.ToString()))
-                    .Concat(plan.Skipped.Count > SampleSize ? [string.Create(CultureInfo.InvariantCulture, $"… and {plan.Skipped.Count - SampleSize} more (directory-connector test lists them all)")] : [])];
-            status.Warnings = plan.Warnings.Count == 0 ? null
-                : [.. plan.Warnings.Take(SampleSize).Select(Bounded)
-                    .Concat(plan.Warnings.Count > SampleSize ? [string.Create(CultureInfo.InvariantCulture, $"… and {plan.Warnings.Count - SampleSize} more (directory-connector test lists them all)")] : [])];
+                : WithMore([.. plan.Skipped.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal).Select(e => e.ToString())]);
+            status.Warnings = plan.Warnings.Count == 0 ? null : WithMore(plan.Warnings);
         }
 
         status.DeletionGuard = null;
@@ -275,7 +277,7 @@ public sealed partial class DirectorySyncReconciler(
                 Linked = changes.Linked.Count,
                 GroupMembersAdded = changes.GroupMembersAdded,
                 GroupMembersRemoved = changes.GroupMembersRemoved,
-                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => Bounded(g.ToString()))],
+                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => g.ToString())],
                 Removed = changes.Removed.Count,
                 GroupsCreated = changes.GroupsCreated.Count,
                 GroupsRenamed = changes.GroupsRenamed.Count,
@@ -333,6 +335,7 @@ public sealed partial class DirectorySyncReconciler(
 
     private async Task WriteStatusAsync(DirectorySync resource, DirectorySyncStatus? original, DirectorySyncStatus status, CancellationToken cancellationToken)
     {
+        StatusLimits.Apply(status);
         var before = ToJson(original);
         var after = ToJson(status)!;
         if (before is not null && JsonNode.DeepEquals(before, after))
@@ -410,8 +413,11 @@ public sealed partial class DirectorySyncReconciler(
         return string.IsNullOrWhiteSpace(approval) || string.Equals(approval.Trim(), status.ApprovedDeletions, StringComparison.OrdinalIgnoreCase) ? null : approval.Trim();
     }
 
-    /// <summary>One status line at most <see cref="MaxLineLength"/> characters: a DN and a reason fit, a runaway value does not grow the object.</summary>
-    private static string Bounded(string line) => line.Length <= MaxLineLength ? line : string.Concat(line.AsSpan(0, MaxLineLength - 1), "…");
+    /// <summary>The first lines, and when there are more than <see cref="StatusLimits.MaxEntries"/>, a last line saying how many more.</summary>
+    private static List<string> WithMore(IReadOnlyList<string> lines)
+        => lines.Count <= StatusLimits.MaxEntries
+            ? [.. lines]
+            : [.. lines.Take(StatusLimits.MaxEntries - 1), string.Create(CultureInfo.InvariantCulture, $"… and {lines.Count - StatusLimits.MaxEntries + 1} more (directory-connector test lists them all)")];
 
     private static string ChangesMessage(Engine.Planning.SyncChanges changes)
     {
@@ -470,6 +476,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Syncing {Namespace}/{Name}: {Trigger}")]
     private static partial void LogSyncStarting(ILogger logger, string @namespace, string name, SyncTrigger trigger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync of {Namespace}/{Name} ({Trigger}) waits until {At:u}: start-up jitter spreads the first syncs")]
+    private static partial void LogSyncHeld(ILogger logger, string @namespace, string name, SyncTrigger trigger, DateTimeOffset at);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Synced {Namespace}/{Name}: {Result}, {Users} users, {Groups} groups")]
     private static partial void LogSyncFinished(ILogger logger, string @namespace, string name, SyncResult result, int users, int groups);

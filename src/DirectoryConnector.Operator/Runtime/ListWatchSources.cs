@@ -25,35 +25,49 @@ public static class ListWatchSources
                 : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(DirectorySync.Group, DirectorySync.Version, namespaceName, DirectorySync.Plural, allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, cancellationToken: cancellationToken))
                 .WatchAsync<DirectorySync, object>(onError, cancellationToken));
 
-    /// <summary>Secrets; the informer keeps only their metadata (<see cref="MetadataOnly(V1Secret)"/>): versions are what matter.</summary>
-    public static IListWatchSource<V1Secret> Secrets(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
-        => new ListWatch<V1Secret, V1SecretList>(
-            $"secrets in {namespaceName ?? "all namespaces"}",
-            (continueToken, cancellationToken) => namespaceName is null
-                ? client.CoreV1.ListSecretForAllNamespacesAsync(continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedSecretAsync(namespaceName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken),
+    /// <summary>
+    /// Secrets as metadata only (PartialObjectMetadata, as controller-runtime's metadata-only informers request them):
+    /// their values never reach this process through list or watch, so memory does not grow with every Secret in the
+    /// cluster and no value sits in a cache. A sync reads the values it needs with a GET.
+    /// </summary>
+    public static IListWatchSource<PartialObjectMetadata> Secrets(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
+        => new ListWatch<PartialObjectMetadata, MetadataPage>(
+            $"secrets (metadata) in {namespaceName ?? "all namespaces"}",
+            async (continueToken, cancellationToken) =>
+            {
+                using var response = await (namespaceName is null
+                    ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)
+                    : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return MetadataPage.Of(response.Body, response.Body.Items, "secrets");
+            },
             (resourceVersion, onError, cancellationToken) => (namespaceName is null
-                ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, cancellationToken: cancellationToken))
-                .WatchAsync<V1Secret, V1SecretList>(onError, cancellationToken));
+                ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken)
+                : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken))
+                .WatchAsync<PartialObjectMetadata, V1SecretList>(onError, cancellationToken));
 
-    /// <summary>ConfigMaps (file-source exports); the informer keeps only their metadata.</summary>
-    public static IListWatchSource<V1ConfigMap> ConfigMaps(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
-        => new ListWatch<V1ConfigMap, V1ConfigMapList>(
-            $"configmaps in {namespaceName ?? "all namespaces"}",
-            (continueToken, cancellationToken) => namespaceName is null
-                ? client.CoreV1.ListConfigMapForAllNamespacesAsync(continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedConfigMapAsync(namespaceName, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken),
+    /// <summary>ConfigMaps (file-source exports) as metadata only, like <see cref="Secrets"/>.</summary>
+    public static IListWatchSource<PartialObjectMetadata> ConfigMaps(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
+        => new ListWatch<PartialObjectMetadata, MetadataPage>(
+            $"configmaps (metadata) in {namespaceName ?? "all namespaces"}",
+            async (continueToken, cancellationToken) =>
+            {
+                using var response = await (namespaceName is null
+                    ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)
+                    : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return MetadataPage.Of(response.Body, response.Body.Items, "configmaps");
+            },
             (resourceVersion, onError, cancellationToken) => (namespaceName is null
-                ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, cancellationToken: cancellationToken))
-                .WatchAsync<V1ConfigMap, V1ConfigMapList>(onError, cancellationToken));
+                ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken)
+                : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken))
+                .WatchAsync<PartialObjectMetadata, V1ConfigMapList>(onError, cancellationToken));
 
-    public static V1Secret MetadataOnly(V1Secret secret)
-        => new() { ApiVersion = secret.ApiVersion, Kind = secret.Kind, Metadata = secret.Metadata };
+    // No plain application/json fallback (client-go's metadata client has one): a server that cannot answer with
+    // metadata answers 406, rather than sending every value.
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ListAccept =
+        new Dictionary<string, IReadOnlyList<string>> { ["Accept"] = [PartialObjectMetadata.AcceptList] };
 
-    public static V1ConfigMap MetadataOnly(V1ConfigMap configMap)
-        => new() { ApiVersion = configMap.ApiVersion, Kind = configMap.Kind, Metadata = configMap.Metadata };
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> WatchAccept =
+        new Dictionary<string, IReadOnlyList<string>> { ["Accept"] = [PartialObjectMetadata.AcceptObject] };
 
     /// <summary>Pages through a list (keeping the last page's resourceVersion to watch from) and watches.</summary>
     private sealed class ListWatch<T, TList>(
@@ -88,6 +102,29 @@ public static class ListWatchSources
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <summary>A page of a PartialObjectMetadataList (KubernetesClient reads it into the typed list; only metadata is there).</summary>
+    private sealed class MetadataPage : IMetadata<V1ListMeta>, IItems<PartialObjectMetadata>
+    {
+        public V1ListMeta Metadata { get; set; } = new();
+
+        public IList<PartialObjectMetadata> Items { get; set; } = [];
+
+        public static MetadataPage Of<TItem>(IKubernetesObject<V1ListMeta> list, IEnumerable<TItem>? items, string resource)
+            where TItem : IKubernetesObject<V1ObjectMeta>
+        {
+            if (list.Kind != PartialObjectMetadata.ListKindName)
+            {
+                throw new InvalidOperationException($"The API server answered a metadata-only list of {resource} with {list.Kind ?? "an unknown kind"}, not {PartialObjectMetadata.ListKindName}.");
+            }
+
+            return new MetadataPage
+            {
+                Metadata = list.Metadata ?? new V1ListMeta(),
+                Items = [.. (items ?? []).Select(item => new PartialObjectMetadata { Metadata = item.Metadata })],
+            };
         }
     }
 }

@@ -64,6 +64,16 @@ internal static class BitwardenTestKit
     public static string[] MemberSummary(BitwardenStandIn standIn) =>
         [.. standIn.Organization.Members.Select(m => $"{m.Email} {m.Status}").Order(StringComparer.Ordinal)];
 
+    /// <summary>Groups as "name: member emails" (the external id for a member without one), sorted.</summary>
+    public static string[] GroupEmailSummary(BitwardenStandIn standIn)
+    {
+        var organization = standIn.Organization;
+        var emails = organization.Members.Where(m => m.ExternalId is not null).ToDictionary(m => m.ExternalId!, m => m.Email, StringComparer.Ordinal);
+        return [.. organization.Groups
+            .Select(g => $"{g.Name}: {string.Join(' ', organization.MemberExternalIdsOf(g).Select(id => emails.GetValueOrDefault(id, id)).Order(StringComparer.Ordinal))}")
+            .Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Groups as "name: member external ids", sorted.</summary>
     public static string[] GroupSummary(BitwardenStandIn standIn) =>
         [.. standIn.Organization.Groups.Select(g => $"{g.Name}: {string.Join(' ', standIn.Organization.MemberExternalIdsOf(g))}").Order(StringComparer.Ordinal)];

@@ -172,11 +172,11 @@ public sealed class ReconcilerTests
 
         var status = store.Resource!.Status!;
         status.SkippedCount.Should().Be(26);
-        status.SampleSkipped.Should().HaveCount(DirectorySyncReconciler.SampleSize + 1);
+        status.SampleSkipped.Should().HaveCount(StatusLimits.MaxEntries);
         status.SampleSkipped![0].Should().Be("user cn=user00,dc=x: has no email address");
-        status.SampleSkipped[^1].Should().Be("… and 16 more (directory-connector test lists them all)");
+        status.SampleSkipped[^1].Should().Be("… and 17 more (directory-connector test lists them all)");
         status.Warnings.Should().HaveCount(2);
-        status.Warnings![0].Should().HaveLength(DirectorySyncReconciler.MaxLineLength).And.StartWith("cn=Mia,dc=x has a second mail value").And.EndWith("…");
+        status.Warnings![0].Should().HaveLength(StatusLimits.MaxEntryLength).And.StartWith("cn=Mia,dc=x has a second mail value").And.EndWith("(truncated)");
         status.Warnings[1].Should().Contain("removeDisabled has no effect");
 
         // A clean directory clears them.
@@ -335,7 +335,7 @@ public sealed class ReconcilerTests
 
     private static V1Condition Condition(DirectorySyncStatus status, string type) => status.Conditions!.Single(c => c.Type == type);
 
-    private static SyncOutcome Outcome(SyncResult result, int users, int groups)
+    internal static SyncOutcome Outcome(SyncResult result, int users, int groups)
     {
         var members = Enumerable.Range(0, users).Select(i => new PlannedMember($"user{i}@corp.example", $"u{i}", false, false, $"cn=user{i}")).Append(new PlannedMember("gone@corp.example", "gone", false, true, "cn=gone")).ToList();
         var plannedGroups = Enumerable.Range(0, groups).Select(i => new PlannedGroup($"group{i}", $"g{i}", ["u0"], $"cn=group{i}")).ToList();
@@ -365,7 +365,7 @@ public sealed class ReconcilerTests
         };
     }
 
-    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    internal sealed class ManualTime(DateTimeOffset now) : TimeProvider
     {
         private DateTimeOffset now = now;
 
@@ -374,14 +374,14 @@ public sealed class ReconcilerTests
         public void Advance(TimeSpan by) => now += by;
     }
 
-    private sealed class NoReferences : IReferenceResolver
+    internal sealed class NoReferences : IReferenceResolver
     {
         public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
 
         public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
     }
 
-    private sealed class ScriptedRunner : ISyncRunner
+    internal sealed class ScriptedRunner : ISyncRunner
     {
         public Func<DirectorySyncSpec, SyncOutcome> Next { get; set; } = _ => throw new InvalidOperationException("no outcome scripted");
 
@@ -398,7 +398,7 @@ public sealed class ReconcilerTests
     }
 
     /// <summary>Applies status merge patches by JSON merge (RFC 7386) and records events.</summary>
-    private sealed class InMemoryStore : IDirectorySyncStore
+    internal sealed class InMemoryStore : IDirectorySyncStore
     {
         public DirectorySync? Resource { get; set; }
 

@@ -50,7 +50,7 @@ public sealed partial class PrometheusScrapeTests(ITestOutputHelper output)
 
         var scraped = await prometheus.MetricNamesAsync();
         var queried = QueriedMetricNames().ToList();
-        queried.Should().Contain(["directorysync_status_condition", "directorysync_interval_seconds", "workqueue_depth", "leader_election_master_status"]);
+        queried.Should().Contain(["directorysync_status_condition", "directorysync_interval_seconds", "directorysync_deletion_guard_pending_deletions", "workqueue_depth", "leader_election_master_status"]);
         queried.Where(name => !scraped.Contains(name)).Should().BeEmpty("every metric the rules and the dashboard query exists in a real scrape");
     }
 

@@ -102,6 +102,13 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
     /// <summary>Objects per page of delta rounds (Graph chooses; $top is not supported on delta).</summary>
     public int DeltaPageSize { get; set; } = 100;
 
+    /// <summary>How an expired delta link is answered: false (default) as identity resources do since 2020, 400
+    /// syncStateNotFound (devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources);
+    /// true as a synchronization reset (learn.microsoft.com/graph/delta-query-overview#synchronization-reset): 410 Gone
+    /// with a Location header holding a fresh initial delta query. The 410 body's code (resyncRequired) is unverified
+    /// for directory objects.</summary>
+    public bool ExpiredDeltaAnswersGone { get; set; }
+
     /// <summary>Members per members@delta slice: a larger group repeats on consecutive delta pages.</summary>
     public int DeltaMembersPerGroupEntry { get; set; } = 100;
 
@@ -569,7 +576,9 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
         {
             // Identity resources answer 400 syncStateNotFound once a link is past its 7 days (devblogs.microsoft.com/
             // microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources); others 410 Gone.
-            expired = GraphError(400, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
+            expired = ExpiredDeltaAnswersGone
+                ? new GoneResult($"{GraphUrl}{context.Request.Path.Value![(GraphUrl.AbsolutePath.Length)..]}", ErrorBody("resyncRequired", "Resync required. The delta token is no longer valid; start a new initial delta query."))
+                : GraphError(400, "syncStateNotFound", "The sync state generation is not found. The delta token is expired and data must be synchronized again.");
         }
 
         return since;
@@ -672,6 +681,16 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
     private static IResult NotFound(string id)
         => GraphError(404, "Request_ResourceNotFound", $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+
+    /// <summary>410 Gone with the Location of a fresh initial delta query (a synchronization reset).</summary>
+    private sealed class GoneResult(string location, JsonObject body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return Results.Json(body, statusCode: 410).ExecuteAsync(httpContext);
+        }
+    }
 
     private static IResult GraphError(int status, string code, string message) => Results.Json(ErrorBody(code, message), statusCode: status);
 

@@ -46,7 +46,8 @@ internal sealed class KubeApiRoutes
         var authorization = request.Headers.Authorization.ToString();
         _recorded.Enqueue(new RecordedRequest(
             authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null,
-            request.Method, request.Path.Value ?? "", request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal)));
+            request.Method, request.Path.Value ?? "", request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+            request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString()));
         try
         {
             if (_faults.Latency > TimeSpan.Zero)
@@ -163,6 +164,8 @@ internal sealed class KubeApiRoutes
         }
 
         var scope = type.Namespaced ? ns ?? "" : "";
+        // The server negotiates the response format before it does anything (406 NotAcceptable).
+        _ = ResponseFormat.Of(context.Request);
         var method = context.Request.Method;
         switch (method)
         {
@@ -321,7 +324,8 @@ internal sealed class KubeApiRoutes
         var (items, resourceVersion) = _store.List(type, type.Namespaced ? ns : null);
         items = [.. items.Where(matches)];
         var (page, continueToken, remaining) = Paginate(items, query["limit"], query["continue"]);
-        if (TableBuilder.WantsTable(context.Request.Headers.Accept))
+        var format = ResponseFormat.Of(context.Request);
+        if (format.Kind == ResponseFormat.Table)
         {
             var table = TableBuilder.Build(type, page, resourceVersion, query["includeObject"] == "Object", _options.Clock());
             table["metadata"]!["continue"] = continueToken;
@@ -334,6 +338,12 @@ internal sealed class KubeApiRoutes
         {
             metadata["continue"] = continueToken;
             metadata["remainingItemCount"] = remaining;
+        }
+
+        if (format.List(type, page, metadata) is { } converted)
+        {
+            await WriteJsonAsync(context, 200, converted);
+            return;
         }
 
         await WriteJsonAsync(context, 200, new JsonObject
@@ -390,6 +400,7 @@ internal sealed class KubeApiRoutes
             ? TimeSpan.FromSeconds(seconds)
             : _options.DefaultWatchTimeout;
 
+        var format = ResponseFormat.Of(context.Request);
         using var subscription = _store.Watch(type, type.Namespaced ? ns : null, matches, from);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
@@ -417,7 +428,7 @@ internal sealed class KubeApiRoutes
                     // A bookmark every interval and one when the watch times out, as the server's watch cache sends them.
                     if (bookmarks && _store.BookmarkRevision(subscription) is { } bookmark)
                     {
-                        await WriteEventAsync(context, "BOOKMARK", Bookmark(type, bookmark));
+                        await WriteEventAsync(context, "BOOKMARK", format.WatchObject(Bookmark(type, bookmark)));
                     }
 
                     if (deadline.IsCancellationRequested)
@@ -435,7 +446,7 @@ internal sealed class KubeApiRoutes
                     return;
                 }
 
-                await WriteEventAsync(context, message.Type, message.Resource!);
+                await WriteEventAsync(context, message.Type, format.WatchObject(message.Resource!));
             }
         }
         catch (Exception error) when (error is WatchDroppedException || error.InnerException is WatchDroppedException)
@@ -556,14 +567,15 @@ internal sealed class KubeApiRoutes
             context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
         }
 
-        if (TableBuilder.WantsTable(context.Request.Headers.Accept))
+        var format = ResponseFormat.Of(context.Request);
+        if (format.Kind == ResponseFormat.Table)
         {
             await WriteJsonAsync(context, code, TableBuilder.Build(type, [obj], _store.ResourceVersion,
                 context.Request.Query["includeObject"] == "Object", _options.Clock()));
             return;
         }
 
-        await WriteJsonAsync(context, code, obj);
+        await WriteJsonAsync(context, code, format.Item(type, obj));
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int code, JsonObject body)

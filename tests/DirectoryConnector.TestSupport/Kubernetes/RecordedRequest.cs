@@ -2,9 +2,10 @@ namespace DirectoryConnector.TestSupport.Kubernetes;
 
 /// <summary>
 /// One request the emulator served, as the API server's authorizer sees it: the caller (bearer token), method, path
-/// and query. <see cref="Authorization"/> turns it into the RBAC attributes (API group, resource, verb, namespace).
+/// and query, plus the Accept header it negotiated the response with. <see cref="Authorization"/> turns it into the
+/// RBAC attributes (API group, resource, verb, namespace).
 /// </summary>
-public sealed record RecordedRequest(string? BearerToken, string Method, string Path, IReadOnlyDictionary<string, string> Query)
+public sealed record RecordedRequest(string? BearerToken, string Method, string Path, IReadOnlyDictionary<string, string> Query, string? Accept = null)
 {
     /// <summary>
     /// The RBAC request attributes (k8s.io/apiserver pkg/endpoints/request RequestInfoFactory): GET on an object is

@@ -12,9 +12,6 @@ namespace DirectoryConnector.TestSupport.Kubernetes;
 /// </summary>
 public static partial class TableBuilder
 {
-    public static bool WantsTable(string? accept) =>
-        accept is not null && accept.Contains("as=Table", StringComparison.Ordinal);
-
     public static JsonObject Build(ApiResourceType type, IEnumerable<JsonObject> objects, long resourceVersion, bool includeObject, DateTimeOffset now)
     {
         var columns = type.PrinterColumns.Count > 0

@@ -125,16 +125,14 @@ public sealed class SambaDomainController : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies LDIF change records (add, modify, modrdn, delete) over LDAP as the Administrator, as an
-    /// administrator's tool would: Samba applies its own rules (objectGUID kept across renames and moves, name follows the RDN).</summary>
+    /// <summary>Applies an ldapmodify change (add, modify, delete, modrdn records) as Administrator over LDAP.</summary>
     public async Task ModifyAsync(string ldif, CancellationToken cancellationToken = default)
     {
         var file = Path.Combine(_directory, $"modify-{Guid.NewGuid():N}.ldif");
         await File.WriteAllTextAsync(file, ldif, cancellationToken);
         try
         {
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"),
-                ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken);
         }
         finally
         {

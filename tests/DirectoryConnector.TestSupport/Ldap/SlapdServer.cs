@@ -52,12 +52,15 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <param name="passwordPolicy">Loads the ppolicy overlay on every database (its operational attributes, such as
     /// pwdAccountLockedTime, come with the overlay in OpenLDAP 2.5).</param>
     /// <param name="certificates">The TLS certificates to serve; a fresh CA and a certificate for 127.0.0.1/localhost otherwise.</param>
+    /// <param name="contentSync">Loads the syncprov overlay on every database, so the server offers LDAP Content
+    /// Synchronization (RFC 4533) as a syncrepl provider does.</param>
     public static async Task<SlapdServer> StartAsync(
         IReadOnlyList<SlapdSuffix> suffixes,
         int? sizeLimit = null,
         IReadOnlyList<string>? extraSchemas = null,
         bool passwordPolicy = false,
         TestCertificates? certificates = null,
+        bool contentSync = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suffixes);
@@ -90,6 +93,11 @@ public sealed class SlapdServer : IAsyncDisposable
                 config.AppendLine("moduleload ppolicy");
             }
 
+            if (contentSync)
+            {
+                config.AppendLine("moduleload syncprov");
+            }
+
             config.AppendLine(CultureInfo.InvariantCulture, $"pidfile {directory}/slapd.pid");
             config.AppendLine(CultureInfo.InvariantCulture, $"argsfile {directory}/slapd.args");
             config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
@@ -115,6 +123,12 @@ public sealed class SlapdServer : IAsyncDisposable
                 if (passwordPolicy)
                 {
                     config.AppendLine("overlay ppolicy");
+                }
+
+                if (contentSync)
+                {
+                    config.AppendLine("index entryCSN,entryUUID eq");
+                    config.AppendLine("overlay syncprov");
                 }
 
                 config.AppendLine("access to attrs=userPassword by self write by anonymous auth by * none");

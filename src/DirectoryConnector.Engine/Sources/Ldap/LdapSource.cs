@@ -44,6 +44,14 @@ public sealed partial class LdapSource : IDirectorySource
     {
         using var trust = _settings.CaCertificatesPem is null ? null : LdapTrustDirectory.Create(_settings.CaCertificatesPem, $"{Field}.caSecretRef");
         using var connection = Connect(trust, cancellationToken);
+        var change = new LdapChangeTracker(_settings, _options, request => (SearchResponse)Send(connection, request,
+            new SearchScopeContext(request.DistinguishedName, $"{Field}.rootPath", request.Filter?.ToString() ?? "", $"{Field}.rootPath")), _logger)
+            .Check(query.Cursor, cancellationToken);
+        if (change.Unchanged)
+        {
+            return new DirectorySnapshot { Users = [], Groups = [], Unchanged = true, Cursor = change.Cursor };
+        }
+
         var report = new LdapReadReport();
         var mapping = _settings.Mapping;
 
@@ -80,6 +88,8 @@ public sealed partial class LdapSource : IDirectorySource
             Skipped = report.Skipped,
             Warnings = report.Warnings,
             DisabledUnknownReason = disabledUnknown,
+            Cursor = change.Cursor,
+            FullReadReason = change.Reason,
         };
     }
 

@@ -1,0 +1,72 @@
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Engine.Tests.Bitwarden;
+using DirectoryConnector.TestSupport.Bitwarden;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Engine.Tests.Sources.LdapIncremental;
+
+/// <summary>The engine with its registered providers reading a real LDAP server and posting to the Bitwarden
+/// stand-in, keeping the sync state between runs as the operator's status does.</summary>
+internal sealed class LdapSyncHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider services;
+    private readonly LdapSourceSpec source;
+
+    private LdapSyncHarness(BitwardenStandIn bitwarden, LdapSourceSpec source, string password)
+    {
+        Bitwarden = bitwarden;
+        this.source = source;
+        source.PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" };
+        References.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
+        References.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
+        References.Secrets[("ldap-bind", "password")] = password;
+        services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddDirectoryConnectorEngine()
+            .Configure<BitwardenClientOptions>(o => o.MinimumPostInterval = TimeSpan.Zero)
+            .BuildServiceProvider();
+    }
+
+    public BitwardenStandIn Bitwarden { get; }
+
+    public InMemoryReferences References { get; } = new();
+
+    public SyncState? State { get; set; }
+
+    public static async Task<LdapSyncHarness> StartAsync(LdapSourceSpec source, string password) => new(await BitwardenStandIn.StartAsync(), source, password);
+
+    public DirectorySyncSpec Spec() => new()
+    {
+        Bitwarden = new BitwardenSpec { ServerUrl = Bitwarden.BaseUrl.ToString(), ApiKeySecretRef = new ApiKeySecretRef { Name = "bitwarden-org-api-key" } },
+        Source = new SourceSpec { Ldap = source },
+    };
+
+    public async Task<SyncOutcome> SyncAsync(SyncRunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var spec = Spec();
+        var directory = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, References, cancellationToken);
+        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(spec, directory, References, State, options ?? new SyncRunOptions(), cancellationToken);
+        State = outcome.State;
+        return outcome;
+    }
+
+    /// <summary>Import requests the stand-in received so far.</summary>
+    public int Imports => Bitwarden.ImportRequests.Count;
+
+    /// <summary>The organization's members as "email status", sorted.</summary>
+    public string[] Members => BitwardenTestKit.MemberSummary(Bitwarden);
+
+    /// <summary>The organization's groups as "name: member emails", sorted.</summary>
+    public string[] Groups => BitwardenTestKit.GroupEmailSummary(Bitwarden);
+
+    public async ValueTask DisposeAsync()
+    {
+        await services.DisposeAsync();
+        await Bitwarden.DisposeAsync();
+    }
+}

@@ -1,0 +1,154 @@
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.TestSupport.Ldap;
+using FluentAssertions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Sources.LdapIncremental;
+
+/// <summary>
+/// Incremental reads on Active Directory (highestCommittedUSN, uSNChanged with the show-deleted control, the DC's
+/// invocationId) against a Samba AD DC of their own, through the engine and the Bitwarden stand-in.
+/// </summary>
+[Collection(IncrementalSambaCollectionDefinition.Name)]
+public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
+{
+    private const string Corp = SambaDomainController.CorpOu;
+    private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
+
+    private SambaDomainController Dc => fixture.Controller;
+
+    private LdapSourceSpec Spec() => new()
+    {
+        Hostname = Dc.Address,
+        ActiveDirectory = true,
+        RootPath = SambaDomainController.DomainDn,
+        UserPath = "OU=Corp",
+        Username = SambaDomainController.AdministratorUpn,
+        PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" },
+    };
+
+    private LdapSource Source(LdapSourceSpec? spec = null, string password = SambaDomainController.AdministratorPassword)
+        => LdapSource.Create(spec ?? Spec(), null, password, null, new LdapSourceOptions(), NullLogger<LdapSource>.Instance);
+
+    private static string AddUser(string cn, string sam, string? mail) =>
+        $"dn: CN={cn},{Corp}\nchangetype: add\nobjectClass: user\nsAMAccountName: {sam}\nuserAccountControl: 544\n{(mail is null ? "" : $"mail: {mail}\n")}";
+
+    private static async Task<SyncOutcome> ExpectUnchangedAsync(LdapSyncHarness harness)
+    {
+        var imports = harness.Imports;
+        var outcome = await harness.SyncAsync();
+        outcome.SourceUnchanged.Should().BeTrue($"nothing changed on the DC since the last sync (full read reason: {outcome.FullReadReason})");
+        harness.Imports.Should().Be(imports, "a sync with nothing changed posts nothing");
+        return outcome;
+    }
+
+    private static async Task<SyncOutcome> ExpectFullReadAsync(LdapSyncHarness harness, string because)
+    {
+        var outcome = await harness.SyncAsync();
+        outcome.SourceUnchanged.Should().BeFalse(because);
+        outcome.FullReadReason.Should().NotBeNullOrWhiteSpace("a read that had a cursor says why it read in full");
+        return outcome;
+    }
+
+    private static string GroupLine(LdapSyncHarness harness, string name) => harness.Groups.Single(g => g.StartsWith(name + ":", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Nothing_changed_posts_nothing_and_every_kind_of_change_is_picked_up()
+    {
+        await using var harness = await LdapSyncHarness.StartAsync(Spec(), SambaDomainController.AdministratorPassword);
+        var first = await harness.SyncAsync();
+        first.Result.Should().Be(SyncResult.Synced);
+        first.State.SourceCursor.Should().StartWith("adusn:");
+        await ExpectUnchangedAsync(harness);
+
+        // A user added, and made a member.
+        await Dc.ModifyAsync(AddUser("Frank Ford", "frank", "frank@test.local")
+            + $"\ndn: CN=Inner,{Corp}\nchangetype: modify\nadd: member\nmember: CN=Frank Ford,{Corp}\n");
+        var added = await ExpectFullReadAsync(harness, "a user was added");
+        added.FullReadReason.Should().Contain("uSNChanged above");
+        harness.Members.Should().Contain("frank@test.local Invited");
+        GroupLine(harness, "Inner").Should().Contain("frank@test.local");
+        await ExpectUnchangedAsync(harness);
+
+        // An attribute changed.
+        await Dc.ModifyAsync($"dn: CN=Alice Adams,{Corp}\nchangetype: modify\nreplace: mail\nmail: alice.new@test.local\n");
+        (await ExpectFullReadAsync(harness, "an attribute changed")).Plan!.Members.Should().Contain(m => m.Email == "alice.new@test.local");
+        await ExpectUnchangedAsync(harness);
+
+        // A membership changed.
+        await Dc.ModifyAsync($"dn: CN=Inner,{Corp}\nchangetype: modify\ndelete: member\nmember: CN=Carol Clark,{Corp}\n");
+        await ExpectFullReadAsync(harness, "a member was removed");
+        GroupLine(harness, "Inner").Should().NotContain("carol@test.local");
+        await ExpectUnchangedAsync(harness);
+
+        // A user deleted.
+        await Dc.ModifyAsync($"dn: CN=Frank Ford,{Corp}\nchangetype: delete\n");
+        var deleted = await ExpectFullReadAsync(harness, "a user was deleted: a cursor must never hide a deletion");
+        deleted.Plan!.Members.Should().NotContain(m => m.Email == "frank@test.local");
+        GroupLine(harness, "Inner").Should().NotContain("frank@test.local");
+        await ExpectUnchangedAsync(harness);
+    }
+
+    [Fact]
+    public async Task A_deletion_that_changes_no_group_is_still_seen_through_its_tombstone()
+    {
+        await Dc.ModifyAsync(AddUser("Gina Gray", "gina", "gina@test.local"));
+        var source = Source();
+        var read = await source.ReadAsync(Everything, CancellationToken.None);
+        read.Users.Should().Contain(u => u.Email == "gina@test.local");
+        (await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None)).Unchanged.Should().BeTrue();
+
+        // Gina is in no group (Domain Users is her primary group, not a member link): only her tombstone changes.
+        await Dc.ModifyAsync($"dn: CN=Gina Gray,{Corp}\nchangetype: delete\n");
+        var afterDelete = await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None);
+
+        afterDelete.Unchanged.Should().BeFalse("the tombstone in CN=Deleted Objects has a newer uSNChanged");
+        afterDelete.FullReadReason.Should().Contain("Deleted Objects");
+        afterDelete.Users.Should().NotContain(u => u.Email == "gina@test.local");
+    }
+
+    [Fact]
+    public async Task A_change_to_a_computer_alone_skips_the_read_and_advances_the_cursor()
+    {
+        var source = Source();
+        var read = await source.ReadAsync(Everything, CancellationToken.None);
+
+        await Dc.ModifyAsync($"dn: CN=WS01,{Corp}\nchangetype: modify\nreplace: description\ndescription: rotated {Guid.NewGuid():N}\n");
+        var again = await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None);
+
+        again.Unchanged.Should().BeTrue("computers are never users or groups of a sync");
+        again.Cursor.Should().NotBe(read.Cursor, "the DC committed a change, so the cursor moves past it");
+        (await source.ReadAsync(Everything with { Cursor = again.Cursor }, CancellationToken.None)).Unchanged.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_cursor_of_another_dc_a_restored_dc_or_another_kind_of_server_means_a_full_read()
+    {
+        var source = Source();
+        var read = await source.ReadAsync(Everything, CancellationToken.None);
+        var parts = read.Cursor!.Split(':');
+        parts.Should().HaveCount(4, "adusn:<dc>:<invocationId>:<highestCommittedUSN>");
+
+        async Task<DirectorySnapshot> ReadWith(string cursor)
+        {
+            var snapshot = await source.ReadAsync(Everything with { Cursor = cursor }, CancellationToken.None);
+            snapshot.Unchanged.Should().BeFalse();
+            snapshot.Users.Should().HaveCount(read.Users.Count, "an unusable cursor means a full read");
+            snapshot.Cursor.Should().Be(read.Cursor, "the fresh cursor is this DC's");
+            return snapshot;
+        }
+
+        (await ReadWith($"adusn:0000000000000000:{parts[2]}:{parts[3]}")).FullReadReason.Should().Contain("another domain controller");
+        (await ReadWith($"adusn:{parts[1]}:{Guid.NewGuid()}:{parts[3]}")).FullReadReason.Should().Contain("invocationId");
+        (await ReadWith("rfc4533:cmlkPTAwMA==")).FullReadReason.Should().Contain("not written by");
+        (await ReadWith("adusn:garbage")).FullReadReason.Should().Contain("not written by");
+
+        // An older USN of the same DC: the objects changed since then are found.
+        var older = long.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) - 1;
+        (await ReadWith($"adusn:{parts[1]}:{parts[2]}:{older}")).FullReadReason.Should().Contain("uSNChanged above");
+    }
+}

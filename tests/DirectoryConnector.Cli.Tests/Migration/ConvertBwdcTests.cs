@@ -6,6 +6,7 @@ using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.TestSupport;
 using DirectoryConnector.TestSupport.Okta;
+using DirectoryConnector.TestSupport.OneLogin;
 using FluentAssertions;
 using Xunit;
 
@@ -162,9 +163,7 @@ public sealed class ConvertBwdcTests
         // What the administrator does: the token into its Secret; and here, since the stand-in's certificate comes
         // from a test CA, that CA as for a TLS-inspecting proxy.
         converted.Fill(PlaceholderSecret.ApiToken, okta.ApiToken);
-        converted.Fill("      tokenSecretRef:", "      caSecretRef: {name: okta-ca, key: ca.crt}\n      tokenSecretRef:");
-        var indentedCa = string.Join("\n", okta.CaPem.Trim().Split('\n').Select(line => "    " + line.TrimEnd('\r')));
-        File.AppendAllText(converted.ManifestPath, $"---\napiVersion: v1\nkind: Secret\nmetadata: {{name: okta-ca, namespace: bitwarden}}\nstringData:\n  ca.crt: |\n{indentedCa}\n");
+        converted.TrustTestCa("      tokenSecretRef:", okta.CaPem, "bitwarden");
 
         var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
 
@@ -177,6 +176,35 @@ public sealed class ConvertBwdcTests
             .Should().BeEquivalentTo([("ann@example.com", ann.Id), ("ben@example.com", ben.Id)], "userFilter exclude:breakglass@example.com is carried over");
         request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())
             .Should().BeEquivalentTo(["Engineering"], "groupFilter include:Engineering,Sales is carried over");
+    }
+
+    [Fact]
+    public async Task OneLoginConvertedManifestsReadTheAccountThroughTestOnceTheSecretIsFilledIn()
+    {
+        await using var oneLogin = await OneLoginStandIn.StartAsync();
+        oneLogin.Account.Put(
+            new OneLoginStandInUser(1, "ann", "ann@example.org"),
+            new OneLoginStandInUser(2, "ben", Email: null),
+            new OneLoginStandInUser(3, "carl", "carl@example.org"));
+        oneLogin.Account.Put(new OneLoginStandInRole(10, "Engineering", [1, 2, 3]), new OneLoginStandInRole(11, "Contractors", [2]));
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("onelogin-state-v3.data.json"))
+            .Replace("0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", oneLogin.ClientId, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        converted.Fill(PlaceholderSecret.DirectoryClientSecret, oneLogin.ClientSecret);
+        converted.TrustTestCa("      clientSecretRef:", oneLogin.CaPem, "bitwarden", $"apiUrl: {oneLogin.BaseUrl.AbsoluteUri.TrimEnd('/')}");
+
+        var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().NotContain(oneLogin.ClientSecret);
+        using var sent = JsonDocument.Parse(result.Output);
+        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())
+            .Should().BeEquivalentTo(["ann@example.org", "ben@example.org"], "userFilter include:ann@example.org,ben@example.org, and ben's address built from useEmailPrefixSuffix");
+        request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())
+            .Should().BeEquivalentTo(["Engineering"], "groupFilter exclude:Contractors");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.TestSupport;
+using DirectoryConnector.TestSupport.GoogleWorkspace;
 using DirectoryConnector.TestSupport.Okta;
 using DirectoryConnector.TestSupport.OneLogin;
 using FluentAssertions;
@@ -205,6 +206,35 @@ public sealed class ConvertBwdcTests
             .Should().BeEquivalentTo(["ann@example.org", "ben@example.org"], "userFilter include:ann@example.org,ben@example.org, and ben's address built from useEmailPrefixSuffix");
         request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())
             .Should().BeEquivalentTo(["Engineering"], "groupFilter exclude:Contractors");
+    }
+
+    [Fact]
+    public async Task GoogleWorkspaceConvertedManifestsReadTheCustomerThroughTestOnceThePrivateKeyIsFilledIn()
+    {
+        await using var google = await GoogleWorkspaceStandIn.StartAsync();
+        google.AddUser("admin@example.com", isAdmin: true);
+        google.AddUser("ann@example.com", orgUnitPath: "/Engineering");
+        google.AddUser("joe@example.com", orgUnitPath: "/Engineering");
+        google.AddUser("zed@example.com", orgUnitPath: "/Sales");
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("google-workspace.data.json"))
+            .Replace("bitwarden-sync@example-project.iam.gserviceaccount.com", google.ServiceAccount.ClientEmail, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        // The original's privateKey (the PEM of the service account's key) pasted into private_key, newlines as \n.
+        var pem = google.ServiceAccount.PrivateKeyPem.Replace("\r", "", StringComparison.Ordinal).TrimEnd('\n').Replace("\n", "\\n", StringComparison.Ordinal) + "\\n";
+        converted.Fill($"-----BEGIN PRIVATE KEY-----\\n{PlaceholderSecret.PrivateKey}\\n-----END PRIVATE KEY-----\\n", pem);
+        converted.TrustTestCa("      serviceAccountKeySecretRef:", google.CaPem, "bitwarden", $"tokenUrl: {google.TokenUrl}", $"apiUrl: {google.BaseUrl}");
+
+        var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().NotContain("PRIVATE KEY");
+        using var sent = JsonDocument.Parse(result.Output);
+        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())
+            .Should().BeEquivalentTo(["ann@example.com"], "userFilter exclude:joe@example.com | orgUnitPath=/Engineering");
+        request.GetProperty("groups").GetArrayLength().Should().Be(0, "sync.groups was off");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.TestSupport;
+using DirectoryConnector.TestSupport.EntraId;
 using DirectoryConnector.TestSupport.GoogleWorkspace;
 using DirectoryConnector.TestSupport.Okta;
 using DirectoryConnector.TestSupport.OneLogin;
@@ -235,6 +236,39 @@ public sealed class ConvertBwdcTests
         request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())
             .Should().BeEquivalentTo(["ann@example.com"], "userFilter exclude:joe@example.com | orgUnitPath=/Engineering");
         request.GetProperty("groups").GetArrayLength().Should().Be(0, "sync.groups was off");
+    }
+
+    [Fact]
+    public async Task EntraIdConvertedManifestsReadTheTenantThroughTestOnceTheSecretIsFilledIn()
+    {
+        await using var entra = await EntraIdStandIn.StartAsync();
+        const string Engineering = "9f0e1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f";
+        foreach (var (id, name) in new[] { ("a0000000-0000-4000-8000-000000000001", "ann"), ("a0000000-0000-4000-8000-000000000002", "ben"), ("a0000000-0000-4000-8000-000000000003", "breakglass"), ("a0000000-0000-4000-8000-000000000004", "carl") })
+        {
+            entra.Tenant.AddUser(new EntraUser(id, $"{name}@contoso.us", $"{name}@contoso.us", DisplayName: name));
+        }
+
+        entra.Tenant.AddGroup(Engineering, "Engineering", "a0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002", "a0000000-0000-4000-8000-000000000003");
+        entra.Tenant.AddGroup("b0000000-0000-4000-8000-000000000001", "Guests", "a0000000-0000-4000-8000-000000000004");
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("entra-id.data.json"))
+            .Replace("contoso.onmicrosoft.us", entra.TenantId, StringComparison.Ordinal)
+            .Replace("11111111-2222-4333-8444-555555555555", entra.ApplicationId, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        converted.Fill(PlaceholderSecret.DirectoryClientSecret, entra.ClientSecret);
+        converted.TrustTestCa("      clientSecretRef:", entra.CaPem, "bitwarden", $"authorityHost: {entra.BaseUrl.AbsoluteUri}", $"graphUrl: {entra.BaseUrl.AbsoluteUri}");
+
+        var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().NotContain(entra.ClientSecret);
+        using var sent = JsonDocument.Parse(result.Output);
+        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())
+            .Should().BeEquivalentTo(["ann@contoso.us", "ben@contoso.us"], "userFilter includeGroup:<Engineering>|exclude:breakglass@contoso.us");
+        request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())
+            .Should().BeEquivalentTo(["Engineering"], "groupFilter exclude:Guests");
     }
 
     [Fact]

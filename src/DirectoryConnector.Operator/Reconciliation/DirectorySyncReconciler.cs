@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -28,6 +29,10 @@ public sealed partial class DirectorySyncReconciler(
 {
     public const int SampleSize = 10;
 
+    // Statuses of syncs Bitwarden accepted whose status write then failed, by key: the retry writes them instead of
+    // syncing again, so the next sync compares against what was posted rather than re-posting everything.
+    private readonly ConcurrentDictionary<string, (string? Uid, DirectorySyncStatus Status)> unsaved = new(StringComparer.Ordinal);
+
     /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -42,6 +47,17 @@ public sealed partial class DirectorySyncReconciler(
         if (resource.Metadata.DeletionTimestamp is not null)
         {
             return ReconcileResult.Done;
+        }
+
+        if (unsaved.TryGetValue(key, out var pending))
+        {
+            if (pending.Uid == resource.Metadata.Uid)
+            {
+                LogWritingUnsavedStatus(logger, namespaceName, name);
+                await WriteStatusAsync(resource, resource.Status, Clone(pending.Status)!, cancellationToken).ConfigureAwait(false);
+            }
+
+            unsaved.TryRemove(key, out _);
         }
 
         var original = resource.Status;
@@ -93,6 +109,8 @@ public sealed partial class DirectorySyncReconciler(
         LogSyncStarting(logger, namespaceName, name, decision.Trigger);
         status.ObservedGeneration = generation;
         status.SourceType = spec.Source?.Kind;
+        var insecureBefore = Conditions.Find(status.Conditions, Conditions.InsecureTransport);
+        SetInsecureTransport(status, spec, generation, now);
         if (Conditions.Find(status.Conditions, Conditions.Ready) is null)
         {
             Conditions.Set(status.Conditions, Conditions.Ready, Conditions.Unknown, Conditions.ReasonProgressing, "The first sync is running.", generation, now);
@@ -101,6 +119,10 @@ public sealed partial class DirectorySyncReconciler(
         Conditions.Set(status.Conditions, Conditions.Reconciling, Conditions.True, Conditions.ReasonProgressing, $"Syncing from the {spec.Source?.Kind ?? "configured"} source ({Describe(decision.Trigger)}).", generation, now);
         await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
         original = Clone(status);
+        if (insecureBefore is null && Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } insecure)
+        {
+            await RecordEventAsync(resource, "Warning", Conditions.InsecureTransport, insecure.Message, cancellationToken).ConfigureAwait(false);
+        }
 
         var started = Stopwatch.GetTimestamp();
         SyncOutcome outcome;
@@ -158,7 +180,16 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
-        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            unsaved[key] = (resource.Metadata.Uid, Clone(status)!);
+            throw new RequeueWithBackoffException($"Synced {key} but could not write its status ({ex.Message}); retrying the status write.", ex);
+        }
+
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { Any: true } changed)
         {
             // Every change is news, not only Ready transitions.
@@ -241,6 +272,24 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         return new ReconcileResult(interval);
+    }
+
+    // A warning condition beside Ready, present only while the spec opts into weaker transport security.
+    private void SetInsecureTransport(DirectorySyncStatus status, DirectorySyncSpec spec, long? generation, DateTime now)
+    {
+        var insecure = specReferences.InsecureSettings(spec);
+        if (insecure.Count == 0)
+        {
+            if (Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } resolved)
+            {
+                status.Conditions!.Remove(resolved);
+            }
+
+            return;
+        }
+
+        Conditions.Set(status.Conditions!, Conditions.InsecureTransport, Conditions.True, Conditions.ReasonInsecureSettings,
+            string.Join("; ", insecure) + ".", generation, now);
     }
 
     private static void ApplySuccess(DirectorySyncStatus status, SyncOutcome outcome, DirectorySyncSpec spec, SyncRevision revision, long? generation, TimeSpan interval, DateTime now)
@@ -450,7 +499,8 @@ public sealed partial class DirectorySyncReconciler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // An event is a courtesy; failing to record one must not fail the sync.
+            // An event is a courtesy; failing to record one must not fail the sync, but it is logged and counted.
+            metrics.EventWriteErrors.WithLabels(reason).Inc();
             LogEventFailed(logger, ex, resource.Metadata.NamespaceProperty, resource.Metadata.Name, reason);
         }
     }
@@ -488,6 +538,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync of {Namespace}/{Name} failed unexpectedly")]
     private static partial void LogSyncCrashed(ILogger logger, Exception exception, string @namespace, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Writing the status of the last sync of {Namespace}/{Name}, which its previous status write failed to save")]
+    private static partial void LogWritingUnsavedStatus(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Namespace}/{Name}")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string @namespace, string name, string reason);

@@ -333,6 +333,39 @@ public sealed class ReconcilerTests
         (ev is null).Should().Be(eventType is null);
     }
 
+    [Fact]
+    public async Task AnInsecureOptInRaisesInsecureTransportWithOneWarningUntilTheSpecDropsIt()
+    {
+        store.Resource!.Spec.AllowInsecureHttp = true;
+        store.Resource.Spec.Bitwarden.ServerUrl = "http://bitwarden.corp.example";
+        store.Resource.Spec.Source.Ldap!.Encryption = LdapEncryption.Ldaps;
+        store.Resource.Spec.Source.Ldap!.InsecureSkipVerify = true;
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        var insecure = Condition(store.Resource!.Status!, Conditions.InsecureTransport);
+        insecure.Should().BeEquivalentTo(new { Status = "True", Reason = "InsecureSettings", ObservedGeneration = 1L }, o => o.ExcludingMissingMembers());
+        insecure.Message.Should().Contain("spec.bitwarden.serverUrl: uses http:// to bitwarden.corp.example")
+            .And.Contain("spec.source.ldap.insecureSkipVerify: is true");
+        Condition(store.Resource!.Status!, "Ready").Status.Should().Be("True", "an opt-in is a warning, not a failure");
+        store.Events.Where(e => e.Type == "Warning").Should().ContainSingle().Which.Should().Be(("Warning", "InsecureTransport", insecure.Message));
+
+        // A resync with the same spec says nothing new.
+        time.Advance(TimeSpan.FromMinutes(16));
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        store.Events.Count(e => e.Reason == "InsecureTransport").Should().Be(1);
+
+        store.Resource!.Spec.Bitwarden.ServerUrl = "https://vault.corp.example";
+        store.Resource.Spec.AllowInsecureHttp = false;
+        store.Resource.Spec.Source.Ldap!.InsecureSkipVerify = false;
+        store.Resource.Metadata.Generation = 2;
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.Calls.Should().Be(3);
+        store.Resource!.Status!.Conditions.Should().NotContain(c => c.Type == Conditions.InsecureTransport);
+    }
+
     private static V1Condition Condition(DirectorySyncStatus status, string type) => status.Conditions!.Single(c => c.Type == type);
 
     internal static SyncOutcome Outcome(SyncResult result, int users, int groups)

@@ -150,6 +150,10 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>The next <paramref name="count"/> requests to the endpoint are served normally: faults queued after this
+    /// apply to the requests after them (e.g. hang only the second import batch).</summary>
+    public void PassNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, -1, endpoint);
+
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
 
@@ -399,7 +403,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     /// <summary>Injected faults first, then the cloud rate limiter. True when the request was answered.</summary>
     private async Task<bool> InterceptAsync(HttpContext context, StandInEndpoint endpoint)
     {
-        if (Faults(endpoint).TryDequeue(out var fault))
+        if (Faults(endpoint).TryDequeue(out var fault) && fault.StatusCode >= 0)
         {
             switch (fault.StatusCode)
             {

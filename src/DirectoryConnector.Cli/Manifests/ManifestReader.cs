@@ -16,6 +16,10 @@ internal static partial class ManifestReader
 {
     private const string DirectorySyncApiVersion = "directoryconnector.dev/v1alpha1";
 
+    /// <summary>The largest manifest file read: the API server refuses request bodies over 3 MiB and etcd stores
+    /// objects up to 1.5 MiB, so a bigger file is not something kubectl could apply either.</summary>
+    public const long MaxFileBytes = 3 * 1024 * 1024;
+
     /// <summary>Strict like the API server: exact camelCase names, no unknown fields, no numbers in strings.</summary>
     internal static readonly JsonSerializerOptions SpecJsonOptions = new()
     {
@@ -39,6 +43,13 @@ internal static partial class ManifestReader
             string text;
             try
             {
+                if (new FileInfo(path) is { Exists: true, Length: > MaxFileBytes } large)
+                {
+                    problems.Add($"{path}: {large.Length / (1024.0 * 1024):0.#} MiB is larger than the {MaxFileBytes / (1024 * 1024)} MiB a manifest may have "
+                        + "(the Kubernetes API server refuses bigger requests); a large directory export belongs in a file source's path, not in a manifest");
+                    continue;
+                }
+
                 text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -7,6 +7,9 @@ namespace DirectoryConnector.Cli.Manifests;
 /// in the DirectorySync's namespace (a manifest without a namespace matches any, as kubectl would apply both to one).</summary>
 internal sealed class ManifestReferenceResolver(ManifestSet manifests, string? directorySyncNamespace) : IReferenceResolver
 {
+    /// <summary>The CLI runs as its user, with that user's files: a file source's path is what the user gave.</summary>
+    public bool AllowsLocalFiles => true;
+
     public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
         => Task.FromResult(Find(manifests.Secrets, "Secret", secretName, key));
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace DirectoryConnector.Cli.Manifests;
@@ -12,6 +13,14 @@ internal static partial class YamlToJson
 {
     private const string StringTag = "tag:yaml.org,2002:str";
 
+    /// <summary>The most values (scalars, mappings, sequences) one file may expand to once aliases are resolved. YAML
+    /// aliases repeat anchored content, so a few lines can stand for billions of values (the "billion laughs" alias
+    /// bomb); kubectl's YAML library refuses such documents too ("excessive aliasing"). Real manifests stay far below.</summary>
+    public const long MaxValues = 100_000;
+
+    /// <summary>The deepest nesting of mappings and sequences accepted (a DirectorySync is about 6 levels deep).</summary>
+    public const int MaxDepth = 100;
+
     /// <summary>Every non-empty document of a (multi-document) YAML text.</summary>
     /// <exception cref="ManifestException">The text is not valid YAML; the message gives the line and column.</exception>
     public static IReadOnlyList<JsonNode> ReadDocuments(string yaml, string fileName)
@@ -19,11 +28,12 @@ internal static partial class YamlToJson
         var stream = new YamlStream();
         try
         {
+            CheckExpansion(yaml, fileName);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
         {
-            throw new ManifestException($"{fileName}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {InnermostMessage(e)}");
+            throw new ManifestException($"{fileName}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {WithoutQuotes(InnermostMessage(e))}");
         }
 
         var documents = new List<JsonNode>();
@@ -36,6 +46,80 @@ internal static partial class YamlToJson
         }
 
         return documents;
+    }
+
+    /// <summary>Measures what the YAML expands to, from the parser's events and before building any node: the size
+    /// of each anchored node is counted once and added again for each alias, so the check takes time and memory in
+    /// proportion to the text, not to the expansion.</summary>
+    private static void CheckExpansion(string yaml, string fileName)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var anchors = new Dictionary<string, long>(StringComparer.Ordinal);
+        // One frame per open mapping or sequence: its anchor (if any) and the values counted inside it so far.
+        var open = new Stack<(string? Anchor, long Values)>();
+        long total = 0;
+        void Count(long values, Mark at)
+        {
+            if (open.Count > 0)
+            {
+                var (anchor, inside) = open.Pop();
+                open.Push((anchor, inside + values));
+            }
+
+            total += values;
+            if (total > MaxValues)
+            {
+                throw new ManifestException($"{fileName}: line {at.Line}: the YAML expands to more than {MaxValues:N0} values once its aliases (*name) are resolved: "
+                    + "this is not a Kubernetes manifest (an alias bomb?); write the values out or use fewer aliases");
+            }
+        }
+
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case DocumentStart:
+                    anchors.Clear();
+                    break;
+                case AnchorAlias alias:
+                    Count(anchors.TryGetValue(alias.Value.Value, out var size)
+                        ? size
+                        : throw new ManifestException($"{fileName}: line {alias.Start.Line}, column {alias.Start.Column}: not valid YAML: an alias (*name) refers to no anchor (&name) before it"), alias.Start);
+                    break;
+                case Scalar scalar:
+                    Count(1, scalar.Start);
+                    if (!scalar.Anchor.IsEmpty)
+                    {
+                        anchors[scalar.Anchor.Value] = 1;
+                    }
+
+                    break;
+                case NodeEvent start when start is MappingStart or SequenceStart:
+                    Count(1, start.Start);
+                    if (open.Count >= MaxDepth)
+                    {
+                        throw new ManifestException($"{fileName}: line {start.Start.Line}: mappings and sequences nest more than {MaxDepth} levels deep: this is not a Kubernetes manifest");
+                    }
+
+                    open.Push((start.Anchor.IsEmpty ? null : start.Anchor.Value, 1));
+                    break;
+                case MappingEnd or SequenceEnd:
+                    var (closed, values) = open.Pop();
+                    if (closed is not null)
+                    {
+                        anchors[closed] = values;
+                    }
+
+                    // The node itself was counted when it opened; what it holds joins its parent now.
+                    if (open.Count > 0)
+                    {
+                        var (parentAnchor, parentValues) = open.Pop();
+                        open.Push((parentAnchor, parentValues + values - 1));
+                    }
+
+                    break;
+            }
+        }
     }
 
     private static JsonNode? Convert(YamlNode node, string path, string fileName)
@@ -114,6 +198,13 @@ internal static partial class YamlToJson
     }
 
     private static string PathOrRoot(string path) => path.Length == 0 ? "(document)" : path;
+
+    // YamlDotNet quotes what it found ("found 'x'", an anchor's name); a broken Secret line must not end up on a
+    // terminal or in CI logs, so quoted text longer than one character (a single syntax character is harmless) is dropped.
+    private static string WithoutQuotes(string message) => QuotedText().Replace(message, "(…)");
+
+    [GeneratedRegex("'[^']{2,}'")]
+    private static partial Regex QuotedText();
 
     private static string InnermostMessage(Exception e)
     {

@@ -26,6 +26,11 @@ public sealed class DirectorySyncSpec
     [Description("Runs the whole pipeline except the import POST, and records what would be sent in status.")]
     public bool DryRun { get; set; }
 
+    [Description("Allows http:// URLs to hosts other than loopback (spec.bitwarden's URLs and the source's): the API key and "
+        + "directory credentials then cross the network in clear text. Only for a TLS-terminating proxy on a network you trust; "
+        + "the DirectorySync then carries an InsecureTransport condition.")]
+    public bool AllowInsecureHttp { get; set; }
+
     [Required]
     [Description("The Bitwarden organization to sync into.")]
     public BitwardenSpec Bitwarden { get; set; } = new();

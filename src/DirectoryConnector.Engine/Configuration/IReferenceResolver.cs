@@ -12,4 +12,9 @@ public interface IReferenceResolver
 
     /// <summary>Returns the value of a ConfigMap key; throws like <see cref="GetSecretValueAsync"/>.</summary>
     Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken);
+
+    /// <summary>Whether a spec may name files of this host (spec.source.file.path). Only the CLI's resolver says yes:
+    /// in the operator such a path would read the operator pod's own files (its service-account token) on behalf of
+    /// anyone who may create a DirectorySync. False unless a host opts in.</summary>
+    bool AllowsLocalFiles => false;
 }

@@ -11,15 +11,23 @@ public sealed class SpecValidator(SourceProviders providers)
     /// <summary>spec.interval's minimum, from its [MinimumDuration] attribute (the CRD's rule has the same source).</summary>
     public static TimeSpan MinimumInterval { get; } = MinimumOf(typeof(DirectorySyncSpec), nameof(DirectorySyncSpec.Interval));
 
-    public IReadOnlyList<SpecError> Validate(DirectorySyncSpec spec)
+    public IReadOnlyList<SpecError> Validate(DirectorySyncSpec spec) => Check(spec).Errors;
+
+    /// <summary>The settings of a valid spec that weaken transport security, each naming its field: http:// to a host
+    /// other than loopback (spec.allowInsecureHttp) and skipped certificate checks (insecureSkipVerify). The operator
+    /// shows them as the InsecureTransport condition, the CLI as warnings.</summary>
+    public IReadOnlyList<SpecError> InsecureSettings(DirectorySyncSpec spec) => Check(spec).Insecure;
+
+    private (List<SpecError> Errors, List<SpecError> Insecure) Check(DirectorySyncSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<SpecError>();
+        var insecure = new List<SpecError>();
         ValidateDuration(spec.Interval, "spec.interval", MinimumInterval, DirectorySyncSpec.MinimumInterval, errors);
-        ValidateBitwarden(spec.Bitwarden, errors);
-        providers.Validate(spec.Source, spec.Filters, spec.Sync, errors);
+        ValidateBitwarden(spec.Bitwarden, spec.AllowInsecureHttp, errors, insecure);
+        providers.Validate(spec.Source, spec.Filters, spec.Sync, errors, insecure, spec.AllowInsecureHttp);
         ValidateSyncOptions(spec.Sync, errors);
-        return errors;
+        return (errors, insecure);
     }
 
     /// <summary>Throws SyncFailedException(InvalidSpec) listing every problem.</summary>
@@ -47,7 +55,7 @@ public sealed class SpecValidator(SourceProviders providers)
     private static TimeSpan MinimumOf(Type type, string property) =>
         type.GetProperty(property)!.GetCustomAttribute<MinimumDurationAttribute>()!.MinimumValue;
 
-    private static void ValidateBitwarden(BitwardenSpec? bitwarden, List<SpecError> errors)
+    private static void ValidateBitwarden(BitwardenSpec? bitwarden, bool allowInsecureHttp, List<SpecError> errors, List<SpecError> insecure)
     {
         if (bitwarden is null)
         {
@@ -55,9 +63,17 @@ public sealed class SpecValidator(SourceProviders providers)
             return;
         }
 
-        RequireHttpUrl(bitwarden.ServerUrl, "spec.bitwarden.serverUrl", required: true, errors);
-        RequireHttpUrl(bitwarden.ApiUrl, "spec.bitwarden.apiUrl", required: false, errors);
-        RequireHttpUrl(bitwarden.IdentityUrl, "spec.bitwarden.identityUrl", required: false, errors);
+        var serverUrl = RequireHttpUrl(bitwarden.ServerUrl, "spec.bitwarden.serverUrl", required: true, errors);
+        var apiUrl = RequireHttpUrl(bitwarden.ApiUrl, "spec.bitwarden.apiUrl", required: false, errors);
+        var identityUrl = RequireHttpUrl(bitwarden.IdentityUrl, "spec.bitwarden.identityUrl", required: false, errors);
+        // The API and identity URLs derive from serverUrl unless set, so an http serverUrl alone already sends the key.
+        foreach (var (uri, path) in new[] { (serverUrl, "spec.bitwarden.serverUrl"), (apiUrl, "spec.bitwarden.apiUrl"), (identityUrl, "spec.bitwarden.identityUrl") })
+        {
+            if (uri is not null)
+            {
+                SourceValidation.CheckPlainHttp(uri, path, allowInsecureHttp, errors, insecure);
+            }
+        }
 
         if (bitwarden.OrganizationId is { } organizationId && organizationId.Length > 0 && string.IsNullOrWhiteSpace(organizationId))
         {
@@ -118,7 +134,7 @@ public sealed class SpecValidator(SourceProviders providers)
         return false;
     }
 
-    private static void RequireHttpUrl(string? value, string path, bool required, List<SpecError> errors)
+    private static Uri? RequireHttpUrl(string? value, string path, bool required, List<SpecError> errors)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -127,7 +143,7 @@ public sealed class SpecValidator(SourceProviders providers)
                 errors.Add(new(path, "is required"));
             }
 
-            return;
+            return null;
         }
 
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri)
@@ -135,10 +151,15 @@ public sealed class SpecValidator(SourceProviders providers)
             || string.IsNullOrEmpty(uri.Host))
         {
             errors.Add(new(path, $"\"{value}\" is not an absolute http(s) URL such as https://vault.bitwarden.com"));
+            return null;
         }
-        else if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
             errors.Add(new(path, $"\"{value}\" must not have a query or fragment"));
+            return null;
         }
+
+        return uri;
     }
 }

@@ -42,8 +42,9 @@ public sealed class SourceProviders
         return set.Count == 1 ? set[0] : null;
     }
 
-    /// <summary>Adds the problems of spec.source and spec.filters: exactly one source, then that source's own rules.</summary>
-    public void Validate(SourceSpec? source, FiltersSpec? filters, SyncOptionsSpec? sync, ICollection<SpecError> errors)
+    /// <summary>Adds the problems of spec.source and spec.filters: exactly one source, then that source's own rules.
+    /// The insecure settings the source opted into go to <paramref name="insecure"/> (see <see cref="SourceValidation.Insecure"/>).</summary>
+    public void Validate(SourceSpec? source, FiltersSpec? filters, SyncOptionsSpec? sync, ICollection<SpecError> errors, ICollection<SpecError>? insecure = null, bool allowInsecureHttp = false)
     {
         ArgumentNullException.ThrowIfNull(errors);
         var choices = string.Join(" or ", _providers.Select(p => p.Kind));
@@ -64,7 +65,7 @@ public sealed class SourceProviders
                 break;
         }
 
-        var validation = new SourceValidation(filters ?? new FiltersSpec(), sync ?? new SyncOptionsSpec(), errors);
+        var validation = new SourceValidation(filters ?? new FiltersSpec(), sync ?? new SyncOptionsSpec(), errors, insecure, allowInsecureHttp);
         foreach (var provider in set)
         {
             provider.Validate(source, validation);
@@ -103,7 +104,7 @@ public sealed class SourceProviders
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(references);
         var errors = new List<SpecError>();
-        Validate(spec.Source, spec.Filters, spec.Sync, errors);
+        Validate(spec.Source, spec.Filters, spec.Sync, errors, allowInsecureHttp: spec.AllowInsecureHttp);
         if (errors.Count > 0)
         {
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, string.Join("; ", errors), retryable: false);

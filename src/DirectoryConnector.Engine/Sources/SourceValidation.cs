@@ -3,7 +3,7 @@ using DirectoryConnector.Engine.Configuration;
 namespace DirectoryConnector.Engine.Sources;
 
 /// <summary>What a provider's validation sees (the filters and sync options beside its spec) and collects.</summary>
-public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, ICollection<SpecError> errors)
+public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, ICollection<SpecError> errors, ICollection<SpecError>? insecure = null, bool allowInsecureHttp = false)
 {
     public const string UsersFilterPath = "spec.filters.users";
     public const string GroupsFilterPath = "spec.filters.groups";
@@ -14,7 +14,14 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
     /// <summary>spec.sync (never null).</summary>
     public SyncOptionsSpec Sync { get; } = sync;
 
+    /// <summary>spec.allowInsecureHttp: http:// URLs to other hosts than loopback are allowed (and reported as insecure).</summary>
+    public bool AllowInsecureHttp { get; } = allowInsecureHttp;
+
     public void Error(string path, string message) => errors.Add(new SpecError(path, message));
+
+    /// <summary>Records a setting the spec opted into that weakens transport security (an InsecureTransport condition
+    /// in the operator, a warning from the CLI), e.g. insecureSkipVerify.</summary>
+    public void Insecure(string path, string message) => insecure?.Add(new SpecError(path, message));
 
     /// <summary>Adds "is required" unless <paramref name="value"/> has text; returns whether it has.</summary>
     public bool RequireText(string? value, string path)
@@ -52,7 +59,8 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
     }
 
     /// <summary>Requires (or, when <paramref name="required"/> is false, allows empty) an absolute https URL without
-    /// query or fragment; http only to a loopback host, for tests and local stand-ins. Returns the URL when valid.</summary>
+    /// query or fragment; http only to a loopback host (tests and local stand-ins), or anywhere with
+    /// spec.allowInsecureHttp (then recorded as <see cref="Insecure"/>). Returns the URL when valid.</summary>
     public Uri? RequireHttpsUrl(string? value, string path, bool required = true)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -79,13 +87,29 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
             return null;
         }
 
-        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+        return CheckPlainHttp(uri, path, AllowInsecureHttp, errors, insecure) ? uri : null;
+    }
+
+    /// <summary>The one rule for http:// URLs: loopback is fine; any other host is an error unless
+    /// <paramref name="allowInsecureHttp"/>, and then recorded in <paramref name="insecure"/>. Returns false on error.</summary>
+    public static bool CheckPlainHttp(Uri uri, string path, bool allowInsecureHttp, ICollection<SpecError> errors, ICollection<SpecError>? insecure)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (uri.Scheme != Uri.UriSchemeHttp || uri.IsLoopback)
         {
-            Error(path, $"\"{value}\" uses http: credentials would cross the network in clear text; use https");
-            return null;
+            return true;
         }
 
-        return uri;
+        if (!allowInsecureHttp)
+        {
+            errors.Add(new SpecError(path, $"\"{uri.GetLeftPart(UriPartial.Authority)}\" uses http://: credentials would cross the network in clear text. "
+                + "Use https://; only if a TLS-terminating proxy on a network you trust forwards it, set spec.allowInsecureHttp: true"));
+            return false;
+        }
+
+        insecure?.Add(new SpecError(path, $"uses http:// to {uri.Host} (spec.allowInsecureHttp): credentials cross the network in clear text"));
+        return true;
     }
 
     /// <summary>Adds an error when a filter is set for a source that has no filter syntax.</summary>

@@ -15,7 +15,7 @@ namespace DirectoryConnector.Operator.Crd;
 /// Builds the DirectorySync CustomResourceDefinition from the C# types, so the CRD in config/crd/ never disagrees with
 /// what the operator deserializes. Names follow System.Text.Json camelCase; nullable properties are optional;
 /// [Required] makes a key required; [Description] becomes the field description; property initializers become defaults;
-/// enums list their JsonStringEnumMemberName values. Constraints are attributes on the spec types: [Range], [RegularExpression], [MinLength], [MaxLength], [AllowedValues], [MinimumDuration] (a CEL rule) and, on a class, [ExactlyOneOf].
+/// enums list their JsonStringEnumMemberName values. Constraints are attributes on the spec types: [Range], [RegularExpression], [MinLength], [MaxLength], [AllowedValues], [MinimumDuration] (a CEL rule), [CliOnly] (a CEL rule on the enclosing object refusing the field) and, on a class, [ExactlyOneOf].
 /// </summary>
 public static class CrdGenerator
 {
@@ -182,6 +182,18 @@ public static class CrdGenerator
         if (type.GetCustomAttribute<ExactlyOneOfAttribute>() is { } oneOf)
         {
             ApplyExactlyOneOf(type, oneOf, schema);
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetCustomAttribute<CliOnlyAttribute>() is { } cliOnly)
+            {
+                schema.XKubernetesValidations = [.. schema.XKubernetesValidations ?? [], new V1ValidationRule
+                {
+                    Rule = $"!has(self.{JsonName(property)})",
+                    Message = cliOnly.Message,
+                }];
+            }
         }
 
         return schema;

@@ -9,6 +9,10 @@ public static class Conditions
     public const string Reconciling = "Reconciling";
     public const string Stalled = "Stalled";
 
+    /// <summary>True while the spec opts into weaker transport security (spec.allowInsecureHttp to a remote host,
+    /// insecureSkipVerify); absent otherwise. A warning, not a failure: Ready is unaffected.</summary>
+    public const string InsecureTransport = "InsecureTransport";
+
     public const string True = "True";
     public const string False = "False";
     public const string Unknown = "Unknown";
@@ -20,6 +24,7 @@ public static class Conditions
     public const string ReasonSuspended = "Suspended";
     public const string ReasonIdle = "Idle";
     public const string ReasonUnexpectedError = "UnexpectedError";
+    public const string ReasonInsecureSettings = "InsecureSettings";
 
     /// <summary>
     /// Sets a condition, replacing the one of the same type. lastTransitionTime moves only when the status flips;

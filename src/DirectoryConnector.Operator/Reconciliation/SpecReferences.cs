@@ -12,6 +12,9 @@ public sealed class SpecReferences(SourceProviders providers)
 
     public static string Reference(string kind, string name) => $"{kind}/{name}";
 
+    /// <summary>The settings weakening transport security the spec opted into (<see cref="SpecValidator.InsecureSettings"/>).</summary>
+    public IReadOnlyList<SpecError> InsecureSettings(DirectorySyncSpec spec) => new SpecValidator(providers).InsecureSettings(spec);
+
     public IReadOnlySet<string> Of(DirectorySyncSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -1,7 +1,6 @@
-using System.Text.Json;
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.TestSupport.Ldap;
 using FluentAssertions;
-using DirectoryConnector.TestSupport;
 using Xunit;
 
 namespace DirectoryConnector.Cli.Tests.EndToEnd;
@@ -14,13 +13,8 @@ public sealed class UpstreamOpenLdapConformanceTests
     [UpstreamConformanceFact]
     public async Task Directory20WithUpstreamSettingsSendsExactlyTheExpectedUsersAndGroups()
     {
-        var suffix = new SlapdSuffix("dc=bitwarden,dc=com", "upstream-admin-password");
-        await using var slapd = await SlapdServer.StartAsync([suffix]);
-        var ldif = await File.ReadAllTextAsync(UpstreamFixtures.File("directory-20.ldif"));
-        // slapd already holds the base entry; ldapadd takes the rest, changetype: add records included.
-        var records = ldif.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(r => r.Contains("dn: ", StringComparison.Ordinal) && !r.Contains("dn: dc=bitwarden,dc=com\n", StringComparison.Ordinal));
-        await slapd.AddLdifAsync(suffix, string.Join("\n\n", records) + "\n");
+        var suffix = UpstreamDirectory20.Suffix;
+        await using var slapd = await UpstreamDirectory20.StartAsync();
 
         var folder = Directory.CreateTempSubdirectory("dc-upstream-").FullName;
         try
@@ -59,25 +53,7 @@ public sealed class UpstreamOpenLdapConformanceTests
 
             result.ExitCode.Should().Be(0, result.ToString());
             result.Output.Should().NotContain(suffix.AdminPassword);
-            using var sent = JsonDocument.Parse(result.Output);
-            var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
-
-            using var expectedUsers = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-users.json")));
-            using var expectedGroups = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-groups.json")));
-
-            request.GetProperty("members").EnumerateArray()
-                .Select(m => (m.GetProperty("email").GetString(), m.GetProperty("externalId").GetString(), m.GetProperty("deleted").GetBoolean()))
-                .Should().BeEquivalentTo(expectedUsers.RootElement.EnumerateArray()
-                    .Select(u => (u.GetProperty("email").GetString(), u.GetProperty("externalId").GetString(), false)))
-                .And.HaveCount(20);
-
-            var groups = request.GetProperty("groups").EnumerateArray().ToDictionary(
-                g => g.GetProperty("externalId").GetString()!,
-                g => (g.GetProperty("name").GetString(), g.GetProperty("memberExternalIds").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList()));
-            var expected = expectedGroups.RootElement.EnumerateArray().ToDictionary(
-                g => g.GetProperty("externalId").GetString()!,
-                g => (g.GetProperty("name").GetString(), g.GetProperty("userMemberExternalIds").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList()));
-            groups.Should().BeEquivalentTo(expected).And.HaveCount(5);
+            await UpstreamDirectory20.ShouldBeTheExpectedUsersAndGroupsAsync(result.Output);
         }
         finally
         {

@@ -90,6 +90,8 @@ internal sealed class LdifDirectory : IDirectorySourceSpec, IDisposable
 
     private sealed class NoReferences : IReferenceResolver
     {
+        public bool AllowsLocalFiles => true;
+
         public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -102,6 +102,8 @@ internal sealed class PruneHarness : IAsyncDisposable
 
     private sealed class ApiKey(BitwardenStandIn standIn) : IReferenceResolver
     {
+        public bool AllowsLocalFiles => true;
+
         public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
             => Task.FromResult(key == "client_id" ? standIn.ClientId : standIn.ClientSecret);
 

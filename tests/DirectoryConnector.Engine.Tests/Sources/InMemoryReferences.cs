@@ -6,6 +6,9 @@ namespace DirectoryConnector.Engine.Tests.Sources;
 /// <summary>Secrets and ConfigMaps as the CLI would read them from manifests.</summary>
 internal sealed class InMemoryReferences : IReferenceResolver
 {
+    /// <summary>As the CLI: a file source may name a path.</summary>
+    public bool AllowsLocalFiles { get; init; } = true;
+
     public Dictionary<(string Name, string Key), string> Secrets { get; } = [];
 
     public Dictionary<(string Name, string Key), string> ConfigMaps { get; } = [];

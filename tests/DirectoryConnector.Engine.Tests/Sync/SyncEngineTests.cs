@@ -353,6 +353,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
 
     private sealed class Secrets : IReferenceResolver
     {
+        public bool AllowsLocalFiles => true;
+
         public Dictionary<(string Name, string Key), string> Values { get; } = [];
 
         public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)

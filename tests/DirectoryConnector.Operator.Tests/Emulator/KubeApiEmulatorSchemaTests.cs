@@ -21,6 +21,8 @@ public sealed class KubeApiEmulatorSchemaTests
         { "port out of range", """{"spec":{"source":{"ldap":{"port":70000}}}}""", "spec.source.ldap.port|less than or equal to 65535" },
         { "wrong type", """{"spec":{"suspend":"yes"}}""", "spec.suspend|must be of type boolean" },
         { "no source", """{"spec":{"source":{"ldap":null}}}""", "spec.source|set exactly one source" },
+        { "file path in a cluster", """{"spec":{"source":{"ldap":null,"file":{"path":"/var/run/secrets/kubernetes.io/serviceaccount/token","format":"ldif"}}}}""", "spec.source.file|path is for the directory-connector CLI only" },
+        { "file path and configMapRef", """{"spec":{"source":{"ldap":null,"file":{"path":"a.ldif","configMapRef":{"name":"d","key":"a.ldif"}}}}}""", "spec.source.file|set exactly one of path (CLI) or configMapRef (operator)" },
     };
 
     [Theory]

@@ -113,15 +113,43 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
         (await kubectl.FailAsync("apply", "-f", typo)).Should().Contain("unknown field \"spec.intervall\"");
     }
 
+    [KubectlFact]
+    public async Task KubectlRefusesACliOnlyFilePathNamingTheFieldAndWhatToDo()
+    {
+        var options = new KubeApiEmulatorOptions();
+        options.CrdPaths.Add(RepositoryPaths.CommittedCrd);
+        await using var emulator = await KubeApiEmulator.StartAsync(options);
+        using var kubectl = new Kubectl(emulator);
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() });
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bitwarden" } });
+
+        // The demo is a CLI manifest: a cluster must refuse its file path (issue 15: it read the operator's token).
+        var demo = CliOnlySamples().Should().ContainSingle(path => path.EndsWith("demo.yaml", StringComparison.Ordinal)).Subject;
+        var stderr = await kubectl.FailAsync("apply", "-f", demo);
+
+        stderr.Should().Contain("The DirectorySync \"demo\" is invalid: spec.source.file: Invalid value: \"object\": path is for the directory-connector CLI only")
+            .And.Contain("set configMapRef");
+        (await kubectl.FailAsync("get", "dsync", "-n", "bitwarden", "demo")).Should().Contain("NotFound");
+    }
+
     private static string TestSample => Path.Combine(RepositoryPaths.Root, "tests/DirectoryConnector.Operator.Tests/Emulator/kubectl-sample.yaml");
 
-    // The project's samples (when present) and this test's own sample.
+    // The project's cluster samples (when present) and this test's own sample; CLI-only samples (a file source's path,
+    // which the CRD refuses) are applied by their own test.
     private static IEnumerable<string> SampleManifests()
+        => AllSamples().Except(CliOnlySamples()).Append(TestSample);
+
+    private static IEnumerable<string> CliOnlySamples()
+        => AllSamples().Where(path => FilePathSource().IsMatch(File.ReadAllText(path)));
+
+    private static IEnumerable<string> AllSamples()
     {
         var samples = Path.Combine(RepositoryPaths.Root, "config", "samples");
-        var project = Directory.Exists(samples) ? Directory.GetFiles(samples, "*.yaml").Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
-        return project.Append(TestSample);
+        return Directory.Exists(samples) ? Directory.GetFiles(samples, "*.yaml").Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
     }
+
+    [GeneratedRegex(@"^\s+file:\s*\n\s+path:", RegexOptions.Multiline)]
+    private static partial Regex FilePathSource();
 
     private static List<string[]> Rows(string table) =>
         [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => ColumnGap().Split(line.Trim()))];

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.TestSupport.Logging;
 using FluentAssertions;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,26 +106,4 @@ public sealed class FailureTests(ITestOutputHelper output)
         => env.Kube.Requests.Count(r => r.StartsWith("PATCH ", StringComparison.Ordinal) && r.Contains("/directorysyncs/corp/status", StringComparison.Ordinal));
 
     private static string KubernetesJsonOf(object value) => k8s.KubernetesJson.Serialize(value);
-
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturedLogs sink, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => sink.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-        }
-    }
 }

@@ -53,9 +53,10 @@ public sealed class OperatorEnvironment : IAsyncDisposable
 
     public ITestOutputHelper? Output { get; }
 
-    public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null)
+    /// <summary>Starts the emulator with the committed CRD, or with <paramref name="crdPath"/> (e.g. an older CRD).</summary>
+    public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null, string? crdPath = null)
     {
-        var crd = Path.Combine(RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
+        var crd = crdPath ?? Path.Combine(RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) };
         kubeOptions.CrdPaths.Add(crd);
         var kube = await KubeApiEmulator.StartAsync(kubeOptions);

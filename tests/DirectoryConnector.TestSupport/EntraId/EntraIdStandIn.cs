@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -69,7 +70,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
     // One throwaway CA per test run: generating RSA keys per stand-in costs seconds on a loaded machine.
     private static readonly Lazy<TestCertificates> Certificates = new(() => TestCertificates.Create("Entra Stand-in Test CA"));
 
-    private readonly WebApplication app;
+    private readonly LoopbackHttpsHost host;
     private readonly ConcurrentDictionary<string, DateTimeOffset> tokens = new();
     private readonly ConcurrentDictionary<string, DeltaRound> rounds = new();
     private readonly ConcurrentQueue<(EntraGraphEndpoint Endpoint, int Status, string? RetryAfter)> faults = new();
@@ -78,9 +79,9 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
     private X509Certificate2? clientCertificate;
     private int expireTokensAfter = -1;
 
-    private EntraIdStandIn(WebApplication app, TestCertificates certificates)
+    private EntraIdStandIn(LoopbackHttpsHost host, TestCertificates certificates)
     {
-        this.app = app;
+        this.host = host;
         CaPem = certificates.CaPem;
     }
 
@@ -140,23 +141,13 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
     public static async Task<EntraIdStandIn> StartAsync()
     {
-        var certificates = Certificates.Value;
-        var serverCertificate = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
-        // Kestrel on Linux needs an exportable key: round-trip through PKCS#12.
-        var pfx = X509CertificateLoader.LoadPkcs12(serverCertificate.Export(X509ContentType.Pkcs12), null);
-        serverCertificate.Dispose();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(pfx)));
-        var app = builder.Build();
-        var standIn = new EntraIdStandIn(app, certificates);
+        var host = LoopbackHttpsHost.Create(Certificates.Value);
+        var app = host.App;
+        var standIn = new EntraIdStandIn(host, host.Certificates);
         app.Use(standIn.RecordAsync);
         app.MapPost("/{tenant}/oauth2/v2.0/token", standIn.TokenAsync);
         app.Map("/v1.0/{**path}", standIn.GraphAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        standIn.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        standIn.BaseUrl = await host.StartAsync().ConfigureAwait(false);
         return standIn;
     }
 
@@ -186,8 +177,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)

@@ -11,7 +11,8 @@ namespace DirectoryConnector.TestSupport.Kubernetes;
 /// <list type="bullet">
 /// <item><c>duration(self) &gt;= duration('1m')</c> (also &gt;, &lt;=, &lt;): Go duration comparison;</item>
 /// <item><c>(has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) == N</c>: how many of the fields are set;</item>
-/// <item><c>has(self.a) != has(self.b)</c>: exactly one of two fields is set.</item>
+/// <item><c>has(self.a) != has(self.b)</c>: exactly one of two fields is set;</item>
+/// <item><c>!has(self.a)</c>: the field is not set.</item>
 /// </list>
 /// </summary>
 public static partial class CelRules
@@ -61,6 +62,12 @@ public static partial class CelRules
             return self => (self[first] is not null) != (self[second] is not null);
         }
 
+        if (NotSet().Match(rule) is { Success: true } absent)
+        {
+            var field = absent.Groups[1].Value;
+            return self => self[field] is null;
+        }
+
         throw new NotSupportedException($"KubeApiEmulator cannot evaluate the CEL rule '{rule}'; teach CelRules its shape.");
     }
 
@@ -102,6 +109,9 @@ public static partial class CelRules
 
     [GeneratedRegex(@"^has\(self\.(\w+)\) != has\(self\.(\w+)\)$")]
     private static partial Regex ExactlyOneOfTwo();
+
+    [GeneratedRegex(@"^!has\(self\.(\w+)\)$")]
+    private static partial Regex NotSet();
 
     [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")]
     private static partial Regex GoDurationPart();

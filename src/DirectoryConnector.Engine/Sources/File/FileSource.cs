@@ -40,15 +40,27 @@ public sealed partial class FileSource : IDirectorySource
         _logger = logger;
     }
 
-    /// <summary>Validates the spec: exactly one of path and configMapRef, and a known format.</summary>
+    /// <summary>What the operator answers to spec.source.file.path (the CRD refuses it at admission already).</summary>
+    public const string NoLocalFiles = Field + ".path names a file on the host that runs the sync; the operator never reads its own files "
+        + "(they include its service-account token). Put the export in a ConfigMap of this namespace and set "
+        + Field + ".configMapRef instead; path is for the directory-connector CLI.";
+
+    /// <summary>Validates the spec: exactly one of path and configMapRef, a path only where the host allows local
+    /// files (<see cref="IReferenceResolver.AllowsLocalFiles"/>), and a known format.</summary>
     public static FileSource Create(FileSourceSpec spec, IReferenceResolver references, ILogger<FileSource> logger)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(references);
         var hasPath = !string.IsNullOrWhiteSpace(spec.Path);
         var hasConfigMap = spec.ConfigMapRef is not null;
         if (hasPath == hasConfigMap)
         {
             throw Invalid($"{Field} needs exactly one of path and configMapRef.");
+        }
+
+        if (hasPath && !references.AllowsLocalFiles)
+        {
+            throw Invalid(NoLocalFiles);
         }
 
         if (hasConfigMap && (string.IsNullOrWhiteSpace(spec.ConfigMapRef!.Name) || string.IsNullOrWhiteSpace(spec.ConfigMapRef.Key)))

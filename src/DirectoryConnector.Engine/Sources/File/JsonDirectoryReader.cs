@@ -5,7 +5,8 @@ namespace DirectoryConnector.Engine.Sources.File;
 /// <summary>
 /// Reads the JSON export format:
 /// {"users":[{"id","email","disabled","deleted"}],"groups":[{"id","name","members":["user or group id"]}]}.
-/// Validated by hand so every error names the JSON path and the entry; ids are the external and reference ids.
+/// Validated by hand so every error names the JSON path (or line and column) and what is expected, never a value
+/// from the file (see <see cref="LdifReader"/>); ids are the external and reference ids.
 /// </summary>
 internal static class JsonDirectoryReader
 {
@@ -20,7 +21,8 @@ internal static class JsonDirectoryReader
         }
         catch (JsonException ex)
         {
-            throw new JsonDirectoryFormatException($"line {(ex.LineNumber ?? 0) + 1}: not valid JSON ({FirstSentence(ex.Message)})");
+            // The line and column only: System.Text.Json's message quotes the offending character.
+            throw new JsonDirectoryFormatException($"line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: not valid JSON");
         }
 
         using (document)
@@ -132,7 +134,7 @@ internal static class JsonDirectoryReader
         // Users and groups share one id space: group members name either.
         if (!ids.TryAdd(id, path))
         {
-            throw new JsonDirectoryFormatException($"{path}.id: '{id}' is already the id of {ids[id]}");
+            throw new JsonDirectoryFormatException($"{path}.id: is already the id of {ids[id]}; ids must be unique across users and groups");
         }
 
         return id;
@@ -169,17 +171,11 @@ internal static class JsonDirectoryReader
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => $"the string \"{element.GetString()}\"",
-        JsonValueKind.Number => $"the number {element.GetRawText()}",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
         JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
         _ => "null",
     };
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..end];
-    }
 }
 
 /// <summary>A JSON export that does not have the expected shape; the message starts with the JSON path or line.</summary>

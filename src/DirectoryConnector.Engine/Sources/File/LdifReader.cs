@@ -3,7 +3,9 @@ using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.Engine.Sources.File;
 
-/// <summary>Reads LDIF content records (RFC 2849) as written by ldapsearch, slapcat or ldifde.</summary>
+/// <summary>Reads LDIF content records (RFC 2849) as written by ldapsearch, slapcat or ldifde.
+/// Errors give the line and what is expected, never the file's text: the file may not be an export at all (a
+/// mistyped path can point at a key or a token) and errors end up in status, events and logs.</summary>
 internal static class LdifReader
 {
     /// <summary>Parses the entries; throws <see cref="LdifFormatException"/> with the 1-based line of the fault.</summary>
@@ -29,7 +31,7 @@ internal static class LdifReader
                     first = false;
                     if (Encoding.UTF8.GetString(value).Trim() != "1")
                     {
-                        throw new LdifFormatException(number, $"unsupported LDIF version '{Encoding.UTF8.GetString(value).Trim()}' (only 1 exists)");
+                        throw new LdifFormatException(number, "unsupported LDIF version (only version: 1 exists)");
                     }
 
                     continue;
@@ -37,14 +39,14 @@ internal static class LdifReader
 
                 if (!attribute.Equals("dn", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new LdifFormatException(number, $"a record must start with 'dn:', not '{attribute}:'");
+                    throw new LdifFormatException(number, "a record must start with 'dn:'");
                 }
 
                 first = false;
                 var dn = Decode(number, value, "dn");
-                if (!DistinguishedName.TryParse(dn, out _, out var error))
+                if (!DistinguishedName.TryParse(dn, out _, out _))
                 {
-                    throw new LdifFormatException(number, $"'{dn}' is not a distinguished name: {error}");
+                    throw new LdifFormatException(number, "the dn is not a distinguished name (RFC 4514)");
                 }
 
                 entry = new LdapEntry(dn);
@@ -57,7 +59,7 @@ internal static class LdifReader
                 var changeType = Encoding.UTF8.GetString(value).Trim();
                 if (!changeType.Equals("add", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new LdifFormatException(number, $"changetype '{changeType}' is not supported: the file must describe entries (changetype add or none)");
+                    throw new LdifFormatException(number, "this changetype is not supported: the file must describe entries (changetype add or none)");
                 }
 
                 continue;
@@ -147,13 +149,13 @@ internal static class LdifReader
         var colon = line.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0)
         {
-            throw new LdifFormatException(number, $"expected 'attribute: value', found '{Truncate(line)}'");
+            throw new LdifFormatException(number, "expected 'attribute: value'");
         }
 
         var attribute = line[..colon].Trim();
         if (!attribute.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ';' or '.' or '=' or '*'))
         {
-            throw new LdifFormatException(number, $"'{Truncate(attribute)}' is not an attribute description");
+            throw new LdifFormatException(number, "the text before ':' is not an attribute description (RFC 4512: letters, digits, '-', ';' options)");
         }
 
         var rest = line[(colon + 1)..];
@@ -188,8 +190,6 @@ internal static class LdifReader
             throw new LdifFormatException(number, $"the value of '{attribute}' is not UTF-8 text");
         }
     }
-
-    private static string Truncate(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }
 
 /// <summary>A malformed LDIF file, with the 1-based line of the fault.</summary>

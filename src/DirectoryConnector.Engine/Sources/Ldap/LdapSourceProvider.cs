@@ -35,6 +35,10 @@ public sealed class LdapSourceProvider(ILoggerFactory loggerFactory) : SourcePro
         {
             validation.Error($"{Path}.insecureSkipVerify", "contradicts caSecretRef: a CA to verify with and no verification; remove one");
         }
+        else if (spec.InsecureSkipVerify)
+        {
+            validation.Insecure($"{Path}.insecureSkipVerify", "is true: the LDAP server's certificate is not verified, so anyone on the path can read the bind password; trust its CA with caSecretRef instead");
+        }
 
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
         validation.RequireText(spec.RootPath, $"{Path}.rootPath");

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DirectoryConnector.Cli.Manifests;
+using DirectoryConnector.Cli.Migration;
+using DirectoryConnector.Engine.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Cli.Commands;
+
+/// <summary><c>convert-bwdc</c>: the original Bitwarden Directory Connector's data.json as a DirectorySync and the
+/// Secrets it references (placeholders where the original kept secrets in the OS keychain). What cannot be carried
+/// over goes to stderr with the reason.</summary>
+internal static partial class ConvertBwdcCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var dataJson = new Argument<string>("data.json")
+        {
+            Description = "The original connector's data.json (`bwdc data-file` prints where it is).",
+        };
+        var name = new Option<string?>("--name")
+        {
+            Description = "Name of the DirectorySync (its Secrets are named after it). Default: the kind of directory, e.g. active-directory or okta.",
+        };
+        var namespaceName = new Option<string?>("--namespace", "-n")
+        {
+            Description = "Namespace of the DirectorySync and its Secrets. Default: none written (kubectl's current namespace).",
+        };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Writes the manifests to this file instead of stdout.",
+        };
+
+        var command = new Command("convert-bwdc", "Converts the original Bitwarden Directory Connector's data.json into a DirectorySync and its Secret manifests.")
+        {
+            dataJson,
+            name,
+            namespaceName,
+            output,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var path = parseResult.GetValue(dataJson)!;
+            foreach (var (option, value) in new[] { ("--name", parseResult.GetValue(name)), ("--namespace", parseResult.GetValue(namespaceName)) })
+            {
+                if (value is not null && !DnsLabel().IsMatch(value))
+                {
+                    await error.WriteLineAsync($"error: {option} \"{value}\" is not a Kubernetes name: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
+            }
+
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: {path}: cannot read the file: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            BwdcConversion conversion;
+            try
+            {
+                conversion = BwdcConverter.Convert(text, parseResult.GetValue(name), parseResult.GetValue(namespaceName));
+            }
+            catch (BwdcDataException e)
+            {
+                await error.WriteLineAsync($"error: {path}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            // The spec as the manifest reader will read it: strict, so a field this conversion misnamed fails here.
+            var spec = conversion.Spec.Deserialize<DirectorySyncSpec>(ManifestReader.SpecJsonOptions)!;
+            using var host = context.BuildHost(parseResult);
+            var problems = host.Services.GetRequiredService<SpecValidator>().Validate(spec);
+
+            var manifests = MigrationManifestWriter.Write(conversion, parseResult.GetValue(namespaceName), path);
+            if (parseResult.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, manifests, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await parseResult.InvocationConfiguration.Output.WriteAsync(manifests.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var note in conversion.Notes)
+            {
+                await error.WriteLineAsync(note.ToString()).ConfigureAwait(false);
+            }
+
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"error: the converted DirectorySync {conversion.Name}: {problem} (fix it in the manifests, or in {Path.GetFileName(path)} and convert again)").ConfigureAwait(false);
+            }
+
+            return problems.Count > 0 ? ExitCodes.BadInput : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex DnsLabel();
+}

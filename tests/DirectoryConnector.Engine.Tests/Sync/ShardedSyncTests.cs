@@ -145,7 +145,8 @@ public sealed class ShardedSyncTests : IAsyncLifetime
     [Fact]
     public async Task An_import_interrupted_after_two_requests_resumes_with_only_the_rest()
     {
-        standIn.FailAfter(passing: 2, count: 1, statusCode: 400);
+        standIn.PassNext(2);
+        standIn.FailNext(1, 400);
         var act = () => SyncAsync(previous: null);
         var failure = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
         var appliedBefore = Posted(0);

@@ -23,7 +23,7 @@ public enum StandInEndpoint
     /// <summary>GET and DELETE /public/members.</summary>
     Members,
 
-    /// <summary>GET and DELETE /public/groups.</summary>
+    /// <summary>GET and DELETE /public/groups, GET /public/groups/{id}/member-ids.</summary>
     Groups,
 }
 
@@ -122,6 +122,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         app.MapPost(prefix + "/api/public/organization/import", standIn.ImportAsync);
         app.MapGet(prefix + "/api/public/members", context => standIn.ListAsync(context, StandInEndpoint.Members));
         app.MapGet(prefix + "/api/public/groups", context => standIn.ListAsync(context, StandInEndpoint.Groups));
+        app.MapGet(prefix + "/api/public/groups/{id}/member-ids", standIn.GroupMemberIdsAsync);
         app.MapDelete(prefix + "/api/public/members/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Members));
         app.MapDelete(prefix + "/api/public/groups/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Groups));
         await app.StartAsync().ConfigureAwait(false);
@@ -149,17 +150,9 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>Answers the next <paramref name="passing"/> requests to the endpoint normally, then fails
-    /// <paramref name="count"/> with <paramref name="statusCode"/> (an import interrupted part-way).</summary>
-    public void FailAfter(int passing, int count, int statusCode, StandInEndpoint endpoint = StandInEndpoint.Import)
-    {
-        for (var i = 0; i < passing; i++)
-        {
-            Faults(endpoint).Enqueue(new Fault(PassThrough, null));
-        }
-
-        FailNext(count, statusCode, endpoint);
-    }
+    /// <summary>The next <paramref name="count"/> requests to the endpoint are served normally: faults queued after this
+    /// apply to the requests after them (e.g. hang only the second import batch).</summary>
+    public void PassNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, -1, endpoint);
 
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
@@ -329,6 +322,25 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         await WriteJsonAsync(context, 200, new { @object = "list", data = items.Skip(start).Take(pageSize), continuationToken = next }).ConfigureAwait(false);
     }
 
+    /// <summary>GET /public/groups/{id}/member-ids (GroupsController.GetMemberIds): a bare JSON array of organization
+    /// user ids, 404 for a group of another organization or none.</summary>
+    private async Task GroupMemberIdsAsync(HttpContext context)
+    {
+        if (await InterceptAsync(context, StandInEndpoint.Groups).ConfigureAwait(false) || !Authorized(context))
+        {
+            return;
+        }
+
+        if (!Guid.TryParse(context.Request.RouteValues["id"] as string, out var id) || Organization.Groups.SingleOrDefault(g => g.Id == id) is not { } group)
+        {
+            // The route constraint is a Guid: anything else is no route, i.e. 404 as well.
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, group.MemberIds.ToArray()).ConfigureAwait(false);
+    }
+
     /// <summary>DELETE /public/members/{id} and /public/groups/{id}: 200 with an empty body, 404, or 400.</summary>
     private async Task DeleteAsync(HttpContext context, StandInEndpoint endpoint)
     {
@@ -391,7 +403,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     /// <summary>Injected faults first, then the cloud rate limiter. True when the request was answered.</summary>
     private async Task<bool> InterceptAsync(HttpContext context, StandInEndpoint endpoint)
     {
-        if (Faults(endpoint).TryDequeue(out var fault) && fault.StatusCode != PassThrough)
+        if (Faults(endpoint).TryDequeue(out var fault) && fault.StatusCode >= 0)
         {
             switch (fault.StatusCode)
             {
@@ -492,6 +504,4 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     }
 
     private sealed record Fault(int StatusCode, string? RetryAfter);
-
-    private const int PassThrough = -1;
 }

@@ -370,6 +370,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
                 ["groups", var id, "members", .. var cast] when cast.Length <= 1
                     => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, id, transitive: false, cast.FirstOrDefault()),
                 ["directory", "administrativeUnits", var id, "members"] => Require(["AdministrativeUnit.Read.All"]) ?? AdministrativeUnitMembers(context, id),
+                ["directory", "deletedItems", "microsoft.graph.user" or "graph.user"] => Require(["User.Read.All"]) ?? DeletedUsers(context),
                 ["directory", "deletedItems", var id] => Require(["User.Read.All"]) ?? DeletedItem(context, id),
                 _ => GraphError(400, "BadRequest", $"Resource not found for the segment '{segments.FirstOrDefault()}'."),
             };
@@ -500,11 +501,38 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
             return NotFound(id);
         }
 
+        return Results.Json(DeletedUserJson(user, Select(context, UserProperties, DefaultUserSelect, "Microsoft.DirectoryServices.User")));
+    }
+
+    /// <summary>GET /directory/deletedItems/microsoft.graph.user (api/directory-deleteditems-list): the soft-deleted
+    /// users (kept 30 days), paged by $top (default 100, at most 999) with @odata.nextLink.</summary>
+    private IResult DeletedUsers(HttpContext context)
+    {
         var select = Select(context, UserProperties, DefaultUserSelect, "Microsoft.DirectoryServices.User");
+        var deleted = Tenant.DeletedUsers();
+        var top = Math.Min(Top(context), MaxMemberPageSize);
+        var offset = int.TryParse(context.Request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var skip) ? skip : 0;
+        var body = new JsonObject
+        {
+            ["@odata.context"] = $"{GraphUrl}/$metadata#directoryObjects/microsoft.graph.user",
+            ["value"] = new JsonArray([.. deleted.Skip(offset).Take(top).Select(u => (JsonNode)DeletedUserJson(u, select))]),
+        };
+        if (offset + top < deleted.Count)
+        {
+            var query = QueryHelpers.ParseQuery(context.Request.QueryString.Value);
+            query["$skiptoken"] = (offset + top).ToString(CultureInfo.InvariantCulture);
+            body["@odata.nextLink"] = QueryHelpers.AddQueryString(new Uri(BaseUrl, context.Request.Path).AbsoluteUri, query);
+        }
+
+        return Results.Json(body);
+    }
+
+    private static JsonObject DeletedUserJson(EntraUser user, HashSet<string> select)
+    {
         // A deleted user's userPrincipalName is prefixed with its id without dashes (so the name can be reused).
         var json = UserJson(user with { UserPrincipalName = user.Id.Replace("-", "", StringComparison.Ordinal) + user.UserPrincipalName }, select);
         json["@odata.type"] = "#microsoft.graph.user";
-        return Results.Json(json);
+        return json;
     }
 
     private IResult DirectoryObjectPage(HttpContext context, List<(string Id, EntraObjectType Type)> members)

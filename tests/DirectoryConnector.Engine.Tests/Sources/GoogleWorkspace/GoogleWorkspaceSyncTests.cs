@@ -33,7 +33,7 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         services = new ServiceCollection()
             .AddLogging()
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
             .BuildServiceProvider();
 
         // Alice and Bob in Engineering (/Engineering), Carol and Dave in Sales (/Sales), Erin in /Operations in no group.

@@ -36,7 +36,7 @@ public sealed class ShardedSyncTests : IAsyncLifetime
         secrets.Secrets[("bitwarden-org-api-key", "client_secret")] = standIn.ClientSecret;
         services = new ServiceCollection()
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
             .BuildServiceProvider();
         for (var i = 0; i < UserCount; i++)
         {

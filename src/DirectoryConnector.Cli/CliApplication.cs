@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DirectoryConnector.Cli.Commands;
+using DirectoryConnector.Operator.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectoryConnector.Cli;
@@ -7,9 +8,9 @@ namespace DirectoryConnector.Cli;
 /// <summary>Composes the verbs. Tests run it in-process with their own writers and services.</summary>
 internal static class CliApplication
 {
-    public static RootCommand CreateRootCommand(Action<IServiceCollection>? configureServices = null)
+    public static RootCommand CreateRootCommand(Action<IServiceCollection>? configureServices = null, Func<OperatorOptions, CancellationToken, Task>? runOperator = null)
     {
-        var context = new CliContext(configureServices);
+        var context = new CliContext(configureServices) { RunOperator = runOperator ?? OperatorHost.RunAsync };
         var root = new RootCommand("Keeps a Bitwarden organization's members and groups in sync with a company directory.");
         root.Options.Add(context.LogLevel);
         root.Subcommands.Add(TestCommand.Create(context));

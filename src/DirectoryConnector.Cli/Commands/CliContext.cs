@@ -4,6 +4,7 @@ using DirectoryConnector.Engine;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Operator.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,9 @@ internal static class ExitCodes
 /// <summary>What every verb shares: the global options and how to build the host that runs it.</summary>
 internal sealed class CliContext(Action<IServiceCollection>? configureServices = null)
 {
+    /// <summary>What the `operator` verb runs with the options its flags built (tests observe the options here).</summary>
+    public Func<OperatorOptions, CancellationToken, Task> RunOperator { get; init; } = OperatorHost.RunAsync;
+
     public Option<LogLevel> LogLevel { get; } = new("--log-level")
     {
         Description = "Minimum level of the logs written to stderr (Trace, Debug, Information, Warning, Error).",

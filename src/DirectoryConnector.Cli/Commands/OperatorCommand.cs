@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Operator.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,10 @@ internal static class OperatorCommand
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect one active instance through a coordination.k8s.io Lease.", DefaultValueFactory = _ => defaults.LeaderElection };
         var leaderElectionId = new Option<string>("--leader-election-id") { Description = "Name of the Lease; give each shard its own.", DefaultValueFactory = _ => defaults.LeaderElectionId };
         var leaderElectionNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease; the pod's namespace in cluster." };
+        // kube-controller-manager's names for the three leader-election timings.
+        var leaseDuration = DurationOption("--leader-elect-lease-duration", "How long a standby waits after the last renewal before taking the Lease.", defaults.LeaseDuration);
+        var renewDeadline = DurationOption("--leader-elect-renew-deadline", "How long the leader keeps trying to renew before it stops all work and exits.", defaults.RenewDeadline);
+        var retryPeriod = DurationOption("--leader-elect-retry-period", "How often the Lease is renewed or tried.", defaults.RetryPeriod);
         var httpPort = new Option<int>("--http-port") { Description = "Port serving /metrics, /healthz and /readyz.", DefaultValueFactory = _ => defaults.HttpPort };
         var httpAddress = new Option<string>("--http-address") { Description = "Address the HTTP port binds to.", DefaultValueFactory = _ => defaults.HttpAddress };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path of a kubeconfig for out-of-cluster development." };
@@ -25,7 +30,7 @@ internal static class OperatorCommand
         var command = new Command("operator", "Runs the operator: reconciles DirectorySyncs in the cluster.")
         {
             concurrency, watchNamespaces, selector, leaderElect, leaderElectionId, leaderElectionNamespace,
-            httpPort, httpAddress, kubeconfig, kubeContext, textLogs,
+            leaseDuration, renewDeadline, retryPeriod, httpPort, httpAddress, kubeconfig, kubeContext, textLogs,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -37,6 +42,9 @@ internal static class OperatorCommand
                 LeaderElection = parseResult.GetValue(leaderElect),
                 LeaderElectionId = parseResult.GetValue(leaderElectionId)!,
                 LeaderElectionNamespace = parseResult.GetValue(leaderElectionNamespace),
+                LeaseDuration = parseResult.GetValue(leaseDuration),
+                RenewDeadline = parseResult.GetValue(renewDeadline),
+                RetryPeriod = parseResult.GetValue(retryPeriod),
                 HttpPort = parseResult.GetValue(httpPort),
                 HttpAddress = parseResult.GetValue(httpAddress)!,
                 Kubeconfig = parseResult.GetValue(kubeconfig),
@@ -57,7 +65,7 @@ internal static class OperatorCommand
 
             try
             {
-                await OperatorHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
+                await context.RunOperator(options, cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -78,4 +86,22 @@ internal static class OperatorCommand
         });
         return command;
     }
+
+    /// <summary>A Go-style duration flag (15s, 1m30s, 500ms), as Kubernetes components take them.</summary>
+    private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
+    {
+        Description = $"{description} A duration such as 15s or 1m30s (default {DurationFormat.Format(defaultValue)}).",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (DurationFormat.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+            {
+                return duration;
+            }
+
+            result.AddError($"{name} must be a positive duration such as 15s, 1m30s or 500ms (got \"{text}\").");
+            return default;
+        },
+    };
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Cli.Output;
+using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,7 +94,7 @@ internal static class SyncCommand
             // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
             foreach (var skipped in (outcome.Plan?.Skipped ?? []).OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
             {
-                await error.WriteLineAsync($"skipped {PlanReport.KindName(skipped.Kind)} {skipped.Entry}: {skipped.Reason}").ConfigureAwait(false);
+                await error.WriteLineAsync($"skipped {skipped}").ConfigureAwait(false);
             }
 
             foreach (var warning in outcome.Plan?.Warnings ?? [])
@@ -109,13 +110,32 @@ internal static class SyncCommand
             var output = parseResult.InvocationConfiguration.Output;
             if (outcome.Changes is { } changes)
             {
-                foreach (var (what, items) in new[] { ("added", changes.Added), ("linked", changes.Linked), ("removed", changes.Removed),
+                var would = outcome.Result == SyncResult.DryRun ? "would be " : "";
+                foreach (var (what, items) in new[] { ("added", changes.Added), ("re-enabled", changes.ReEnabled), ("linked", changes.Linked), ("removed", changes.Removed),
                              ("group created", changes.GroupsCreated), ("group renamed", changes.GroupsRenamed), ("group deleted", changes.GroupsDeleted) })
                 {
                     foreach (var item in items)
                     {
-                        await output.WriteLineAsync($"{(outcome.Result == SyncResult.DryRun ? "would be " : "")}{what}: {item}").ConfigureAwait(false);
+                        await output.WriteLineAsync($"{would}{what}: {item}").ConfigureAwait(false);
                     }
+                }
+
+                foreach (var group in changes.GroupMemberships)
+                {
+                    if (group.AddedMembers.Count > 0)
+                    {
+                        await output.WriteLineAsync($"{would}added to group {group.Group}: {string.Join(", ", group.AddedMembers)}").ConfigureAwait(false);
+                    }
+
+                    if (group.RemovedMembers.Count > 0)
+                    {
+                        await output.WriteLineAsync($"{would}removed from group {group.Group}: {string.Join(", ", group.RemovedMembers)}").ConfigureAwait(false);
+                    }
+                }
+
+                if (!changes.GroupMembershipsComplete)
+                {
+                    await output.WriteLineAsync($"group memberships of existing groups not listed: the organization has more than {OrganizationPlanner.MaxGroupMembershipReads} synced groups").ConfigureAwait(false);
                 }
             }
 

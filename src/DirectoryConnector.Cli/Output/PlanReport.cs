@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DirectoryConnector.Engine.Planning;
-using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Output;
@@ -10,8 +9,18 @@ internal static class PlanReport
 {
     internal static readonly JsonSerializerOptions RequestJsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>{"requests": [the exact import requests], "skipped": [{"kind","entry","reason"}], "warnings": ["…"]}:
+    /// every entry left out is named with its reason, as in the table.</summary>
     public static void WriteJson(SyncOutcome outcome, TextWriter output)
-        => output.WriteLine(JsonSerializer.Serialize(outcome.Requests, RequestJsonOptions));
+    {
+        var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
+        output.WriteLine(JsonSerializer.Serialize(new
+        {
+            requests = outcome.Requests,
+            skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
+            warnings = plan.Warnings,
+        }, RequestJsonOptions));
+    }
 
     public static void WriteTable(SyncOutcome outcome, TextWriter output)
     {
@@ -39,7 +48,7 @@ internal static class PlanReport
         var skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).ToList();
         output.WriteLine();
         output.WriteLine($"Skipped ({skipped.Count})");
-        WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { KindName(s.Kind), s.Entry, s.Reason }));
+        WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { s.KindName, s.Entry, s.Reason }));
 
         if (plan.Warnings.Count > 0)
         {
@@ -70,13 +79,6 @@ internal static class PlanReport
         (true, false) => "deleted",
         (false, true) => "disabled",
         _ => "enabled",
-    };
-
-    internal static string KindName(SkippedEntryKind kind) => kind switch
-    {
-        SkippedEntryKind.User => "user",
-        SkippedEntryKind.Group => "group",
-        _ => "member",
     };
 
     private static void WriteColumns(TextWriter output, string[] headers, IEnumerable<string[]> rows)

@@ -51,21 +51,10 @@ public sealed partial class BitwardenClient
             return;
         }
 
-        // The token first, so that pacing spaces the import POSTs themselves.
+        // The token first. Every POST waits for its permit of the process-wide BitwardenRequestLimiter (in the HTTP pipeline).
         await GetTokenAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
-        long? previousPost = null;
         for (var index = 0; index < requests.Count; index++)
         {
-            if (previousPost is { } previous)
-            {
-                var wait = options.MinimumPostInterval - time.GetElapsedTime(previous);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            previousPost = time.GetTimestamp();
             var request = requests[index];
             LogPosting(index + 1, requests.Count, request.Members.Count, request.Groups.Count, request.OverwriteExisting, endpoints.ImportUrl);
             try

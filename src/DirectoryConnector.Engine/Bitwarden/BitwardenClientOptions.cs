@@ -17,8 +17,23 @@ public sealed class BitwardenClientOptions
     /// <summary>Per try. Self-hosted nginx gives up after 90 s, so longer would only wait for a 504.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Gap between consecutive import POSTs: the cloud allows 5 POSTs per second per client IP.</summary>
-    public TimeSpan MinimumPostInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>The request limits below apply to the Bitwarden cloud (hosts under bitwarden.com and bitwarden.eu), which
+    /// enforces them per client IP; a self-hosted server has no built-in limit. True applies them to every server (one
+    /// behind a rate-limiting proxy, or a stand-in that enforces the cloud's limits).</summary>
+    public bool PaceEveryServer { get; set; }
+
+    /// <summary>POSTs (and token requests, DELETEs, PUTs) per second to one server from this process, all syncs together:
+    /// the cloud allows 5 per client IP (bitwarden-api.md §1.8). Enforced by <see cref="BitwardenRequestLimiter"/>.</summary>
+    public int PostsPerSecond { get; set; } = 5;
+
+    /// <summary>API POSTs (and DELETEs, PUTs) per minute to one server from this process: the cloud allows 60 per client IP.</summary>
+    public int PostsPerMinute { get; set; } = 60;
+
+    /// <summary>API GETs per minute to one server from this process: the cloud allows 200 per client IP.</summary>
+    public int GetsPerMinute { get; set; } = 200;
+
+    /// <summary>Token requests per minute to one identity server from this process: the cloud allows 10 per client IP.</summary>
+    public int TokenRequestsPerMinute { get; set; } = 10;
 
     /// <summary>A cached token is renewed this long before it expires (the original connector uses 5 minutes).</summary>
     public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);

@@ -8,6 +8,10 @@ public sealed class DirectoryHttpClientOptions
     /// <summary>How the provider throttles; set by AddDirectoryHttpClient.</summary>
     public HttpRateLimitPolicy RateLimitPolicy { get; set; } = HttpRateLimitPolicy.Default;
 
+    /// <summary>Every try of a request first waits for a permit of this limiter (cancellable, outside the try's timeout),
+    /// e.g. a server's request budget shared by every client of the process; null: no limiter.</summary>
+    public System.Threading.RateLimiting.PartitionedRateLimiter<HttpRequestMessage>? RequestLimiter { get; set; }
+
     /// <summary>Tries per request, the first included, for 5xx, 408, throttling, timeouts and connection failures. 1: no retries.</summary>
     public int MaxAttempts { get; set; } = 4;
 

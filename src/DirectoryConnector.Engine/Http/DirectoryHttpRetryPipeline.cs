@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -38,6 +39,15 @@ internal sealed partial class DirectoryHttpRetryPipeline(string client, Director
                 return ValueTask.CompletedTask;
             },
         });
+        if (options.RequestLimiter is { } limiter)
+        {
+            // Inside the retries (each try waits its turn), outside the try's timeout (a long wait is not a timeout).
+            pipeline.AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => limiter.AcquireAsync(args.Context.GetRequestMessage()!, 1, args.Context.CancellationToken),
+            });
+        }
+
         pipeline.AddTimeout(options.AttemptTimeout);
     }
 

@@ -29,4 +29,12 @@ public sealed class OrganizationPlan
 
     /// <summary>External ids of the groups this DirectorySync manages after the sync, sorted.</summary>
     public required IReadOnlyList<string> ManagedGroups { get; init; }
+
+    /// <summary>True when a planned group lists a member the import adds or links: such a member joins its groups only
+    /// if the groups are posted too, even when their hash did not change (an entry left out for a conflict last time).</summary>
+    public bool GroupsListNewMembers { get; init; }
+
+    /// <summary>External ids this DirectorySync removed because their directory account was disabled and that the
+    /// directory still lists as disabled, sorted: if one is enabled again, the sync reports it re-enabled.</summary>
+    public IReadOnlyList<string> RemovedDisabled { get; init; } = [];
 }

@@ -14,12 +14,18 @@ namespace DirectoryConnector.Engine.Planning;
 /// </summary>
 public static class OrganizationPlanner
 {
+    /// <summary>Most existing groups whose membership a sync reads (one GET each) to say who joined and left them;
+    /// the cloud allows 200 GETs a minute (bitwarden-api.md §1.8).</summary>
+    public const int MaxGroupMembershipReads = 100;
+
     /// <param name="previousMembers">External ids this DirectorySync managed before; null when none were recorded yet
     /// (nothing is pruned then).</param>
+    /// <param name="previousRemovedDisabled">External ids this DirectorySync removed because their account was disabled
+    /// (<see cref="OrganizationPlan.RemovedDisabled"/> of the last successful sync): invited again, they are re-enabled.</param>
     /// <exception cref="SyncFailedException">OrganizationConflict: the organization is in a state every import fails on,
     /// or overwriteExisting would fail or remove an entry that had to be left out.</exception>
     public static OrganizationPlan Plan(ImportPlan plan, DirectorySnapshot snapshot, OrganizationSnapshot organization, SyncOptionsSpec sync,
-        IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups)
+        IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups, IReadOnlyCollection<string>? previousRemovedDisabled = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -78,7 +84,11 @@ public static class OrganizationPlanner
         var send = new List<PlannedMember>(plan.Members.Count + pruned.Count);
         var conflicts = new List<ServerConflict>();
         var added = new List<string>();
+        var reEnabled = new List<string>();
         var linked = new List<string>();
+        var removedDisabledBefore = new HashSet<string>(previousRemovedDisabled ?? [], StringComparer.Ordinal);
+        // Who is a member once the import ran: external id → email.
+        var membersAfter = new Dictionary<string, string>(StringComparer.Ordinal);
         var skippedIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in plan.Members)
         {
@@ -99,7 +109,8 @@ public static class OrganizationPlanner
             send.Add(entry);
             if (!byExternalId.ContainsKey(entry.ExternalId))
             {
-                (unlinkedByEmail.ContainsKey(entry.Email) ? linked : added).Add(entry.Email);
+                (unlinkedByEmail.ContainsKey(entry.Email) ? linked : removedDisabledBefore.Contains(entry.ExternalId) ? reEnabled : added).Add(entry.Email);
+                membersAfter[entry.ExternalId] = entry.Email;
             }
         }
 
@@ -143,16 +154,33 @@ public static class OrganizationPlanner
 
         var groupsByExternalId = organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId))
             .GroupBy(g => g.ExternalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var (externalId, member) in byExternalId)
+        {
+            if (!removals.ContainsKey(member.Id))
+            {
+                membersAfter[externalId] = member.Email;
+            }
+        }
+
+        var (memberships, membershipsComplete) = GroupMemberships(plan, organization, groupsByExternalId, membersAfter);
         var changes = new SyncChanges
         {
             Added = added,
+            ReEnabled = reEnabled,
             Linked = linked,
             Removed = [.. removals.Values.Select(m => m.Email).Order(StringComparer.Ordinal)],
             GroupsCreated = [.. plan.Groups.Where(g => !groupsByExternalId.ContainsKey(g.ExternalId)).Select(g => g.Name)],
             GroupsRenamed = [.. plan.Groups.Where(g => groupsByExternalId.TryGetValue(g.ExternalId, out var old) && old.Name != g.Name)
                 .Select(g => $"{groupsByExternalId[g.ExternalId].Name} → {g.Name}")],
             GroupsDeleted = [.. groupDeletions.Select(g => g.Name)],
+            GroupMemberships = memberships,
+            GroupMembershipsComplete = membershipsComplete,
         };
+
+        // Removed because disabled, and still listed disabled: remembered so that enabling the account again reads as re-enabled.
+        var disabledNow = plan.Members.Where(m => m.Deleted && m.Disabled).Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var removedDisabled = new SortedSet<string>(removedDisabledBefore.Where(disabledNow.Contains), StringComparer.Ordinal);
+        removedDisabled.UnionWith(removals.Values.Select(m => m.ExternalId!).Where(disabledNow.Contains));
 
         // Managed afterwards: what it managed and still exists or is still listed, plus what it now sends.
         var removedIds = new HashSet<string>(removals.Values.Select(m => m.ExternalId!), StringComparer.Ordinal);
@@ -192,7 +220,60 @@ public static class OrganizationPlanner
             Guard = guard,
             ManagedMembers = [.. managedAfter],
             ManagedGroups = [.. managedGroupsAfter],
+            RemovedDisabled = [.. removedDisabled],
+            GroupsListNewMembers = membersAfter.Count > 0 && plan.Groups.Any(g => g.MemberExternalIds.Any(id => membersAfter.ContainsKey(id) && !byExternalId.ContainsKey(id))),
         };
+    }
+
+    /// <summary>Per group, who the import adds and removes (step 5 replaces an existing group's members with the listed
+    /// external ids that are members after steps 1–4). Existing groups count only when their membership was read.</summary>
+    private static (IReadOnlyList<GroupMembershipChange> Changes, bool Complete) GroupMemberships(ImportPlan plan, OrganizationSnapshot organization,
+        Dictionary<string, OrganizationGroup> groupsByExternalId, Dictionary<string, string> membersAfter)
+    {
+        if (organization.GroupMemberIds is not { } read)
+        {
+            return ([], true);
+        }
+
+        var emailById = organization.Members.ToDictionary(m => m.Id, m => m.Email);
+        var changes = new List<GroupMembershipChange>();
+        var complete = true;
+        foreach (var group in plan.Groups)
+        {
+            IEnumerable<string> before = [];
+            if (groupsByExternalId.TryGetValue(group.ExternalId, out var existing))
+            {
+                if (!read.TryGetValue(existing.Id, out var ids))
+                {
+                    complete = false;
+                    continue;
+                }
+
+                before = ids.Select(id => emailById.GetValueOrDefault(id)).OfType<string>();
+            }
+
+            var beforeSet = before.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var afterSet = group.MemberExternalIds.Select(id => membersAfter.GetValueOrDefault(id)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var joined = afterSet.Except(beforeSet, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+            var left = beforeSet.Except(afterSet, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+            if (joined.Count + left.Count > 0)
+            {
+                changes.Add(new GroupMembershipChange(group.Name, joined, left));
+            }
+        }
+
+        return ([.. changes.OrderBy(c => c.Group, StringComparer.Ordinal)], complete);
+    }
+
+    /// <summary>The existing groups whose membership a sync that posts groups reads (at most
+    /// <see cref="MaxGroupMembershipReads"/>; none when there are more, which the report then says).</summary>
+    public static IReadOnlyList<OrganizationGroup> GroupsToRead(ImportPlan plan, OrganizationSnapshot organization)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(organization);
+        var planned = plan.Groups.Select(g => g.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var existing = organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId) && planned.Contains(g.ExternalId!)).ToList();
+        return existing.Count <= MaxGroupMembershipReads ? existing : [];
     }
 
     /// <summary>Step 0 builds a dictionary of the existing external ids: two members sharing one fail every import.</summary>

@@ -10,8 +10,26 @@ public sealed class SyncChanges
     /// <summary>Existing members without an external id, linked to their directory entry by email.</summary>
     public IReadOnlyList<string> Linked { get; init; } = [];
 
+    /// <summary>Invited again after this DirectorySync removed them because their directory account was disabled
+    /// (removeDisabled) and the account is enabled again. Not also in <see cref="Added"/>.</summary>
+    public IReadOnlyList<string> ReEnabled { get; init; } = [];
+
     /// <summary>Removed from the organization (prune, removeDisabled, deleted directory users, overwriteExisting).</summary>
     public IReadOnlyList<string> Removed { get; init; } = [];
+
+    /// <summary>Members added to or removed from groups, per group, sorted by group name: existing groups whose
+    /// membership was read (GET /public/groups/{id}/member-ids), and new groups.</summary>
+    public IReadOnlyList<GroupMembershipChange> GroupMemberships { get; init; } = [];
+
+    /// <summary>False when the organization had too many synced groups to read every membership
+    /// (<see cref="OrganizationPlanner.MaxGroupMembershipReads"/>): then only new groups' members are listed.</summary>
+    public bool GroupMembershipsComplete { get; init; } = true;
+
+    /// <summary>Members added to a group, counted per group.</summary>
+    public int GroupMembersAdded => GroupMemberships.Sum(g => g.AddedMembers.Count);
+
+    /// <summary>Members removed from a group, counted per group.</summary>
+    public int GroupMembersRemoved => GroupMemberships.Sum(g => g.RemovedMembers.Count);
 
     public IReadOnlyList<string> GroupsCreated { get; init; } = [];
 
@@ -21,9 +39,10 @@ public sealed class SyncChanges
     /// <summary>Deleted through the group API (an import never deletes groups).</summary>
     public IReadOnlyList<string> GroupsDeleted { get; init; } = [];
 
-    public bool Any => Added.Count + Linked.Count + Removed.Count + GroupsCreated.Count + GroupsRenamed.Count + GroupsDeleted.Count > 0;
+    public bool Any => Added.Count + ReEnabled.Count + Linked.Count + Removed.Count + GroupsCreated.Count + GroupsRenamed.Count + GroupsDeleted.Count
+        + GroupMemberships.Count > 0;
 
-    /// <summary>"2 added, 1 removed, 1 group renamed", or "no member or group changes".</summary>
+    /// <summary>"2 added, 1 re-enabled, 1 removed, 3 added to groups, 1 group renamed", or "no member or group changes".</summary>
     public string Summary()
     {
         var parts = new List<string>();
@@ -36,8 +55,11 @@ public sealed class SyncChanges
         }
 
         Part(Added.Count, "added");
+        Part(ReEnabled.Count, "re-enabled");
         Part(Linked.Count, "linked by email");
         Part(Removed.Count, "removed");
+        Part(GroupMembersAdded, "added to groups");
+        Part(GroupMembersRemoved, "removed from groups");
         Part(GroupsCreated.Count, GroupsCreated.Count == 1 ? "group created" : "groups created");
         Part(GroupsRenamed.Count, GroupsRenamed.Count == 1 ? "group renamed" : "groups renamed");
         Part(GroupsDeleted.Count, GroupsDeleted.Count == 1 ? "group deleted" : "groups deleted");

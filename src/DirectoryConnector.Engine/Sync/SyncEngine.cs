@@ -82,13 +82,15 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         OrganizationPlan? organization = null;
         if (membersChanged || groupsChanged || sync.Prune)
         {
-            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, cancellationToken).ConfigureAwait(false);
+            var postsGroups = groupsChanged || (sync.OverwriteExisting && membersChanged && sync.Groups);
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, postsGroups, cancellationToken).ConfigureAwait(false);
         }
 
         if (organization is not null)
         {
             plan = organization.Import;
             membersChanged |= sync.Users && organization.MemberRemovals.Count > 0;
+            groupsChanged |= sync.Groups && organization.GroupsListNewMembers;
         }
 
         if (sync.OverwriteExisting && (membersChanged || groupsChanged))
@@ -155,7 +157,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     };
 
     private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
-        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, CancellationToken cancellationToken)
+        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, bool postsGroups, CancellationToken cancellationToken)
     {
         OrganizationSnapshot organization;
         try
@@ -169,8 +171,26 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             return null;
         }
 
+        if (postsGroups)
+        {
+            // Who joins and leaves each group: the import replaces their members, so read them first.
+            organization = new OrganizationSnapshot
+            {
+                Members = organization.Members,
+                Groups = organization.Groups,
+                GroupMemberIds = await organizationClient.ReadGroupMemberIdsAsync(bitwarden, endpoints, apiKey,
+                    OrganizationPlanner.GroupsToRead(plan, organization), cancellationToken).ConfigureAwait(false),
+            };
+        }
+
         var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
-            previous?.ManagedMembers, previous?.ManagedGroups);
+            previous?.ManagedMembers, previous?.ManagedGroups, previous?.RemovedDisabled);
+        if (!postsGroups && spec.Sync.Groups && result.GroupsListNewMembers)
+        {
+            // The groups go out after all (a member they list joins now): plan again with their memberships read.
+            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, postsGroups: true, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var conflict in result.Conflicts)
         {
             LogConflict(conflict.Entry, conflict.Message);
@@ -337,6 +357,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
                 // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
                 ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
                 ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
+                RemovedDisabled = organization?.RemovedDisabled ?? previous?.RemovedDisabled,
                 SourceCursor = cursorScope is null ? null : BoundedCursor(snapshot.Cursor),
                 SourceCursorScope = cursorScope,
                 LastFullReadTime = now,

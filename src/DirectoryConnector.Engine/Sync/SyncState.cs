@@ -27,6 +27,10 @@ public sealed record SyncState
     /// <summary>External ids of the groups this DirectorySync manages, sorted; null until recorded.</summary>
     public IReadOnlyList<string>? ManagedGroups { get; init; }
 
+    /// <summary>External ids this DirectorySync removed because their directory account was disabled (removeDisabled)
+    /// and that are still disabled, sorted; null until recorded. Invited again, they are reported re-enabled.</summary>
+    public IReadOnlyList<string>? RemovedDisabled { get; init; }
+
     /// <summary>The source's cursor after the last successful sync (<see cref="Sources.DirectorySnapshot.Cursor"/>).</summary>
     public string? SourceCursor { get; init; }
 

@@ -24,6 +24,9 @@ namespace DirectoryConnector.Operator.Hosting;
 /// </summary>
 public sealed partial class OperatorHost : IAsyncDisposable
 {
+    /// <summary>How long releasing the Lease may take on the way out (the whole stop must fit in a few seconds).</summary>
+    private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(1);
+
     private readonly WebApplication app;
     private readonly CancellationTokenSource stopping;
     private readonly Task running;
@@ -208,6 +211,54 @@ public sealed partial class OperatorHost : IAsyncDisposable
             LogLeadershipLost(logger, Identity, Options.LeaderElectionId);
             throw new LeadershipLostException($"Lost the lease {leaseNamespace}/{Options.LeaderElectionId}; stopped all work. Restart the process to rejoin the election.");
         }
+
+        // Stopped while leading, every worker done: hand the Lease over now rather than make the standby wait it out.
+        if (elector.IsLeader())
+        {
+            await ReleaseAsync(lease, logger, leaseNamespace).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// client-go's ReleaseOnCancel (k8s.io/client-go/tools/leaderelection, LeaderElector.release), which
+    /// KubernetesClient 21 lacks: an empty holder, a one-second duration and fresh times. The update carries the
+    /// resourceVersion of the read that showed this instance as the holder, so it fails (409) rather than clear a Lease
+    /// someone else took in between.
+    /// </summary>
+    private async Task ReleaseAsync(LeaseLock lease, ILogger logger, string leaseNamespace)
+    {
+        using var timeout = new CancellationTokenSource(ReleaseTimeout);
+        try
+        {
+            var current = await lease.GetAsync(timeout.Token).ConfigureAwait(false);
+            if (current?.HolderIdentity != Identity)
+            {
+                return;
+            }
+
+            var now = DateTime.UtcNow;
+            var released = await lease.UpdateAsync(new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaderTransitions = current.LeaderTransitions,
+            }, timeout.Token).ConfigureAwait(false);
+            if (released)
+            {
+                LogReleased(logger, Identity, leaseNamespace, Options.LeaderElectionId);
+            }
+            else
+            {
+                LogReleaseFailed(logger, null, Identity, leaseNamespace, Options.LeaderElectionId);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or k8s.Autorest.HttpOperationException)
+        {
+            // The Lease then expires by itself after its duration.
+            LogReleaseFailed(logger, ex, Identity, leaseNamespace, Options.LeaderElectionId);
+        }
     }
 
     private static string DefaultLeaseNamespace(OperatorOptions options, KubernetesConfigResolution kubernetes)
@@ -232,6 +283,12 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leader of {Lease} is {Identity}")]
     private static partial void LogNewLeader(ILogger logger, string identity, string lease);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released lease {Namespace}/{Lease}")]
+    private static partial void LogReleased(ILogger logger, string identity, string @namespace, string lease);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} could not release lease {Namespace}/{Lease}; it expires after its duration")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception? exception, string identity, string @namespace, string lease);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Identity} lost lease {Lease}; stopping")]
     private static partial void LogLeadershipLost(ILogger logger, string identity, string lease);

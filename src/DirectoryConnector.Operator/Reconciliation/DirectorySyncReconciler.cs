@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -28,6 +29,10 @@ public sealed partial class DirectorySyncReconciler(
 {
     public const int SampleSize = 10;
 
+    // Statuses of syncs Bitwarden accepted whose status write then failed, by key: the retry writes them instead of
+    // syncing again, so the next sync compares against what was posted rather than re-posting everything.
+    private readonly ConcurrentDictionary<string, (string? Uid, DirectorySyncStatus Status)> unsaved = new(StringComparer.Ordinal);
+
     /// <summary>Reconciles "namespace/name". Throws <see cref="RequeueWithBackoffException"/> when the work queue should back off.</summary>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
     {
@@ -42,6 +47,17 @@ public sealed partial class DirectorySyncReconciler(
         if (resource.Metadata.DeletionTimestamp is not null)
         {
             return ReconcileResult.Done;
+        }
+
+        if (unsaved.TryGetValue(key, out var pending))
+        {
+            if (pending.Uid == resource.Metadata.Uid)
+            {
+                LogWritingUnsavedStatus(logger, namespaceName, name);
+                await WriteStatusAsync(resource, resource.Status, Clone(pending.Status)!, cancellationToken).ConfigureAwait(false);
+            }
+
+            unsaved.TryRemove(key, out _);
         }
 
         var original = resource.Status;
@@ -154,7 +170,8 @@ public sealed partial class DirectorySyncReconciler(
         metrics.PendingDeletions.WithLabels(name, namespaceName, "group").Set(0);
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { } changes)
         {
-            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
+            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("reenabled", changes.ReEnabled.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
+                         ("group_member_added", changes.GroupMembersAdded), ("group_member_removed", changes.GroupMembersRemoved),
                          ("group_created", changes.GroupsCreated.Count), ("group_renamed", changes.GroupsRenamed.Count), ("group_deleted", changes.GroupsDeleted.Count),
                          ("conflict", outcome.Conflicts.Count) })
             {
@@ -163,7 +180,16 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
-        await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteStatusAsync(resource, original, status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            unsaved[key] = (resource.Metadata.Uid, Clone(status)!);
+            throw new RequeueWithBackoffException($"Synced {key} but could not write its status ({ex.Message}); retrying the status write.", ex);
+        }
+
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { Any: true } changed)
         {
             // Every change is news, not only Ready transitions.
@@ -281,13 +307,26 @@ public sealed partial class DirectorySyncReconciler(
         status.UserCount = users;
         status.GroupCount = groups;
         status.SkippedCount = skipped;
+        if (plan is not null)
+        {
+            // Without a plan (the source reported no change) the last full read's report still holds. StatusLimits
+            // bounds every list; the last line says how many more there are.
+            status.SampleSkipped = plan.Skipped.Count == 0 ? null
+                : WithMore([.. plan.Skipped.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal).Select(e => e.ToString())]);
+            status.Warnings = plan.Warnings.Count == 0 ? null : WithMore(plan.Warnings);
+        }
+
         status.DeletionGuard = null;
         if (outcome.Changes is { } changes && outcome.Result != SyncResult.DryRun && (changes.Any || outcome.Conflicts.Count > 0))
         {
             status.LastChanges = new ChangesStatus
             {
                 Added = changes.Added.Count,
+                ReEnabled = changes.ReEnabled.Count,
                 Linked = changes.Linked.Count,
+                GroupMembersAdded = changes.GroupMembersAdded,
+                GroupMembersRemoved = changes.GroupMembersRemoved,
+                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => g.ToString())],
                 Removed = changes.Removed.Count,
                 GroupsCreated = changes.GroupsCreated.Count,
                 GroupsRenamed = changes.GroupsRenamed.Count,
@@ -329,6 +368,7 @@ public sealed partial class DirectorySyncReconciler(
             status.LastSuccessfulSyncTime = now;
             status.ManagedMembers = ManagedSetEncoding.Encode(outcome.State.ManagedMembers) ?? status.ManagedMembers;
             status.ManagedGroups = ManagedSetEncoding.Encode(outcome.State.ManagedGroups) ?? status.ManagedGroups;
+            status.RemovedDisabled = ManagedSetEncoding.Encode(outcome.State.RemovedDisabled) ?? status.RemovedDisabled;
             status.ApprovedDeletions = outcome.ApprovedDeletions ?? status.ApprovedDeletions;
             var changeText = outcome.Changes is { } changes2 ? $": {changes2.Summary()}" : "";
             var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries left out because Bitwarden would fail on them (status.lastChanges.sampleConflicts)");
@@ -408,6 +448,7 @@ public sealed partial class DirectorySyncReconciler(
                 SkippedCount = status.SkippedCount,
                 ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
                 ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
+                RemovedDisabled = ManagedSetEncoding.Decode(status.RemovedDisabled),
                 SourceCursor = status.SourceCursor,
                 SourceCursorScope = status.SourceCursorScope,
                 LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
@@ -420,6 +461,12 @@ public sealed partial class DirectorySyncReconciler(
         resource.Metadata.Annotations?.TryGetValue(DirectorySync.ApproveDeletionsAnnotation, out approval);
         return string.IsNullOrWhiteSpace(approval) || string.Equals(approval.Trim(), status.ApprovedDeletions, StringComparison.OrdinalIgnoreCase) ? null : approval.Trim();
     }
+
+    /// <summary>The first lines, and when there are more than <see cref="StatusLimits.MaxEntries"/>, a last line saying how many more.</summary>
+    private static List<string> WithMore(IReadOnlyList<string> lines)
+        => lines.Count <= StatusLimits.MaxEntries
+            ? [.. lines]
+            : [.. lines.Take(StatusLimits.MaxEntries - 1), string.Create(CultureInfo.InvariantCulture, $"… and {lines.Count - StatusLimits.MaxEntries + 1} more (directory-connector test lists them all)")];
 
     private static string ChangesMessage(Engine.Planning.SyncChanges changes)
     {
@@ -434,8 +481,10 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         Add("added", changes.Added);
+        Add("re-enabled", changes.ReEnabled);
         Add("linked by email", changes.Linked);
         Add("removed", changes.Removed);
+        Add("groups with members added or removed", [.. changes.GroupMemberships.Select(g => g.ToString())]);
         Add("groups created", changes.GroupsCreated);
         Add("groups renamed", changes.GroupsRenamed);
         Add("groups deleted", changes.GroupsDeleted);
@@ -450,7 +499,8 @@ public sealed partial class DirectorySyncReconciler(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // An event is a courtesy; failing to record one must not fail the sync.
+            // An event is a courtesy; failing to record one must not fail the sync, but it is logged and counted.
+            metrics.EventWriteErrors.WithLabels(reason).Inc();
             LogEventFailed(logger, ex, resource.Metadata.NamespaceProperty, resource.Metadata.Name, reason);
         }
     }
@@ -488,6 +538,9 @@ public sealed partial class DirectorySyncReconciler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync of {Namespace}/{Name} failed unexpectedly")]
     private static partial void LogSyncCrashed(ILogger logger, Exception exception, string @namespace, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Writing the status of the last sync of {Namespace}/{Name}, which its previous status write failed to save")]
+    private static partial void LogWritingUnsavedStatus(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record event {Reason} for {Namespace}/{Name}")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string @namespace, string name, string reason);

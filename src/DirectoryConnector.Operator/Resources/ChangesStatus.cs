@@ -8,11 +8,23 @@ public sealed class ChangesStatus
     [Description("Members invited (or staged).")]
     public int Added { get; set; }
 
+    [Description("Members invited again because their directory account, disabled and removed with removeDisabled, is enabled again.")]
+    public int ReEnabled { get; set; }
+
     [Description("Existing members without an external id linked to their directory entry by email.")]
     public int Linked { get; set; }
 
     [Description("Members removed.")]
     public int Removed { get; set; }
+
+    [Description("Members added to groups, counted per group.")]
+    public int GroupMembersAdded { get; set; }
+
+    [Description("Members removed from groups, counted per group.")]
+    public int GroupMembersRemoved { get; set; }
+
+    [Description("A bounded sample of the groups whose members changed, as \"Dev: +ann@example.com, -ben@example.com\".")]
+    public IList<string> SampleGroupMemberships { get; set; } = [];
 
     [Description("Groups created.")]
     public int GroupsCreated { get; set; }

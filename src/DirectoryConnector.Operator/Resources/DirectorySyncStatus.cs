@@ -41,8 +41,14 @@ public sealed class DirectorySyncStatus
     [Description("Groups sent by the last sync.")]
     public int? GroupCount { get; set; }
 
-    [Description("Directory entries the last sync left out (see events and the CLI's test for why).")]
+    [Description("Directory entries the last sync left out (sampleSkipped says which and why; the CLI's test lists them all).")]
     public int? SkippedCount { get; set; }
+
+    [Description("A bounded sample of the directory entries the last sync left out, each as \"<kind> <entry>: <reason>\".")]
+    public IList<string>? SampleSkipped { get; set; }
+
+    [Description("What the last sync warned about in the directory's data (a second mail value ignored, removeDisabled without effect, ...), bounded in number and length.")]
+    public IList<string>? Warnings { get; set; }
 
     [Description("The source's position in the directory's change history after the last successful sync (a delta link, a sync cookie, a content hash); the next sync reads only what changed from it. At most 8192 characters.")]
     public string? SourceCursor { get; set; }
@@ -70,4 +76,7 @@ public sealed class DirectorySyncStatus
 
     [Description("External ids of the groups this DirectorySync manages, encoded like managedMembers.")]
     public string? ManagedGroups { get; set; }
+
+    [Description("External ids of the members this DirectorySync removed because their directory account was disabled and that are still disabled, encoded like managedMembers; enabled again, they are reported re-enabled.")]
+    public string? RemovedDisabled { get; set; }
 }

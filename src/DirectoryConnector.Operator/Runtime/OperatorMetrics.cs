@@ -36,6 +36,7 @@ public sealed class OperatorMetrics
         DirectoryObjects = factory.CreateGauge("directorysync_directory_objects", "Users and groups sent by the last sync.", "name", "namespace", "kind");
         PendingDeletions = factory.CreateGauge("directorysync_deletion_guard_pending_deletions", "Members and groups a sync stopped by spec.sync.maxDeletions would remove (0 when none is waiting for approval).", "name", "namespace", "kind");
         Changes = factory.CreateCounter("directorysync_changes_total", "Changes made in the organization: added, linked, removed members, created, renamed, deleted groups, and entries left out for a server conflict.", "name", "namespace", "change");
+        EventWriteErrors = factory.CreateCounter("directorysync_event_write_errors_total", "Events the operator could not record (the API server failed or refused the write), by event reason.", "reason");
         MaxConcurrentReconciles.WithLabels(ControllerName).Set(0);
         ActiveWorkers.WithLabels(ControllerName).Set(0);
         QueueDepth.WithLabels(ControllerName, ControllerName).Set(0);
@@ -85,6 +86,8 @@ public sealed class OperatorMetrics
     public Gauge Interval { get; }
 
     public Gauge ConditionReason { get; }
+
+    public Counter EventWriteErrors { get; }
 
     public IWorkQueueMetrics ForQueue(string name) => new QueueMetrics(this, name);
 

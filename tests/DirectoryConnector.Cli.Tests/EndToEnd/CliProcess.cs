@@ -68,6 +68,13 @@ internal sealed class CliProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>SIGKILL, as the kubelet does after the grace period or the kernel's OOM killer: no cleanup runs.</summary>
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
     /// <summary>Waits for the exit and returns the exit code; null when it did not exit within <paramref name="limit"/>.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan limit)
     {

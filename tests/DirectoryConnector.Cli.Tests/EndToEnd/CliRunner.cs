@@ -20,7 +20,6 @@ internal static class CliRunner
             {
                 // Failures come back quickly instead of after production back-off.
                 o.MaxAttempts = 1;
-                o.MinimumPostInterval = TimeSpan.Zero;
             }));
         var exitCode = await CliApplication.RunAsync(root, [.. args, "--log-level", "Error"], output, error);
         return new CliResult(exitCode, output.ToString(), error.ToString());

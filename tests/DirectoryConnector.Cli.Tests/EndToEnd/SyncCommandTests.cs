@@ -65,7 +65,9 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync();
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().StartWith("Synced: posted groups.");
+        // Carol joins Platform, and through nesting Engineering: said per group, not as a payload size.
+        result.Output.Should().StartWith("added to group Engineering: carol@example.com\nadded to group Platform: carol@example.com\n"
+            + "Synced: posted groups. Changes: 2 added to groups.");
         var body = Body(standIn.ImportRequests.Should().HaveCount(2).And.Subject.Last());
         body.GetProperty("members").GetArrayLength().Should().Be(0);
         body.GetProperty("groups").GetArrayLength().Should().Be(2);

@@ -48,7 +48,7 @@ public sealed class TestCommandTests
 
         result.ExitCode.Should().Be(0, result.ToString());
         using var json = JsonDocument.Parse(result.Output);
-        var request = json.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        var request = json.RootElement.GetProperty("requests").EnumerateArray().Should().ContainSingle().Subject;
         request.GetProperty("overwriteExisting").GetBoolean().Should().BeFalse();
         request.GetProperty("largeImport").GetBoolean().Should().BeFalse();
 
@@ -69,6 +69,63 @@ public sealed class TestCommandTests
             "cn=Bob Martinez,ou=People,dc=example,dc=com",
             "cn=Carol Williams,ou=People,dc=example,dc=com",
             "cn=Dave Kim,ou=People,dc=example,dc=com");
+    }
+
+    [Fact]
+    public async Task DemoJsonNamesEveryEntryLeftOutWithItsReasonAndTheWarnings()
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-json-report-").FullName;
+        try
+        {
+            // A user without mail (skipped), a group listing a contact-like DN that is no user (skipped member), and a second mail value (warning).
+            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), """
+                dn: cn=Ann,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                cn: Ann
+                sn: A
+                mail: ann@example.com
+                mail: ann.second@example.com
+
+                dn: cn=Backup,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                cn: Backup
+                sn: B
+
+                dn: cn=Dev,ou=Groups,dc=example,dc=com
+                objectClass: groupOfNames
+                cn: Dev
+                member: cn=Ann,ou=People,dc=example,dc=com
+                member: cn=Nobody,ou=People,dc=example,dc=com
+
+                """);
+            var manifest = Path.Combine(folder, "report.yaml");
+            await File.WriteAllTextAsync(manifest, """
+                apiVersion: directoryconnector.dev/v1alpha1
+                kind: DirectorySync
+                metadata: {name: report}
+                spec:
+                  bitwarden: {apiKeySecretRef: {name: unused}}
+                  source: {file: {path: directory.ldif}}
+                """);
+
+            var result = await CliRunner.RunAsync("test", "-f", manifest, "-o", "json");
+
+            result.ExitCode.Should().Be(0, result.ToString());
+            using var json = JsonDocument.Parse(result.Output);
+            var skipped = json.RootElement.GetProperty("skipped").EnumerateArray()
+                .Select(s => (Kind: s.GetProperty("kind").GetString(), Entry: s.GetProperty("entry").GetString(), Reason: s.GetProperty("reason").GetString()!)).ToList();
+            skipped.Should().Contain(s => s.Kind == "user" && s.Entry == "cn=Backup,ou=People,dc=example,dc=com" && s.Reason.Contains("no email"));
+            skipped.Should().Contain(s => s.Entry != null && s.Entry.Contains("cn=nobody", StringComparison.OrdinalIgnoreCase), "a member that is no user is left out by name");
+            skipped.Should().OnlyContain(s => !string.IsNullOrWhiteSpace(s.Reason));
+            json.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should()
+                .ContainSingle(w => w!.Contains("ann.second@example.com", StringComparison.Ordinal), "the second mail value is ignored and said so");
+            json.RootElement.GetProperty("requests").EnumerateArray().Single().GetProperty("members").EnumerateArray()
+                .Select(m => m.GetProperty("email").GetString()).Should().Equal("ann@example.com");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -100,7 +157,7 @@ public sealed class TestCommandTests
 
             result.ExitCode.Should().Be(0, result.ToString());
             using var ours = JsonDocument.Parse(result.Output);
-            var sent = ours.RootElement.EnumerateArray().Single().GetProperty("groups").EnumerateArray()
+            var sent = ours.RootElement.GetProperty("requests").EnumerateArray().Single().GetProperty("groups").EnumerateArray()
                 .ToDictionary(g => g.GetProperty("externalId").GetString()!, g => g.GetProperty("memberExternalIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet());
 
             using var upstream = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("captured/run3-circular-groups-bwdc-test-output.json")));

@@ -26,7 +26,7 @@ internal static class UpstreamDirectory20
     public static async Task ShouldBeTheExpectedUsersAndGroupsAsync(string testJsonOutput)
     {
         using var sent = JsonDocument.Parse(testJsonOutput);
-        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        var request = sent.RootElement.GetProperty("requests").EnumerateArray().Should().ContainSingle().Subject;
 
         using var expectedUsers = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-users.json")));
         using var expectedGroups = JsonDocument.Parse(await File.ReadAllTextAsync(UpstreamFixtures.File("openldap-expected-groups.json")));

@@ -5,7 +5,10 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.EntraId;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.TestSupport;
+using DirectoryConnector.TestSupport.EntraId;
+using DirectoryConnector.TestSupport.GoogleWorkspace;
 using DirectoryConnector.TestSupport.Okta;
+using DirectoryConnector.TestSupport.OneLogin;
 using FluentAssertions;
 using Xunit;
 
@@ -162,21 +165,93 @@ public sealed class ConvertBwdcTests
         // What the administrator does: the token into its Secret; and here, since the stand-in's certificate comes
         // from a test CA, that CA as for a TLS-inspecting proxy.
         converted.Fill(PlaceholderSecret.ApiToken, okta.ApiToken);
-        converted.Fill("      tokenSecretRef:", "      caSecretRef: {name: okta-ca, key: ca.crt}\n      tokenSecretRef:");
-        var indentedCa = string.Join("\n", okta.CaPem.Trim().Split('\n').Select(line => "    " + line.TrimEnd('\r')));
-        File.AppendAllText(converted.ManifestPath, $"---\napiVersion: v1\nkind: Secret\nmetadata: {{name: okta-ca, namespace: bitwarden}}\nstringData:\n  ca.crt: |\n{indentedCa}\n");
+        converted.TrustTestCa("      tokenSecretRef:", okta.CaPem, "bitwarden");
 
         var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.Output.Should().NotContain(okta.ApiToken);
         using var sent = JsonDocument.Parse(result.Output);
-        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        var request = sent.RootElement.GetProperty("requests").EnumerateArray().Should().ContainSingle().Subject;
         request.GetProperty("overwriteExisting").GetBoolean().Should().BeTrue("sync.overwriteExisting was on");
         request.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("email").GetString(), m.GetProperty("externalId").GetString()))
             .Should().BeEquivalentTo([("ann@example.com", ann.Id), ("ben@example.com", ben.Id)], "userFilter exclude:breakglass@example.com is carried over");
         request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())
             .Should().BeEquivalentTo(["Engineering"], "groupFilter include:Engineering,Sales is carried over");
+    }
+
+    [Fact]
+    public async Task OneLoginConvertedManifestsReadTheAccountThroughTestOnceTheSecretIsFilledIn()
+    {
+        await using var oneLogin = await OneLoginStandIn.StartAsync();
+        oneLogin.Account.Put(
+            new OneLoginStandInUser(1, "ann", "ann@example.org"),
+            new OneLoginStandInUser(2, "ben", Email: null),
+            new OneLoginStandInUser(3, "carl", "carl@example.org"));
+        oneLogin.Account.Put(new OneLoginStandInRole(10, "Engineering", [1, 2, 3]), new OneLoginStandInRole(11, "Contractors", [2]));
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("onelogin-state-v3.data.json"))
+            .Replace("0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", oneLogin.ClientId, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        converted.Fill(PlaceholderSecret.DirectoryClientSecret, oneLogin.ClientSecret);
+        converted.TrustTestCa("      clientSecretRef:", oneLogin.CaPem, "bitwarden", $"apiUrl: {oneLogin.BaseUrl.AbsoluteUri.TrimEnd('/')}");
+
+        var (members, groups) = await SentByTestAsync(converted, oneLogin.ClientSecret);
+
+        members.Should().BeEquivalentTo(["ann@example.org", "ben@example.org"], "userFilter include:ann@example.org,ben@example.org, and ben's address built from useEmailPrefixSuffix");
+        groups.Should().BeEquivalentTo(["Engineering"], "groupFilter exclude:Contractors");
+    }
+
+    [Fact]
+    public async Task GoogleWorkspaceConvertedManifestsReadTheCustomerThroughTestOnceThePrivateKeyIsFilledIn()
+    {
+        await using var google = await GoogleWorkspaceStandIn.StartAsync();
+        google.AddUser("admin@example.com", isAdmin: true);
+        google.AddUser("ann@example.com", orgUnitPath: "/Engineering");
+        google.AddUser("joe@example.com", orgUnitPath: "/Engineering");
+        google.AddUser("zed@example.com", orgUnitPath: "/Sales");
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("google-workspace.data.json"))
+            .Replace("bitwarden-sync@example-project.iam.gserviceaccount.com", google.ServiceAccount.ClientEmail, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        // The original's privateKey (the PEM of the service account's key) pasted into private_key, newlines as \n.
+        var pem = google.ServiceAccount.PrivateKeyPem.Replace("\r", "", StringComparison.Ordinal).TrimEnd('\n').Replace("\n", "\\n", StringComparison.Ordinal) + "\\n";
+        converted.Fill($"-----BEGIN PRIVATE KEY-----\\n{PlaceholderSecret.PrivateKey}\\n-----END PRIVATE KEY-----\\n", pem);
+        converted.TrustTestCa("      serviceAccountKeySecretRef:", google.CaPem, "bitwarden", $"tokenUrl: {google.TokenUrl}", $"apiUrl: {google.BaseUrl}");
+
+        var (members, groups) = await SentByTestAsync(converted, "PRIVATE KEY");
+
+        members.Should().BeEquivalentTo(["ann@example.com"], "userFilter exclude:joe@example.com | orgUnitPath=/Engineering");
+        groups.Should().BeEmpty("sync.groups was off");
+    }
+
+    [Fact]
+    public async Task EntraIdConvertedManifestsReadTheTenantThroughTestOnceTheSecretIsFilledIn()
+    {
+        await using var entra = await EntraIdStandIn.StartAsync();
+        const string Engineering = "9f0e1d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f";
+        foreach (var (id, name) in new[] { ("a0000000-0000-4000-8000-000000000001", "ann"), ("a0000000-0000-4000-8000-000000000002", "ben"), ("a0000000-0000-4000-8000-000000000003", "breakglass"), ("a0000000-0000-4000-8000-000000000004", "carl") })
+        {
+            entra.Tenant.AddUser(new EntraUser(id, $"{name}@contoso.us", $"{name}@contoso.us", DisplayName: name));
+        }
+
+        entra.Tenant.AddGroup(Engineering, "Engineering", "a0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002", "a0000000-0000-4000-8000-000000000003");
+        entra.Tenant.AddGroup("b0000000-0000-4000-8000-000000000001", "Guests", "a0000000-0000-4000-8000-000000000004");
+        var dataJson = File.ReadAllText(ConvertedManifests.Committed("entra-id.data.json"))
+            .Replace("contoso.onmicrosoft.us", entra.TenantId, StringComparison.Ordinal)
+            .Replace("11111111-2222-4333-8444-555555555555", entra.ApplicationId, StringComparison.Ordinal);
+        using var converted = await ConvertedManifests.ConvertTextAsync(dataJson, "--namespace", "bitwarden");
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+
+        converted.Fill(PlaceholderSecret.DirectoryClientSecret, entra.ClientSecret);
+        converted.TrustTestCa("      clientSecretRef:", entra.CaPem, "bitwarden", $"authorityHost: {entra.BaseUrl.AbsoluteUri}", $"graphUrl: {entra.BaseUrl.AbsoluteUri}");
+
+        var (members, groups) = await SentByTestAsync(converted, entra.ClientSecret);
+
+        members.Should().BeEquivalentTo(["ann@contoso.us", "ben@contoso.us"], "userFilter includeGroup:<Engineering>|exclude:breakglass@contoso.us");
+        groups.Should().BeEquivalentTo(["Engineering"], "groupFilter exclude:Guests");
     }
 
     [Fact]
@@ -292,6 +367,20 @@ public sealed class ConvertBwdcTests
 
         result.ExitCode.Should().Be(2, result.ToString());
         result.Error.Should().Contain($"error: {option} \"{value}\" is not a Kubernetes name");
+    }
+
+    /// <summary>Runs `test -o json` on the converted (and filled-in) manifests: the emails and group names of its one
+    /// import request. <paramref name="secret"/> must not show in the output.</summary>
+    private static async Task<(string?[] Members, string?[] Groups)> SentByTestAsync(ConvertedManifests converted, string secret)
+    {
+        var result = await CliRunner.RunAsync("test", "-f", converted.ManifestPath, "-o", "json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().NotContain(secret);
+        using var sent = JsonDocument.Parse(result.Output);
+        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        return ([.. request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())],
+            [.. request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())]);
     }
 
     /// <summary>(Secret, key) of every SecretKeyRef and of the API-key reference in the spec.</summary>

@@ -63,5 +63,17 @@ internal sealed class ConvertedManifests : IDisposable
         File.WriteAllText(ManifestPath, yaml.Replace(placeholder, value, StringComparison.Ordinal));
     }
 
+    /// <summary>What a user behind a TLS-inspecting proxy (or a sovereign cloud) adds to a converted source: fields
+    /// before the line <paramref name="beforeLine"/> of spec.source.&lt;kind&gt;, and a caSecretRef to Secret test-ca
+    /// holding <paramref name="caPem"/> (the stand-ins' certificates come from a test CA).</summary>
+    public void TrustTestCa(string beforeLine, string caPem, string namespaceName, params string[] fields)
+    {
+        var indent = new string(' ', beforeLine.Length - beforeLine.TrimStart().Length);
+        var added = string.Concat(fields.Append("caSecretRef: {name: test-ca, key: ca.crt}").Select(field => $"{indent}{field}\n"));
+        Fill(beforeLine + "\n", added + beforeLine + "\n");
+        var indentedCa = string.Join("\n", caPem.Trim().Split('\n').Select(line => "    " + line.TrimEnd('\r')));
+        File.AppendAllText(ManifestPath, $"---\napiVersion: v1\nkind: Secret\nmetadata: {{name: test-ca, namespace: {namespaceName}}}\nstringData:\n  ca.crt: |\n{indentedCa}\n");
+    }
+
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }

@@ -35,7 +35,6 @@ public sealed class BitwardenPrivateCaTests : IAsyncLifetime
             .Configure<BitwardenClientOptions>(o =>
             {
                 o.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
-                o.MinimumPostInterval = TimeSpan.Zero;
             })
             .BuildServiceProvider();
     }

@@ -18,7 +18,6 @@ internal static class BitwardenTestKit
     {
         BaseRetryDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(50),
-        MinimumPostInterval = TimeSpan.Zero,
         AttemptTimeout = TimeSpan.FromSeconds(10),
     };
 

@@ -71,7 +71,8 @@ public class ImportSequenceTests
         var plan = Plan(names.Select(n => PlannedMember(n)),
             Enumerable.Range(0, 2500).Select(i => PlannedGroup($"Team {i:D4}", $"cn=Team {i:D4}", names[i], names[i + 1])));
         var options = FastOptions();
-        options.MinimumPostInterval = TimeSpan.FromMilliseconds(700);
+        options.PostsPerSecond = 2;
+        options.PaceEveryServer = true;
 
         await Client(options).ImportAsync(Endpoints(standIn), Key(standIn), ImportRequestBuilder.Build(plan, true, true, true), CancellationToken.None);
 

@@ -31,7 +31,7 @@ internal sealed class PruneHarness : IAsyncDisposable
         var standIn = await BitwardenStandIn.StartAsync(options);
         var services = new ServiceCollection()
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
             .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<BitwardenOrganizationClient>(), o => o.MaxAttempts = 1)
             .BuildServiceProvider();
         return new PruneHarness(standIn, services);

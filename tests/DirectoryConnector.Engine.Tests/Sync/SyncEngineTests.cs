@@ -30,7 +30,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
         services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FixedTime(Now))
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
             .BuildServiceProvider();
         source.Users.Add(User("alice"));
         source.Users.Add(User("bob"));

@@ -120,6 +120,78 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task ReEnabledMembersAndGroupMembershipChangesReachStatusEventsAndMetrics()
+    {
+        var metrics = new OperatorMetrics();
+        var reporting = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2) with
+        {
+            Changes = new SyncChanges
+            {
+                ReEnabled = ["ben@example.com"],
+                GroupMemberships = [new GroupMembershipChange("Dev", ["ben@example.com"], ["ann@example.com"]), new GroupMembershipChange("SRE", ["ann@example.com"], [])],
+            },
+            State = new SyncState { MembersHash = "mh", GroupsHash = "gh", UserCount = 3, GroupCount = 2, SkippedCount = 1, RemovedDisabled = ["cn=Cat"] },
+        };
+
+        await reporting.ReconcileAsync(Key, CancellationToken.None);
+
+        var status = store.Resource!.Status!;
+        status.LastChanges.Should().BeEquivalentTo(new { ReEnabled = 1, GroupMembersAdded = 2, GroupMembersRemoved = 1 }, o => o.ExcludingMissingMembers());
+        status.LastChanges!.SampleGroupMemberships.Should().Equal("Dev: +ben@example.com, -ann@example.com", "SRE: +ann@example.com");
+        ManagedSetEncoding.Decode(status.RemovedDisabled).Should().Equal("cn=Cat");
+        Condition(status, "Ready").Message.Should().Contain("1 re-enabled, 2 added to groups, 1 removed from groups");
+        store.Events.Should().Contain(("Normal", "OrganizationChanged",
+            "1 re-enabled (ben@example.com); 2 groups with members added or removed (Dev: +ben@example.com, -ann@example.com, SRE: +ann@example.com)"));
+        metrics.Changes.WithLabels("corp", "team", "reenabled").Value.Should().Be(1);
+        metrics.Changes.WithLabels("corp", "team", "group_member_added").Value.Should().Be(2);
+        metrics.Changes.WithLabels("corp", "team", "group_member_removed").Value.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task StatusNamesTheEntriesLeftOutAndTheWarningsBoundedInNumberAndLength()
+    {
+        var skipped = Enumerable.Range(0, 25).Select(i => new SkippedEntry($"cn=user{i:00},dc=x", SkippedEntryKind.User, "has no email address")).ToList();
+        var longWarning = "cn=Mia,dc=x has a second mail value " + new string('x', 1000);
+        runner.Next = _ =>
+        {
+            var outcome = Outcome(SyncResult.Synced, users: 3, groups: 2);
+            return outcome with
+            {
+                Plan = new ImportPlan
+                {
+                    Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh", GroupsHash = "gh",
+                    Skipped = [.. skipped, new SkippedEntry("cn=Nobody,dc=x", SkippedEntryKind.Member, "matches no user")],
+                    Warnings = [longWarning, "removeDisabled has no effect: the source cannot tell disabled users apart"],
+                },
+                State = outcome.State with { SkippedCount = 26 },
+            };
+        };
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        var status = store.Resource!.Status!;
+        status.SkippedCount.Should().Be(26);
+        status.SampleSkipped.Should().HaveCount(StatusLimits.MaxEntries);
+        status.SampleSkipped![0].Should().Be("user cn=user00,dc=x: has no email address");
+        status.SampleSkipped[^1].Should().Be("… and 17 more (directory-connector test lists them all)");
+        status.Warnings.Should().HaveCount(2);
+        status.Warnings![0].Should().HaveLength(StatusLimits.MaxEntryLength).And.StartWith("cn=Mia,dc=x has a second mail value").And.EndWith("(truncated)");
+        status.Warnings[1].Should().Contain("removeDisabled has no effect");
+
+        // A clean directory clears them.
+        time.Advance(TimeSpan.FromMinutes(16));
+        runner.Next = _ =>
+        {
+            var outcome = Outcome(SyncResult.Synced, users: 3, groups: 2);
+            return outcome with { Plan = new ImportPlan { Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh2", GroupsHash = "gh", Skipped = [] } };
+        };
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        store.Resource.Status!.SampleSkipped.Should().BeNull();
+        store.Resource.Status.Warnings.Should().BeNull();
+    }
+
+    [Fact]
     public async Task NothingDueMeansNoSyncNoStatusWriteAndARequeueForTheRemainingInterval()
     {
         runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);

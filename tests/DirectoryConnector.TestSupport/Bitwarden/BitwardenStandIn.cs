@@ -23,7 +23,7 @@ public enum StandInEndpoint
     /// <summary>GET and DELETE /public/members.</summary>
     Members,
 
-    /// <summary>GET and DELETE /public/groups.</summary>
+    /// <summary>GET and DELETE /public/groups, GET /public/groups/{id}/member-ids.</summary>
     Groups,
 }
 
@@ -122,6 +122,7 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         app.MapPost(prefix + "/api/public/organization/import", standIn.ImportAsync);
         app.MapGet(prefix + "/api/public/members", context => standIn.ListAsync(context, StandInEndpoint.Members));
         app.MapGet(prefix + "/api/public/groups", context => standIn.ListAsync(context, StandInEndpoint.Groups));
+        app.MapGet(prefix + "/api/public/groups/{id}/member-ids", standIn.GroupMemberIdsAsync);
         app.MapDelete(prefix + "/api/public/members/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Members));
         app.MapDelete(prefix + "/api/public/groups/{id}", context => standIn.DeleteAsync(context, StandInEndpoint.Groups));
         await app.StartAsync().ConfigureAwait(false);
@@ -331,6 +332,25 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         var start = int.TryParse(context.Request.Query["continuationToken"], out var offset) ? offset : 0;
         var next = start + pageSize < items.Length ? (start + pageSize).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         await WriteJsonAsync(context, 200, new { @object = "list", data = items.Skip(start).Take(pageSize), continuationToken = next }).ConfigureAwait(false);
+    }
+
+    /// <summary>GET /public/groups/{id}/member-ids (GroupsController.GetMemberIds): a bare JSON array of organization
+    /// user ids, 404 for a group of another organization or none.</summary>
+    private async Task GroupMemberIdsAsync(HttpContext context)
+    {
+        if (await InterceptAsync(context, StandInEndpoint.Groups).ConfigureAwait(false) || !Authorized(context))
+        {
+            return;
+        }
+
+        if (!Guid.TryParse(context.Request.RouteValues["id"] as string, out var id) || Organization.Groups.SingleOrDefault(g => g.Id == id) is not { } group)
+        {
+            // The route constraint is a Guid: anything else is no route, i.e. 404 as well.
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, group.MemberIds.ToArray()).ConfigureAwait(false);
     }
 
     /// <summary>DELETE /public/members/{id} and /public/groups/{id}: 200 with an empty body, 404, or 400.</summary>

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -69,7 +70,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
     // One throwaway CA per test run: generating RSA keys per stand-in costs seconds on a loaded machine.
     private static readonly Lazy<TestCertificates> Certificates = new(() => TestCertificates.Create("Entra Stand-in Test CA"));
 
-    private readonly WebApplication app;
+    private readonly LoopbackHttpsHost host;
     private readonly ConcurrentDictionary<string, DateTimeOffset> tokens = new();
     private readonly ConcurrentDictionary<string, DeltaRound> rounds = new();
     private readonly ConcurrentQueue<(EntraGraphEndpoint Endpoint, int Status, string? RetryAfter)> faults = new();
@@ -78,9 +79,9 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
     private X509Certificate2? clientCertificate;
     private int expireTokensAfter = -1;
 
-    private EntraIdStandIn(WebApplication app, TestCertificates certificates)
+    private EntraIdStandIn(LoopbackHttpsHost host, TestCertificates certificates)
     {
-        this.app = app;
+        this.host = host;
         CaPem = certificates.CaPem;
     }
 
@@ -140,23 +141,13 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
     public static async Task<EntraIdStandIn> StartAsync()
     {
-        var certificates = Certificates.Value;
-        var serverCertificate = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
-        // Kestrel on Linux needs an exportable key: round-trip through PKCS#12.
-        var pfx = X509CertificateLoader.LoadPkcs12(serverCertificate.Export(X509ContentType.Pkcs12), null);
-        serverCertificate.Dispose();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(pfx)));
-        var app = builder.Build();
-        var standIn = new EntraIdStandIn(app, certificates);
+        var host = LoopbackHttpsHost.Create(Certificates.Value);
+        var app = host.App;
+        var standIn = new EntraIdStandIn(host, host.Certificates);
         app.Use(standIn.RecordAsync);
         app.MapPost("/{tenant}/oauth2/v2.0/token", standIn.TokenAsync);
         app.Map("/v1.0/{**path}", standIn.GraphAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        standIn.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        standIn.BaseUrl = await host.StartAsync().ConfigureAwait(false);
         return standIn;
     }
 
@@ -186,8 +177,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)
@@ -380,6 +370,7 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
                 ["groups", var id, "members", .. var cast] when cast.Length <= 1
                     => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, id, transitive: false, cast.FirstOrDefault()),
                 ["directory", "administrativeUnits", var id, "members"] => Require(["AdministrativeUnit.Read.All"]) ?? AdministrativeUnitMembers(context, id),
+                ["directory", "deletedItems", "microsoft.graph.user" or "graph.user"] => Require(["User.Read.All"]) ?? DeletedUsers(context),
                 ["directory", "deletedItems", var id] => Require(["User.Read.All"]) ?? DeletedItem(context, id),
                 _ => GraphError(400, "BadRequest", $"Resource not found for the segment '{segments.FirstOrDefault()}'."),
             };
@@ -510,11 +501,38 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
             return NotFound(id);
         }
 
+        return Results.Json(DeletedUserJson(user, Select(context, UserProperties, DefaultUserSelect, "Microsoft.DirectoryServices.User")));
+    }
+
+    /// <summary>GET /directory/deletedItems/microsoft.graph.user (api/directory-deleteditems-list): the soft-deleted
+    /// users (kept 30 days), paged by $top (default 100, at most 999) with @odata.nextLink.</summary>
+    private IResult DeletedUsers(HttpContext context)
+    {
         var select = Select(context, UserProperties, DefaultUserSelect, "Microsoft.DirectoryServices.User");
+        var deleted = Tenant.DeletedUsers();
+        var top = Math.Min(Top(context), MaxMemberPageSize);
+        var offset = int.TryParse(context.Request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var skip) ? skip : 0;
+        var body = new JsonObject
+        {
+            ["@odata.context"] = $"{GraphUrl}/$metadata#directoryObjects/microsoft.graph.user",
+            ["value"] = new JsonArray([.. deleted.Skip(offset).Take(top).Select(u => (JsonNode)DeletedUserJson(u, select))]),
+        };
+        if (offset + top < deleted.Count)
+        {
+            var query = QueryHelpers.ParseQuery(context.Request.QueryString.Value);
+            query["$skiptoken"] = (offset + top).ToString(CultureInfo.InvariantCulture);
+            body["@odata.nextLink"] = QueryHelpers.AddQueryString(new Uri(BaseUrl, context.Request.Path).AbsoluteUri, query);
+        }
+
+        return Results.Json(body);
+    }
+
+    private static JsonObject DeletedUserJson(EntraUser user, HashSet<string> select)
+    {
         // A deleted user's userPrincipalName is prefixed with its id without dashes (so the name can be reused).
         var json = UserJson(user with { UserPrincipalName = user.Id.Replace("-", "", StringComparison.Ordinal) + user.UserPrincipalName }, select);
         json["@odata.type"] = "#microsoft.graph.user";
-        return Results.Json(json);
+        return json;
     }
 
     private IResult DirectoryObjectPage(HttpContext context, List<(string Id, EntraObjectType Type)> members)

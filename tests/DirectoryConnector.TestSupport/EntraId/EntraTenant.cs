@@ -156,6 +156,15 @@ public sealed class EntraTenant
         }
     }
 
+    /// <summary>The soft-deleted users (deletedItems), sorted by id.</summary>
+    public IReadOnlyList<EntraUser> DeletedUsers()
+    {
+        lock (gate)
+        {
+            return [.. deletedUsers.Values.OrderBy(u => u.Id, StringComparer.OrdinalIgnoreCase)];
+        }
+    }
+
     internal bool GroupExists(string id)
     {
         lock (gate)

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,7 +59,7 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
     private const string ApiPrefix = "/admin/directory/v1";
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    private readonly WebApplication app;
+    private readonly LoopbackHttpsHost host;
     private readonly ConcurrentDictionary<string, IssuedToken> tokens = new();
     private readonly ConcurrentQueue<GoogleFault> faults = new();
     private readonly object logGate = new();
@@ -66,9 +67,9 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
     private readonly object directoryGate = new();
     private int nextId;
 
-    private GoogleWorkspaceStandIn(WebApplication app, TestCertificates certificates)
+    private GoogleWorkspaceStandIn(LoopbackHttpsHost host, TestCertificates certificates)
     {
-        this.app = app;
+        this.host = host;
         CaPem = certificates.CaPem;
         DelegatedScopes = [UserScope, GroupScope, MemberScope];
     }
@@ -121,21 +122,15 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
 
     public static async Task<GoogleWorkspaceStandIn> StartAsync()
     {
-        var certificates = TestCertificates.Create("Google Workspace Stand-in Test CA");
-        var serverCertificate = certificates.ServerCertificate();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(serverCertificate)));
-        var app = builder.Build();
-        var standIn = new GoogleWorkspaceStandIn(app, certificates);
+        var host = LoopbackHttpsHost.Create("Google Workspace Stand-in Test CA");
+        var app = host.App;
+        var standIn = new GoogleWorkspaceStandIn(host, host.Certificates);
         app.Use(standIn.RecordAsync);
         app.MapPost("/token", standIn.TokenAsync);
         app.MapGet(ApiPrefix + "/users", standIn.ListUsersAsync);
         app.MapGet(ApiPrefix + "/groups", standIn.ListGroupsAsync);
         app.MapGet(ApiPrefix + "/groups/{groupKey}/members", standIn.ListMembersAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        standIn.BaseUrl = new Uri(address.TrimEnd('/') + "/");
+        standIn.BaseUrl = await host.StartAsync().ConfigureAwait(false);
         return standIn;
     }
 
@@ -205,8 +200,7 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
         ServiceAccount.Dispose();
     }
 

@@ -55,7 +55,16 @@ internal sealed class KubeApiRoutes
                 await Task.Delay(_faults.Latency, context.RequestAborted);
             }
 
-            if (_faults.TakeFailure() is { } failure)
+            var body = "";
+            if (_faults.HasRules)
+            {
+                // Rules may look at the body: buffer it so the route reads it again.
+                request.EnableBuffering();
+                body = await new StreamReader(request.Body, leaveOpen: true).ReadToEndAsync(context.RequestAborted);
+                request.Body.Position = 0;
+            }
+
+            if (_faults.TakeFailure(new KubeApiRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body)) is { } failure)
             {
                 if (failure.RetryAfter is { } retryAfter)
                 {
@@ -64,7 +73,13 @@ internal sealed class KubeApiRoutes
                         new JsonObject { ["retryAfterSeconds"] = (int)Math.Ceiling(retryAfter.TotalSeconds) });
                 }
 
-                throw new KubeApiException(failure.Code, "InternalError", "Internal error occurred: injected by the emulator");
+                throw failure.Code switch
+                {
+                    409 => new KubeApiException(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again"),
+                    410 => new KubeApiException(410, "Expired", "too old resource version: injected by the emulator"),
+                    503 => new KubeApiException(503, "ServiceUnavailable", "the server is currently unable to handle the request"),
+                    _ => new KubeApiException(failure.Code, "InternalError", "Internal error occurred: injected by the emulator"),
+                };
             }
 
             await RouteAsync(context);

@@ -140,6 +140,20 @@ public sealed class SambaDomainController : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes an entry and everything below it (ldapdelete -r); nothing when it does not exist.</summary>
+    public async Task DeleteTreeAsync(string dn, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapdelete"),
+                ["-x", "-r", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, dn], cancellationToken);
+        }
+        catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No such object.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,7 +56,7 @@ public sealed class OktaStandIn : IAsyncDisposable
     private static readonly string[] GroupSearchProperties = ["id", "type", "created", "lastUpdated", "lastMembershipUpdated", "source.id"];
     private static readonly string[] DateProperties = ["created", "activated", "statusChanged", "lastUpdated", "lastMembershipUpdated"];
 
-    private readonly WebApplication app;
+    private readonly LoopbackHttpsHost host;
     private readonly OktaStandInOptions options;
     private readonly ConcurrentDictionary<string, ServiceApp> serviceApps = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, string[] Scopes)> accessTokens = new(StringComparer.Ordinal);
@@ -65,9 +66,9 @@ public sealed class OktaStandIn : IAsyncDisposable
     private readonly object logGate = new();
     private readonly List<RecordedRequest> requests = [];
 
-    private OktaStandIn(WebApplication app, OktaStandInOptions options, string caPem)
+    private OktaStandIn(LoopbackHttpsHost host, OktaStandInOptions options, string caPem)
     {
-        this.app = app;
+        this.host = host;
         this.options = options;
         CaPem = caPem;
         Directory = new OktaStandInDirectory(options.Time);
@@ -100,22 +101,15 @@ public sealed class OktaStandIn : IAsyncDisposable
     public static async Task<OktaStandIn> StartAsync(OktaStandInOptions? options = null)
     {
         options ??= new OktaStandInOptions();
-        var certificates = TestCertificates.Create("Okta Stand-in Test CA");
-        using var pem = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
-        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pfx), null);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
-        var app = builder.Build();
-        var standIn = new OktaStandIn(app, options, certificates.CaPem);
+        var host = LoopbackHttpsHost.Create("Okta Stand-in Test CA");
+        var app = host.App;
+        var standIn = new OktaStandIn(host, options, host.CaPem);
         app.Use(standIn.RecordAsync);
         app.MapPost("/oauth2/v1/token", standIn.TokenAsync);
         app.MapGet("/api/v1/users", standIn.ListUsersAsync);
         app.MapGet("/api/v1/groups", standIn.ListGroupsAsync);
         app.MapGet("/api/v1/groups/{groupId}/users", standIn.ListGroupUsersAsync);
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        standIn.OrgUrl = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/'));
+        standIn.OrgUrl = await host.StartAsync().ConfigureAwait(false);
         return standIn;
     }
 
@@ -145,8 +139,7 @@ public sealed class OktaStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)

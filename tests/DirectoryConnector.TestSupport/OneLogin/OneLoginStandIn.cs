@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,7 +55,7 @@ public sealed partial class OneLoginStandIn : IAsyncDisposable
     private static readonly HashSet<string> RoleParameters = ["name", "fields", "limit", "page", "cursor"];
     private static readonly HashSet<string> RoleUserParameters = ["name", "include_unassigned", "limit", "page", "cursor"];
 
-    private readonly WebApplication app;
+    private readonly LoopbackHttpsHost host;
     private readonly OneLoginStandInOptions options;
     private readonly object gate = new();
     private readonly List<OneLoginRequest> requests = [];
@@ -64,9 +65,9 @@ public sealed partial class OneLoginStandIn : IAsyncDisposable
     private DateTimeOffset windowStart;
     private int windowCalls;
 
-    private OneLoginStandIn(WebApplication app, OneLoginStandInOptions options, string caPem)
+    private OneLoginStandIn(LoopbackHttpsHost host, OneLoginStandInOptions options, string caPem)
     {
-        this.app = app;
+        this.host = host;
         this.options = options;
         CaPem = caPem;
         windowStart = options.Time.GetUtcNow();
@@ -102,22 +103,15 @@ public sealed partial class OneLoginStandIn : IAsyncDisposable
     public static async Task<OneLoginStandIn> StartAsync(OneLoginStandInOptions? options = null)
     {
         options ??= new OneLoginStandInOptions();
-        var certificates = TestCertificates.Create("OneLogin Stand-in Test CA");
-        using var pem = X509Certificate2.CreateFromPem(certificates.ServerCertificatePem, certificates.ServerKeyPem);
-        var serverCertificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(serverCertificate)));
-        var app = builder.Build();
-        var standIn = new OneLoginStandIn(app, options, certificates.CaPem);
+        var host = LoopbackHttpsHost.Create("OneLogin Stand-in Test CA");
+        var app = host.App;
+        var standIn = new OneLoginStandIn(host, options, host.CaPem);
         app.Use(standIn.RecordAsync);
         app.MapPost("/auth/oauth2/v2/token", standIn.TokenAsync);
         app.MapGet("/api/2/users", context => standIn.ApiAsync(context, UserParameters, standIn.ListUsers));
         app.MapGet("/api/2/roles", context => standIn.ApiAsync(context, RoleParameters, standIn.ListRoles));
         app.MapGet("/api/2/roles/{id}/users", context => standIn.ApiAsync(context, RoleUserParameters, standIn.ListRoleUsers));
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        standIn.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/'));
+        standIn.BaseUrl = await host.StartAsync().ConfigureAwait(false);
         return standIn;
     }
 
@@ -142,8 +136,7 @@ public sealed partial class OneLoginStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
+        await host.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context, RequestDelegate next)

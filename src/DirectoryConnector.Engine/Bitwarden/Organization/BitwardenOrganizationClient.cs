@@ -37,6 +37,42 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         };
     }
 
+    /// <summary>GET {api}/public/groups/{id}/member-ids for each group (a bare JSON array of organization user ids), to
+    /// report who joins and leaves each group. A group gone meanwhile (404) is left out. Errors as <see cref="ReadAsync"/>.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<Guid>>> ReadGroupMemberIdsAsync(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
+        IEnumerable<OrganizationGroup> groups, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(groups);
+        var result = new Dictionary<Guid, IReadOnlyList<Guid>>();
+        foreach (var group in groups)
+        {
+            var url = new Uri($"{endpoints.GroupsUrl.AbsoluteUri}/{group.Id:D}/member-ids");
+            using var response = await SendAsync(tokens, HttpMethod.Get, url, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await FailureAsync(response, $"reading the members of group '{group.Name}'", url, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                result[group.Id] = await response.Content.ReadFromJsonAsync<List<Guid>>(Json, cancellationToken).ConfigureAwait(false) ?? [];
+            }
+            catch (JsonException e)
+            {
+                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not a list of member ids ({e.Message}); nothing was changed.", retryable: true, e);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>DELETE {api}/public/groups/{id}. A group already gone (404) counts as deleted.</summary>
     public async Task DeleteGroupAsync(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, OrganizationGroup group, CancellationToken cancellationToken)
     {

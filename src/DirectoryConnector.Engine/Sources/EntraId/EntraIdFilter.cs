@@ -4,7 +4,8 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 
 /// <summary>
 /// The original connector's Entra ID filters (bwdc-behaviour.md §3.2), parsed once. Keywords are case-insensitive,
-/// values comma-separated and trimmed; emails and names compare case-insensitively.
+/// values comma-separated and trimmed; emails and group names compare as the directory compares names (RFC 4518
+/// caseIgnoreMatch, <see cref="DirectoryString"/>: case, non-ASCII included, and NFC/NFD do not matter).
 /// <list type="bullet">
 /// <item>spec.filters.users: <c>include:a@x,b@x</c> | <c>exclude:a@x</c> | <c>excludeGroup:&lt;group id&gt;,…</c> |
 /// <c>includeGroup:&lt;group id&gt;,…</c> optionally followed by <c>|excludeGroup:&lt;ids&gt;</c> and
@@ -18,9 +19,9 @@ internal sealed class EntraIdFilter
     private const string UsersPath = "spec.filters.users";
     private const string GroupsPath = "spec.filters.groups";
 
-    public HashSet<string> IncludeEmails { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public HashSet<string> IncludeEmails { get; } = new(DirectoryString.CaseIgnoreComparer);
 
-    public HashSet<string> ExcludeEmails { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public HashSet<string> ExcludeEmails { get; } = new(DirectoryString.CaseIgnoreComparer);
 
     /// <summary>Users must be transitive members of one of these groups (null: no such restriction).</summary>
     public IReadOnlyList<string>? IncludeGroups { get; private set; }
@@ -117,10 +118,10 @@ internal sealed class EntraIdFilter
         switch (keyword)
         {
             case "include":
-                IncludeGroupNames = new HashSet<string>(values, StringComparer.OrdinalIgnoreCase);
+                IncludeGroupNames = new HashSet<string>(values, DirectoryString.CaseIgnoreComparer);
                 break;
             case "exclude":
-                ExcludeGroupNames = new HashSet<string>(values, StringComparer.OrdinalIgnoreCase);
+                ExcludeGroupNames = new HashSet<string>(values, DirectoryString.CaseIgnoreComparer);
                 break;
             case "includeadministrativeunit":
                 IncludeAdministrativeUnits = values;

@@ -160,6 +160,24 @@ internal sealed class EntraIdGraphReader(GraphServiceClient client)
         }
     }
 
+    /// <summary>Every soft-deleted user in deletedItems (kept 30 days; api/directory-deleteditems-list), sorted by id.</summary>
+    public async Task<IReadOnlyList<User>> DeletedUsersAsync(CancellationToken cancellationToken)
+    {
+        var first = await client.Directory.DeletedItems.GraphUser.GetAsync(r =>
+        {
+            r.QueryParameters.Select = UserSelect;
+            r.QueryParameters.Top = 999;
+        }, cancellationToken).ConfigureAwait(false);
+        var users = new List<User>();
+        var iterator = PageIterator<User, UserCollectionResponse>.CreatePageIterator(client, first!, user =>
+        {
+            users.Add(user);
+            return true;
+        });
+        await iterator.IterateAsync(cancellationToken).ConfigureAwait(false);
+        return [.. users.Where(u => u.Id is not null).OrderBy(u => u.Id, StringComparer.Ordinal)];
+    }
+
     private async Task<IReadOnlyList<string>> UserIdsAsync(DirectoryObjectCollectionResponse first, Func<DirectoryObject, bool> wanted, CancellationToken cancellationToken)
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);

@@ -104,9 +104,22 @@ internal sealed partial class EntraIdSource(
             }
         }
 
-        foreach (var id in removed.Where(id => !users.Any(u => u.ReferenceId == id)))
+        // Users deleted in the directory are sent as deleted (the original connector's intent): those the delta round
+        // reported @removed, and every user still in deletedItems (30 days), so that a full read (first sync, forced,
+        // expired link, fullSyncInterval) does not forget a deletion the last sync did not see.
+        var present = users.Select(u => u.ReferenceId).ToHashSet(StringComparer.Ordinal);
+        foreach (var deleted in await graph.DeletedUsersAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await DeletedUserAsync(id, cancellationToken).ConfigureAwait(false) is { } deleted && PassesEmailFilter(deleted.Email))
+            removed.Remove(deleted.Id!);
+            if (present.Add(deleted.Id!) && DeletedUser(deleted.Id!, deleted) is var user && PassesEmailFilter(user.Email))
+            {
+                users.Add(user);
+            }
+        }
+
+        foreach (var id in removed.Where(present.Add))
+        {
+            if (DeletedUser(id, await graph.DeletedUserAsync(id, cancellationToken).ConfigureAwait(false)) is var deleted && PassesEmailFilter(deleted.Email))
             {
                 users.Add(deleted);
             }
@@ -161,10 +174,10 @@ internal sealed partial class EntraIdSource(
             ? (string.IsNullOrWhiteSpace(userPrincipalName) ? null : userPrincipalName.Trim())
             : mail.Trim();
 
-    private async Task<DirectoryUser?> DeletedUserAsync(string id, CancellationToken cancellationToken)
+    /// <summary>A deleted user as sent: its id, and the address deletedItems still holds (null when it is gone for good).</summary>
+    private static DirectoryUser DeletedUser(string id, Microsoft.Graph.Models.User? deleted)
     {
         // Delta entries of removed users carry only the id; deletedItems still has the address for 30 days.
-        var deleted = await graph.DeletedUserAsync(id, cancellationToken).ConfigureAwait(false);
         string? email = null;
         if (deleted is not null)
         {

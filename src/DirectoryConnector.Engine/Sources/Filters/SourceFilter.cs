@@ -43,7 +43,8 @@ public sealed class SourceFilter
     public SourceFilterClause? Clause(string keyword) =>
         new[] { First }.Concat(Clauses).FirstOrDefault(c => c is not null && string.Equals(c.Keyword, keyword, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Applies the include:/exclude: clause to one name or email: true when the entry is kept.</summary>
+    /// <summary>Applies the include:/exclude: clause to one name or email (compared as
+    /// <see cref="SourceFilterClause.Contains"/> does): true when the entry is kept.</summary>
     public bool Keeps(string? nameOrEmail) => Keyword?.ToUpperInvariant() switch
     {
         "INCLUDE" => First!.Contains(nameOrEmail),
@@ -65,6 +66,14 @@ public sealed class SourceFilter
 
         return filter;
     }
+
+    /// <summary>Parses a filter that <see cref="Parse"/> accepted when the spec was validated (the engine validates
+    /// before it creates a source); throws SyncFailedException(InvalidSpec) naming <paramref name="path"/> for text that
+    /// skipped validation.</summary>
+    public static SourceFilter ParseValidated(string? text, string path, SourceFilterSyntax syntax) =>
+        TryParse(text, syntax, out var filter) is { } error
+            ? throw new Sync.SyncFailedException(Sync.SyncFailureReason.InvalidSpec, $"{path}: {error}", retryable: false)
+            : filter!;
 
     /// <summary>Parses <paramref name="text"/>; returns an error message (the problem and what to write instead) or null.</summary>
     public static string? TryParse(string? text, SourceFilterSyntax syntax, out SourceFilter? filter)
@@ -149,7 +158,7 @@ public sealed class SourceFilter
         }
 
         var values = clause[(colon + 1)..].Split(',').Select(v => v.Trim()).Where(v => v.Length > 0)
-            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            .Distinct(DirectoryString.CaseIgnoreComparer).ToList();
         if (values.Count == 0)
         {
             return $"\"{keyword}:\" lists no values: write {keyword}:a,b";

@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Sources.Filters;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,8 @@ namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 internal sealed partial class GoogleWorkspaceSource(
     GoogleDirectoryClient client,
     GoogleDirectorySession session,
-    GoogleWorkspaceFilter userFilter,
-    GoogleWorkspaceFilter groupFilter,
+    SourceFilter userFilter,
+    SourceFilter groupFilter,
     bool removeDisabled,
     ILogger logger) : IDirectorySource
 {
@@ -24,8 +25,8 @@ internal sealed partial class GoogleWorkspaceSource(
 
     /// <summary>Builds the source from its spec and the JSON key text; throws SyncFailedException(InvalidSpec) naming
     /// <paramref name="secret"/> (e.g. "key key.json of Secret google-sa") when the key is unusable.</summary>
-    public static GoogleWorkspaceSource Create(GoogleWorkspaceSourceSpec spec, string keyJson, string secret, GoogleWorkspaceFilter userFilter,
-        GoogleWorkspaceFilter groupFilter, bool removeDisabled, GoogleDirectoryClient client, ILogger logger)
+    public static GoogleWorkspaceSource Create(GoogleWorkspaceSourceSpec spec, string keyJson, string secret, SourceFilter userFilter,
+        SourceFilter groupFilter, bool removeDisabled, GoogleDirectoryClient client, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(client);
@@ -64,7 +65,7 @@ internal sealed partial class GoogleWorkspaceSource(
         }
 
         List<DirectoryGroup> groups = query.Groups ? await ReadGroupsAsync(users, skipped, cancellationToken).ConfigureAwait(false) : [];
-        if (groupFilter.Include is not null)
+        if (groupFilter.Keyword is not null)
         {
             var directMembers = groups.Where(g => g.Selected).SelectMany(g => g.MemberReferences).ToHashSet(StringComparer.Ordinal);
             users.RemoveAll(u => !(u.Deleted || (u.Disabled && removeDisabled) || directMembers.Contains(u.ReferenceId)));

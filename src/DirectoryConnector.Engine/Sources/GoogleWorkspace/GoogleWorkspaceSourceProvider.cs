@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sources.Filters;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -22,8 +23,8 @@ public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory htt
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
         validation.RequireHttpsUrl(spec.TokenUrl, $"{Path}.tokenUrl", required: false);
         validation.RequireHttpsUrl(spec.ApiUrl, $"{Path}.apiUrl", required: false);
-        ValidateFilter(validation.Filters.Users, SourceValidation.UsersFilterPath, validation);
-        ValidateFilter(validation.Filters.Groups, SourceValidation.GroupsFilterPath, validation);
+        SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
+        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
     }
 
     protected override async Task<IDirectorySource> CreateAsync(GoogleWorkspaceSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
@@ -47,20 +48,8 @@ public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory htt
         }
 
         return GoogleWorkspaceSource.Create(spec, key, $"key {keyRef.Key} of Secret {keyRef.Name}",
-            GoogleWorkspaceFilter.Parse(context.Filters.Users, SourceValidation.UsersFilterPath),
-            GoogleWorkspaceFilter.Parse(context.Filters.Groups, SourceValidation.GroupsFilterPath),
+            SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
+            SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
             context.Spec.Sync.RemoveDisabled, client, loggerFactory.CreateLogger<GoogleWorkspaceSource>());
-    }
-
-    private static void ValidateFilter(string? text, string path, SourceValidation validation)
-    {
-        try
-        {
-            GoogleWorkspaceFilter.Parse(text, path);
-        }
-        catch (SyncFailedException invalid)
-        {
-            validation.Error(path, invalid.Message.StartsWith(path, StringComparison.Ordinal) ? invalid.Message[path.Length..].TrimStart(':', ' ') : invalid.Message);
-        }
     }
 }

@@ -187,11 +187,13 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
 
         cancellationToken.ThrowIfCancellationRequested();
         var domain = settings.DeletedObjectsBase[DeletedObjectsRdn.Length..];
-        var tombstones = new SearchRequest(settings.DeletedObjectsBase, "(objectClass=*)", SearchScope.Base, "1.1");
+        // Seeing one tombstone proves the bind user may list them (AD grants that to administrators only by default);
+        // a domain without any yet is treated the same as one that hides them.
+        var tombstones = new SearchRequest(settings.DeletedObjectsBase, "(isDeleted=TRUE)", SearchScope.OneLevel, "1.1") { SizeLimit = 1, TimeLimit = options.SearchTimeLimit };
         tombstones.Controls.Add(new ShowDeletedControl { IsCritical = true });
-        if (TrySearch(tombstones, out _) is not { Entries.Count: 1 })
+        if (TrySearch(tombstones, out _, sizeLimitIsChange: true) is not { Entries.Count: > 0 })
         {
-            return new(false, fresh, $"{dsServiceName} committed changes since the last sync and {settings.Username} cannot list {settings.DeletedObjectsBase}, so deletions cannot be ruled out (grant it List Contents there to skip reads when only other objects changed)");
+            return new(false, fresh, $"{dsServiceName} committed changes since the last sync and {settings.Username} cannot list {settings.DeletedObjectsBase} (or it holds no tombstone yet), so deletions cannot be ruled out (grant it List Contents and Read Property there to skip reads when only other objects changed)");
         }
 
         // Computers change their passwords every 30 days; they are never users or groups of a sync, so their changes are

@@ -73,8 +73,8 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
             credential = new OktaApiToken(await context.GetSecretAsync(spec.TokenSecretRef, $"{Path}.tokenSecretRef", cancellationToken).ConfigureAwait(false));
         }
 
-        var users = Filter(context.Filters.Users);
-        var groups = Filter(context.Filters.Groups);
+        var users = SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery);
+        var groups = SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery);
         var settings = new OktaReadSettings(orgUrl, credential, credentialField,
             users.Query, users.Keeps, groups.Query, groups.Keeps, GroupSetFilter: groups.Keyword is not null,
             context.Spec.Sync.RemoveDisabled, spec.IncludeUnactivatedUsers);
@@ -90,8 +90,4 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
 
         return new OktaSource(client, settings, loggerFactory.CreateLogger<OktaSource>());
     }
-
-    // Validate has reported any error already; the engine validates before it creates a source.
-    private static SourceFilter Filter(string? text) =>
-        SourceFilter.TryParse(text, SourceFilterSyntax.IncludeExcludeWithQuery, out var filter) is null ? filter! : SourceFilter.None;
 }

@@ -51,14 +51,9 @@ public sealed class OneLoginSourceProvider(DirectoryHttpClientFactory httpClient
         }
 
         var options = new OneLoginSourceOptions(
-            Filter(context.Filters.Users), Filter(context.Filters.Groups), spec.UseEmailPrefixSuffix, spec.EmailSuffix, context.Spec.Sync.RemoveDisabled);
+            SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
+            SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery), spec.UseEmailPrefixSuffix, spec.EmailSuffix, context.Spec.Sync.RemoveDisabled);
         var connection = new OneLoginConnection(spec.BaseUrl(), spec.ClientId.Trim(), secret.Trim(), Path);
         return new OneLoginSource(client, connection, options, loggerFactory.CreateLogger<OneLoginSource>());
     }
-
-    // Validate parsed the filters already: a parse error here is a spec that skipped validation.
-    private static SourceFilter Filter(string? text) =>
-        SourceFilter.TryParse(text, SourceFilterSyntax.IncludeExcludeWithQuery, out var filter) is { } error
-            ? throw new SyncFailedException(SyncFailureReason.InvalidSpec, error, retryable: false)
-            : filter!;
 }

@@ -36,7 +36,6 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => o.MinimumPostInterval = TimeSpan.Zero)
             .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<EntraIdHttpClient>(), o =>
             {
                 o.BaseRetryDelay = TimeSpan.FromMilliseconds(10);

@@ -102,4 +102,20 @@ public sealed class EntraIdFilterTests : EntraIdStandInTest
 
         return filter;
     }
+
+    // "Équipe Öst" as the directory holds it (NFC) and as filters may write it: decomposed (NFD, as macOS input
+    // gives) in lower case, or precomposed in non-ASCII upper case. RFC 4518 caseIgnoreMatch makes them one name.
+    [Theory]
+    [InlineData("include:e\u0301quipe o\u0308st", "\u00C9quipe \u00D6st", "erin")]
+    [InlineData("include:\u00C9QUIPE \u00D6ST", "\u00C9quipe \u00D6st", "erin")]
+    [InlineData("exclude:E\u0301QUIPE O\u0308ST", "Contractors,Engineering,Platform,Sales", "alice,bob,carol,dave")]
+    public async Task Group_names_in_filters_match_in_any_normalization_and_case(string filter, string selected, string users)
+    {
+        Tenant.AddGroup(IdOf("equipe"), "\u00C9quipe \u00D6st", IdOf("erin"));
+
+        var snapshot = await Source(StandIn, groups: filter).ReadAsync();
+
+        snapshot.Groups.Where(g => g.Selected).Select(g => g.Name).Should().BeEquivalentTo(selected.Split(','));
+        snapshot.Users.Select(u => u.DisplayName.Split('@')[0]).Should().BeEquivalentTo(users.Split(','));
+    }
 }

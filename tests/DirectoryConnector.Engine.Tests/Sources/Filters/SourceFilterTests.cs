@@ -103,4 +103,26 @@ public sealed class SourceFilterTests
 
         errors.Should().ContainSingle().Which.Message.Should().Contain("\"include:\" is not a keyword here: use excludeGroup:a,b or exclude:a,b");
     }
+
+    [Theory]
+    [InlineData("include:e\u0301quipe o\u0308st", true)]
+    [InlineData("include:\u00C9QUIPE \u00D6ST", true)]
+    [InlineData("include:E\u0301QUIPE  O\u0308ST ", true)]
+    [InlineData("include:Equipe Ost", false)]
+    [InlineData("exclude:e\u0301quipe o\u0308st", false)]
+    public void Names_compare_as_the_directory_does_whatever_the_normalization_and_case(string text, bool keeps)
+    {
+        var (filter, errors) = Parse(text);
+
+        errors.Should().BeEmpty();
+        filter!.Keeps("\u00C9quipe \u00D6st").Should().Be(keeps);
+    }
+
+    [Fact]
+    public void Values_that_differ_only_in_normalization_or_case_are_one_value()
+    {
+        var (filter, _) = Parse("include:\u00C9quipe,e\u0301quipe,\u00C9QUIPE");
+
+        filter!.Values.Should().Equal("\u00C9quipe");
+    }
 }

@@ -1,4 +1,6 @@
 using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.Filters;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.TestSupport.GoogleWorkspace;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,12 +45,16 @@ internal static class GoogleTestKit
         return services;
     }
 
+    /// <summary>A filter as the provider parses spec.filters.users (or <paramref name="path"/>).</summary>
+    public static SourceFilter Filter(string? text, string path = SourceValidation.UsersFilterPath) =>
+        SourceFilter.ParseValidated(text, path, SourceFilterSyntax.IncludeExcludeWithQuery);
+
     /// <summary>The source as the provider builds it, its client trusting <paramref name="caPem"/> (the stand-in's CA unless told otherwise).</summary>
     internal static GoogleWorkspaceSource Source(GoogleWorkspaceStandIn standIn, ServiceProvider services, GoogleWorkspaceSourceSpec? spec = null, string? key = null,
-        GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null, bool removeDisabled = false, string? caPem = "")
+        SourceFilter? users = null, SourceFilter? groups = null, bool removeDisabled = false, string? caPem = "")
     {
         var client = services.GetRequiredService<DirectoryHttpClientFactory>().Create<GoogleDirectoryClient>(caPem == "" ? standIn.CaPem : caPem);
         return GoogleWorkspaceSource.Create(spec ?? Spec(standIn), key ?? standIn.ServiceAccount.ToJsonKey(), "key key.json of Secret google-sa",
-            users ?? GoogleWorkspaceFilter.None, groups ?? GoogleWorkspaceFilter.None, removeDisabled, client, NullLogger.Instance);
+            users ?? SourceFilter.None, groups ?? SourceFilter.None, removeDisabled, client, NullLogger.Instance);
     }
 }

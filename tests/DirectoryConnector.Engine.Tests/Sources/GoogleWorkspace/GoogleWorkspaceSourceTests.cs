@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Sources.Filters;
 using System.Buffers.Text;
 using System.Text.Json;
 using DirectoryConnector.Engine.Sources;
@@ -29,7 +30,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     private GoogleWorkspaceSource Source(GoogleWorkspaceSourceSpec? spec = null, string? key = null, string? caPem = "") =>
         GoogleTestKit.Source(google, services, spec, key, caPem: caPem);
 
-    private Task<DirectorySnapshot> ReadAsync(DirectoryQuery? query = null, GoogleWorkspaceFilter? users = null, GoogleWorkspaceFilter? groups = null) =>
+    private Task<DirectorySnapshot> ReadAsync(DirectoryQuery? query = null, SourceFilter? users = null, SourceFilter? groups = null) =>
         GoogleTestKit.Source(google, services, users: users, groups: groups).ReadAsync(query ?? Everything, CancellationToken.None);
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
             everyone.Members.Add(google.CustomerMember());
         });
 
-        var snapshot = await ReadAsync(groups: new GoogleWorkspaceFilter(null, new HashSet<string>(), "name:Eng*"));
+        var snapshot = await ReadAsync(groups: GoogleTestKit.Filter("| name:Eng*"));
 
         var eng = snapshot.Groups.Single(g => g.Name == "Engineering");
         eng.MemberReferences.Should().BeEquivalentTo(alice.Id, outside.Id);
@@ -152,7 +153,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         google.AddUser("eng3@example.org", orgUnitPath: "/Engineering");
 
         var snapshot = await ReadAsync(Everything with { Groups = false },
-            users: new GoogleWorkspaceFilter(false, new HashSet<string>(["ENG2@example.com"], StringComparer.OrdinalIgnoreCase), "orgUnitPath=/Engineering"));
+            users: GoogleTestKit.Filter("exclude:ENG2@example.com | orgUnitPath=/Engineering"));
 
         snapshot.Users.Select(u => u.Email).Should().BeEquivalentTo("eng1@example.com", "eng3@example.org");
 
@@ -166,7 +167,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     [Fact]
     public async Task AQueryGoogleRejectsIsAnInvalidSpecNamingTheFilterWithGooglesMessage()
     {
-        var act = () => ReadAsync(users: new GoogleWorkspaceFilter(null, new HashSet<string>(), "department=Engineering"));
+        var act = () => ReadAsync(users: GoogleTestKit.Filter("| department=Engineering"));
 
         var error = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
         error.Reason.Should().Be(SyncFailureReason.InvalidSpec);

@@ -33,7 +33,7 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         services = new ServiceCollection()
             .AddLogging()
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; })
+            .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
             .BuildServiceProvider();
 
         // Alice and Bob in Engineering (/Engineering), Carol and Dave in Sales (/Sales), Erin in /Operations in no group.
@@ -80,8 +80,8 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
     }
 
     private GoogleWorkspaceSource Source(DirectorySyncSpec spec) =>
-        GoogleTestKit.Source(google, http, users: GoogleWorkspaceFilter.Parse(spec.Filters.Users, "spec.filters.users"),
-            groups: GoogleWorkspaceFilter.Parse(spec.Filters.Groups, "spec.filters.groups"), removeDisabled: spec.Sync.RemoveDisabled);
+        GoogleTestKit.Source(google, http, users: GoogleTestKit.Filter(spec.Filters.Users),
+            groups: GoogleTestKit.Filter(spec.Filters.Groups, SourceValidation.GroupsFilterPath), removeDisabled: spec.Sync.RemoveDisabled);
 
     private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null) =>
         services.GetRequiredService<SyncEngine>().SyncAsync(spec, Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
@@ -280,5 +280,22 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         (await act.Should().ThrowAsync<SyncFailedException>()).Which.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         bitwarden.ImportRequests.Should().HaveCount(imports);
         Members.Should().Equal("admin", "alice", "bob", "carol", "dave", "erin");
+    }
+
+    // "Équipe Öst" as the directory holds it (NFC) and as filters may write it: decomposed (NFD, as macOS input
+    // gives) in lower case, or precomposed in non-ASCII upper case. RFC 4518 caseIgnoreMatch makes them one name.
+    [Theory]
+    [InlineData("include:e\u0301quipe o\u0308st", new[] { "erin" }, new[] { "\u00C9quipe \u00D6st: erin" })]
+    [InlineData("include:\u00C9QUIPE \u00D6ST", new[] { "erin" }, new[] { "\u00C9quipe \u00D6st: erin" })]
+    [InlineData("exclude:E\u0301QUIPE O\u0308ST,sales", new[] { "alice", "bob" }, new[] { "Engineering: alice bob" })]
+    public async Task GroupNamesInFiltersMatchInAnyNormalizationAndCase(string groups, string[] members, string[] groupSummary)
+    {
+        var team = google.AddGroup("\u00C9quipe \u00D6st", "equipe-ost@example.com");
+        google.Change(() => team.Members.Add(GoogleWorkspaceStandIn.UserMember(google.Users.Single(u => u.PrimaryEmail == "erin@example.com"))));
+
+        await SyncAsync(Spec(groups: groups));
+
+        Members.Should().Equal(members);
+        Groups.Should().Equal(groupSummary);
     }
 }

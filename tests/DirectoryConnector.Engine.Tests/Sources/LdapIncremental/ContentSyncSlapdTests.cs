@@ -78,24 +78,6 @@ public sealed class ContentSyncSlapdTests(ContentSyncSlapdFixture fixture) : IAs
 
     private Task ModifyAsync(string ldif) => fixture.Server.ModifyAsync(fixture.Suffix, ldif);
 
-    private static async Task<SyncOutcome> ExpectUnchangedAsync(LdapSyncHarness harness)
-    {
-        var imports = harness.Imports;
-        var outcome = await harness.SyncAsync();
-        outcome.SourceUnchanged.Should().BeTrue("nothing changed in the directory since the last sync");
-        outcome.Result.Should().Be(SyncResult.UpToDate);
-        harness.Imports.Should().Be(imports, "a sync with nothing changed posts nothing");
-        return outcome;
-    }
-
-    private static async Task<SyncOutcome> ExpectFullReadAsync(LdapSyncHarness harness, string because)
-    {
-        var outcome = await harness.SyncAsync();
-        outcome.SourceUnchanged.Should().BeFalse(because);
-        outcome.FullReadReason.Should().NotBeNullOrWhiteSpace("a read that had a cursor says why it read in full");
-        return outcome;
-    }
-
     [Fact]
     public async Task Nothing_changed_posts_nothing_and_every_kind_of_change_is_picked_up()
     {
@@ -104,40 +86,40 @@ public sealed class ContentSyncSlapdTests(ContentSyncSlapdFixture fixture) : IAs
         first.Result.Should().Be(SyncResult.Synced);
         first.State.SourceCursor.Should().StartWith("rfc4533:", "slapd with syncprov offers LDAP Content Synchronization");
         harness.Groups.Should().Equal("Engineering: alice@example.org bob@example.org", "Everyone: alice@example.org bob@example.org carol@example.org");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A user added, and made a member.
         await fixture.Server.AddLdifAsync(fixture.Suffix, Person("dave"));
         await ModifyAsync($"dn: cn=Engineering,{GroupsOu}\nchangetype: modify\nadd: member\nmember: uid=dave,{People}\n");
-        var added = await ExpectFullReadAsync(harness, "a user was added");
+        var added = await harness.ExpectFullReadAsync("a user was added");
         added.FullReadReason.Should().Contain("added or changed");
         harness.Members.Should().Contain("dave@example.org Invited");
         harness.Groups.Should().Contain("Engineering: alice@example.org bob@example.org dave@example.org");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // An attribute changed.
         await ModifyAsync($"dn: uid=carol,{People}\nchangetype: modify\nreplace: mail\nmail: carol.new@example.org\n");
-        var changed = await ExpectFullReadAsync(harness, "an attribute changed");
+        var changed = await harness.ExpectFullReadAsync("an attribute changed");
         changed.Plan!.Members.Should().Contain(m => m.Email == "carol.new@example.org");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A user deleted: slapd keeps no tombstone, only the sync state shows it.
         await ModifyAsync($"dn: cn=Engineering,{GroupsOu}\nchangetype: modify\ndelete: member\nmember: uid=bob,{People}\n");
-        await ExpectFullReadAsync(harness, "a membership changed");
-        (await ExpectUnchangedAsync(harness)).State.GroupsHash.Should().NotBe(first.State.GroupsHash);
+        await harness.ExpectFullReadAsync("a membership changed");
+        (await harness.ExpectUnchangedAsync()).State.GroupsHash.Should().NotBe(first.State.GroupsHash);
         await ModifyAsync($"dn: uid=bob,{People}\nchangetype: delete\n");
-        var deleted = await ExpectFullReadAsync(harness, "a user was deleted: a cursor must never hide a deletion");
+        var deleted = await harness.ExpectFullReadAsync("a user was deleted: a cursor must never hide a deletion");
         deleted.FullReadReason.Should().Contain("deleted or moved");
         deleted.Plan!.Members.Should().NotContain(m => m.Email == "bob@example.org");
         harness.Groups.Should().Equal("Engineering: alice@example.org dave@example.org",
             "Everyone: alice@example.org carol@example.org dave@example.org");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A group membership changed through a nested group.
         await ModifyAsync($"dn: cn=Everyone,{GroupsOu}\nchangetype: modify\ndelete: member\nmember: cn=Engineering,{GroupsOu}\n");
-        await ExpectFullReadAsync(harness, "a nested group was removed from its parent");
+        await harness.ExpectFullReadAsync("a nested group was removed from its parent");
         harness.Groups.Should().Contain("Everyone: carol@example.org", "Bitwarden keeps a linked member's first email");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
     }
 
     [Fact]
@@ -147,22 +129,22 @@ public sealed class ContentSyncSlapdTests(ContentSyncSlapdFixture fixture) : IAs
         await harness.SyncAsync();
 
         harness.State = harness.State! with { SourceCursor = "rfc4533:not base64 at all" };
-        var corrupted = await ExpectFullReadAsync(harness, "a cursor that cannot be decoded proves nothing");
+        var corrupted = await harness.ExpectFullReadAsync("a cursor that cannot be decoded proves nothing");
         corrupted.FullReadReason.Should().Contain("not written by");
         corrupted.State.SourceCursor.Should().StartWith("rfc4533:").And.NotBe("rfc4533:not base64 at all");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // Well-formed, but a state this server never issued (a CSN from years ago).
         var unknown = "rfc4533:" + Convert.ToBase64String(Encoding.UTF8.GetBytes("rid=000,csn=20200101000000.000000Z#000000#000#000000"));
         harness.State = harness.State! with { SourceCursor = unknown };
-        var stale = await ExpectFullReadAsync(harness, "a cookie the server does not know proves nothing");
+        var stale = await harness.ExpectFullReadAsync("a cookie the server does not know proves nothing");
         stale.State.SourceCursor.Should().NotBe(unknown);
         stale.Plan!.Members.Should().HaveCount(3);
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A cursor of another kind of server.
         harness.State = harness.State! with { SourceCursor = "adusn:0123456789abcdef:00000000-0000-0000-0000-000000000000:42" };
-        (await ExpectFullReadAsync(harness, "an Active Directory cursor means nothing to slapd")).FullReadReason.Should().Contain("not written by");
+        (await harness.ExpectFullReadAsync("an Active Directory cursor means nothing to slapd")).FullReadReason.Should().Contain("not written by");
     }
 
     [Fact]
@@ -180,7 +162,7 @@ public sealed class ContentSyncSlapdTests(ContentSyncSlapdFixture fixture) : IAs
         await fixture.Server.AddLdifAsync(fixture.Suffix, $"dn: {elsewhere}\nobjectClass: organizationalUnit\nou: {elsewhere.Split(',')[0][3..]}\n");
         await ModifyAsync($"dn: uid=alice,{People}\nchangetype: delete\n");
         await ModifyAsync($"dn: cn=Engineering,{GroupsOu}\nchangetype: modify\ndelete: member\nmember: uid=alice,{People}\n");
-        var outcome = await ExpectFullReadAsync(harness, "alice was deleted");
+        var outcome = await harness.ExpectFullReadAsync("alice was deleted");
         outcome.Plan!.Members.Should().NotContain(m => m.Email == "alice@example.org");
         harness.Groups.Should().Contain("Engineering: bob@example.org");
     }

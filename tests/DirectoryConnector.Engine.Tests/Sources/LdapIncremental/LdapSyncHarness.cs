@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Engine.Tests.Bitwarden;
 using DirectoryConnector.TestSupport.Bitwarden;
+using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DirectoryConnector.Engine.Tests.Sources.LdapIncremental;
@@ -28,7 +29,6 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton(TimeProvider.System)
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => o.MinimumPostInterval = TimeSpan.Zero)
             .BuildServiceProvider();
     }
 
@@ -52,6 +52,26 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
         var directory = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, References, cancellationToken);
         var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(spec, directory, References, State, options ?? new SyncRunOptions(), cancellationToken);
         State = outcome.State;
+        return outcome;
+    }
+
+    /// <summary>Syncs and expects the source's cursor to prove nothing changed: nothing read in full, nothing posted.</summary>
+    public async Task<SyncOutcome> ExpectUnchangedAsync()
+    {
+        var imports = Imports;
+        var outcome = await SyncAsync();
+        outcome.SourceUnchanged.Should().BeTrue($"nothing changed in the directory since the last sync (full read reason: {outcome.FullReadReason})");
+        outcome.Result.Should().Be(SyncResult.UpToDate);
+        Imports.Should().Be(imports, "a sync with nothing changed posts nothing");
+        return outcome;
+    }
+
+    /// <summary>Syncs and expects a full read that says why the cursor did not prove the directory unchanged.</summary>
+    public async Task<SyncOutcome> ExpectFullReadAsync(string because)
+    {
+        var outcome = await SyncAsync();
+        outcome.SourceUnchanged.Should().BeFalse(because);
+        outcome.FullReadReason.Should().NotBeNullOrWhiteSpace("a read that had a cursor says why it read in full");
         return outcome;
     }
 

@@ -37,23 +37,6 @@ public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
     private static string AddUser(string cn, string sam, string? mail) =>
         $"dn: CN={cn},{Corp}\nchangetype: add\nobjectClass: user\nsAMAccountName: {sam}\nuserAccountControl: 544\n{(mail is null ? "" : $"mail: {mail}\n")}";
 
-    private static async Task<SyncOutcome> ExpectUnchangedAsync(LdapSyncHarness harness)
-    {
-        var imports = harness.Imports;
-        var outcome = await harness.SyncAsync();
-        outcome.SourceUnchanged.Should().BeTrue($"nothing changed on the DC since the last sync (full read reason: {outcome.FullReadReason})");
-        harness.Imports.Should().Be(imports, "a sync with nothing changed posts nothing");
-        return outcome;
-    }
-
-    private static async Task<SyncOutcome> ExpectFullReadAsync(LdapSyncHarness harness, string because)
-    {
-        var outcome = await harness.SyncAsync();
-        outcome.SourceUnchanged.Should().BeFalse(because);
-        outcome.FullReadReason.Should().NotBeNullOrWhiteSpace("a read that had a cursor says why it read in full");
-        return outcome;
-    }
-
     private static string GroupLine(LdapSyncHarness harness, string name) => harness.Groups.Single(g => g.StartsWith(name + ":", StringComparison.Ordinal));
 
     [Fact]
@@ -63,34 +46,34 @@ public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
         var first = await harness.SyncAsync();
         first.Result.Should().Be(SyncResult.Synced);
         first.State.SourceCursor.Should().StartWith("adusn:");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A user added, and made a member.
         await Dc.ModifyAsync(AddUser("Frank Ford", "frank", "frank@test.local")
             + $"\ndn: CN=Inner,{Corp}\nchangetype: modify\nadd: member\nmember: CN=Frank Ford,{Corp}\n");
-        var added = await ExpectFullReadAsync(harness, "a user was added");
+        var added = await harness.ExpectFullReadAsync("a user was added");
         added.FullReadReason.Should().Contain("uSNChanged above");
         harness.Members.Should().Contain("frank@test.local Invited");
         GroupLine(harness, "Inner").Should().Contain("frank@test.local");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // An attribute changed.
         await Dc.ModifyAsync($"dn: CN=Alice Adams,{Corp}\nchangetype: modify\nreplace: mail\nmail: alice.new@test.local\n");
-        (await ExpectFullReadAsync(harness, "an attribute changed")).Plan!.Members.Should().Contain(m => m.Email == "alice.new@test.local");
-        await ExpectUnchangedAsync(harness);
+        (await harness.ExpectFullReadAsync("an attribute changed")).Plan!.Members.Should().Contain(m => m.Email == "alice.new@test.local");
+        await harness.ExpectUnchangedAsync();
 
         // A membership changed.
         await Dc.ModifyAsync($"dn: CN=Inner,{Corp}\nchangetype: modify\ndelete: member\nmember: CN=Carol Clark,{Corp}\n");
-        await ExpectFullReadAsync(harness, "a member was removed");
+        await harness.ExpectFullReadAsync("a member was removed");
         GroupLine(harness, "Inner").Should().NotContain("carol@test.local");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
 
         // A user deleted.
         await Dc.ModifyAsync($"dn: CN=Frank Ford,{Corp}\nchangetype: delete\n");
-        var deleted = await ExpectFullReadAsync(harness, "a user was deleted: a cursor must never hide a deletion");
+        var deleted = await harness.ExpectFullReadAsync("a user was deleted: a cursor must never hide a deletion");
         deleted.Plan!.Members.Should().NotContain(m => m.Email == "frank@test.local");
         GroupLine(harness, "Inner").Should().NotContain("frank@test.local");
-        await ExpectUnchangedAsync(harness);
+        await harness.ExpectUnchangedAsync();
     }
 
     [Fact]
@@ -150,5 +133,34 @@ public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
         // An older USN of the same DC: the objects changed since then are found.
         var older = long.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture) - 1;
         (await ReadWith($"adusn:{parts[1]}:{parts[2]}:{older}")).FullReadReason.Should().Contain("uSNChanged above");
+    }
+
+    [Fact]
+    public async Task A_bind_account_that_cannot_list_tombstones_skips_a_read_only_when_the_dc_committed_nothing()
+    {
+        const string password = "Reader!Passw0rd1";
+        await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("samba-tool"),
+            ["user", "create", "reader", password, "-H", $"ldap://{Dc.Address}", $"-U{SambaDomainController.AdministratorUpn}%{SambaDomainController.AdministratorPassword}"],
+            CancellationToken.None);
+        await Dc.ModifyAsync(AddUser("Hank Hill", "hank", "hank@test.local"));
+        var spec = Spec();
+        spec.Username = "reader@test.local";
+        var source = Source(spec, password);
+        var read = await source.ReadAsync(Everything, CancellationToken.None);
+        read.Cursor.Should().StartWith("adusn:");
+        read.Users.Should().Contain(u => u.Email == "hank@test.local");
+        (await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None)).Unchanged.Should().BeTrue("the DC committed nothing since");
+
+        // A plain domain user may read the CN=Deleted Objects container but not list its tombstones, so a deletion
+        // that changes no group (Hank's) would be invisible to it: any committed change means a full read.
+        await Dc.ModifyAsync($"dn: CN=WS01,{Corp}\nchangetype: modify\nreplace: description\ndescription: rotated {Guid.NewGuid():N}\n");
+        var afterComputer = await source.ReadAsync(Everything with { Cursor = read.Cursor }, CancellationToken.None);
+        afterComputer.Unchanged.Should().BeFalse("without tombstones in sight a committed change cannot be ruled a non-deletion");
+        afterComputer.FullReadReason.Should().Contain("cannot list CN=Deleted Objects");
+
+        await Dc.ModifyAsync($"dn: CN=Hank Hill,{Corp}\nchangetype: delete\n");
+        var afterDelete = await source.ReadAsync(Everything with { Cursor = afterComputer.Cursor }, CancellationToken.None);
+        afterDelete.Unchanged.Should().BeFalse("a deletion is never hidden");
+        afterDelete.Users.Should().NotContain(u => u.Email == "hank@test.local");
     }
 }

@@ -28,7 +28,6 @@ internal sealed class OktaHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton(TimeProvider.System)
             .AddDirectoryConnectorEngine()
-            .Configure<BitwardenClientOptions>(o => o.MinimumPostInterval = TimeSpan.Zero)
             .BuildServiceProvider();
     }
 

@@ -336,4 +336,25 @@ public sealed class OktaSyncTests
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Message.Should().Contain($"127.0.0.1:{port}").And.Contain("spec.source.okta.orgUrl").And.Contain("refused");
     }
+
+    // "Équipe Öst" as the directory holds it (NFC) and as filters may write it: decomposed (NFD, as macOS input
+    // gives) in lower case, or precomposed in non-ASCII upper case. RFC 4518 caseIgnoreMatch makes them one name.
+    [Theory]
+    [InlineData("include:e\u0301quipe o\u0308st", "\u00C9quipe \u00D6st: alice@example.com", "alice@example.com Invited")]
+    [InlineData("include:\u00C9QUIPE \u00D6ST", "\u00C9quipe \u00D6st: alice@example.com", "alice@example.com Invited")]
+    [InlineData("exclude:E\u0301QUIPE O\u0308ST", "Sales: bob@example.com", "bob@example.com Invited")]
+    public async Task Group_names_in_filters_match_in_any_normalization_and_case(string groups, string expectedGroup, string expectedMember)
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var directory = harness.Okta.Directory;
+        var alice = directory.AddUser("alice@example.com");
+        var bob = directory.AddUser("bob@example.com");
+        directory.AddGroup("\u00C9quipe \u00D6st", "OKTA_GROUP", alice);
+        directory.AddGroup("Sales", "OKTA_GROUP", bob);
+
+        await harness.SyncAsync(harness.Spec(groups: groups));
+
+        harness.Groups.Should().Equal(expectedGroup);
+        harness.Members.Should().Equal(expectedMember);
+    }
 }

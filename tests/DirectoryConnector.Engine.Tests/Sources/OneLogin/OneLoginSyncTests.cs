@@ -284,4 +284,19 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         bitwarden.ImportRequests.Should().HaveCount(before);
         Members.Should().HaveCount(6);
     }
+
+    // "Équipe Öst" as the directory holds it (NFC) and as filters may write it: decomposed (NFD, as macOS input
+    // gives) in lower case, or precomposed in non-ASCII upper case. RFC 4518 caseIgnoreMatch makes them one name.
+    [Theory]
+    [InlineData("include:e\u0301quipe o\u0308st", "\u00C9quipe \u00D6st: erin")]
+    [InlineData("include:\u00C9QUIPE \u00D6ST", "\u00C9quipe \u00D6st: erin")]
+    public async Task RoleNamesInFiltersMatchInAnyNormalizationAndCase(string groups, string expected)
+    {
+        oneLogin.Account.Put(new OneLoginStandInRole(103, "\u00C9quipe \u00D6st", [5]));
+
+        await SyncAsync(Spec(groups: groups));
+
+        Groups.Should().Equal(expected);
+        Members.Should().Equal("erin@example.com");
+    }
 }

@@ -14,7 +14,7 @@ internal static class OneLoginTestKit
     public static ServiceProvider Services(Action<DirectoryHttpClientOptions>? configure = null)
     {
         var services = new ServiceCollection().AddDirectoryConnectorEngine();
-        services.Configure<BitwardenClientOptions>(o => { o.MaxAttempts = 1; o.MinimumPostInterval = TimeSpan.Zero; });
+        services.Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1);
         services.Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<OneLoginClient>(), options =>
         {
             options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);

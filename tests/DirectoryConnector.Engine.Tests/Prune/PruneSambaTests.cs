@@ -1,0 +1,158 @@
+// Test names are sentences.
+
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Ldap;
+using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Ldap;
+using FluentAssertions;
+using Xunit;
+
+namespace DirectoryConnector.Engine.Tests.Prune;
+
+/// <summary>A Samba AD DC of its own (no bulk users) for the prune scenario: deleting users leaves tombstones in
+/// CN=Deleted Objects, which the shared DC's tests count.</summary>
+public sealed class PruneSambaFixture : IAsyncLifetime
+{
+    public SambaDomainController Controller { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Controller = await SambaDomainController.StartAsync(bulkUsers: 0);
+
+    public async Task DisposeAsync()
+    {
+        if (Controller is not null)
+        {
+            await Controller.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PruneSambaCollectionDefinition : ICollectionFixture<PruneSambaFixture>
+{
+    public const string Name = "samba-prune";
+}
+
+/// <summary>
+/// spec.sync.prune, removeDisabled (userAccountControl), the deletion guard, conflicts and change reporting with the
+/// LDAP source on a real Samba AD DC, through the engine and the Bitwarden stand-in, in one multi-step scenario (a
+/// DC is slow to set up). objectGUID is the external id: renames and moves keep the member; Samba keeps group member
+/// values right across renames itself. After each step the organization must equal the directory.
+/// </summary>
+[Collection(PruneSambaCollectionDefinition.Name)]
+public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
+{
+    private const string Ou = "OU=Prune," + SambaDomainController.DomainDn;
+    private const int Enabled = 544; // NORMAL_ACCOUNT | PASSWD_NOTREQD
+    private const int Disabled = 546; // | ACCOUNTDISABLE
+
+    private SambaDomainController Dc => fixture.Controller;
+
+    public async Task InitializeAsync()
+    {
+        await Dc.DeleteTreeAsync(Ou);
+        await Dc.ModifyAsync(string.Join('\n',
+            Add(Ou, "objectClass: organizationalUnit"),
+            Add($"OU=A,{Ou}", "objectClass: organizationalUnit"),
+            Add($"OU=B,{Ou}", "objectClass: organizationalUnit"),
+            Add($"OU=Groups,{Ou}", "objectClass: organizationalUnit")));
+    }
+
+    public Task DisposeAsync() => Dc.DeleteTreeAsync(Ou);
+
+    private static string Add(string dn, params string[] lines) => $"dn: {dn}\nchangetype: add\n{string.Join('\n', lines)}\n";
+
+    private static string UserDn(string cn, string ou = "A") => $"CN={cn},OU={ou},{Ou}";
+
+    private static string GroupDn(string cn) => $"CN={cn},OU=Groups,{Ou}";
+
+    private static string Person(string cn, string sam, string ou = "A")
+        => Add(UserDn(cn, ou), "objectClass: user", $"sAMAccountName: {sam}", $"userAccountControl: {Enabled}", $"mail: {sam}@prune.local");
+
+    private static string Group(string cn, params string[] members)
+        => Add(GroupDn(cn), ["objectClass: group", $"sAMAccountName: prune-{cn}", .. members.Select(m => $"member: {m}")]);
+
+    private static string AccountControl(string dn, int value) => $"dn: {dn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: {value}\n-\n";
+
+    private LdapSpecSource Source() => new(new LdapSourceSpec
+    {
+        Hostname = Dc.Address,
+        ActiveDirectory = true,
+        RootPath = SambaDomainController.DomainDn,
+        UserPath = "OU=Prune",
+        GroupPath = "OU=Groups,OU=Prune",
+        Username = SambaDomainController.AdministratorUpn,
+        PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+    }, SambaDomainController.AdministratorPassword);
+
+    [Fact]
+    public async Task Disabled_deleted_renamed_and_moved_users_renamed_deleted_and_emptied_groups_the_guard_and_a_conflict_keep_the_organization_equal_to_the_directory()
+    {
+        await Dc.ModifyAsync(string.Join('\n',
+            Person("Ann Prune", "ann"), Person("Ben Prune", "ben"), Person("Cat Prune", "cat"), Person("Dan Prune", "dan"),
+            Group("Dev", UserDn("Ann Prune"), UserDn("Ben Prune")), Group("Ops", UserDn("Cat Prune")), Group("QA", UserDn("Dan Prune")),
+            Group("Everyone", UserDn("Ann Prune"), UserDn("Ben Prune"), UserDn("Cat Prune"), UserDn("Dan Prune"))));
+        await using var harness = await PruneHarness.StartAsync();
+        var owner = harness.Organization.AddMember("owner@prune.local", type: StandInMemberType.Owner);
+        var pending = harness.Organization.AddMember("guest@partner.example", status: StandInMemberStatus.Invited, hasMasterPassword: false);
+        var source = Source();
+        var spec = harness.Spec(source, maxDeletions: "1", sync: s => s.RemoveDisabled = true);
+
+        // 1. First sync.
+        var first = await harness.SyncAsync("ad", spec, source.Create());
+        first.Changes!.Added.Should().BeEquivalentTo("ann@prune.local", "ben@prune.local", "cat@prune.local", "dan@prune.local");
+        harness.Groups().Should().Equal("Dev: ann@prune.local ben@prune.local", "Everyone: ann@prune.local ben@prune.local cat@prune.local dan@prune.local",
+            "Ops: cat@prune.local", "QA: dan@prune.local");
+        var ids = harness.Organization.Members.Where(m => m.ExternalId is not null).ToDictionary(m => m.Email, m => m.Id);
+        var opsGroup = harness.Organization.Groups.Single(g => g.Name == "Ops").Id;
+
+        // 2. Ben is disabled, Dan deleted, Cat renamed, Ann moved to OU=B, Ops renamed SRE, QA deleted, Dev emptied.
+        await Dc.ModifyAsync(string.Join('\n',
+            AccountControl(UserDn("Ben Prune"), Disabled),
+            $"dn: {UserDn("Dan Prune")}\nchangetype: delete\n",
+            $"dn: {UserDn("Cat Prune")}\nchangetype: modrdn\nnewrdn: CN=Catherine Prune\ndeleteoldrdn: 1\n",
+            $"dn: {UserDn("Ann Prune")}\nchangetype: modrdn\nnewrdn: CN=Ann Prune\ndeleteoldrdn: 1\nnewsuperior: OU=B,{Ou}\n",
+            $"dn: {GroupDn("Ops")}\nchangetype: modrdn\nnewrdn: CN=SRE\ndeleteoldrdn: 1\n",
+            $"dn: {GroupDn("QA")}\nchangetype: delete\n",
+            $"dn: {GroupDn("Dev")}\nchangetype: modify\ndelete: member\n-\n"));
+
+        var stopped = await harness.FailAsync("ad", spec, source.Create());
+        stopped.Reason.Should().Be(SyncFailureReason.DeletionGuardTriggered);
+        stopped.DeletionGuard!.Should().BeEquivalentTo(new { MemberRemovals = 2, MemberLimit = 1 });
+        harness.Organization.Members.Should().HaveCount(6, "nothing was removed while the guard waits");
+
+        var second = await harness.SyncAsync("ad", spec, source.Create(), approve: stopped.DeletionGuard!.PlanHash);
+
+        harness.MemberEmails().Should().Equal("ann@prune.local", "cat@prune.local", "guest@partner.example", "owner@prune.local");
+        harness.Organization.Members.Select(m => m.Id).Should().Contain([ids["ann@prune.local"], ids["cat@prune.local"], owner.Id, pending.Id],
+            "objectGUID survives renames and moves; the owner and the pending hand invite are never pruned");
+        harness.Groups().Should().Equal("Dev: ", "Everyone: ann@prune.local cat@prune.local", "SRE: cat@prune.local");
+        harness.Organization.Groups.Single(g => g.Name == "SRE").Id.Should().Be(opsGroup);
+        second.Changes!.Removed.Should().Equal("ben@prune.local", "dan@prune.local");
+        second.Changes.GroupsRenamed.Should().Equal("Ops → SRE");
+        second.Changes.GroupsDeleted.Should().Equal("QA");
+        second.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal(
+            "Dev: -ann@prune.local, -ben@prune.local", "Everyone: -ben@prune.local, -dan@prune.local");
+
+        // 3. Ben is enabled again and rejoins Dev; Cat's address changes to one someone invited by hand (bitwarden/server#4117); Eve joins.
+        var cathy = harness.Organization.AddMember("cathy@prune.local", status: StandInMemberStatus.Invited, hasMasterPassword: false);
+        await Dc.ModifyAsync(string.Join('\n',
+            AccountControl(UserDn("Ben Prune"), Enabled),
+            $"dn: {GroupDn("Dev")}\nchangetype: modify\nadd: member\nmember: {UserDn("Ben Prune")}\n-\n",
+            $"dn: {UserDn("Catherine Prune")}\nchangetype: modify\nreplace: mail\nmail: cathy@prune.local\n-\n",
+            Person("Eve Prune", "eve", "B"),
+            $"dn: {GroupDn("Everyone")}\nchangetype: modify\nadd: member\nmember: {UserDn("Eve Prune", "B")}\n-\n"));
+
+        var third = await harness.SyncAsync("ad", spec, source.Create());
+
+        third.Changes!.ReEnabled.Should().Equal("ben@prune.local");
+        third.Changes.Added.Should().Equal("eve@prune.local");
+        third.Conflicts.Should().ContainSingle().Which.Message.Should().Contain("cat@prune.local").And.Contain("cathy@prune.local").And.Contain("bitwarden/server#4117");
+        harness.StandIn.ImportRequests.Should().OnlyContain(r => r.StatusCode == 200);
+        harness.MemberEmails().Should().Equal("ann@prune.local", "ben@prune.local", "cat@prune.local", "cathy@prune.local", "eve@prune.local",
+            "guest@partner.example", "owner@prune.local");
+        harness.Organization.Members.Select(m => m.Id).Should().Contain(cathy.Id);
+        harness.Groups().Should().Equal("Dev: ben@prune.local", "Everyone: ann@prune.local ben@prune.local cat@prune.local eve@prune.local", "SRE: cat@prune.local");
+        third.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal("Dev: +ben@prune.local", "Everyone: +ben@prune.local, +eve@prune.local");
+    }
+}

@@ -126,6 +126,28 @@ public sealed class KubernetesApiFaultTests(ITestOutputHelper output)
         OrganizationShouldEqualDirectory(env, users: 2);
     }
 
+    [Fact]
+    public async Task MoreDirectorySyncsThanOneListPageAreAllReconciled()
+    {
+        // The server returns at most two items a page, so the operator's first list takes three pages.
+        await using var env = await StartAsync(output, configureKube: kube => kube.MaxPageSize = 2);
+        await env.PutApiKeySecretAsync();
+        await env.PutDirectoryAsync(new Dictionary<string, string> { [DirectoryKey] = DirectoryJson(users: 2) });
+        for (var i = 0; i < 5; i++)
+        {
+            await env.CreateDirectorySyncAsync($"corp-{i}", env.Spec());
+        }
+
+        await env.StartOperatorAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await env.WaitForAsync($"corp-{i}", s => IsReady(s), $"corp-{i} synced");
+        }
+
+        env.Kube.Requests.Should().Contain(r => r.Contains("/directorysyncs?", StringComparison.Ordinal) && r.Contains("continue=", StringComparison.Ordinal), "the list was paged");
+    }
+
     private async Task<OperatorEnvironment> SyncedAsync(int users)
     {
         var env = await StartAsync(output);

@@ -54,11 +54,12 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     public ITestOutputHelper? Output { get; }
 
     /// <summary>Starts the emulator with the committed CRD, or with <paramref name="crdPath"/> (e.g. an older CRD).</summary>
-    public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null, string? crdPath = null)
+    public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null, string? crdPath = null, Action<KubeApiEmulatorOptions>? configureKube = null)
     {
         var crd = crdPath ?? Path.Combine(RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) };
         kubeOptions.CrdPaths.Add(crd);
+        configureKube?.Invoke(kubeOptions);
         var kube = await KubeApiEmulator.StartAsync(kubeOptions);
         var bitwarden = await BitwardenStandIn.StartAsync();
         var work = Directory.CreateTempSubdirectory("operator-e2e-").FullName;

@@ -23,6 +23,9 @@ public sealed class KubeApiEmulatorOptions
     /// <summary>Events kept for watches from a resourceVersion; older ones are compacted (410 Gone).</summary>
     public int HistoryLimit { get; set; } = 10_000;
 
+    /// <summary>Most items one list page holds whatever limit the client asks for (the server may return fewer); null: no cap.</summary>
+    public int? MaxPageSize { get; set; }
+
     /// <summary>The clock for creationTimestamp and ages in tables.</summary>
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 }

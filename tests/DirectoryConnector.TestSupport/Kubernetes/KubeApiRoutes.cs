@@ -201,8 +201,12 @@ internal sealed class KubeApiRoutes
                 await CreateAsync(context, type, scope);
                 break;
             case "PUT" when name is not null:
-                await UpdateAsync(context, type, scope, name, subresource is not null, await ReadBodyAsync(context));
+            {
+                var body = await ReadBodyAsync(context);
+                await UpdateAsync(context, type, scope, name, subresource is not null, _ => body);
                 break;
+            }
+
             case "PATCH" when name is not null:
                 await PatchAsync(context, type, scope, name, subresource is not null);
                 break;
@@ -241,7 +245,7 @@ internal sealed class KubeApiRoutes
         await WriteObjectAsync(context, 201, type, created, warnings);
     }
 
-    private async Task UpdateAsync(HttpContext context, ApiResourceType type, string ns, string name, bool status, JsonObject incoming)
+    private async Task UpdateAsync(HttpContext context, ApiResourceType type, string ns, string name, bool status, Func<JsonObject, JsonObject> incomingFrom)
     {
         var warnings = new List<string>();
         var fieldValidation = FieldValidationOf(context);
@@ -253,7 +257,7 @@ internal sealed class KubeApiRoutes
                 throw KubeApiException.NotFound(type, name);
             }
 
-            var result = ObjectRules.PrepareUpdate(type, name, current, incoming, status, fieldValidation, warnings);
+            var result = ObjectRules.PrepareUpdate(type, name, current, incomingFrom(current.DeepClone().AsObject()), status, fieldValidation, warnings);
             crdType = type.Plural == "customresourcedefinitions" && result.Resource is { } crd ? ServedType(crd) : null;
             return IsDryRun(context) ? MutationResult.NoChange() : result;
         });
@@ -278,10 +282,9 @@ internal sealed class KubeApiRoutes
             _ => throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json{(type.IsCustom ? "" : ", application/strategic-merge-patch+json")}"),
         };
 
-        var current = _store.Get(type, ns, name) ?? throw KubeApiException.NotFound(type, name);
-        var patched = apply(current) as JsonObject ?? throw KubeApiException.BadRequest("the patch did not produce an object");
-        // A patch carries the version it was computed against only when it sets metadata.resourceVersion itself.
-        await UpdateAsync(context, type, ns, name, status, patched);
+        // Applied to the stored object under the store's lock, as the server's GuaranteedUpdate retries it: a patch
+        // conflicts (409) only when it sets metadata.resourceVersion itself and that version is not the current one.
+        await UpdateAsync(context, type, ns, name, status, current => apply(current) as JsonObject ?? throw KubeApiException.BadRequest("the patch did not produce an object"));
     }
 
     private async Task DeleteAsync(HttpContext context, ApiResourceType type, string ns, string name)
@@ -336,9 +339,22 @@ internal sealed class KubeApiRoutes
     {
         var query = context.Request.Query;
         var matches = Selectors.Parse(query["labelSelector"], query["fieldSelector"], type);
-        var (items, resourceVersion) = _store.List(type, type.Namespaced ? ns : null);
+        var continued = ContinueToken.Decode(query["continue"]);
+        List<JsonObject> items;
+        long resourceVersion;
+        if (continued is { } token)
+        {
+            // Every page of one list comes from the first page's snapshot; once compacted, the token has expired.
+            items = _store.ListAt(type, type.Namespaced ? ns : null, token.ResourceVersion) ?? throw new KubeApiException(410, "Expired", ContinueToken.ExpiredMessage);
+            resourceVersion = token.ResourceVersion;
+        }
+        else
+        {
+            (items, resourceVersion) = _store.List(type, type.Namespaced ? ns : null);
+        }
+
         items = [.. items.Where(matches)];
-        var (page, continueToken, remaining) = Paginate(items, query["limit"], query["continue"]);
+        var (page, continueToken, remaining) = Paginate(items, query["limit"], continued?.After, resourceVersion, _options.MaxPageSize);
         var format = ResponseFormat.Of(context.Request);
         if (format.Kind == ResponseFormat.Table)
         {
@@ -370,39 +386,32 @@ internal sealed class KubeApiRoutes
         });
     }
 
-    // limit/continue paging in namespace/name order; the token is the last key served (the server's holds an etcd key too).
-    private static (List<JsonObject> Page, string? Continue, int Remaining) Paginate(List<JsonObject> items, string? limit, string? continueToken)
+    // limit/continue paging in namespace/name order. The server may return fewer items than asked (maxPageSize).
+    private static (List<JsonObject> Page, string? Continue, int Remaining) Paginate(List<JsonObject> items, string? limit, string? after, long resourceVersion, int? maxPageSize)
     {
-        static string Key(JsonObject obj) => $"{obj["metadata"]?["namespace"]?.GetValue<string>()}/{obj["metadata"]!["name"]!.GetValue<string>()}";
-
-        if (string.IsNullOrEmpty(limit) && string.IsNullOrEmpty(continueToken))
+        if (string.IsNullOrEmpty(limit) && after is null)
         {
             return (items, null, 0);
         }
 
-        items = [.. items.OrderBy(Key, StringComparer.Ordinal)];
-        if (!string.IsNullOrEmpty(continueToken))
+        if (after is not null)
         {
-            string after;
-            try
-            {
-                after = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(continueToken));
-            }
-            catch (FormatException)
-            {
-                throw KubeApiException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-            }
-
-            items = [.. items.Where(i => string.CompareOrdinal(Key(i), after) > 0)];
+            items = [.. items.Where(i => string.CompareOrdinal(ContinueToken.KeyOf(i), after) > 0)];
         }
 
-        if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0 || items.Count <= size)
+        if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0)
+        {
+            return (items, null, 0);
+        }
+
+        size = Math.Min(size, maxPageSize ?? size);
+        if (items.Count <= size)
         {
             return (items, null, 0);
         }
 
         var page = items.Take(size).ToList();
-        return (page, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Key(page[^1]))), items.Count - size);
+        return (page, ContinueToken.Encode(resourceVersion, ContinueToken.KeyOf(page[^1])), items.Count - size);
     }
 
     private async Task WatchAsync(HttpContext context, ApiResourceType type, string? ns)

@@ -67,6 +67,48 @@ public sealed class ResourceStore
     }
 
     /// <summary>
+    /// The objects as they were at <paramref name="resourceVersion"/> (the newest first, unwound through the history), or
+    /// null when the history no longer reaches back that far (compacted): how etcd serves a continued list from the
+    /// first page's revision.
+    /// </summary>
+    public List<JsonObject>? ListAt(ApiResourceType type, string? ns, long resourceVersion)
+    {
+        lock (_lock)
+        {
+            if (resourceVersion < _compactedThrough)
+            {
+                return null;
+            }
+
+            var state = _objects.Where(o => o.Key.Resource == type.QualifiedName)
+                .ToDictionary(o => (o.Key.Namespace, o.Key.Name), o => o.Value);
+            for (var node = _history.Last; node is not null && node.Value.ResourceVersion > resourceVersion; node = node.Previous)
+            {
+                var change = node.Value;
+                if (change.Type.QualifiedName != type.QualifiedName)
+                {
+                    continue;
+                }
+
+                var metadata = change.Resource["metadata"]!;
+                var key = (metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]!.GetValue<string>());
+                if (change.Kind == "ADDED" || change.Previous is null)
+                {
+                    state.Remove(key);
+                }
+                else
+                {
+                    state[key] = change.Previous;
+                }
+            }
+
+            return [.. state.Where(o => ns is null || o.Key.Namespace == ns)
+                .OrderBy(o => o.Key.Namespace, StringComparer.Ordinal).ThenBy(o => o.Key.Name, StringComparer.Ordinal)
+                .Select(o => o.Value.DeepClone().AsObject())];
+        }
+    }
+
+    /// <summary>
     /// Applies a change atomically: <paramref name="change"/> gets the current object (or null) and returns the new one
     /// (or null to delete), or throws a <see cref="KubeApiException"/>. Stamps resourceVersion and records the event.
     /// </summary>

@@ -36,7 +36,6 @@ public sealed class BitwardenFaultTests : IAsyncLifetime, IDisposable
                 o.BaseRetryDelay = TimeSpan.FromMilliseconds(50);
                 o.MaxRetryDelay = TimeSpan.FromMilliseconds(200);
                 o.AttemptTimeout = TimeSpan.FromSeconds(2);
-                o.MinimumPostInterval = TimeSpan.Zero;
             })
             .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<BitwardenOrganizationClient>(), o => o.MaxAttempts = 1)
             .BuildServiceProvider();

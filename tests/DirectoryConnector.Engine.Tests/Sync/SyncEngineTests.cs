@@ -84,6 +84,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
             SkippedCount = 0,
             ManagedMembers = ["cn=alice", "cn=bob"],
             ManagedGroups = ["cn=eng,ou=groups"],
+            RemovedDisabled = [],
             SourceCursor = source.CurrentCursor,
             SourceCursorScope = outcome.State.SourceCursorScope,
             LastFullReadTime = Now,

@@ -79,8 +79,8 @@ internal static class SyncCommand
                 var exitCode = await CliContext.ReportFailureAsync(parseResult, e).ConfigureAwait(false);
                 if (state is not null && exitCode == ExitCodes.SyncFailed)
                 {
-                    // Remember that an attempt failed, but keep the hashes so the next run sends everything again.
-                    await StateFile.SaveAsync(state, SyncEngine.FailedAttempt(previous, attemptTime), CancellationToken.None).ConfigureAwait(false);
+                    // Remember that an attempt failed; the hashes stay (but for the shards an interrupted import completed), so the next run sends the rest again.
+                    await StateFile.SaveAsync(state, SyncEngine.FailedAttempt(previous, attemptTime, e), CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return exitCode;

@@ -74,8 +74,10 @@ internal static partial class YamlToJson
             }
         }
 
-        while (parser.MoveNext())
+        var last = Mark.Empty;
+        while (MoveNext(parser, fileName, last))
         {
+            last = parser.Current!.End;
             switch (parser.Current)
             {
                 case DocumentStart:
@@ -119,6 +121,20 @@ internal static partial class YamlToJson
 
                     break;
             }
+        }
+    }
+
+    // YamlDotNet's scanner throws InvalidOperationException (not a YamlException) on some unterminated flow
+    // collections, e.g. "interval: [15m" followed by more keys: still bad input, reported where reading stopped.
+    private static bool MoveNext(Parser parser, string fileName, Mark last)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ManifestException($"{fileName}: line {last.Line}, column {last.Column}: not valid YAML after this point: check for an unclosed [ or {{ or quote");
         }
     }
 

@@ -40,7 +40,11 @@ public sealed partial class BitwardenClient
 
     /// <summary>Posts the requests in order. Throws SyncFailedException with BitwardenAuthFailed,
     /// BitwardenImportFailed or BitwardenUnavailable.</summary>
-    public async Task ImportAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, IReadOnlyList<OrganizationImportRequest> requests, CancellationToken cancellationToken)
+    public Task ImportAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, IReadOnlyList<OrganizationImportRequest> requests, CancellationToken cancellationToken)
+        => ImportAsync(endpoints, apiKey, requests, applied: null, cancellationToken);
+
+    /// <param name="applied">Called after each request the server accepted, with how many have been so far.</param>
+    public async Task ImportAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, IReadOnlyList<OrganizationImportRequest> requests, Action<int>? applied, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(apiKey);
@@ -60,6 +64,7 @@ public sealed partial class BitwardenClient
             try
             {
                 await ImportOneAsync(endpoints, apiKey, request, $"import request {index + 1} of {requests.Count}", cancellationToken).ConfigureAwait(false);
+                applied?.Invoke(index + 1);
             }
             catch (SyncFailedException failure) when (index > 0)
             {

@@ -7,36 +7,43 @@ namespace DirectoryConnector.Engine.Planning;
 
 /// <summary>
 /// SHA-256 of what would be posted, as canonical JSON (camelCase, canonical order, no whitespace), prefixed by the
-/// hash scope so the same directory synced to another organization never counts as up to date. The JSON is streamed
-/// into the hash, never held as one string.
+/// hash scope so the same directory synced to another organization never counts as up to date; and, in the same pass,
+/// one digest per shard of the entries (<see cref="ShardHashes"/>). Each entry's JSON is written once into a reused
+/// buffer and fed to both hashes, never held as one string.
 /// </summary>
 internal static class ContentHash
 {
-    public static string OfMembers(string hashScope, IReadOnlyList<PlannedMember> members, bool overwriteExisting)
-        => Compute(hashScope, writer =>
+    private static readonly byte[] Comma = ","u8.ToArray();
+
+    public static (string Whole, ShardHashes Shards) OfMembers(string hashScope, IReadOnlyList<PlannedMember> members, bool overwriteExisting)
+    {
+        using var hashes = new PartHashes(hashScope, overwriteExisting ? "overwriteExisting\n" : "");
+        hashes.AppendWhole("{\"members\":["u8);
+        for (var i = 0; i < members.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray("members");
-            foreach (var member in members)
+            var member = members[i];
+            hashes.AppendEntry(member.ExternalId, i > 0, writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("email", member.Email);
                 writer.WriteString("externalId", member.ExternalId);
                 writer.WriteBoolean("deleted", member.Deleted);
                 writer.WriteEndObject();
-            }
+            });
+        }
 
-            writer.WriteEndArray();
-            writer.WriteBoolean("overwriteExisting", overwriteExisting);
-            writer.WriteEndObject();
-        });
+        hashes.AppendWhole(overwriteExisting ? "],\"overwriteExisting\":true}"u8 : "],\"overwriteExisting\":false}"u8);
+        return hashes.Finish();
+    }
 
-    public static string OfGroups(string hashScope, IReadOnlyList<PlannedGroup> groups)
-        => Compute(hashScope, writer =>
+    public static (string Whole, ShardHashes Shards) OfGroups(string hashScope, IReadOnlyList<PlannedGroup> groups)
+    {
+        using var hashes = new PartHashes(hashScope, "");
+        hashes.AppendWhole("{\"groups\":["u8);
+        for (var i = 0; i < groups.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray("groups");
-            foreach (var group in groups)
+            var group = groups[i];
+            hashes.AppendEntry(group.ExternalId, i > 0, writer =>
             {
                 writer.WriteStartObject();
                 writer.WriteString("name", group.Name);
@@ -49,44 +56,79 @@ internal static class ContentHash
 
                 writer.WriteEndArray();
                 writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
-
-    private static string Compute(string hashScope, Action<Utf8JsonWriter> writeContent)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(hashScope + "\n"));
-        using (var writer = new Utf8JsonWriter(new HashingBufferWriter(hash)))
-        {
-            writeContent(writer);
+            });
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        hashes.AppendWhole("]}"u8);
+        return hashes.Finish();
     }
 
-    /// <summary>Hands each chunk the JSON writer completes to the hash, reusing one buffer.</summary>
-    private sealed class HashingBufferWriter(IncrementalHash hash) : IBufferWriter<byte>
+    /// <summary>The whole part's hash and the shards' hashes, fed entry by entry.</summary>
+    private sealed class PartHashes : IDisposable
     {
-        private byte[] buffer = new byte[16 * 1024];
+        private readonly IncrementalHash whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly IncrementalHash?[] shards = new IncrementalHash?[ShardHashes.Count];
+        private readonly byte[] shardPrefix;
+        private readonly ArrayBufferWriter<byte> entry = new(1024);
+        private readonly Utf8JsonWriter writer;
 
-        public void Advance(int count) => hash.AppendData(buffer, 0, count);
-
-        public Memory<byte> GetMemory(int sizeHint = 0) => EnsureCapacity(sizeHint);
-
-        public Span<byte> GetSpan(int sizeHint = 0) => EnsureCapacity(sizeHint);
-
-        private byte[] EnsureCapacity(int sizeHint)
+        public PartHashes(string hashScope, string shardContext)
         {
-            // The writer has handed back everything it wrote (Advance) before asking again, so nothing is lost here.
-            if (sizeHint > buffer.Length)
+            whole.AppendData(Encoding.UTF8.GetBytes(hashScope + "\n"));
+            shardPrefix = Encoding.UTF8.GetBytes(hashScope + "\n" + shardContext);
+            writer = new Utf8JsonWriter(entry);
+        }
+
+        public void AppendWhole(ReadOnlySpan<byte> json) => whole.AppendData(json);
+
+        public void AppendEntry(string externalId, bool separator, Action<Utf8JsonWriter> write)
+        {
+            entry.ResetWrittenCount();
+            writer.Reset(entry);
+            write(writer);
+            writer.Flush();
+            if (separator)
             {
-                buffer = new byte[Math.Max(sizeHint, buffer.Length * 2)];
+                whole.AppendData(Comma);
             }
 
-            return buffer;
+            whole.AppendData(entry.WrittenSpan);
+            // Entries are self-delimiting JSON objects, so their concatenation is unambiguous.
+            Shard(ShardHashes.ShardOf(externalId)).AppendData(entry.WrittenSpan);
+        }
+
+        public (string Whole, ShardHashes Shards) Finish()
+        {
+            var digests = new byte[ShardHashes.Count * ShardHashes.DigestSize];
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            for (var shard = 0; shard < ShardHashes.Count; shard++)
+            {
+                Shard(shard).GetHashAndReset(digest);
+                digest[..ShardHashes.DigestSize].CopyTo(digests.AsSpan(shard * ShardHashes.DigestSize));
+            }
+
+            return (Convert.ToHexStringLower(whole.GetHashAndReset()), new ShardHashes(digests));
+        }
+
+        public void Dispose()
+        {
+            writer.Dispose();
+            whole.Dispose();
+            foreach (var shard in shards)
+            {
+                shard?.Dispose();
+            }
+        }
+
+        private IncrementalHash Shard(int shard)
+        {
+            if (shards[shard] is not { } hash)
+            {
+                hash = shards[shard] = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                hash.AppendData(shardPrefix);
+            }
+
+            return hash;
         }
     }
 }

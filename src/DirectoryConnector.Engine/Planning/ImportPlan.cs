@@ -23,4 +23,10 @@ public sealed class ImportPlan
 
     /// <summary>SHA-256 (hex) of the canonical JSON of the groups part as it would be posted, scoped to the target organization.</summary>
     public required string GroupsHash { get; init; }
+
+    /// <summary>Per-shard digests of the members part (<see cref="ShardHashes"/>); null: every shard counts as changed.</summary>
+    public ShardHashes? MemberShards { get; init; }
+
+    /// <summary>Per-shard digests of the groups part; null: every shard counts as changed.</summary>
+    public ShardHashes? GroupShards { get; init; }
 }

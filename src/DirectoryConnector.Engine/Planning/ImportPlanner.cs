@@ -51,6 +51,8 @@ public static class ImportPlanner
             warnings.Add($"removeDisabled is on but has no effect: {unknown}");
         }
 
+        var (membersHash, memberShards) = ContentHash.OfMembers(hashScope, members, options.OverwriteExisting);
+        var (groupsHash, groupShards) = ContentHash.OfGroups(hashScope, groups);
         return new ImportPlan
         {
             Warnings = warnings,
@@ -58,8 +60,10 @@ public static class ImportPlanner
             Groups = groups,
             Skipped = [.. snapshot.Skipped, .. plannerSkipped],
             OverwriteExisting = options.OverwriteExisting,
-            MembersHash = ContentHash.OfMembers(hashScope, members, options.OverwriteExisting),
-            GroupsHash = ContentHash.OfGroups(hashScope, groups),
+            MembersHash = membersHash,
+            GroupsHash = groupsHash,
+            MemberShards = memberShards,
+            GroupShards = groupShards,
         };
     }
 

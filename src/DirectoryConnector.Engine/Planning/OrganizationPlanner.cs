@@ -212,6 +212,8 @@ public static class OrganizationPlanner
                 OverwriteExisting = overwrite,
                 MembersHash = plan.MembersHash,
                 GroupsHash = plan.GroupsHash,
+                MemberShards = plan.MemberShards,
+                GroupShards = plan.GroupShards,
             },
             MemberRemovals = [.. removals.Values],
             GroupDeletions = groupDeletions,

@@ -31,7 +31,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null),
+            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null, shards: null),
         };
     }
 
@@ -74,8 +74,13 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         }
 
         var sync = spec.Sync;
-        var membersChanged = sync.Users && (options.Force || previous?.MembersHash != plan.MembersHash);
-        var groupsChanged = sync.Groups && (options.Force || previous?.GroupsHash != plan.GroupsHash);
+        var asRead = plan;
+        var previousMemberShards = PreviousShards(previous?.MemberShards, previous?.MembersHash, plan.MembersHash, plan.MemberShards);
+        var previousGroupShards = PreviousShards(previous?.GroupShards, previous?.GroupsHash, plan.GroupsHash, plan.GroupShards);
+        var memberShardsToPost = ChangedShards(sync.Users, plan.MemberShards, previousMemberShards, options.Force);
+        var groupShardsToPost = ChangedShards(sync.Groups, plan.GroupShards, previousGroupShards, options.Force);
+        var membersChanged = memberShardsToPost.Any(changed => changed);
+        var groupsChanged = groupShardsToPost.Any(changed => changed);
 
         // Read the organization whenever the sync may change membership: to prune, to catch what the server would
         // fail on, and to say what changed.
@@ -98,6 +103,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             // Overwrite removes every member missing from the request, so a request must always carry all members.
             membersChanged = sync.Users;
             groupsChanged = sync.Groups;
+            Array.Fill(memberShardsToPost, sync.Users);
+            Array.Fill(groupShardsToPost, sync.Groups);
         }
 
         var approved = organization is { GuardTriggered: true } ? organization.Guard.PlanHash : null;
@@ -113,22 +120,44 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         var now = time.GetUtcNow();
         var groupDeletions = organization?.GroupDeletions ?? [];
+        var posting = ShardedPost.Select(plan, asRead, organization, memberShardsToPost, groupShardsToPost, membersChanged, groupsChanged);
         if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
         {
             LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true, organization), organization, approved: null, snapshot.FullReadReason);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, postedRequests: 0)), organization, approved: null, snapshot.FullReadReason);
         }
 
-        var requests = membersChanged || groupsChanged
-            ? ImportRequestBuilder.Build(plan, membersChanged, groupsChanged, spec.Bitwarden.InviteUsersAfterProvisioning)
-            : [];
+        var requests = posting.Requests(spec.Bitwarden.InviteUsersAfterProvisioning);
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false, organization), organization, approved: null, snapshot.FullReadReason);
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false, organization, shards: null), organization, approved: null, snapshot.FullReadReason);
         }
 
-        await bitwarden.ImportAsync(endpoints, apiKey, requests, cancellationToken).ConfigureAwait(false);
+        var posted = 0;
+        try
+        {
+            await bitwarden.ImportAsync(endpoints, apiKey, requests, applied => posted = applied, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SyncFailedException failure) when (posted > 0)
+        {
+            // Imports are not transactional: the shards whose entries were all applied advance, so the next sync
+            // posts only the rest.
+            var (members, groups) = posting.Advance(previousMemberShards, previousGroupShards, posted);
+            LogPartialImport(posted, requests.Count);
+            throw new SyncFailedException(failure.Reason, failure.Message, failure.Retryable, failure)
+            {
+                DeletionGuard = failure.DeletionGuard,
+                PartialState = (previous ?? new SyncState()) with
+                {
+                    MembersHash = null,
+                    GroupsHash = null,
+                    MemberShards = members?.Encode(),
+                    GroupShards = groups?.Encode(),
+                },
+            };
+        }
+
         foreach (var group in groupDeletions)
         {
             // After the import, so a failed import leaves the groups; a failure here is retried by the next sync.
@@ -137,8 +166,24 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         var finished = time.GetUtcNow();
         var summary = organization?.Changes.Summary() ?? "organization not read";
-        LogSynced(requests.Count, membersChanged, groupsChanged, plan.Members.Count, plan.Groups.Count, summary);
-        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true, organization), organization, approved, snapshot.FullReadReason);
+        LogSynced(requests.Count, posting.MemberCount, posting.GroupCount, plan.Members.Count, plan.Groups.Count, summary);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, requests.Count)), organization, approved, snapshot.FullReadReason);
+    }
+
+    /// <summary>The shard digests last posted: the recorded ones, or, for a state written before shards existed, the
+    /// current ones when its single hash still matches (nothing changed), else none (everything is posted once).</summary>
+    private static ShardHashes? PreviousShards(string? encoded, string? previousHash, string currentHash, ShardHashes? current)
+        => encoded is not null ? ShardHashes.Decode(encoded) : previousHash is not null && previousHash == currentHash ? current : null;
+
+    private static bool[] ChangedShards(bool synced, ShardHashes? current, ShardHashes? previous, bool force)
+    {
+        var changed = new bool[ShardHashes.Count];
+        for (var shard = 0; synced && shard < changed.Length; shard++)
+        {
+            changed[shard] = force || current is null || !current.Matches(previous, shard);
+        }
+
+        return changed;
     }
 
     private static SyncOutcome Outcome(SyncResult result, ImportPlan plan, IReadOnlyList<OrganizationImportRequest> requests, bool membersChanged, bool groupsChanged,
@@ -199,9 +244,10 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         return result;
     }
 
-    /// <summary>The state after a failed attempt: the attempt's time is kept, the hashes are not advanced.</summary>
-    public static SyncState FailedAttempt(SyncState? previous, DateTimeOffset attemptTime)
-        => (previous ?? new SyncState()) with { LastSyncTime = attemptTime };
+    /// <summary>The state after a failed attempt: the attempt's time is kept; the hashes are not advanced, except the
+    /// shards an interrupted import had fully applied (<see cref="SyncFailedException.PartialState"/>).</summary>
+    public static SyncState FailedAttempt(SyncState? previous, DateTimeOffset attemptTime, SyncFailedException? failure = null)
+        => (failure?.PartialState ?? previous ?? new SyncState()) with { LastSyncTime = attemptTime };
 
     internal static string HashScope(BitwardenEndpoints endpoints, string organizationId)
         => endpoints.ApiUrl.AbsoluteUri.TrimEnd('/') + "|" + organizationId.ToUpperInvariant();
@@ -338,7 +384,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
             retryable: true);
     }
 
-    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization)
+    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization,
+        (ShardHashes? Members, ShardHashes? Groups)? shards)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -353,6 +400,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
                 // Entries left out for a conflict were not sent: the next sync must post (and check) them again.
                 MembersHash = spec.Sync.Users && organization is not { Conflicts.Count: > 0 } ? plan.MembersHash : null,
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
+                MemberShards = spec.Sync.Users ? shards?.Members?.Encode() : null,
+                GroupShards = spec.Sync.Groups ? shards?.Groups?.Encode() : null,
                 LastSuccessfulSyncTime = now,
                 // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
                 ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
@@ -398,6 +447,9 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     [LoggerMessage(Level = LogLevel.Information, Message = "Dry run: would post {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged})")]
     private partial void LogDryRun(int requestCount, bool membersChanged, bool groupsChanged);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests (members changed: {MembersChanged}, groups changed: {GroupsChanged}); {MemberCount} members, {GroupCount} groups; {Changes}")]
-    private partial void LogSynced(int requestCount, bool membersChanged, bool groupsChanged, int memberCount, int groupCount, string changes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Synced in {RequestCount} requests ({PostedMembers} members and {PostedGroups} groups of changed shards posted); {MemberCount} members, {GroupCount} groups; {Changes}")]
+    private partial void LogSynced(int requestCount, int postedMembers, int postedGroups, int memberCount, int groupCount, string changes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The import stopped after {Applied} of {RequestCount} requests; the shards those requests completed are recorded, so the next sync posts only the rest")]
+    private partial void LogPartialImport(int applied, int requestCount);
 }

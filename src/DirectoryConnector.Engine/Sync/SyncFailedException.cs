@@ -11,4 +11,8 @@ public sealed class SyncFailedException(SyncFailureReason reason, string message
 
     /// <summary>With DeletionGuardTriggered: what the sync would have removed.</summary>
     public Planning.DeletionGuardReport? DeletionGuard { get; init; }
+
+    /// <summary>When an import stopped after some of its requests were applied: the state to keep, with the shards
+    /// those requests completed advanced (<see cref="SyncEngine.FailedAttempt"/> uses it); null otherwise.</summary>
+    public SyncState? PartialState { get; init; }
 }

@@ -10,6 +10,13 @@ public sealed record SyncState
 
     public string? GroupsHash { get; init; }
 
+    /// <summary>Per-shard digests of the members last posted (<see cref="Planning.ShardHashes.Encode"/>): a sync posts
+    /// only the members of shards that differ. Null (state from before shards, or members not synced): every shard differs.</summary>
+    public string? MemberShards { get; init; }
+
+    /// <summary>Per-shard digests of the groups last posted, like <see cref="MemberShards"/>.</summary>
+    public string? GroupShards { get; init; }
+
     public DateTimeOffset? LastSyncTime { get; init; }
 
     public DateTimeOffset? LastSuccessfulSyncTime { get; init; }

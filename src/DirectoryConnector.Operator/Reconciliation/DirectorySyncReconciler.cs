@@ -231,6 +231,13 @@ public sealed partial class DirectorySyncReconciler(
         status.ObservedGeneration = generation;
         status.SourceType = resource.Spec.Source?.Kind;
         status.LastSyncTime = now;
+        if (failure.PartialState is { } partial)
+        {
+            // An interrupted import: the shards it completed advance, so the next sync posts only the rest.
+            (status.MembersHash, status.GroupsHash) = (partial.MembersHash, partial.GroupsHash);
+            (status.MemberShards, status.GroupShards) = (partial.MemberShards, partial.GroupShards);
+        }
+
         Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.False, reason, failure.Message, generation, now);
         if (failure.Retryable)
         {
@@ -362,6 +369,8 @@ public sealed partial class DirectorySyncReconciler(
             // A hash the engine left null (entries held back by a conflict) must stay null so the next sync posts again.
             status.MembersHash = outcome.State.MembersHash;
             status.GroupsHash = outcome.State.GroupsHash;
+            status.MemberShards = outcome.State.MemberShards;
+            status.GroupShards = outcome.State.GroupShards;
             status.SourceCursor = outcome.State.SourceCursor;
             status.SourceCursorScope = outcome.State.SourceCursorScope;
             status.LastFullReadTime = outcome.State.LastFullReadTime?.UtcDateTime;
@@ -441,6 +450,8 @@ public sealed partial class DirectorySyncReconciler(
             {
                 MembersHash = status.MembersHash,
                 GroupsHash = status.GroupsHash,
+                MemberShards = status.MemberShards,
+                GroupShards = status.GroupShards,
                 LastSyncTime = status.LastSyncTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : null,
                 LastSuccessfulSyncTime = status.LastSuccessfulSyncTime is { } ok ? new DateTimeOffset(DateTime.SpecifyKind(ok, DateTimeKind.Utc)) : null,
                 UserCount = status.UserCount,

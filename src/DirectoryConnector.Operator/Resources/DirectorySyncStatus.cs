@@ -32,6 +32,12 @@ public sealed class DirectorySyncStatus
     [Description("SHA-256 of the groups part last sent; a sync whose groups hash matches posts no groups.")]
     public string? GroupsHash { get; set; }
 
+    [Description("Per-shard digests of the members last sent: members are bucketed by a hash of their external id into 256 shards, and a sync posts only the members of shards whose digest changed. Base64 of 256 × 16 bytes (5464 characters) whatever the directory's size.")]
+    public string? MemberShards { get; set; }
+
+    [Description("Per-shard digests of the groups last sent, like memberShards; a changed group is sent whole.")]
+    public string? GroupShards { get; set; }
+
     [Description("What the last sync ran with: generation, the sync-requested-at annotation and the referenced Secrets' versions. A change triggers a sync.")]
     public string? SyncedRevision { get; set; }
 

@@ -77,6 +77,8 @@ public sealed class SyncEngineTests : IAsyncLifetime
         {
             MembersHash = outcome.Plan!.MembersHash,
             GroupsHash = outcome.Plan!.GroupsHash,
+            MemberShards = outcome.Plan!.MemberShards!.Encode(),
+            GroupShards = outcome.Plan!.GroupShards!.Encode(),
             LastSyncTime = Now,
             LastSuccessfulSyncTime = Now,
             UserCount = 2,

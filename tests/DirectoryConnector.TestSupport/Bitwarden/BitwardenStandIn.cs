@@ -150,9 +150,16 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> requests to the endpoint are served normally: faults queued after this
-    /// apply to the requests after them (e.g. hang only the second import batch).</summary>
-    public void PassNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, -1, endpoint);
+    /// <summary>The next <paramref name="count"/> requests to the endpoint are answered normally (to aim a later fault).</summary>
+    public void PassNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, PassFault, endpoint);
+
+    /// <summary>The next <paramref name="count"/> imports are applied, then the connection is reset before the answer:
+    /// the client cannot tell whether the server applied the import.</summary>
+    public void LoseResponseNext(int count) => FailNext(count, LoseResponseFault, StandInEndpoint.Import);
+
+    /// <summary>When the next request to the endpoint arrives, every token issued so far expires (its answer is then the
+    /// server's 401), as when an hour passes in the middle of a batched import.</summary>
+    public void ExpireTokensAtNext(StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(1, ExpireTokensFault, endpoint);
 
     /// <summary>The next <paramref name="count"/> requests to the endpoint never get an answer (until the client gives up).</summary>
     public void HangNext(int count, StandInEndpoint endpoint = StandInEndpoint.Import) => FailNext(count, 0, endpoint);
@@ -170,6 +177,11 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
     }
+
+    // Fault codes that are not HTTP statuses: the request goes on to its handler.
+    private const int PassFault = -1;
+    private const int LoseResponseFault = -2;
+    private const int ExpireTokensFault = -3;
 
     private ConcurrentQueue<Fault> Faults(StandInEndpoint endpoint) => faults.GetOrAdd(endpoint, _ => new ConcurrentQueue<Fault>());
 
@@ -391,6 +403,13 @@ public sealed class BitwardenStandIn : IAsyncDisposable
         try
         {
             Organization.Import(ImportModel.Bind(Body(context)), options.SelfHosted, options.StagedStatusFeature);
+            if (context.Items.ContainsKey(nameof(LoseResponseFault)))
+            {
+                context.Items["note"] = "applied, response lost";
+                context.Abort();
+                return;
+            }
+
             context.Response.StatusCode = 200;
         }
         catch (StandInHttpException error)
@@ -403,7 +422,19 @@ public sealed class BitwardenStandIn : IAsyncDisposable
     /// <summary>Injected faults first, then the cloud rate limiter. True when the request was answered.</summary>
     private async Task<bool> InterceptAsync(HttpContext context, StandInEndpoint endpoint)
     {
-        if (Faults(endpoint).TryDequeue(out var fault) && fault.StatusCode >= 0)
+        if (Faults(endpoint).TryPeek(out var next) && next.StatusCode < 0 && Faults(endpoint).TryDequeue(out next))
+        {
+            switch (next.StatusCode)
+            {
+                case LoseResponseFault:
+                    context.Items[nameof(LoseResponseFault)] = true;
+                    break;
+                case ExpireTokensFault:
+                    ExpireAllTokens();
+                    break;
+            }
+        }
+        else if (Faults(endpoint).TryDequeue(out var fault))
         {
             switch (fault.StatusCode)
             {

@@ -29,6 +29,9 @@ internal sealed record EffectiveLdapSpec(
     /// <summary>Active Directory's sAMAccountType of normal user accounts: excludes computers, contacts, trusts.</summary>
     public const string AdUserAccountFilter = "(sAMAccountType=805306368)";
 
+    /// <summary>spec.source.ldap.pageSize; null: the source's default.</summary>
+    public int? PageSize { get; init; }
+
     public string Endpoint => $"{Hostname}:{Port}";
 
     /// <summary>The domain part (trailing dc= RDNs) of rootPath, where Active Directory keeps CN=Deleted Objects:
@@ -167,7 +170,10 @@ internal sealed record EffectiveLdapSpec(
             UserFilter: NormalizeFilter(filters?.Users),
             GroupFilter: NormalizeFilter(filters?.Groups),
             DisabledFilter: NormalizeFilter(spec.DisabledFilter),
-            Mapping: mapping);
+            Mapping: mapping)
+        {
+            PageSize = spec.PageSize,
+        };
     }
 
     /// <summary>Why a filter of the spec is not an LDAP filter (quoting it), or null when it is one or empty.</summary>

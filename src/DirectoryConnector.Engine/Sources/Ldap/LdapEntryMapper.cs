@@ -102,7 +102,7 @@ internal static class LdapEntryMapper
         {
             foreach (var value in ReadMemberValues(entry, attribute, ref incomplete))
             {
-                var reference = ResolveMember(value, members.UserReferencesByUid);
+                var reference = members.Resolve(value);
                 if (members.NotAccounts.TryGetValue(reference, out var what))
                 {
                     report.Skipped.Add(new SkippedEntry(value.Trim(), SkippedEntryKind.Member,

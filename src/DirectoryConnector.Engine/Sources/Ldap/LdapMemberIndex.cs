@@ -10,6 +10,13 @@ internal sealed class LdapMemberIndex
     /// <summary>SID of a primary group → reference ids of the users whose primaryGroupID names it.</summary>
     public Dictionary<string, List<string>> UsersByPrimaryGroupSid { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>A user's DN exactly as the server wrote it → its reference id: member values usually spell it the same
+    /// way, so they resolve without parsing the DN and share the user's string instead of holding a copy each.</summary>
+    public Dictionary<string, string> UserReferencesByDn { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The users' reference ids, to share their instances with member values spelt differently.</summary>
+    public HashSet<string> UserReferences { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Canonical DN → what the entry is (a contact, a computer): listed in a group, it is reported, not unknown.</summary>
     public Dictionary<string, string> NotAccounts { get; } = new(StringComparer.Ordinal);
 
@@ -18,6 +25,8 @@ internal sealed class LdapMemberIndex
         var index = new LdapMemberIndex();
         foreach (var (entry, user) in users)
         {
+            index.UserReferencesByDn.TryAdd(entry.DistinguishedName, user.ReferenceId);
+            index.UserReferences.Add(user.ReferenceId);
             foreach (var uid in entry.GetStrings(LdapEntryMapping.UidAttribute))
             {
                 index.UserReferencesByUid.TryAdd(uid.Trim(), user.ReferenceId);
@@ -43,5 +52,19 @@ internal sealed class LdapMemberIndex
         }
 
         return index;
+    }
+
+    /// <summary>The reference a member value names (<see cref="LdapEntryMapper.ResolveMember"/>), a user's own instance
+    /// when it names a user that was read.</summary>
+    public string Resolve(string value)
+    {
+        var trimmed = value.Trim();
+        if (!UserReferencesByUid.ContainsKey(trimmed) && UserReferencesByDn.TryGetValue(trimmed, out var byDn))
+        {
+            return byDn;
+        }
+
+        var reference = LdapEntryMapper.ResolveMember(trimmed, UserReferencesByUid);
+        return UserReferences.TryGetValue(reference, out var shared) ? shared : reference;
     }
 }

@@ -60,9 +60,8 @@ public sealed partial class LdapSource : IDirectorySource
         if (query.Users || query.Groups)
         {
             var userScope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users");
-            var entries = Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken);
             var disabledByFilter = ReadDisabledByFilter(connection, cancellationToken);
-            foreach (var entry in entries)
+            foreach (var entry in Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken))
             {
                 var markedDisabled = disabledByFilter?.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName)) == true;
                 if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, report, markedDisabled) is { } user)
@@ -174,10 +173,6 @@ public sealed partial class LdapSource : IDirectorySource
             .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
         IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
 
-        // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
-        var entries = Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
-            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken);
-
         HashSet<string>? selected = null;
         if (_settings.GroupPathSet || _settings.GroupFilter is not null)
         {
@@ -187,8 +182,11 @@ public sealed partial class LdapSource : IDirectorySource
         }
 
         var memberIndex = LdapMemberIndex.Build(users, []);
-        var groups = new List<DirectoryGroup>(entries.Count);
-        foreach (var entry in entries)
+        var groups = new List<DirectoryGroup>();
+        // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
+        // Each group is mapped as its page arrives.
+        foreach (var entry in Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
+            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken))
         {
             foreach (var memberAttribute in mapping.MemberAttributes)
             {
@@ -344,7 +342,9 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
-    private List<LdapEntry> Search(
+    /// <summary>The entries page by page as the server sends them (RFC 2696), each converted as its page arrives and
+    /// the page then dropped, so a caller that maps as it goes never holds the raw responses of the whole search.</summary>
+    private IEnumerable<LdapEntry> Search(
         LdapConnection connection,
         SearchScopeContext context,
         string[] attributes,
@@ -356,13 +356,13 @@ public sealed partial class LdapSource : IDirectorySource
             TimeLimit = _options.SearchTimeLimit,
         };
         request.Controls.AddRange(controls);
-        var paging = _settings.PagedSearch ? new PageResultRequestControl(_options.PageSize) : null;
+        var paging = _settings.PagedSearch ? new PageResultRequestControl(_settings.PageSize ?? _options.PageSize) : null;
         if (paging is not null)
         {
             request.Controls.Add(paging);
         }
 
-        var entries = new List<LdapEntry>();
+        var count = 0;
         var pages = 0;
         while (true)
         {
@@ -371,7 +371,8 @@ public sealed partial class LdapSource : IDirectorySource
             pages++;
             foreach (SearchResultEntry result in response.Entries)
             {
-                entries.Add(ToEntry(result));
+                count++;
+                yield return ToEntry(result);
             }
 
             // Search continuation references (RFC 4511 §4.5.3): subordinate parts of the tree held by other servers.
@@ -383,7 +384,7 @@ public sealed partial class LdapSource : IDirectorySource
                 }
             }
 
-            var pageResponse = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault();
+            var pageResponse = FindPageResponse(response.Controls);
             if (paging is null || pageResponse is null || pageResponse.Cookie.Length == 0)
             {
                 break;
@@ -392,8 +393,20 @@ public sealed partial class LdapSource : IDirectorySource
             paging.Cookie = pageResponse.Cookie;
         }
 
-        LogSearch(_logger, context.Base, context.Filter, entries.Count, pages);
-        return entries;
+        LogSearch(_logger, context.Base, context.Filter, count, pages);
+    }
+
+    private static PageResultResponseControl? FindPageResponse(DirectoryControl[] controls)
+    {
+        foreach (var control in controls)
+        {
+            if (control is PageResultResponseControl page)
+            {
+                return page;
+            }
+        }
+
+        return null;
     }
 
     private DirectoryResponse Send(LdapConnection connection, DirectoryRequest request, SearchScopeContext context)
@@ -484,7 +497,7 @@ public sealed partial class LdapSource : IDirectorySource
             case LdapResult.SizeLimitExceeded or LdapResult.AdminLimitExceeded when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
                     _settings.PagedSearch
-                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_options.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
+                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_settings.PageSize ?? _options.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
                         : $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
                     retryable: false, exception);
             default:

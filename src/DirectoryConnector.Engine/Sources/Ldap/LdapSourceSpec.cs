@@ -32,6 +32,10 @@ public sealed class LdapSourceSpec
     [Description("Uses the paged results control, required by servers that cap result sizes (Active Directory returns at most 1000 entries otherwise).")]
     public bool PagedSearch { get; set; } = true;
 
+    [Description("Entries per page of a paged search (RFC 2696); default 500. Larger pages read big directories in fewer round trips; the server's own cap still applies (Active Directory's MaxPageSize, 1000 by default; OpenLDAP's size.pr).")]
+    [Range(1, 100000)]
+    public int? PageSize { get; set; }
+
     [Required]
     [Description("Base DN of all searches, e.g. dc=corp,dc=example,dc=com.")]
     [MinLength(1)]

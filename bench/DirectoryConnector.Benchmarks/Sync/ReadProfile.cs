@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DirectoryConnector.Engine;
+using DirectoryConnector.Engine.Bitwarden;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
+using DirectoryConnector.Engine.Sources.Ldap;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DirectoryConnector.Benchmarks.Sync;
+
+/// <summary>Where read + plan spends its time and allocations, in this process: the LDAP read (searches and mapping),
+/// the planner, and building and serializing the import requests. A Stopwatch and GC allocation profile.</summary>
+internal static class ReadProfile
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<string> RunAsync(int port)
+    {
+        await using var services = new ServiceCollection().AddLogging().AddDirectoryConnectorEngine().BuildServiceProvider();
+        var spec = new DirectorySyncSpec
+        {
+            Bitwarden = new BitwardenSpec { ServerUrl = "https://127.0.0.1", ApiKeySecretRef = new ApiKeySecretRef { Name = "unused" } },
+            Source = new SourceSpec
+            {
+                Ldap = new LdapSourceSpec
+                {
+                    Hostname = "127.0.0.1", Port = port, RootPath = BenchDirectory.Suffix, Username = BenchDirectory.AdminDn,
+                    PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" }, UserPath = "ou=People", GroupPath = "ou=Groups",
+                },
+            },
+        };
+        var source = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, new Password(), CancellationToken.None);
+        var steps = new List<string>();
+        T Step<T>(string name, Func<T> run)
+        {
+            GC.Collect();
+            var (allocated, cpu, watch) = (GC.GetTotalAllocatedBytes(precise: true), Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.StartNew());
+            var result = run();
+            steps.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {watch.Elapsed.TotalSeconds:0.000} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.000} s CPU, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:0} MiB allocated"));
+            return result;
+        }
+
+        var snapshot = Step("LDAP read (searches + mapping)", () => source.ReadAsync(new DirectoryQuery(Users: true, Groups: true, IncludeDeleted: false), CancellationToken.None).GetAwaiter().GetResult());
+        var plan = Step("plan (normalize, flatten, hash)", () => ImportPlanner.Plan(snapshot, spec.Sync, "scope"));
+        var requests = Step("build import requests", () => ImportRequestBuilder.Build(plan, true, true, true));
+        Step("serialize import bodies", () => requests.Sum(r => JsonSerializer.SerializeToUtf8Bytes(r, Json).Length));
+        steps.Add(string.Create(CultureInfo.InvariantCulture, $"retained after plan: {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0} MiB managed heap, {Environment.WorkingSet / 1048576.0:0} MiB working set"));
+        GC.KeepAlive(plan);
+        return string.Join('\n', steps);
+    }
+
+    private sealed class Password : IReferenceResolver
+    {
+        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => Task.FromResult(BenchDirectory.AdminPassword);
+
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using DirectoryConnector.TestSupport.Bitwarden;
+using DirectoryConnector.TestSupport.Ldap;
+
+namespace DirectoryConnector.Benchmarks.Sync;
+
+/// <summary>
+/// End-to-end benchmark against a real slapd: for each size, generates a directory (N users, N/10 groups, ~3 groups
+/// per user, ~5% nested), loads it with slapadd into a throwaway slapd on 127.0.0.1, and measures with GNU time:
+/// the raw paged ldapsearch of the same entries; `directory-connector test` (read + plan + print); the first full
+/// sync; a sync with nothing changed; one after changing one user's mail; one after adding a member to one group.
+/// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
+/// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
+/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
+/// (--profile first prints where read + plan spends time and allocations, measured in-process).
+/// </summary>
+internal static class SyncBenchmark
+{
+    private const string PhaseRaw = "ldapsearch -E pr=1000 (users + groups)";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizes = args.SkipWhile(a => a != "--users").Skip(1).FirstOrDefault()?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
+            ?? [10_000, 50_000];
+        var cli = CliPath();
+        var results = new List<Measurement>();
+        foreach (var users in sizes)
+        {
+            results.AddRange(await RunSizeAsync(cli, users, args));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(Table(results));
+        return 0;
+    }
+
+    private static async Task<List<Measurement>> RunSizeAsync(string cli, int users, string[] args)
+    {
+        var work = Directory.CreateTempSubdirectory("dc-bench-").FullName;
+        try
+        {
+            Console.Error.WriteLine($"== {users} users: generating and loading with slapadd in {work}");
+            var ldif = Path.Combine(work, "directory.ldif");
+            var directory = BenchDirectory.Write(ldif, users);
+            var port = ServerProcess.FreeLoopbackPort();
+            var config = WriteSlapdConfig(work);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("slapadd"), ["-q", "-f", config, "-l", ldif], CancellationToken.None);
+            await using var slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", config, "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
+            await WaitForPortAsync(port, slapd);
+            await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
+            var manifests = WriteManifests(work, port, standIn);
+            var state = Path.Combine(work, "state.json");
+            var url = $"ldap://127.0.0.1:{port}";
+            var results = new List<Measurement>();
+
+            async Task Measure(string phase, string executable, params string[] arguments)
+            {
+                var measurement = await MeasureAsync(users, phase, work, standIn, executable, arguments);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   {phase}: {measurement.Wall:0.00} s wall, {measurement.Cpu:0.00} s CPU, {measurement.PeakRssMiB:0} MiB, {measurement.Posts} POSTs, {measurement.BytesPosted} bytes"));
+                results.Add(measurement);
+            }
+
+            if (args.Contains("--profile") || args.Contains("--profile-only"))
+            {
+                Console.Error.WriteLine("   profile (in-process, read + plan):\n      " + (await ReadProfile.RunAsync(port)).Replace("\n", "\n      ", StringComparison.Ordinal));
+            }
+
+            if (args.Contains("--profile-only"))
+            {
+                return results;
+            }
+
+            var bind = new[] { "-x", "-LLL", "-H", url, "-D", BenchDirectory.AdminDn, "-w", BenchDirectory.AdminPassword, "-E", "pr=1000/noprompt" };
+            await Measure(PhaseRaw, "/bin/sh", "-c",
+                $"ldapsearch {string.Join(' ', bind)} -b ou=People,{BenchDirectory.Suffix} '(objectClass=inetOrgPerson)' mail uid objectClass"
+                + $" && ldapsearch {string.Join(' ', bind)} -b ou=Groups,{BenchDirectory.Suffix} '(objectClass=groupOfNames)' cn member");
+            await Measure("read + plan (test)", "dotnet", [cli, "test", .. manifests]);
+            await Measure("first full sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+            await Measure("no-change sync (full read)", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+
+            var user = users / 2;
+            await ModifyAsync(url, $"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
+            await Measure("one-user-change sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+
+            var group = 1;
+            await ModifyAsync(url, $"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
+            await Measure("one-group-change sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+            return results;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Runs the command under GNU time with its output discarded; this process's CPU meanwhile is the stand-in's.</summary>
+    private static async Task<Measurement> MeasureAsync(int users, string phase, string work, BitwardenStandIn standIn, string executable, string[] arguments)
+    {
+        var timeFile = Path.Combine(work, "time.txt");
+        var errorFile = Path.Combine(work, "stderr.txt");
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // sh -c '"$@" >/dev/null 2>err' sh /usr/bin/time -f ... -o file cmd args...
+        foreach (var argument in (string[])["-c", $"\"$@\" >/dev/null 2>'{errorFile}'", "sh", "/usr/bin/time", "-f", "%e %U %S %M", "-o", timeFile, executable, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var importsBefore = standIn.ImportRequests.Count;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        using (var process = Process.Start(start)!)
+        {
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{phase} failed with exit code {process.ExitCode}: {await File.ReadAllTextAsync(errorFile)}");
+            }
+        }
+
+        var standInCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var fields = (await File.ReadAllTextAsync(timeFile)).Trim().Split('\n')[^1].Split(' ');
+        var number = (int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);
+        var imports = standIn.ImportRequests.Skip(importsBefore).Where(r => r.StatusCode == 200).ToList();
+        return new Measurement(users, phase, number(0), number(1) + number(2), number(3) / 1024, imports.Count,
+            imports.Sum(r => (long)Encoding.UTF8.GetByteCount(r.Body)), standInCpu);
+    }
+
+    private static string Table(List<Measurement> results)
+    {
+        var table = new StringBuilder();
+        table.AppendLine("| users / groups | phase | wall s | CPU s | peak RSS MiB | POSTs | bytes posted | × ldapsearch (wall) | stand-in CPU s |");
+        table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in results)
+        {
+            var raw = results.First(r => r.Users == row.Users && r.Phase == PhaseRaw);
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {row.Users:N0} / {row.Users / 10:N0} | {row.Phase} | {row.Wall:0.00} | {row.Cpu:0.00} | {row.PeakRssMiB:0} | {row.Posts} | {row.BytesPosted:N0} | {row.Wall / raw.Wall:0.0} | {row.StandInCpu:0.00} |"));
+        }
+
+        return table.ToString();
+    }
+
+    private static string WriteSlapdConfig(string work)
+    {
+        var database = Path.Combine(work, "db");
+        Directory.CreateDirectory(database);
+        var config = new StringBuilder();
+        foreach (var schema in new[] { "core", "cosine", "inetorgperson", "nis" })
+        {
+            config.Append("include /etc/ldap/schema/").Append(schema).AppendLine(".schema");
+        }
+
+        config.AppendLine("modulepath /usr/lib/ldap").AppendLine("moduleload back_mdb");
+        config.Append("pidfile ").AppendLine(Path.Combine(work, "slapd.pid"));
+        config.AppendLine("sizelimit unlimited");
+        config.AppendLine("database mdb").AppendLine("maxsize 8589934592");
+        config.Append("suffix \"").Append(BenchDirectory.Suffix).AppendLine("\"");
+        config.Append("rootdn \"").Append(BenchDirectory.AdminDn).AppendLine("\"");
+        config.Append("rootpw ").AppendLine(BenchDirectory.AdminPassword);
+        config.Append("directory ").AppendLine(database);
+        config.AppendLine("index objectClass eq");
+        var path = Path.Combine(work, "slapd.conf");
+        File.WriteAllText(path, config.ToString());
+        return path;
+    }
+
+    private static string[] WriteManifests(string work, int port, BitwardenStandIn standIn)
+    {
+        var path = Path.Combine(work, "bench.yaml");
+        File.WriteAllText(path, $"""
+            apiVersion: directoryconnector.dev/v1alpha1
+            kind: DirectorySync
+            metadata: {"{"}name: bench, namespace: bench{"}"}
+            spec:
+              bitwarden:
+                serverUrl: {standIn.BaseUrl}
+                apiKeySecretRef: {"{"}name: bitwarden-org-api-key{"}"}
+              source:
+                ldap:
+                  hostname: 127.0.0.1
+                  port: {port}
+                  encryption: none
+                  rootPath: {BenchDirectory.Suffix}
+                  username: {BenchDirectory.AdminDn}
+                  passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
+                  userPath: ou=People
+                  groupPath: ou=Groups
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: bitwarden-org-api-key, namespace: bench{"}"}
+            stringData:
+              client_id: {standIn.ClientId}
+              client_secret: {standIn.ClientSecret}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: ldap-bind, namespace: bench{"}"}
+            stringData:
+              password: {BenchDirectory.AdminPassword}
+            """);
+        return ["-f", path];
+    }
+
+    private static async Task ModifyAsync(string url, string ldif)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, ldif);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", url, "-D", BenchDirectory.AdminDn, "-w", BenchDirectory.AdminPassword, "-f", file], CancellationToken.None);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task WaitForPortAsync(int port, ServerProcess server)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            server.ThrowIfExited();
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new InvalidOperationException($"slapd did not listen on {port}: {server.Log}");
+    }
+
+    /// <summary>The CLI built next to this benchmark (same configuration; the project reference builds it).</summary>
+    private static string CliPath()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var path = Path.Combine(DirectoryConnector.TestSupport.Repository.Root, "src", "DirectoryConnector.Cli", "bin", configuration, "net10.0", "directory-connector.dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build with dotnet run -c {configuration} --project bench/DirectoryConnector.Benchmarks");
+    }
+}

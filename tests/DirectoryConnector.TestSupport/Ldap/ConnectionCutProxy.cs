@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DirectoryConnector.TestSupport.Ldap;
+
+/// <summary>
+/// A loopback TCP proxy in front of a real server (slapd) that can drop every connection in the middle of a
+/// response, as a server restart does: once the server has sent <see cref="CutAfterServerBytes"/> bytes through it,
+/// all open connections are reset and new ones are refused until <see cref="Heal"/>. It counts bytes, not time, so
+/// the same read is cut at the same place every run.
+/// </summary>
+public sealed class ConnectionCutProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<TcpClient> _open = [];
+    private readonly object _gate = new();
+    private readonly int _targetPort;
+    private readonly Task _accepting;
+    private long _serverBytes;
+    private long? _cutAfter;
+    private bool _down;
+
+    public ConnectionCutProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Bytes the server has sent through the proxy so far.</summary>
+    public long ServerBytes => Interlocked.Read(ref _serverBytes);
+
+    /// <summary>When set, the server's bytes (counted from now) after which every connection drops. Null: never.</summary>
+    public long? CutAfterServerBytes
+    {
+        get => _cutAfter;
+        set
+        {
+            Interlocked.Exchange(ref _serverBytes, 0);
+            _cutAfter = value;
+        }
+    }
+
+    /// <summary>Whether a cut happened (and the proxy refuses connections until <see cref="Heal"/>).</summary>
+    public bool IsDown => Volatile.Read(ref _down);
+
+    /// <summary>The server is back: connections are accepted again and no cut is armed.</summary>
+    public void Heal()
+    {
+        _cutAfter = null;
+        Volatile.Write(ref _down, false);
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            if (IsDown)
+            {
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
+            _ = Task.Run(() => PipeAsync(client));
+        }
+    }
+
+    private async Task PipeAsync(TcpClient client)
+    {
+        using var server = new TcpClient();
+        try
+        {
+            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stopping.Token).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _open.Add(client);
+                _open.Add(server);
+            }
+
+            var up = CopyAsync(client.GetStream(), server.GetStream(), countServerBytes: false);
+            var down = CopyAsync(server.GetStream(), client.GetStream(), countServerBytes: true);
+            await Task.WhenAny(up, down).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _open.Remove(client);
+                _open.Remove(server);
+            }
+
+            client.Dispose();
+        }
+    }
+
+    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool countServerBytes)
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var read = await from.ReadAsync(buffer, _stopping.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            var count = read;
+            if (countServerBytes && _cutAfter is { } limit)
+            {
+                var before = Interlocked.Add(ref _serverBytes, read) - read;
+                if (before + read > limit)
+                {
+                    // Forward what fits, then drop everything: the client sees a response end in the middle.
+                    count = (int)Math.Max(0, limit - before);
+                    await to.WriteAsync(buffer.AsMemory(0, count), _stopping.Token).ConfigureAwait(false);
+                    CutAll();
+                    return;
+                }
+            }
+            else if (countServerBytes)
+            {
+                Interlocked.Add(ref _serverBytes, read);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, count), _stopping.Token).ConfigureAwait(false);
+        }
+    }
+
+    private void CutAll()
+    {
+        Volatile.Write(ref _down, true);
+        lock (_gate)
+        {
+            foreach (var connection in _open)
+            {
+                try
+                {
+                    connection.Client.LingerState = new LingerOption(true, 0); // RST, as a killed process leaves
+                    connection.Client.Close();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
+
+            _open.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Stop();
+        CutAll();
+        await _accepting.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

@@ -378,7 +378,7 @@ public sealed class ConvertBwdcTests
         result.ExitCode.Should().Be(0, result.ToString());
         result.Output.Should().NotContain(secret);
         using var sent = JsonDocument.Parse(result.Output);
-        var request = sent.RootElement.EnumerateArray().Should().ContainSingle().Subject;
+        var request = sent.RootElement.GetProperty("requests").EnumerateArray().Should().ContainSingle().Subject;
         return ([.. request.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString())],
             [.. request.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("name").GetString())]);
     }

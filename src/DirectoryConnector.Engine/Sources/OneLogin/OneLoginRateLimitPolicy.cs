@@ -23,9 +23,14 @@ public sealed class OneLoginRateLimitPolicy : HttpRateLimitPolicy
         return Header(response, "X-RateLimit-Remaining") is <= 0 ? Reset(response) ?? TimeSpan.FromSeconds(1) : null;
     }
 
-    /// <summary>X-RateLimit-Reset as a wait of at least one second (the header is rounded to whole seconds).</summary>
+    /// <summary>
+    /// X-RateLimit-Reset as a wait of at least one second, plus a margin: the header is rounded to whole seconds and
+    /// counted from when the server handled the call, so waiting exactly that long can land just inside the old window.
+    /// </summary>
     private static TimeSpan? Reset(HttpResponseMessage response) =>
-        Header(response, "X-RateLimit-Reset") is { } seconds ? TimeSpan.FromSeconds(Math.Max(1, seconds)) : null;
+        Header(response, "X-RateLimit-Reset") is { } seconds ? TimeSpan.FromSeconds(Math.Max(1, seconds)) + ResetMargin : null;
+
+    private static readonly TimeSpan ResetMargin = TimeSpan.FromMilliseconds(250);
 
     private static long? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values)

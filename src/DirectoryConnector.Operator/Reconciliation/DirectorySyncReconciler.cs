@@ -128,8 +128,9 @@ public sealed partial class DirectorySyncReconciler(
         SyncOutcome outcome;
         try
         {
+            var others = spec.Sync.Prune ? await ManagedByOthersAsync(resource, cancellationToken).ConfigureAwait(false) : null;
             outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), StateOf(status),
-                new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status)), cancellationToken).ConfigureAwait(false);
+                new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status), ManagedByOthers: others), cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException failure)
         {
@@ -464,6 +465,21 @@ public sealed partial class DirectorySyncReconciler(
                 SourceCursorScope = status.SourceCursorScope,
                 LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
             };
+
+    /// <summary>What the other DirectorySyncs of this namespace feeding the same organization manage (read fresh), so
+    /// that prune hands a user who moved into their scope over instead of removing it.</summary>
+    private async Task<ManagedByOthers> ManagedByOthersAsync(DirectorySync resource, CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(resource.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
+        return ManagedByOthers.From(all
+            .Where(other => other.Metadata.Name != resource.Metadata.Name && other.Spec?.Bitwarden is { } bitwarden
+                && ManagedByOthers.SameOrganization(resource.Spec.Bitwarden, bitwarden))
+            .Select(other => new SyncState
+            {
+                ManagedMembers = ManagedSetEncoding.Decode(other.Status?.ManagedMembers),
+                ManagedGroups = ManagedSetEncoding.Decode(other.Status?.ManagedGroups),
+            }));
+    }
 
     /// <summary>The approval annotation's plan hash, unless that approval was already used.</summary>
     private static string? Approval(DirectorySync resource, DirectorySyncStatus status)

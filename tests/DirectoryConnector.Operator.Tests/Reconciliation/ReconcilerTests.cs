@@ -442,6 +442,12 @@ public sealed class ReconcilerTests
         public Task<DirectorySync?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken)
             => Task.FromResult(Resource is null ? null : KubernetesJson.Deserialize<DirectorySync>(KubernetesJson.Serialize(Resource)));
 
+        /// <summary>Other DirectorySyncs of the namespace, listed beside <see cref="Resource"/>.</summary>
+        public List<DirectorySync> Others { get; } = [];
+
+        public Task<IReadOnlyList<DirectorySync>> ListAsync(string namespaceName, CancellationToken cancellationToken)
+            => Task.FromResult<IReadOnlyList<DirectorySync>>([.. (Resource is null ? Others : [Resource, .. Others]).Where(d => d.Metadata.NamespaceProperty == namespaceName)]);
+
         public Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken)
         {
             Patches++;

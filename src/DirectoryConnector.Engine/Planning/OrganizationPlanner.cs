@@ -217,6 +217,7 @@ public static class OrganizationPlanner
                 Members = send,
                 Groups = plan.Groups,
                 Skipped = plan.Skipped,
+                Warnings = plan.Warnings,
                 OverwriteExisting = overwrite,
                 MembersHash = plan.MembersHash,
                 GroupsHash = plan.GroupsHash,

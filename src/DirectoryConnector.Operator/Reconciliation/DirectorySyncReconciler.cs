@@ -327,21 +327,7 @@ public sealed partial class DirectorySyncReconciler(
         status.DeletionGuard = null;
         if (outcome.Changes is { } changes && outcome.Result != SyncResult.DryRun && (changes.Any || outcome.Conflicts.Count > 0))
         {
-            status.LastChanges = new ChangesStatus
-            {
-                Added = changes.Added.Count,
-                ReEnabled = changes.ReEnabled.Count,
-                Linked = changes.Linked.Count,
-                GroupMembersAdded = changes.GroupMembersAdded,
-                GroupMembersRemoved = changes.GroupMembersRemoved,
-                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => g.ToString())],
-                Removed = changes.Removed.Count,
-                GroupsCreated = changes.GroupsCreated.Count,
-                GroupsRenamed = changes.GroupsRenamed.Count,
-                GroupsDeleted = changes.GroupsDeleted.Count,
-                Conflicts = outcome.Conflicts.Count,
-                SampleConflicts = [.. outcome.Conflicts.Take(SampleSize).Select(c => c.ToString())],
-            };
+            status.LastChanges = ChangesStatus.From(changes, outcome.Conflicts, SampleSize);
         }
 
         string reason;
@@ -360,9 +346,12 @@ public sealed partial class DirectorySyncReconciler(
                 SampleMembers = [.. members.Select(m => m.Deleted ? $"{m.Email} (remove)" : m.Email).Take(SampleSize)],
                 SampleGroups = [.. groupRequests.Select(g => g.Name).Take(SampleSize)],
                 SampleSkipped = [.. (plan?.Skipped ?? []).Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
+                Changes = outcome.Changes is { } wouldChange ? ChangesStatus.From(wouldChange, outcome.Conflicts, SampleSize) : null,
             };
             reason = Conditions.ReasonDryRun;
-            message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests; nothing was posted{skippedText}.");
+            var wouldText = outcome.Changes is { } would ? $"; it would make these changes: {would.Summary()}" : "";
+            var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries would be left out because Bitwarden would fail on them (status.dryRun.changes.sampleConflicts)");
+            message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests{wouldText}{conflictText}; nothing was posted{skippedText}.");
         }
         else
         {

@@ -56,7 +56,7 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     /// <summary>Starts the emulator with the committed CRD, or with <paramref name="crdPath"/> (e.g. an older CRD).</summary>
     public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null, string? crdPath = null, Action<KubeApiEmulatorOptions>? configureKube = null)
     {
-        var crd = crdPath ?? Path.Combine(RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
+        var crd = crdPath ?? Repository.DirectorySyncCrd;
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) };
         kubeOptions.CrdPaths.Add(crd);
         configureKube?.Invoke(kubeOptions);

@@ -70,12 +70,18 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a tool to completion; throws with its output when it fails.</summary>
-    public static async Task RunToolAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <param name="environment">Variables set for the tool only (e.g. LDAPTLS_CACERT for the OpenLDAP tools).</param>
+    public static async Task RunToolAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");

@@ -326,7 +326,16 @@ public sealed partial class LdapSource : IDirectorySource
                 session.StartTransportLayerSecurity(null);
             }
 
-            connection.Bind();
+            try
+            {
+                connection.Bind();
+            }
+            catch (DirectoryOperationException ex) when (ex.Response is null && LibLdap.LastResultCode(connection) is > 0 and var code)
+            {
+                // S.DS.P on Linux turns a refused bind into an exception without a response: the code is on the handle.
+                throw MapFailure(ex, context: null, code);
+            }
+
             LogConnected(_logger, _settings.Endpoint, _settings.Encryption, _settings.Username);
             return connection;
         }
@@ -437,9 +446,10 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     /// <summary>Maps result codes (never message text) to failures an administrator can act on.</summary>
-    private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context)
+    /// <param name="resultCode">The result code when the exception does not carry it.</param>
+    private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context, int? resultCode = null)
     {
-        var code = exception switch
+        var code = resultCode ?? exception switch
         {
             LdapException ldap => ldap.ErrorCode,
             DirectoryOperationException { Response: { } response } => (int)response.ResultCode,
@@ -456,7 +466,9 @@ public sealed partial class LdapSource : IDirectorySource
                     retryable: false, exception);
             case LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired:
                 return new(SyncFailureReason.SourceAuthFailed,
-                    $"{endpoint} refuses a simple bind without transport encryption (LDAP result {code}); set {Field}.encryption to startTls or ldaps.",
+                    // Active Directory's default ("LDAP server signing requirements", Samba's "ldap server require strong auth").
+                    $"{endpoint} requires strong auth: it refuses a simple bind without transport encryption (LDAP result {code}). "
+                    + $"Set {Field}.encryption to ldaps (port 636) or startTls, and {Field}.caSecretRef to the CA that issued the server's certificate unless the system trusts it.",
                     retryable: false, exception);
             case LdapResult.InsufficientAccessRights:
                 return new(SyncFailureReason.SourceAuthFailed,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DirectoryConnector.TestSupport.Ldap;
@@ -48,6 +49,31 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 return _log.ToString();
             }
+        }
+    }
+
+    /// <summary>Stops the server as a service manager does (SIGTERM) and waits until it has exited; SIGKILL after
+    /// <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("SIGTERM is POSIX.");
+        }
+
+        if (!_process.HasExited && Kill(_process.Id, Sigterm) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
     }
 
@@ -109,6 +135,11 @@ public sealed class ServerProcess : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private void Append(string? line)
     {

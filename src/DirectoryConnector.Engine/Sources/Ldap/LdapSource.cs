@@ -378,6 +378,7 @@ public sealed partial class LdapSource : IDirectorySource
             cancellationToken.ThrowIfCancellationRequested();
             var response = (SearchResponse)Send(connection, request, context);
             pages++;
+            LogPage(_logger, context.Base, pages, response.Entries.Count);
             foreach (SearchResultEntry result in response.Entries)
             {
                 count++;
@@ -561,6 +562,9 @@ public sealed partial class LdapSource : IDirectorySource
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LDAP search {Base} {Filter} returned {Count} entries in {Pages} pages")]
     private static partial void LogSearch(ILogger logger, string @base, string filter, int count, int pages);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "LDAP search {Base} received page {Page} with {Count} entries")]
+    private static partial void LogPage(ILogger logger, string @base, int page, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Read {Count} values of {Attribute} of {Group} in {Chunks} range chunks")]
     private static partial void LogRangedMembers(ILogger logger, string group, string attribute, int count, int chunks);

@@ -16,7 +16,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
 
     // The DC requires strong auth (its default): every read binds over LDAPS, trusting the DC's CA through the spec.
-    private LdapSourceSpec Spec(string? userPath = "OU=Corp") => fixture.Controller.SourceSpec(userPath: userPath);
+    private LdapSourceSpec Spec(string? userPath = "OU=Corp", LdapEncryption encryption = LdapEncryption.Ldaps) => fixture.Controller.SourceSpec(encryption, userPath);
 
     private Task<DirectorySnapshot> ReadAsync(LdapSourceSpec spec, DirectoryQuery? query = null, LdapSourceOptions? options = null)
         => LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, CaFor(spec), options ?? new LdapSourceOptions(), NullLogger<LdapSource>.Instance)
@@ -150,8 +150,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     [InlineData(LdapEncryption.StartTls)]
     public async Task With_strong_auth_required_the_dc_is_read_completely_over_tls_trusting_the_ca_from_the_spec(LdapEncryption encryption)
     {
-        var spec = Spec();
-        spec.Encryption = encryption;
+        var spec = Spec(encryption: encryption);
 
         var snapshot = await ReadAsync(spec);
 
@@ -165,8 +164,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     [InlineData(LdapEncryption.StartTls)]
     public async Task Without_the_ca_the_dcs_certificate_is_not_trusted_so_certificate_checks_are_on(LdapEncryption encryption)
     {
-        var spec = Spec();
-        spec.Encryption = encryption;
+        var spec = Spec(encryption: encryption);
         spec.CaSecretRef = null;
 
         var read = () => ReadAsync(spec);
@@ -183,8 +181,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     {
         // 127.0.0.1 reaches the DC through a loopback proxy, but the certificate lists only the DC's own address and dc1.test.local.
         await using var proxy = new ConnectionCutProxy(dcPort, System.Net.IPAddress.Parse(fixture.Controller.Address));
-        var spec = Spec();
-        spec.Encryption = encryption;
+        var spec = Spec(encryption: encryption);
         spec.Hostname = "127.0.0.1";
         spec.Port = proxy.Port;
 
@@ -198,8 +195,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     [Fact]
     public async Task A_plain_simple_bind_is_refused_with_an_error_that_names_spec_source_ldap_encryption_and_the_fix()
     {
-        var spec = Spec();
-        spec.Encryption = LdapEncryption.None;
+        var spec = Spec(encryption: LdapEncryption.None);
         spec.CaSecretRef = null;
 
         var read = () => ReadAsync(spec);

@@ -42,6 +42,21 @@ public sealed class MemberValidationTests
             "has an email address of 257 characters; Bitwarden accepts at most 256: it is not sent"));
     }
 
+    [Fact]
+    public void AnActiveUserLeftOutForItsEmailStaysListedInItsGroupsSoTheMemberKeepsThem()
+    {
+        // The import replaces a group's membership; the server ignores external ids it does not know.
+        var plan = new TestDirectory()
+            .User("ann").User("bob", email: "bob.example.com").User("cat", email: null).User("old", email: "old.example.com", deleted: true)
+            .Group("Team", "ann", "bob", "cat", "old")
+            .Plan();
+
+        plan.Members.Select(m => m.Email).Should().Equal("ann@example.com");
+        plan.Skipped.Select(s => s.Entry).Should().BeEquivalentTo([TestDirectory.UserDn("bob"), TestDirectory.UserDn("cat"), TestDirectory.UserDn("old")]);
+        plan.Groups.Single().MemberExternalIds.Should().BeEquivalentTo([TestDirectory.UserDn("ann"), TestDirectory.UserDn("bob"), TestDirectory.UserDn("cat")],
+            "a removed user is not listed; an active one whose email cannot be sent is");
+    }
+
     [Theory]
     [InlineData("@example.com")]
     [InlineData("ann@")]
@@ -188,7 +203,8 @@ public sealed class MemberValidationTests
             .Plan(new SyncOptionsSpec { Users = false });
 
         plan.Members.Should().BeEmpty();
-        plan.MembersOf("G").Should().Equal("ann");
+        // nomail is active: left out of the members, still listed so a member Bitwarden has keeps the group; gone is not.
+        plan.MembersOf("G").Should().Equal("ann", "nomail");
     }
 
     [Fact]

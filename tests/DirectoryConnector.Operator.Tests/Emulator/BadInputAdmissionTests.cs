@@ -48,8 +48,6 @@ public sealed class BadInputAdmissionTests(BadInputAdmissionTests.Cluster cluste
 
         internal Kubectl Kubectl { get; private set; } = null!;
 
-        private Kubernetes client = null!;
-
         public JsonObject Stored() => Emulator.Get(Group, DirectorySync.Plural, "bitwarden", "corp")
             ?? throw new InvalidOperationException("the valid DirectorySync corp is gone");
 
@@ -57,6 +55,7 @@ public sealed class BadInputAdmissionTests(BadInputAdmissionTests.Cluster cluste
         public async Task<string> CreateThroughTheApiAsync(string manifest)
         {
             var body = YamlJson.ReadDocuments(manifest)[0];
+            using var client = Client();
             try
             {
                 await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, DirectorySync.Group, DirectorySync.Version, "bitwarden",
@@ -71,12 +70,14 @@ public sealed class BadInputAdmissionTests(BadInputAdmissionTests.Cluster cluste
             throw new InvalidOperationException("The API server accepted the bad DirectorySync.");
         }
 
+        private Kubernetes Client() => new(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.ToString() });
+
         public async Task InitializeAsync()
         {
             var options = new KubeApiEmulatorOptions();
             options.CrdPaths.Add(RepositoryPaths.CommittedCrd);
             Emulator = await KubeApiEmulator.StartAsync(options);
-            client = new Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.ToString() });
+            using var client = Client();
             await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bitwarden" } });
             if (File.Exists(KubectlFactAttribute.KubectlPath))
             {
@@ -89,7 +90,6 @@ public sealed class BadInputAdmissionTests(BadInputAdmissionTests.Cluster cluste
         public async Task DisposeAsync()
         {
             Kubectl?.Dispose();
-            client?.Dispose();
             await Emulator.DisposeAsync();
         }
     }

@@ -132,12 +132,9 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         using var process = cluster.StartOperator("--leader-elect-lease-duration=2s", "--leader-elect-renew-deadline=1500ms", "--leader-elect-retry-period=250ms");
         (await OperatorProcessCluster.WaitForAsync(() => cluster.Bitwarden.HangingRequests == 1, process)).Should().BeTrue($"the import is in flight\n{process}");
 
-        // Another replica takes the Lease (as after a network partition outlasting the lease).
-        var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(OperatorProcessCluster.LeaseName, OperatorProcessCluster.LeaseNamespace);
-        lease.Spec.HolderIdentity = "intruder";
-        lease.Spec.LeaseDurationSeconds = 3600;
-        lease.Spec.AcquireTime = lease.Spec.RenewTime = DateTime.UtcNow;
-        await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, lease.Metadata.NamespaceProperty);
+        // Another replica takes the Lease (as after a network partition outlasting the lease). The leader renews it
+        // every 250 ms, so a write can lose the optimistic-concurrency race (409): read again and retry, as client-go does.
+        await TakeTheLeaseAsync("intruder");
         var lost = DateTimeOffset.UtcNow;
         var importsBefore = cluster.Bitwarden.ImportRequests.Count;
 
@@ -179,6 +176,25 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         organization.MemberExternalIdsOf(organization.Groups.Should().ContainSingle().Which).Should().HaveCount(Users);
         var (exit, _) = await TerminateAsync(next);
         exit.Should().Be(0, next.ToString());
+    }
+
+    private async Task TakeTheLeaseAsync(string holder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync(OperatorProcessCluster.LeaseName, OperatorProcessCluster.LeaseNamespace);
+            lease.Spec.HolderIdentity = holder;
+            lease.Spec.LeaseDurationSeconds = 3600;
+            lease.Spec.AcquireTime = lease.Spec.RenewTime = DateTime.UtcNow;
+            try
+            {
+                await cluster.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, lease.Metadata.NamespaceProperty);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict && attempt < 20)
+            {
+            }
+        }
     }
 
     private static async Task<(int? Exit, TimeSpan Elapsed)> TerminateAsync(CliProcess process)

@@ -85,6 +85,29 @@ public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
         PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
     }, SambaDomainController.AdministratorPassword);
 
+    /// <summary>Samba's LDAP server answered a read right after a write batch once (in CI) with an error the source
+    /// reports as retryable SourceUnavailable; the operator retries those on its next pass, and so does this scenario.
+    /// A failure that persists still fails the test, with its message.</summary>
+    private static async Task<T> RetryTransientAsync<T>(Func<Task<T>> sync)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await sync();
+                if (result is SyncFailedException { Reason: SyncFailureReason.SourceUnavailable, Retryable: true } && attempt < 3)
+                {
+                    continue;
+                }
+
+                return result;
+            }
+            catch (SyncFailedException e) when (e is { Reason: SyncFailureReason.SourceUnavailable, Retryable: true } && attempt < 3)
+            {
+            }
+        }
+    }
+
     [Fact]
     public async Task Disabled_deleted_renamed_and_moved_users_renamed_deleted_and_emptied_groups_the_guard_and_a_conflict_keep_the_organization_equal_to_the_directory()
     {
@@ -99,7 +122,7 @@ public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
         var spec = harness.Spec(source, maxDeletions: "1", sync: s => s.RemoveDisabled = true);
 
         // 1. First sync.
-        var first = await harness.SyncAsync("ad", spec, source.Create());
+        var first = await RetryTransientAsync(() => harness.SyncAsync("ad", spec, source.Create()));
         first.Changes!.Added.Should().BeEquivalentTo("ann@prune.local", "ben@prune.local", "cat@prune.local", "dan@prune.local");
         harness.Groups().Should().Equal("Dev: ann@prune.local ben@prune.local", "Everyone: ann@prune.local ben@prune.local cat@prune.local dan@prune.local",
             "Ops: cat@prune.local", "QA: dan@prune.local");
@@ -116,12 +139,12 @@ public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
             $"dn: {GroupDn("QA")}\nchangetype: delete\n",
             $"dn: {GroupDn("Dev")}\nchangetype: modify\ndelete: member\n-\n"));
 
-        var stopped = await harness.FailAsync("ad", spec, source.Create());
-        stopped.Reason.Should().Be(SyncFailureReason.DeletionGuardTriggered);
+        var stopped = await RetryTransientAsync(() => harness.FailAsync("ad", spec, source.Create()));
+        stopped.Reason.Should().Be(SyncFailureReason.DeletionGuardTriggered, stopped.Message);
         stopped.DeletionGuard!.Should().BeEquivalentTo(new { MemberRemovals = 2, MemberLimit = 1 });
         harness.Organization.Members.Should().HaveCount(6, "nothing was removed while the guard waits");
 
-        var second = await harness.SyncAsync("ad", spec, source.Create(), approve: stopped.DeletionGuard!.PlanHash);
+        var second = await RetryTransientAsync(() => harness.SyncAsync("ad", spec, source.Create(), approve: stopped.DeletionGuard!.PlanHash));
 
         harness.MemberEmails().Should().Equal("ann@prune.local", "cat@prune.local", "guest@partner.example", "owner@prune.local");
         harness.Organization.Members.Select(m => m.Id).Should().Contain([ids["ann@prune.local"], ids["cat@prune.local"], owner.Id, pending.Id],
@@ -143,7 +166,7 @@ public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
             Person("Eve Prune", "eve", "B"),
             $"dn: {GroupDn("Everyone")}\nchangetype: modify\nadd: member\nmember: {UserDn("Eve Prune", "B")}\n-\n"));
 
-        var third = await harness.SyncAsync("ad", spec, source.Create());
+        var third = await RetryTransientAsync(() => harness.SyncAsync("ad", spec, source.Create()));
 
         third.Changes!.ReEnabled.Should().Equal("ben@prune.local");
         third.Changes.Added.Should().Equal("eve@prune.local");

@@ -66,6 +66,7 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
     private readonly List<RecordedRequest> requests = [];
     private readonly object directoryGate = new();
     private int nextId;
+    private int apiRequestCount;
 
     private GoogleWorkspaceStandIn(LoopbackHttpsHost host, TestCertificates certificates)
     {
@@ -99,6 +100,10 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
     public int? MaxPageSize { get; set; }
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>Called with the 1-based number of each Directory API request as it arrives, before it is answered:
+    /// lets a test act at an exact point of a read (e.g. cancel it) instead of racing it.</summary>
+    public Action<int>? OnApiRequest { get; set; }
 
     /// <summary>The directory. Change it between syncs only, or under <see cref="Change"/>.</summary>
     public List<GoogleStandInUser> Users { get; } = [];
@@ -210,6 +215,11 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
         context.Items["body"] = body;
         var time = Time.GetUtcNow();
+        if (context.Request.Path.StartsWithSegments(ApiPrefix, StringComparison.Ordinal))
+        {
+            OnApiRequest?.Invoke(Interlocked.Increment(ref apiRequestCount));
+        }
+
         try
         {
             await next(context).ConfigureAwait(false);

@@ -37,9 +37,10 @@ internal static class MemberPlanner
                 continue;
             }
 
-            // An active user whose email cannot be sent still has a usable external id: its groups keep listing it
-            // (below), as for a clash, so the member Bitwarden may already have keeps its groups.
-            if (!removed && EntryValidation.ExternalIdProblem(user.ExternalId) is null)
+            // An active user whose email the directory has but Bitwarden cannot take (too long, invalid) still has a
+            // usable external id: its groups keep listing it (below), as for a clash, so the member Bitwarden may
+            // already have keeps its groups. A user without an email is not listed (typically a service account).
+            if (!removed && email is not null && EntryValidation.ExternalIdProblem(user.ExternalId) is null)
             {
                 unsendable.Add(user);
             }

@@ -53,8 +53,8 @@ public sealed class MemberValidationTests
 
         plan.Members.Select(m => m.Email).Should().Equal("ann@example.com");
         plan.Skipped.Select(s => s.Entry).Should().BeEquivalentTo([TestDirectory.UserDn("bob"), TestDirectory.UserDn("cat"), TestDirectory.UserDn("old")]);
-        plan.Groups.Single().MemberExternalIds.Should().BeEquivalentTo([TestDirectory.UserDn("ann"), TestDirectory.UserDn("bob"), TestDirectory.UserDn("cat")],
-            "a removed user is not listed; an active one whose email cannot be sent is");
+        plan.Groups.Single().MemberExternalIds.Should().BeEquivalentTo([TestDirectory.UserDn("ann"), TestDirectory.UserDn("bob")],
+            "an active user whose email Bitwarden rejects is listed; one without an email, or removed, is not");
     }
 
     [Theory]
@@ -203,8 +203,7 @@ public sealed class MemberValidationTests
             .Plan(new SyncOptionsSpec { Users = false });
 
         plan.Members.Should().BeEmpty();
-        // nomail is active: left out of the members, still listed so a member Bitwarden has keeps the group; gone is not.
-        plan.MembersOf("G").Should().Equal("ann", "nomail");
+        plan.MembersOf("G").Should().Equal("ann");
     }
 
     [Fact]

@@ -21,4 +21,7 @@ public static class Repository
 
     public static string Root => FoundRoot.Value
         ?? throw new InvalidOperationException("DirectoryConnectorOperator.sln not found above " + AppContext.BaseDirectory);
+
+    /// <summary>The committed DirectorySync CRD (config/crd), as `directory-connector crd` writes it.</summary>
+    public static string DirectorySyncCrd => Path.Combine(Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
 }

@@ -11,7 +11,7 @@ public sealed class OperatorAndCrdCommandTests
         var result = await CliRunner.RunAsync("crd");
 
         result.ExitCode.Should().Be(0, result.ToString());
-        var committed = await File.ReadAllTextAsync(Path.Combine(CliRunner.RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        var committed = await File.ReadAllTextAsync(DirectoryConnector.TestSupport.Repository.DirectorySyncCrd);
         result.Output.Should().Be(committed, "config/crd is regenerated with `directory-connector crd`");
         result.Output.Should().Contain("name: directorysyncs.directoryconnector.dev").And.Contain("- dsync");
     }

@@ -17,7 +17,7 @@ public sealed class OperatorKubeconfigTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new KubeApiEmulatorOptions();
-        options.CrdPaths.Add(Path.Combine(Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        options.CrdPaths.Add(Repository.DirectorySyncCrd);
         kube = await KubeApiEmulator.StartAsync(options);
     }
 

@@ -48,7 +48,7 @@ internal sealed class OperatorProcessCluster : IAsyncDisposable
     public static async Task<OperatorProcessCluster> StartAsync(BitwardenStandInOptions? bitwardenOptions = null)
     {
         var options = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) };
-        options.CrdPaths.Add(Path.Combine(Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        options.CrdPaths.Add(Repository.DirectorySyncCrd);
         var kube = await KubeApiEmulator.StartAsync(options);
         var bitwarden = await BitwardenStandIn.StartAsync(bitwardenOptions);
         var cluster = new OperatorProcessCluster(kube, bitwarden, Directory.CreateTempSubdirectory("operator-process-"));

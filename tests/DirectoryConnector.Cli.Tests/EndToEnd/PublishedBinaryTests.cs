@@ -20,7 +20,7 @@ public sealed partial class PublishedBinaryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new KubeApiEmulatorOptions();
-        options.CrdPaths.Add(Path.Combine(Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        options.CrdPaths.Add(Repository.DirectorySyncCrd);
         kube = await KubeApiEmulator.StartAsync(options);
     }
 

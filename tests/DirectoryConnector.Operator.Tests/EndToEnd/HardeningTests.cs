@@ -23,7 +23,7 @@ public sealed class HardeningTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task WithAnOlderCrdTheOperatorRefusesAFilePathWithoutReadingIt()
     {
-        var committed = await File.ReadAllTextAsync(Path.Combine(DirectoryConnector.TestSupport.Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
+        var committed = await File.ReadAllTextAsync(DirectoryConnector.TestSupport.Repository.DirectorySyncCrd);
         var rule = committed.IndexOf("- message: 'path is for the directory-connector CLI only", StringComparison.Ordinal);
         rule.Should().BePositive("the committed CRD carries the admission rule");
         var ruleEnd = committed.IndexOf("rule: '!has(self.path)'\n", rule, StringComparison.Ordinal) + "rule: '!has(self.path)'\n".Length;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DirectoryConnector.TestSupport.Kubernetes;
+using DirectoryConnector.TestSupport.Logging;
 using FluentAssertions;
 using k8s;
 using k8s.Models;

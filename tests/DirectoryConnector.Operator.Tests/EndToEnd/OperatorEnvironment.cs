@@ -56,7 +56,7 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     /// <summary>Starts the emulator with the committed CRD, or with <paramref name="crdPath"/> (e.g. an older CRD).</summary>
     public static async Task<OperatorEnvironment> StartAsync(ITestOutputHelper? output = null, string? crdPath = null, Action<KubeApiEmulatorOptions>? configureKube = null)
     {
-        var crd = crdPath ?? Path.Combine(RepositoryRoot(), "config", "crd", "directoryconnector.dev_directorysyncs.yaml");
+        var crd = crdPath ?? Repository.DirectorySyncCrd;
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMilliseconds(500) };
         kubeOptions.CrdPaths.Add(crd);
         configureKube?.Invoke(kubeOptions);
@@ -171,6 +171,10 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     /// <summary>Merge-patches the main resource (spec, metadata), as kubectl edit or annotate would.</summary>
     public async Task PatchAsync(string name, object patch)
         => await Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), DirectorySync.Group, DirectorySync.Version, Namespace, DirectorySync.Plural, name);
+
+    /// <summary>Merge-patches the status subresource, e.g. to damage what the last sync recorded.</summary>
+    public async Task PatchStatusAsync(string name, object patch)
+        => await Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), DirectorySync.Group, DirectorySync.Version, Namespace, DirectorySync.Plural, name);
 
     public async Task<IReadOnlyList<Corev1Event>> EventsForAsync(string name)
         => [.. (await Client.CoreV1.ListNamespacedEventAsync(Namespace)).Items.Where(e => e.InvolvedObject?.Name == name)];

@@ -158,6 +158,20 @@ public sealed class StandInOrganization
         ];
     }
 
+    /// <summary>What a test compares with the directory: member emails (the founding owner aside), then each group as
+    /// "name: member local parts", all sorted ordinally.</summary>
+    public string[] Summary()
+    {
+        var members = Members;
+        var emails = members.ToDictionary(m => m.Id, m => m.Email);
+        return
+        [
+            .. members.Select(m => m.Email).Order(StringComparer.Ordinal),
+            .. Groups.Select(g => $"{g.Name}: {string.Join(' ', g.MemberIds.Select(id => emails[id].Split('@')[0]).Order(StringComparer.Ordinal))}")
+                .Order(StringComparer.Ordinal),
+        ];
+    }
+
     public StandInMember? MemberByExternalId(string externalId) => Members.SingleOrDefault(m => m.ExternalId == externalId);
 
     public StandInGroup? GroupByExternalId(string externalId) => Groups.SingleOrDefault(g => g.ExternalId == externalId);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,7 +10,8 @@ namespace DirectoryConnector.Engine.Planning;
 /// SHA-256 of what would be posted, as canonical JSON (camelCase, canonical order, no whitespace), prefixed by the
 /// hash scope so the same directory synced to another organization never counts as up to date; and, in the same pass,
 /// one digest per shard of the entries (<see cref="ShardHashes"/>). Each entry's JSON is written once into a reused
-/// buffer and fed to both hashes, never held as one string.
+/// buffer and fed to both hashes, never held as one string. For groups, also each group's own digest
+/// (<see cref="GroupDigestSet"/>).
 /// </summary>
 internal static class ContentHash
 {
@@ -36,9 +38,10 @@ internal static class ContentHash
         return hashes.Finish();
     }
 
-    public static (string Whole, ShardHashes Shards) OfGroups(string hashScope, IReadOnlyList<PlannedGroup> groups)
+    public static (string Whole, ShardHashes Shards, IReadOnlyDictionary<string, ulong> Digests) OfGroups(string hashScope, IReadOnlyList<PlannedGroup> groups)
     {
         using var hashes = new PartHashes(hashScope, "");
+        var digests = new Dictionary<string, ulong>(groups.Count, StringComparer.Ordinal);
         hashes.AppendWhole("{\"groups\":["u8);
         for (var i = 0; i < groups.Count; i++)
         {
@@ -57,10 +60,12 @@ internal static class ContentHash
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             });
+            digests[group.ExternalId] = hashes.EntryDigest();
         }
 
         hashes.AppendWhole("]}"u8);
-        return hashes.Finish();
+        var (whole, shards) = hashes.Finish();
+        return (whole, shards, digests);
     }
 
     /// <summary>The whole part's hash and the shards' hashes, fed entry by entry.</summary>
@@ -68,6 +73,7 @@ internal static class ContentHash
     {
         private readonly IncrementalHash whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly IncrementalHash?[] shards = new IncrementalHash?[ShardHashes.Count];
+        private readonly IncrementalHash single = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly byte[] shardPrefix;
         private readonly ArrayBufferWriter<byte> entry = new(1024);
         private readonly Utf8JsonWriter writer;
@@ -97,6 +103,16 @@ internal static class ContentHash
             Shard(ShardHashes.ShardOf(externalId)).AppendData(entry.WrittenSpan);
         }
 
+        /// <summary>The last appended entry's own digest: SHA-256 of the scope and its JSON, first 8 bytes.</summary>
+        public ulong EntryDigest()
+        {
+            single.AppendData(shardPrefix);
+            single.AppendData(entry.WrittenSpan);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            single.GetHashAndReset(digest);
+            return BinaryPrimitives.ReadUInt64BigEndian(digest);
+        }
+
         public (string Whole, ShardHashes Shards) Finish()
         {
             var digests = new byte[ShardHashes.Count * ShardHashes.DigestSize];
@@ -114,6 +130,7 @@ internal static class ContentHash
         {
             writer.Dispose();
             whole.Dispose();
+            single.Dispose();
             foreach (var shard in shards)
             {
                 shard?.Dispose();

@@ -29,4 +29,8 @@ public sealed class ImportPlan
 
     /// <summary>Per-shard digests of the groups part; null: every shard counts as changed.</summary>
     public ShardHashes? GroupShards { get; init; }
+
+    /// <summary>Each group's own content digest by external id (<see cref="GroupDigestSet"/>); null: every group of a
+    /// changed shard counts as changed.</summary>
+    public IReadOnlyDictionary<string, ulong>? GroupDigests { get; init; }
 }

@@ -52,7 +52,7 @@ public static class ImportPlanner
         }
 
         var (membersHash, memberShards) = ContentHash.OfMembers(hashScope, members, options.OverwriteExisting);
-        var (groupsHash, groupShards) = ContentHash.OfGroups(hashScope, groups);
+        var (groupsHash, groupShards, groupDigests) = ContentHash.OfGroups(hashScope, groups);
         return new ImportPlan
         {
             Warnings = warnings,
@@ -64,6 +64,7 @@ public static class ImportPlanner
             GroupsHash = groupsHash,
             MemberShards = memberShards,
             GroupShards = groupShards,
+            GroupDigests = groupDigests,
         };
     }
 

@@ -214,6 +214,7 @@ public static class OrganizationPlanner
                 GroupsHash = plan.GroupsHash,
                 MemberShards = plan.MemberShards,
                 GroupShards = plan.GroupShards,
+                GroupDigests = plan.GroupDigests,
             },
             MemberRemovals = [.. removals.Values],
             GroupDeletions = groupDeletions,

@@ -4,9 +4,10 @@ using DirectoryConnector.Engine.Planning;
 namespace DirectoryConnector.Engine.Sync;
 
 /// <summary>
-/// What one sync posts: the members and groups of the shards that changed (a changed group whole, with its full member
-/// list), plus the deleted entries that remove a member; and which shard digests may advance once some or all of its
-/// requests were applied.
+/// What one sync posts: the members of the shards that changed, the groups of the shards that changed whose own digest
+/// is not among those last posted (<see cref="GroupDigestSet"/>; a changed group whole, with its full member list),
+/// plus the deleted entries that remove a member; and which digests may advance once some or all of its requests were
+/// applied.
 /// </summary>
 internal sealed class ShardedPost
 {
@@ -15,13 +16,16 @@ internal sealed class ShardedPost
     private readonly bool[] groupShards;
     private readonly bool[] heldBackMemberShards = new bool[ShardHashes.Count];
     private readonly bool[] heldBackGroupShards = new bool[ShardHashes.Count];
+    private readonly HashSet<string> heldBackGroups = new(StringComparer.Ordinal);
+    private readonly GroupDigestSet? previousGroupDigests;
     private readonly bool sendMembers;
     private readonly bool sendGroups;
     private IReadOnlyList<OrganizationImportRequest>? requests;
 
-    private ShardedPost(ImportPlan plan, bool[] memberShards, bool[] groupShards, bool sendMembers, bool sendGroups)
+    private ShardedPost(ImportPlan plan, bool[] memberShards, bool[] groupShards, GroupDigestSet? previousGroupDigests, bool sendMembers, bool sendGroups)
     {
         this.plan = plan;
+        this.previousGroupDigests = previousGroupDigests;
         this.memberShards = memberShards;
         this.groupShards = groupShards;
         this.sendMembers = sendMembers;
@@ -34,7 +38,10 @@ internal sealed class ShardedPost
 
     /// <param name="plan">The plan to post (conflicts left out, pruned members added).</param>
     /// <param name="read">The plan as read from the directory, before the organization was compared.</param>
-    public static ShardedPost Select(ImportPlan plan, ImportPlan read, OrganizationPlan? organization, bool[] memberShards, bool[] groupShards, bool sendMembers, bool sendGroups)
+    /// <param name="previousGroupDigests">The digests of the groups last posted; null posts every group of a changed
+    /// shard (overwriteExisting, a forced sync, or a state without them).</param>
+    public static ShardedPost Select(ImportPlan plan, ImportPlan read, OrganizationPlan? organization, bool[] memberShards, bool[] groupShards,
+        GroupDigestSet? previousGroupDigests, bool sendMembers, bool sendGroups)
     {
         var removals = organization is { MemberRemovals.Count: > 0 }
             ? organization.MemberRemovals.Select(m => m.ExternalId).OfType<string>().ToHashSet(StringComparer.Ordinal)
@@ -51,7 +58,7 @@ internal sealed class ShardedPost
         var groups = new List<PlannedGroup>();
         foreach (var group in plan.Groups)
         {
-            if (groupShards[ShardHashes.ShardOf(group.ExternalId)])
+            if (groupShards[ShardHashes.ShardOf(group.ExternalId)] && !WasPosted(group.ExternalId, read, previousGroupDigests))
             {
                 groups.Add(group);
             }
@@ -69,7 +76,8 @@ internal sealed class ShardedPost
             GroupsHash = plan.GroupsHash,
             MemberShards = read.MemberShards,
             GroupShards = read.GroupShards,
-        }, memberShards, groupShards, sendMembers, sendGroups);
+            GroupDigests = read.GroupDigests,
+        }, memberShards, groupShards, previousGroupDigests, sendMembers, sendGroups);
         if (organization is { Conflicts.Count: > 0 })
         {
             post.HoldBackConflicts(plan.Members, read);
@@ -86,9 +94,11 @@ internal sealed class ShardedPost
     /// The digests to keep after the first <paramref name="postedRequests"/> requests were applied: a shard that was
     /// posted advances when every one of its entries was in an applied request; a shard that was not posted keeps its
     /// digest when it matched; a shard holding an entry left out for a conflict (or a group listing one) is marked
-    /// unknown so the next sync sends it again. Null for a part the plan has no digests of.
+    /// unknown so the next sync sends it again. A group's own digest is kept when it was in an applied request, or was
+    /// not posted because it was unchanged; a group listing a held-back member loses it. Null for a part the plan has
+    /// no digests of.
     /// </summary>
-    public (ShardHashes? Members, ShardHashes? Groups) Advance(ShardHashes? previousMembers, ShardHashes? previousGroups, int postedRequests)
+    public (ShardHashes? Members, ShardHashes? Groups, GroupDigestSet? GroupDigests) Advance(ShardHashes? previousMembers, ShardHashes? previousGroups, int postedRequests)
     {
         var all = requests is null || postedRequests >= requests.Count;
         var appliedMembers = all ? int.MaxValue : requests!.Take(postedRequests).Sum(r => r.Members.Count);
@@ -97,8 +107,42 @@ internal sealed class ShardedPost
         var groupsDone = Completed(plan.Groups.Select(g => g.ExternalId), appliedGroups);
         return (
             plan.MemberShards?.Keeping(shard => !heldBackMemberShards[shard] && (memberShards[shard] ? membersDone[shard] : plan.MemberShards.Matches(previousMembers, shard))),
-            plan.GroupShards?.Keeping(shard => !heldBackGroupShards[shard] && (groupShards[shard] ? groupsDone[shard] : plan.GroupShards.Matches(previousGroups, shard))));
+            plan.GroupShards?.Keeping(shard => !heldBackGroupShards[shard] && (groupShards[shard] ? groupsDone[shard] : plan.GroupShards.Matches(previousGroups, shard))),
+            GroupDigestsAfter(previousGroups, appliedGroups));
     }
+
+    private GroupDigestSet? GroupDigestsAfter(ShardHashes? previousGroups, int appliedGroups)
+    {
+        if (plan.GroupDigests is not { } current)
+        {
+            return null;
+        }
+
+        // Requests keep the plan's order: the first appliedGroups of the posted groups were applied.
+        var posted = new Dictionary<string, bool>(StringComparer.Ordinal);
+        for (var i = 0; i < plan.Groups.Count; i++)
+        {
+            posted[plan.Groups[i].ExternalId] = i < appliedGroups;
+        }
+
+        var kept = new List<ulong>(current.Count);
+        foreach (var (externalId, digest) in current)
+        {
+            var keep = !heldBackGroups.Contains(externalId) && (posted.TryGetValue(externalId, out var applied)
+                ? applied
+                : previousGroupDigests?.Contains(digest) == true || plan.GroupShards?.Matches(previousGroups, ShardHashes.ShardOf(externalId)) == true);
+            if (keep)
+            {
+                kept.Add(digest);
+            }
+        }
+
+        return GroupDigestSet.Of(kept);
+    }
+
+    /// <summary>True when the group's content is among the groups last posted, so it need not be sent again.</summary>
+    private static bool WasPosted(string externalId, ImportPlan read, GroupDigestSet? previous)
+        => previous is not null && read.GroupDigests?.TryGetValue(externalId, out var digest) == true && previous.Contains(digest);
 
     /// <summary>Which shards have all their posted entries among the first <paramref name="applied"/> of the part
     /// (requests keep the plan's order).</summary>
@@ -136,6 +180,7 @@ internal sealed class ShardedPost
         {
             if (group.MemberExternalIds.Any(heldBack.Contains))
             {
+                heldBackGroups.Add(group.ExternalId);
                 heldBackGroupShards[ShardHashes.ShardOf(group.ExternalId)] = true;
             }
         }

@@ -120,7 +120,11 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
 
         var now = time.GetUtcNow();
         var groupDeletions = organization?.GroupDeletions ?? [];
-        var posting = ShardedPost.Select(plan, asRead, organization, memberShardsToPost, groupShardsToPost, membersChanged, groupsChanged);
+        // Within a changed group shard only the changed groups, except where everything goes out anyway.
+        var previousGroupDigests = options.Force || sync.OverwriteExisting ? null : GroupDigestSet.Decode(previous?.GroupDigests);
+        var posting = ShardedPost.Select(plan, asRead, organization, memberShardsToPost, groupShardsToPost, previousGroupDigests, membersChanged, groupsChanged);
+        // A changed shard whose groups were all posted before (one of them left the directory) has nothing to send.
+        groupsChanged &= posting.GroupCount > 0 || sync.OverwriteExisting;
         if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
         {
             LogUpToDate(plan.Members.Count, plan.Groups.Count);
@@ -143,7 +147,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         {
             // Imports are not transactional: the shards whose entries were all applied advance, so the next sync
             // posts only the rest.
-            var (members, groups) = posting.Advance(previousMemberShards, previousGroupShards, posted);
+            var (members, groups, groupDigests) = posting.Advance(previousMemberShards, previousGroupShards, posted);
             LogPartialImport(posted, requests.Count);
             throw new SyncFailedException(failure.Reason, failure.Message, failure.Retryable, failure)
             {
@@ -154,6 +158,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
                     GroupsHash = null,
                     MemberShards = members?.Encode(),
                     GroupShards = groups?.Encode(),
+                    GroupDigests = groupDigests?.Encode(),
                 },
             };
         }
@@ -385,7 +390,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     }
 
     private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization,
-        (ShardHashes? Members, ShardHashes? Groups)? shards)
+        (ShardHashes? Members, ShardHashes? Groups, GroupDigestSet? GroupDigests)? shards)
     {
         var state = (previous ?? new SyncState()) with
         {
@@ -402,6 +407,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
                 GroupsHash = spec.Sync.Groups ? plan.GroupsHash : null,
                 MemberShards = spec.Sync.Users ? shards?.Members?.Encode() : null,
                 GroupShards = spec.Sync.Groups ? shards?.Groups?.Encode() : null,
+                GroupDigests = spec.Sync.Groups ? shards?.GroupDigests?.Encode() : null,
                 LastSuccessfulSyncTime = now,
                 // Without an organization read (nothing changed, or Vaultwarden): what it managed plus what it sent.
                 ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),

@@ -17,6 +17,10 @@ public sealed record SyncState
     /// <summary>Per-shard digests of the groups last posted, like <see cref="MemberShards"/>.</summary>
     public string? GroupShards { get; init; }
 
+    /// <summary>The content digests of the groups last posted (<see cref="Planning.GroupDigestSet.Encode"/>): within a
+    /// changed group shard, only the groups whose digest is not among them are posted. Null: all groups of a changed shard.</summary>
+    public string? GroupDigests { get; init; }
+
     public DateTimeOffset? LastSyncTime { get; init; }
 
     public DateTimeOffset? LastSuccessfulSyncTime { get; init; }

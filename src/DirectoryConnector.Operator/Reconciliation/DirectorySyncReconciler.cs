@@ -235,7 +235,7 @@ public sealed partial class DirectorySyncReconciler(
         {
             // An interrupted import: the shards it completed advance, so the next sync posts only the rest.
             (status.MembersHash, status.GroupsHash) = (partial.MembersHash, partial.GroupsHash);
-            (status.MemberShards, status.GroupShards) = (partial.MemberShards, partial.GroupShards);
+            (status.MemberShards, status.GroupShards, status.GroupDigests) = (partial.MemberShards, partial.GroupShards, partial.GroupDigests);
         }
 
         Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.False, reason, failure.Message, generation, now);
@@ -371,6 +371,7 @@ public sealed partial class DirectorySyncReconciler(
             status.GroupsHash = outcome.State.GroupsHash;
             status.MemberShards = outcome.State.MemberShards;
             status.GroupShards = outcome.State.GroupShards;
+            status.GroupDigests = outcome.State.GroupDigests;
             status.SourceCursor = outcome.State.SourceCursor;
             status.SourceCursorScope = outcome.State.SourceCursorScope;
             status.LastFullReadTime = outcome.State.LastFullReadTime?.UtcDateTime;
@@ -452,6 +453,7 @@ public sealed partial class DirectorySyncReconciler(
                 GroupsHash = status.GroupsHash,
                 MemberShards = status.MemberShards,
                 GroupShards = status.GroupShards,
+                GroupDigests = status.GroupDigests,
                 LastSyncTime = status.LastSyncTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : null,
                 LastSuccessfulSyncTime = status.LastSuccessfulSyncTime is { } ok ? new DateTimeOffset(DateTime.SpecifyKind(ok, DateTimeKind.Utc)) : null,
                 UserCount = status.UserCount,

@@ -7,7 +7,8 @@ using k8s.Models;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-public sealed class KubernetesDirectorySyncStore(IKubernetes client, string reportingInstance) : IDirectorySyncStore
+/// <summary>DirectorySyncs, their status and their Events through the API server; Event times come from <paramref name="time"/>.</summary>
+public sealed class KubernetesDirectorySyncStore(IKubernetes client, string reportingInstance, TimeProvider time) : IDirectorySyncStore
 {
     public const string Component = "directory-connector-operator";
 
@@ -40,7 +41,7 @@ public sealed class KubernetesDirectorySyncStore(IKubernetes client, string repo
     public async Task RecordEventAsync(DirectorySync resource, string type, string reason, string message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var namespaceName = resource.Metadata.NamespaceProperty;
         var ev = new Corev1Event
         {

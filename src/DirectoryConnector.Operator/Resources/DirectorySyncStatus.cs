@@ -38,6 +38,9 @@ public sealed class DirectorySyncStatus
     [Description("Per-shard digests of the groups last sent, like memberShards; a changed group is sent whole.")]
     public string? GroupShards { get; set; }
 
+    [Description("Per-group digests of the groups last sent (base64 of 8 bytes a group, sorted): within a changed group shard only the groups whose digest is not among them are sent.")]
+    public string? GroupDigests { get; set; }
+
     [Description("What the last sync ran with: generation, the sync-requested-at annotation and the referenced Secrets' versions. A change triggers a sync.")]
     public string? SyncedRevision { get; set; }
 

@@ -108,22 +108,141 @@ public sealed class ShardedSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task One_changed_group_posts_only_the_groups_of_its_shard_and_itself_whole()
+    public async Task One_renamed_group_posts_that_group_only_whole()
     {
         var (_, first, _) = await SyncAsync(previous: null);
         var old = directory.Groups[77];
+        directory.Groups.Should().Contain(g => g.ExternalId != old.ExternalId && ShardHashes.ShardOf(g.ExternalId) == ShardHashes.ShardOf(old.ExternalId),
+            "the test needs other groups in the changed group's shard");
         directory.Groups[77] = old with { Name = "Platform" };
 
-        var (_, _, posted) = await SyncAsync(first);
+        var (outcome, _, posted) = await SyncAsync(first);
 
-        posted.Should().ContainSingle();
-        posted[0].Members.Should().BeEmpty();
-        posted[0].Groups.Select(g => ShardHashes.ShardOf(g.ExternalId)).Distinct().Should().Equal(ShardHashes.ShardOf(GroupDn(77)));
-        posted[0].Groups.Count.Should().BeLessThanOrEqualTo(Entries / 100).And.BeLessThan(GroupCount / 50);
-        var group = posted[0].Groups.Should().ContainSingle(g => g.ExternalId == GroupDn(77)).Subject;
+        outcome.Result.Should().Be(SyncResult.Synced);
+        var request = posted.Should().ContainSingle().Subject;
+        request.Members.Should().BeEmpty();
+        var group = request.Groups.Should().ContainSingle("the other groups of its shard did not change").Subject;
+        group.ExternalId.Should().Be(GroupDn(77));
         group.Name.Should().Be("Platform");
-        group.MemberExternalIds.Should().BeEquivalentTo(old.MemberReferences);
+        group.MemberExternalIds.Should().BeEquivalentTo(old.MemberReferences, "a group is always sent with its full member list");
         standIn.Organization.Groups.Should().Contain(g => g.ExternalId == GroupDn(77) && g.Name == "Platform");
+    }
+
+    [Fact]
+    public async Task A_member_added_to_one_group_posts_that_group_only_with_its_full_member_list()
+    {
+        var (_, first, _) = await SyncAsync(previous: null);
+        // A group that shares its shard with others.
+        var index = Enumerable.Range(100, GroupCount - 100).First(g => Enumerable.Range(0, GroupCount).Any(o => o != g && ShardHashes.ShardOf(GroupDn(o)) == ShardHashes.ShardOf(GroupDn(g))));
+        var old = directory.Groups[index];
+        var joiner = Enumerable.Range(0, UserCount).Select(UserDn).First(dn => !old.MemberReferences.Contains(dn));
+        directory.Groups[index] = old with { MemberReferences = [.. old.MemberReferences, joiner] };
+        var neighbours = standIn.Organization.Groups.Where(g => g.ExternalId != old.ExternalId && ShardHashes.ShardOf(g.ExternalId!) == ShardHashes.ShardOf(old.ExternalId))
+            .ToDictionary(g => g.ExternalId!, g => g.Name);
+        neighbours.Should().NotBeEmpty();
+
+        var (_, second, posted) = await SyncAsync(first);
+
+        var group = posted.Should().ContainSingle().Which.Groups.Should().ContainSingle().Subject;
+        group.ExternalId.Should().Be(GroupDn(index));
+        group.MemberExternalIds.Should().BeEquivalentTo([.. old.MemberReferences, joiner]);
+        posted[0].Members.Should().BeEmpty();
+        MemberExternalIdsOf(GroupDn(index)).Should().BeEquivalentTo([.. old.MemberReferences, joiner]);
+        standIn.Organization.Groups.Where(g => neighbours.ContainsKey(g.ExternalId!)).Should().OnlyContain(g => neighbours[g.ExternalId!] == g.Name);
+
+        var (again, _, none) = await SyncAsync(second);
+        again.Result.Should().Be(SyncResult.UpToDate);
+        none.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_group_that_left_the_directory_posts_nothing_and_is_forgotten()
+    {
+        var (_, first, _) = await SyncAsync(previous: null);
+        directory.Groups.RemoveAt(42);
+
+        var (outcome, second, posted) = await SyncAsync(first);
+
+        outcome.Result.Should().Be(SyncResult.UpToDate, "without prune the server keeps groups an import does not list, and the others did not change");
+        posted.Should().BeEmpty();
+        GroupDigestSet.Decode(second.GroupDigests)!.Count.Should().Be(GroupCount - 1);
+        standIn.Organization.Groups.Should().Contain(g => g.ExternalId == GroupDn(42));
+    }
+
+    [Fact]
+    public async Task An_import_interrupted_before_its_groups_resumes_with_exactly_the_changed_groups()
+    {
+        var (_, first, _) = await SyncAsync(previous: null);
+        GroupDigestSet.Decode(first.GroupDigests)!.Count.Should().Be(GroupCount);
+        for (var i = 0; i < UserCount; i++)
+        {
+            directory.Users[i] = User(i, $"moved{i}@example.com");
+        }
+
+        const int Renamed = 400;
+        for (var g = 0; g < Renamed; g++)
+        {
+            directory.Groups[g] = directory.Groups[g] with { Name = $"Renamed {g}" };
+        }
+
+        var renamedShards = Enumerable.Range(0, Renamed).Select(g => ShardHashes.ShardOf(GroupDn(g))).ToHashSet();
+        Enumerable.Range(Renamed, GroupCount - Renamed).Should().Contain(g => renamedShards.Contains(ShardHashes.ShardOf(GroupDn(g))),
+            "the test needs unchanged groups in changed shards");
+
+        // 5,000 changed members go in three requests of at most 2,000; the fourth, with the groups, fails.
+        var before = standIn.ImportRequests.Count;
+        standIn.PassNext(3);
+        standIn.FailNext(1, 400);
+        var act = () => SyncAsync(first);
+        var failure = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        var applied = Posted(before);
+        applied.Should().HaveCount(3).And.OnlyContain(r => r.Groups.Count == 0);
+        var partial = RoundTrip(SyncEngine.FailedAttempt(first, DateTimeOffset.UtcNow, failure));
+
+        var (outcome, resumed, posted) = await SyncAsync(partial);
+
+        outcome.Result.Should().Be(SyncResult.Synced);
+        posted.SelectMany(r => r.Members).Should().BeEmpty("every member shard was applied before the failure");
+        posted.SelectMany(r => r.Groups).Select(g => g.ExternalId).Should().BeEquivalentTo(Enumerable.Range(0, Renamed).Select(GroupDn),
+            "the renamed groups were never applied; the others were posted before and did not change");
+        standIn.Organization.Groups.Where(g => g.Name.StartsWith("Renamed ", StringComparison.Ordinal)).Should().HaveCount(Renamed);
+
+        var (_, _, again) = await SyncAsync(resumed);
+        again.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_state_without_group_digests_posts_the_changed_shard_whole_once()
+    {
+        var (_, first, _) = await SyncAsync(previous: null);
+        directory.Groups[77] = directory.Groups[77] with { Name = "Platform" };
+
+        var (_, upgraded, posted) = await SyncAsync(first with { GroupDigests = null });
+
+        posted.Should().ContainSingle().Which.Groups.Select(g => ShardHashes.ShardOf(g.ExternalId)).Should()
+            .OnlyContain(shard => shard == ShardHashes.ShardOf(GroupDn(77))).And.HaveCountGreaterThan(1);
+        GroupDigestSet.Decode(upgraded.GroupDigests)!.Count.Should().Be(GroupCount);
+
+        directory.Groups[78] = directory.Groups[78] with { Name = "Security" };
+        var (_, _, one) = await SyncAsync(upgraded);
+        one.Should().ContainSingle().Which.Groups.Should().ContainSingle().Which.ExternalId.Should().Be(GroupDn(78));
+    }
+
+    [Fact]
+    public async Task Force_posts_every_group_whatever_the_digests_say()
+    {
+        var (_, first, _) = await SyncAsync(previous: null);
+
+        var (_, _, posted) = await SyncAsync(first, options: new SyncRunOptions { Force = true });
+
+        posted.Sum(r => r.Groups.Count).Should().Be(GroupCount);
+    }
+
+    private IEnumerable<string> MemberExternalIdsOf(string groupExternalId)
+    {
+        var organization = standIn.Organization;
+        var group = organization.Groups.Single(g => g.ExternalId == groupExternalId);
+        return organization.Members.Where(m => group.MemberIds.Contains(m.Id)).Select(m => m.ExternalId!);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.TestSupport.Bitwarden;
@@ -79,6 +80,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
             GroupsHash = outcome.Plan!.GroupsHash,
             MemberShards = outcome.Plan!.MemberShards!.Encode(),
             GroupShards = outcome.Plan!.GroupShards!.Encode(),
+            GroupDigests = GroupDigestSet.Of(outcome.Plan!.GroupDigests!.Values).Encode(),
             LastSyncTime = Now,
             LastSuccessfulSyncTime = Now,
             UserCount = 2,

@@ -30,6 +30,7 @@ internal sealed class KubeTestCluster : IAsyncDisposable
     {
         var options = new KubeApiEmulatorOptions();
         options.CrdPaths.Add(RepositoryPaths.CommittedCrd);
+        options.Namespaces.Add(Namespace);
         configure?.Invoke(options);
         var emulator = await KubeApiEmulator.StartAsync(options);
         var client = new Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() });

@@ -19,7 +19,9 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
     [KubectlFact]
     public async Task KubectlAppliesTheCrdAndSamplesAndGetPrintsTheIssueColumns()
     {
-        await using var emulator = await KubeApiEmulator.StartAsync();
+        // The namespaces the samples and the test's manifest live in, as `kubectl create namespace` would make them.
+        var options = new KubeApiEmulatorOptions { Namespaces = { "bitwarden", "kubectl-test" } };
+        await using var emulator = await KubeApiEmulator.StartAsync(options);
         using var kubectl = new Kubectl(emulator);
 
         (await kubectl.RunAsync("apply", "-f", RepositoryPaths.CommittedCrd)).Should()
@@ -98,7 +100,7 @@ public sealed partial class KubectlTests(ITestOutputHelper output)
     [KubectlFact]
     public async Task KubectlReportsSchemaViolationsWithTheFieldPath()
     {
-        var options = new KubeApiEmulatorOptions();
+        var options = new KubeApiEmulatorOptions { Namespaces = { "kubectl-test" } };
         options.CrdPaths.Add(RepositoryPaths.CommittedCrd);
         await using var emulator = await KubeApiEmulator.StartAsync(options);
         using var kubectl = new Kubectl(emulator);

@@ -172,6 +172,10 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     public async Task PatchAsync(string name, object patch)
         => await Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), DirectorySync.Group, DirectorySync.Version, Namespace, DirectorySync.Plural, name);
 
+    /// <summary>Merge-patches the status subresource, e.g. to damage what the last sync recorded.</summary>
+    public async Task PatchStatusAsync(string name, object patch)
+        => await Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), DirectorySync.Group, DirectorySync.Version, Namespace, DirectorySync.Plural, name);
+
     public async Task<IReadOnlyList<Corev1Event>> EventsForAsync(string name)
         => [.. (await Client.CoreV1.ListNamespacedEventAsync(Namespace)).Items.Where(e => e.InvolvedObject?.Name == name)];
 

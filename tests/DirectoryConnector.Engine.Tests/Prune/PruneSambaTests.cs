@@ -3,6 +3,7 @@
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.Ldap;
 using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.Engine.Tests.Sources.LdapIncremental;
 using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.Ldap;
 using FluentAssertions;
@@ -10,37 +11,14 @@ using Xunit;
 
 namespace DirectoryConnector.Engine.Tests.Prune;
 
-/// <summary>A Samba AD DC of its own (no bulk users) for the prune scenario: deleting users leaves tombstones in
-/// CN=Deleted Objects, which the shared DC's tests count.</summary>
-public sealed class PruneSambaFixture : IAsyncLifetime
-{
-    public SambaDomainController Controller { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Controller = await SambaDomainController.StartAsync(bulkUsers: 0);
-
-    public async Task DisposeAsync()
-    {
-        if (Controller is not null)
-        {
-            await Controller.DisposeAsync();
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PruneSambaCollectionDefinition : ICollectionFixture<PruneSambaFixture>
-{
-    public const string Name = "samba-prune";
-}
-
 /// <summary>
 /// spec.sync.prune, removeDisabled (userAccountControl), the deletion guard, conflicts and change reporting with the
 /// LDAP source on a real Samba AD DC, through the engine and the Bitwarden stand-in, in one multi-step scenario (a
 /// DC is slow to set up). objectGUID is the external id: renames and moves keep the member; Samba keeps group member
 /// values right across renames itself. After each step the organization must equal the directory.
 /// </summary>
-[Collection(PruneSambaCollectionDefinition.Name)]
-public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
+[Collection(WritableSambaCollectionDefinition.Name)]
+public sealed class PruneSambaTests(WritableSambaFixture fixture) : IAsyncLifetime
 {
     private const string Ou = "OU=Prune," + SambaDomainController.DomainDn;
     private const int Enabled = 544; // NORMAL_ACCOUNT | PASSWD_NOTREQD
@@ -74,16 +52,14 @@ public sealed class PruneSambaTests(PruneSambaFixture fixture) : IAsyncLifetime
 
     private static string AccountControl(string dn, int value) => $"dn: {dn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: {value}\n-\n";
 
-    private LdapSpecSource Source() => new(new LdapSourceSpec
+    // Over LDAPS: the DC requires strong auth (its default), so a simple bind must be encrypted. Deleting users in
+    // OU=Prune leaves tombstones in CN=Deleted Objects: the shared bulk DC's tests count those, this DC's do not.
+    private LdapSpecSource Source()
     {
-        Hostname = Dc.Address,
-        ActiveDirectory = true,
-        RootPath = SambaDomainController.DomainDn,
-        UserPath = "OU=Prune",
-        GroupPath = "OU=Groups,OU=Prune",
-        Username = SambaDomainController.AdministratorUpn,
-        PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
-    }, SambaDomainController.AdministratorPassword);
+        var spec = Dc.SourceSpec(userPath: "OU=Prune");
+        spec.GroupPath = "OU=Groups,OU=Prune";
+        return new(spec, SambaDomainController.AdministratorPassword, Dc.CaPem);
+    }
 
     /// <summary>Samba's LDAP server answered a read right after a write batch once (in CI) with an error the source
     /// reports as retryable SourceUnavailable; the operator retries those on its next pass, and so does this scenario.

@@ -66,7 +66,8 @@ public sealed class OrganizationApiKey
         {
             throw new SyncFailedException(SyncFailureReason.InvalidSpec,
                 $"spec.bitwarden.organizationId {specGuid:D} does not match the organization of the API key's client id ({OrganizationId}); "
-                + "the API key belongs to another organization.", retryable: false);
+                + "the API key belongs to another organization. Put that organization's API key in the Secret named by spec.bitwarden.apiKeySecretRef, "
+                + "or correct spec.bitwarden.organizationId.", retryable: false);
         }
     }
 

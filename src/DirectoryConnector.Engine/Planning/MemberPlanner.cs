@@ -7,7 +7,7 @@ namespace DirectoryConnector.Engine.Planning;
 
 /// <summary>The members part of a plan, and what groups need to list them.</summary>
 /// <param name="Members">Every member to send, active and removed, in canonical order (external id, then email).</param>
-/// <param name="ListedExternalIds">External ids a group may list, sorted ordinally: the members sent as active, and active entries left out because they clash (so their existing members keep their groups).</param>
+/// <param name="ListedExternalIds">External ids a group may list, sorted ordinally: the members sent as active, and active entries left out because they clash or their email cannot be sent (so their existing members keep their groups).</param>
 /// <param name="Clashes">One line per clash (shared email or external id among active entries), for the overwriteExisting error.</param>
 internal sealed record MemberPlan(
     IReadOnlyList<PlannedMember> Members,
@@ -24,6 +24,7 @@ internal static class MemberPlanner
         var skipped = new List<SkippedEntry>();
         var references = new UserReferenceIndex();
         var candidates = new List<Candidate>(users.Count);
+        var unsendable = new List<DirectoryUser>();
 
         foreach (var user in users)
         {
@@ -36,7 +37,18 @@ internal static class MemberPlanner
                 continue;
             }
 
-            references.Add(user.ReferenceId, UserReferenceIndex.NotListed);
+            // An active user whose email the directory has but Bitwarden cannot take (too long, invalid) still has a
+            // usable external id: its groups keep listing it (below), as for a clash, so the member Bitwarden may
+            // already have keeps its groups. A user without an email is not listed (typically a service account).
+            if (!removed && email is not null && EntryValidation.ExternalIdProblem(user.ExternalId) is null)
+            {
+                unsendable.Add(user);
+            }
+            else
+            {
+                references.Add(user.ReferenceId, UserReferenceIndex.NotListed);
+            }
+
             skipped.Add(new SkippedEntry(user.DisplayName, SkippedEntryKind.User, removed
                 ? $"is {RemovalCause(user)} but {problem}, so it cannot be sent as removed (Vaultwarden needs a valid email to remove a member): the member is left as it is"
                 : $"{problem}: it is not sent"));
@@ -85,12 +97,33 @@ internal static class MemberPlanner
             }
         }
 
-        foreach (var candidate in candidates)
+        string[] listed = [.. listedExternalIds];
+        if (unsendable.Count == 0)
         {
-            references.Add(candidate.ReferenceId, candidate.MergedInto!.ListedIndex);
+            foreach (var candidate in candidates)
+            {
+                references.Add(candidate.ReferenceId, candidate.MergedInto!.ListedIndex);
+            }
+
+            return new MemberPlan(members, listed, references, skipped, clashes);
         }
 
-        return new MemberPlan(members, [.. listedExternalIds], references, skipped, clashes);
+        // Merge the unsendable users' external ids into the sorted list and move every index to its new place.
+        var merged = listed.Concat(unsendable.Select(u => u.ExternalId)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        foreach (var candidate in candidates)
+        {
+            var index = candidate.MergedInto!.ListedIndex;
+            references.Add(candidate.ReferenceId, index == UserReferenceIndex.NotListed
+                ? index
+                : Array.BinarySearch(merged, listed[index], StringComparer.Ordinal));
+        }
+
+        foreach (var user in unsendable)
+        {
+            references.Add(user.ReferenceId, Array.BinarySearch(merged, user.ExternalId, StringComparer.Ordinal));
+        }
+
+        return new MemberPlan(members, merged, references, skipped, clashes);
     }
 
     private static string RemovalCause(DirectoryUser user)

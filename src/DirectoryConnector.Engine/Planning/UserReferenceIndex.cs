@@ -2,7 +2,7 @@ namespace DirectoryConnector.Engine.Planning;
 
 /// <summary>
 /// Resolves a group's member reference to the users it names. Every user the source read is known here, but only
-/// users sent as active members (or left out only because they clash) have a listed index (their position among <see cref="MemberPlan.ListedExternalIds"/>):
+/// users sent as active members (or left out only because they clash, or because Bitwarden cannot take their email) have a listed index (their position among <see cref="MemberPlan.ListedExternalIds"/>):
 /// groups never reference a member that is not sent, yet a reference to a skipped user is not an unknown reference.
 /// </summary>
 internal sealed class UserReferenceIndex

@@ -35,9 +35,9 @@ public sealed partial class ControllerManager(
         var index = new ReferenceIndex(specReferences);
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
-        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff)).ToList();
-        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
-        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity), StringComparer.Ordinal);
+        var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, time: time)).ToList();
+        var secrets = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.Secrets(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity, time), StringComparer.Ordinal);
+        var configMaps = namespaces.ToDictionary(ns => ns ?? "", ns => new Informer<PartialObjectMetadata>(ListWatchSources.ConfigMaps(client, ns, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, PartialObjectMetadata.Identity, time), StringComparer.Ordinal);
 
         foreach (var informer in syncs)
         {
@@ -78,15 +78,14 @@ public sealed partial class ControllerManager(
             .ToList();
         try
         {
-            while (!(syncs.All(i => i.HasSynced) && secrets.Values.All(i => i.HasSynced) && configMaps.Values.All(i => i.HasSynced)))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
-            }
+            // Every informer's first LIST, awaited rather than polled (a poll would run on the injected clock).
+            await Task.WhenAll(syncs.Select(i => i.Synced).Concat(secrets.Values.Select(i => i.Synced)).Concat(configMaps.Values.Select(i => i.Synced)))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
 
             // Syncs due at start (never run, interval elapsed while down, retrying) spread over a window.
             var jitter = StartupJitter.For(time.GetUtcNow(), syncs.Sum(i => i.Items.Count()), options.StartupSpread);
             reconciler = new DirectorySyncReconciler(
-                new KubernetesDirectorySyncStore(client, identity),
+                new KubernetesDirectorySyncStore(client, identity, time),
                 runner,
                 specReferences,
                 ns => new KubernetesReferenceResolver(client, ns),

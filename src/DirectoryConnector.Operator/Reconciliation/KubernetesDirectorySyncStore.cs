@@ -7,7 +7,8 @@ using k8s.Models;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-public sealed class KubernetesDirectorySyncStore(IKubernetes client, string reportingInstance) : IDirectorySyncStore
+/// <summary>DirectorySyncs, their status and their Events through the API server; Event times come from <paramref name="time"/>.</summary>
+public sealed class KubernetesDirectorySyncStore(IKubernetes client, string reportingInstance, TimeProvider time) : IDirectorySyncStore
 {
     public const string Component = "directory-connector-operator";
 
@@ -21,6 +22,22 @@ public sealed class KubernetesDirectorySyncStore(IKubernetes client, string repo
         {
             return null;
         }
+    }
+
+    public async Task<IReadOnlyList<DirectorySync>> ListAsync(string namespaceName, CancellationToken cancellationToken)
+    {
+        var items = new List<DirectorySync>();
+        string? continueToken = null;
+        do
+        {
+            var page = await client.CustomObjects.ListNamespacedCustomObjectAsync<DirectorySyncList>(DirectorySync.Group, DirectorySync.Version, namespaceName, DirectorySync.Plural,
+                continueParameter: continueToken, limit: 500, cancellationToken: cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            continueToken = string.IsNullOrEmpty(page.Metadata?.ContinueProperty) ? null : page.Metadata.ContinueProperty;
+        }
+        while (continueToken is not null);
+
+        return items;
     }
 
     public async Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken)
@@ -40,7 +57,7 @@ public sealed class KubernetesDirectorySyncStore(IKubernetes client, string repo
     public async Task RecordEventAsync(DirectorySync resource, string type, string reason, string message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var namespaceName = resource.Metadata.NamespaceProperty;
         var ev = new Corev1Event
         {

@@ -9,13 +9,15 @@ namespace DirectoryConnector.Operator.Runtime;
 /// <summary>
 /// List+watch into an in-memory cache keyed "namespace/name". Relists on 410 Gone (a relist reports what changed
 /// while disconnected as adds, updates and deletes, so no change is missed), follows bookmarks, and reconnects after
-/// errors with capped, jittered exponential backoff.
+/// errors with capped, jittered exponential backoff, waited out on <paramref name="time"/> (the host's clock; system
+/// time when null).
 /// </summary>
-public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logger, TimeSpan maxBackoff, Func<T, T>? transform = null)
+public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logger, TimeSpan maxBackoff, Func<T, T>? transform = null, TimeProvider? time = null)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
-    private volatile bool hasSynced;
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
 
     public event Action<T>? Added;
 
@@ -24,7 +26,10 @@ public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logg
     public event Action<T>? Deleted;
 
     /// <summary>True once the first LIST has filled the cache.</summary>
-    public bool HasSynced => hasSynced;
+    public bool HasSynced => synced.Task.IsCompleted;
+
+    /// <summary>Completes when the first LIST has filled the cache (client-go's WaitForCacheSync, without polling).</summary>
+    public Task Synced => synced.Task;
 
     public IEnumerable<T> Items => cache.Values;
 
@@ -43,7 +48,7 @@ public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logg
                     var list = await source.ListAsync(cancellationToken).ConfigureAwait(false);
                     Replace(list.Items);
                     resourceVersion = list.ResourceVersion;
-                    hasSynced = true;
+                    synced.TrySetResult();
                     LogListed(logger, source.Description, list.Items.Count, resourceVersion);
                 }
 
@@ -59,7 +64,7 @@ public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logg
                 failures = events > 0 ? 0 : failures + 1;
                 if (failures > 1)
                 {
-                    await Task.Delay(Backoff(failures), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(Backoff(failures), clock, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -78,7 +83,7 @@ public sealed partial class Informer<T>(IListWatchSource<T> source, ILogger logg
                 LogWatchFailed(logger, ex, source.Description, delay.TotalSeconds);
                 try
                 {
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

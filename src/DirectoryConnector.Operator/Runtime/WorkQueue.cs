@@ -9,6 +9,7 @@ namespace DirectoryConnector.Operator.Runtime;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "client-go's name for this structure.")]
 public sealed class WorkQueue : IDisposable
 {
+    private static readonly TimeSpan ClockMovedTolerance = TimeSpan.FromMilliseconds(1);
     private readonly object gate = new();
     private readonly Queue<string> ready = new();
     private readonly HashSet<string> dirty = [];
@@ -203,9 +204,10 @@ public sealed class WorkQueue : IDisposable
         {
             Task wake;
             TimeSpan? wait = null;
+            DateTimeOffset now;
             lock (gate)
             {
-                var now = time.GetUtcNow();
+                now = time.GetUtcNow();
                 foreach (var (key, due) in waiting.Where(w => w.Value <= now).ToList())
                 {
                     waiting.Remove(key);
@@ -229,7 +231,13 @@ public sealed class WorkQueue : IDisposable
             using var round = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
             var delay = wait is { } w2 ? (w2 < TimeSpan.Zero ? TimeSpan.Zero : w2) : Timeout.InfiniteTimeSpan;
             var timer = Task.Delay(delay, time, round.Token);
-            await Task.WhenAny(wake, timer).ConfigureAwait(false);
+            // A timer counts from its creation, not from `now`: when the clock moved in between (an injected clock
+            // advanced, or this thread stalled) it would fire late, so look again instead of waiting on it.
+            if (wait is null || time.GetUtcNow() - now <= ClockMovedTolerance)
+            {
+                await Task.WhenAny(wake, timer).ConfigureAwait(false);
+            }
+
             await round.CancelAsync().ConfigureAwait(false);
         }
     }

@@ -104,12 +104,21 @@ internal sealed class OperatorProcessCluster : IAsyncDisposable
         => (Kube.Get($"{DirectorySync.Group}/{DirectorySync.Version}", DirectorySync.Plural, Namespace, name)?["status"]?["conditions"] as JsonArray)
             ?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True")?["reason"]?.GetValue<string>();
 
+    /// <summary>The loopback port of the last operator started (/metrics, /healthz).</summary>
+    public int HttpPort { get; private set; }
+
     /// <summary>Starts `directory-connector operator` with this cluster's kubeconfig, text logs and a loopback HTTP port.</summary>
-    public CliProcess StartOperator(params string[] args)
-        => CliProcess.Start(CliProcess.BuiltExecutable,
-            ["operator", "--kubeconfig", KubeconfigPath, "--http-address", "127.0.0.1", "--http-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--text-logs", "--leader-election-namespace", LeaseNamespace, .. args],
+    public CliProcess StartOperator(params string[] args) => StartOperator(jsonLogs: false, args);
+
+    /// <summary>As <see cref="StartOperator(string[])"/>, with the default JSON logs when <paramref name="jsonLogs"/> is set.</summary>
+    public CliProcess StartOperator(bool jsonLogs, params string[] args)
+    {
+        HttpPort = FreePort();
+        return CliProcess.Start(CliProcess.BuiltExecutable,
+            ["operator", "--kubeconfig", KubeconfigPath, "--http-address", "127.0.0.1", "--http-port", HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                .. jsonLogs ? Array.Empty<string>() : ["--text-logs"], "--leader-election-namespace", LeaseNamespace, .. args],
             new Dictionary<string, string?> { ["HOME"] = work.FullName, ["KUBECONFIG"] = null, ["KUBERNETES_SERVICE_HOST"] = null, ["DOTNET_NOLOGO"] = "1" });
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, the process exits, or 120 s pass; returns whether it held.</summary>
     public static async Task<bool> WaitForAsync(Func<bool> condition, CliProcess? process = null)

@@ -42,6 +42,21 @@ public sealed class MemberValidationTests
             "has an email address of 257 characters; Bitwarden accepts at most 256: it is not sent"));
     }
 
+    [Fact]
+    public void AnActiveUserLeftOutForItsEmailStaysListedInItsGroupsSoTheMemberKeepsThem()
+    {
+        // The import replaces a group's membership; the server ignores external ids it does not know.
+        var plan = new TestDirectory()
+            .User("ann").User("bob", email: "bob.example.com").User("cat", email: null).User("old", email: "old.example.com", deleted: true)
+            .Group("Team", "ann", "bob", "cat", "old")
+            .Plan();
+
+        plan.Members.Select(m => m.Email).Should().Equal("ann@example.com");
+        plan.Skipped.Select(s => s.Entry).Should().BeEquivalentTo([TestDirectory.UserDn("bob"), TestDirectory.UserDn("cat"), TestDirectory.UserDn("old")]);
+        plan.Groups.Single().MemberExternalIds.Should().BeEquivalentTo([TestDirectory.UserDn("ann"), TestDirectory.UserDn("bob")],
+            "an active user whose email Bitwarden rejects is listed; one without an email, or removed, is not");
+    }
+
     [Theory]
     [InlineData("@example.com")]
     [InlineData("ann@")]

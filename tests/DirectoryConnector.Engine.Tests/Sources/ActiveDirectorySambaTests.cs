@@ -15,19 +15,14 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
 {
     private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
 
-    private LdapSourceSpec Spec(string? userPath = "OU=Corp") => new()
-    {
-        Hostname = fixture.Controller.Address,
-        ActiveDirectory = true,
-        RootPath = SambaDomainController.DomainDn,
-        UserPath = userPath,
-        Username = SambaDomainController.AdministratorUpn,
-        PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
-    };
+    // The DC requires strong auth (its default): every read binds over LDAPS, trusting the DC's CA through the spec.
+    private LdapSourceSpec Spec(string? userPath = "OU=Corp", LdapEncryption encryption = LdapEncryption.Ldaps) => fixture.Controller.SourceSpec(encryption, userPath);
 
-    private static Task<DirectorySnapshot> ReadAsync(LdapSourceSpec spec, DirectoryQuery? query = null, LdapSourceOptions? options = null)
-        => LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, null, options ?? new LdapSourceOptions(), NullLogger<LdapSource>.Instance)
+    private Task<DirectorySnapshot> ReadAsync(LdapSourceSpec spec, DirectoryQuery? query = null, LdapSourceOptions? options = null)
+        => LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, CaFor(spec), options ?? new LdapSourceOptions(), NullLogger<LdapSource>.Instance)
             .ReadAsync(query ?? Everything, CancellationToken.None);
+
+    private string? CaFor(LdapSourceSpec spec) => spec.CaSecretRef is null ? null : fixture.Controller.CaPem;
 
     private string Guid(string samAccountName) => fixture.Controller.ObjectGuids[samAccountName];
 
@@ -97,7 +92,7 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
         var spec = Spec(userPath: "OU=Bulk");
         var logger = new RecordingLogger<LdapSource>();
 
-        var snapshot = await LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, null,
+        var snapshot = await LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, fixture.Controller.CaPem,
             new LdapSourceOptions { MemberRangeWindow = window, PageSize = 400 }, logger).ReadAsync(Everything, CancellationToken.None);
 
         var ranged = logger.Entries.Where(entry => entry.Properties.ContainsKey("Chunks") && Equals(entry.Properties["Group"], SambaDomainController.BigGroupDn)).ToList();
@@ -143,10 +138,74 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     [Fact]
     public async Task A_wrong_password_on_active_directory_is_SourceAuthFailed()
     {
-        var read = () => LdapSource.Create(Spec(), null, "wrong-password", null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);
+        var read = () => LdapSource.Create(Spec(), null, "wrong-password", fixture.Controller.CaPem, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);
 
         var failure = (await read.Should().ThrowAsync<Sync.SyncFailedException>()).Which;
         failure.Reason.Should().Be(Sync.SyncFailureReason.SourceAuthFailed);
         failure.Message.Should().Contain(SambaDomainController.AdministratorUpn);
+    }
+
+    [Theory]
+    [InlineData(LdapEncryption.Ldaps)]
+    [InlineData(LdapEncryption.StartTls)]
+    public async Task With_strong_auth_required_the_dc_is_read_completely_over_tls_trusting_the_ca_from_the_spec(LdapEncryption encryption)
+    {
+        var spec = Spec(encryption: encryption);
+
+        var snapshot = await ReadAsync(spec);
+
+        snapshot.Users.Select(user => user.ExternalId).Should().BeEquivalentTo(SambaSeed.CorpUsers.Select(Guid));
+        snapshot.Groups.Select(group => group.Name).Should().Contain(["Outer", "Inner", "Domain Users"]);
+        snapshot.Groups.Single(group => group.Name == "Outer").ExternalId.Should().Be(Guid("Outer"));
+    }
+
+    [Theory]
+    [InlineData(LdapEncryption.Ldaps)]
+    [InlineData(LdapEncryption.StartTls)]
+    public async Task Without_the_ca_the_dcs_certificate_is_not_trusted_so_certificate_checks_are_on(LdapEncryption encryption)
+    {
+        var spec = Spec(encryption: encryption);
+        spec.CaSecretRef = null;
+
+        var read = () => ReadAsync(spec);
+
+        var failure = (await read.Should().ThrowAsync<Sync.SyncFailedException>()).Which;
+        failure.Retryable.Should().BeFalse("an untrusted certificate does not heal by retrying");
+        failure.Message.Should().Contain("spec.source.ldap.caSecretRef");
+    }
+
+    [Theory]
+    [InlineData(LdapEncryption.Ldaps, 636)]
+    [InlineData(LdapEncryption.StartTls, 389)]
+    public async Task A_host_name_the_dcs_certificate_does_not_list_is_refused_even_with_the_ca_trusted(LdapEncryption encryption, int dcPort)
+    {
+        // 127.0.0.1 reaches the DC through a loopback proxy, but the certificate lists only the DC's own address and dc1.test.local.
+        await using var proxy = new ConnectionCutProxy(dcPort, System.Net.IPAddress.Parse(fixture.Controller.Address));
+        var spec = Spec(encryption: encryption);
+        spec.Hostname = "127.0.0.1";
+        spec.Port = proxy.Port;
+
+        var read = () => ReadAsync(spec);
+
+        var failure = (await read.Should().ThrowAsync<Sync.SyncFailedException>()).Which;
+        failure.Retryable.Should().BeFalse();
+        failure.Message.Should().Contain("spec.source.ldap.hostname").And.Contain("127.0.0.1");
+    }
+
+    [Fact]
+    public async Task A_plain_simple_bind_is_refused_with_an_error_that_names_spec_source_ldap_encryption_and_the_fix()
+    {
+        var spec = Spec(encryption: LdapEncryption.None);
+        spec.CaSecretRef = null;
+
+        var read = () => ReadAsync(spec);
+
+        var failure = (await read.Should().ThrowAsync<Sync.SyncFailedException>()).Which;
+        output.WriteLine(failure.Message);
+        failure.Reason.Should().Be(Sync.SyncFailureReason.SourceAuthFailed);
+        failure.Retryable.Should().BeFalse("the DC refuses every plain simple bind until the spec changes");
+        failure.Message.Should().Contain("spec.source.ldap.encryption").And.Contain("ldaps").And.Contain("startTls")
+            .And.Contain("strong auth").And.Contain("LDAP result 8").And.Contain(fixture.Controller.Address);
+        failure.Message.Should().NotContain(SambaDomainController.AdministratorPassword);
     }
 }

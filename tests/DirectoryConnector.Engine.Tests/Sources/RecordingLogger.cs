@@ -8,6 +8,10 @@ internal sealed class RecordingLogger<T> : ILogger<T>
 {
     public ConcurrentQueue<(LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Properties)> Entries { get; } = new();
 
+    /// <summary>Called on the logging thread after each entry is kept: a hook for tests that must act at an exact
+    /// point of the code under test (it runs before the logging call returns).</summary>
+    public Action<string, IReadOnlyDictionary<string, object?>>? OnLog { get; init; }
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
@@ -17,6 +21,8 @@ internal sealed class RecordingLogger<T> : ILogger<T>
         var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs
             ? pairs.ToDictionary(pair => pair.Key, pair => pair.Value)
             : [];
-        Entries.Enqueue((logLevel, formatter(state, exception), properties));
+        var message = formatter(state, exception);
+        Entries.Enqueue((logLevel, message, properties));
+        OnLog?.Invoke(message, properties);
     }
 }

@@ -138,12 +138,7 @@ public sealed class KubeApiEmulatorMetadataTests
         events.Should().ContainSingle().Which["object"]!["kind"]!.GetValue<string>().Should().Be("Secret");
     }
 
-    private static async Task<KubeTestCluster> StartAsync(Action<KubeApiEmulatorOptions>? configure = null)
-    {
-        var cluster = await KubeTestCluster.StartAsync(configure);
-        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = KubeTestCluster.Namespace } });
-        return cluster;
-    }
+    private static Task<KubeTestCluster> StartAsync(Action<KubeApiEmulatorOptions>? configure = null) => KubeTestCluster.StartAsync(configure);
 
     private static Task<V1Secret> CreateSecretAsync(KubeTestCluster cluster, string name) =>
         cluster.Client.CoreV1.CreateNamespacedSecretAsync(

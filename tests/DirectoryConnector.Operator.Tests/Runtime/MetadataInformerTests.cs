@@ -18,7 +18,6 @@ public sealed class MetadataInformerTests
     public async Task TheSecretCacheHoldsVersionsButNoValueAndSeesARotation()
     {
         await using var cluster = await KubeTestCluster.StartAsync(o => o.BookmarkInterval = TimeSpan.FromMilliseconds(200));
-        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = KubeTestCluster.Namespace } });
         // As `kubectl apply` leaves it: the value is in the data and in the last-applied annotation.
         var created = await cluster.Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {

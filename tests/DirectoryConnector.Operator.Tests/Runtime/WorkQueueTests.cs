@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DirectoryConnector.Operator.Runtime;
 using FluentAssertions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace DirectoryConnector.Operator.Tests.Runtime;
@@ -10,6 +11,24 @@ public sealed class WorkQueueTests
     private static readonly TimeSpan Bounded = TimeSpan.FromSeconds(10);
 
     private static WorkQueue NewQueue() => new(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1));
+
+    [Fact]
+    public async Task ADelayedAddFiresWhenTheInjectedClockReachesItsDueTimeAndNotBeforeHoweverAnAdvanceRacesTheTimer()
+    {
+        // Each round advances the clock while the queue's delay loop may be arming its timer (from a `now` read just
+        // before): a timer armed late would otherwise count its minute from the moved clock and never fire here.
+        for (var round = 0; round < 100; round++)
+        {
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+            using var queue = new WorkQueue(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1), clock);
+            queue.AddAfter("ns/a", TimeSpan.FromMinutes(1));
+            clock.Advance(TimeSpan.FromSeconds(59));
+            queue.Depth.Should().Be(0, "the key is not due yet");
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            (await queue.GetAsync(CancellationToken.None).WaitAsync(Bounded)).Should().Be("ns/a");
+        }
+    }
 
     [Fact]
     public async Task AKeyAddedTwiceBeforeItIsTakenIsHandedOutOnce()

@@ -144,6 +144,20 @@ public sealed class StandInOrganization
         }
     }
 
+    /// <summary>Every member ("member email externalId type status") and every group ("group name (externalId): member
+    /// emails"), each sorted: two snapshots are equal when nothing was added, removed or changed.</summary>
+    public IReadOnlyList<string> Snapshot()
+    {
+        var all = AllMembers;
+        var emails = all.ToDictionary(m => m.Id, m => m.Email);
+        return
+        [
+            .. all.Select(m => $"member {m.Email} {m.ExternalId} {m.Type} {m.Status}").Order(StringComparer.Ordinal),
+            .. Groups.Select(g => $"group {g.Name} ({g.ExternalId}): {string.Join(", ", g.MemberIds.Select(id => emails[id]).Order(StringComparer.Ordinal))}")
+                .Order(StringComparer.Ordinal),
+        ];
+    }
+
     /// <summary>What a test compares with the directory: member emails (the founding owner aside), then each group as
     /// "name: member local parts", all sorted ordinally.</summary>
     public string[] Summary()

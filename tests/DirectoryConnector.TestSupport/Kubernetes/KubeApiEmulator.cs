@@ -26,6 +26,12 @@ public sealed class KubeApiEmulatorOptions
     /// <summary>Most items one list page holds whatever limit the client asks for (the server may return fewer); null: no cap.</summary>
     public int? MaxPageSize { get; set; }
 
+    /// <summary>
+    /// The namespaces that exist from the start (a new cluster's four by default; add a test's own). Creating or updating
+    /// an object in any other namespace is 404 until a Namespace of that name is created, as on a real cluster.
+    /// </summary>
+    public IList<string> Namespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
     /// <summary>The clock for creationTimestamp and ages in tables.</summary>
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
 }
@@ -71,6 +77,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         var store = new ResourceStore(options.HistoryLimit);
         var faults = new KubeApiFaults();
         var routes = new KubeApiRoutes(store, faults, options);
+        foreach (var ns in options.Namespaces)
+        {
+            routes.AddNamespace(ns);
+        }
+
         foreach (var path in options.CrdPaths)
         {
             var text = await File.ReadAllTextAsync(path, cancellationToken);

@@ -58,12 +58,18 @@ public sealed class KubeApiException : Exception
         return status;
     }
 
-    private static JsonObject DetailsFor(ApiResourceType type, string name) => new()
+    // StatusDetails as the server encodes it: group is omitted (omitempty) for the core group.
+    private static JsonObject DetailsFor(ApiResourceType type, string name)
     {
-        ["name"] = name,
-        ["group"] = type.Group,
-        ["kind"] = type.Plural,
-    };
+        var details = new JsonObject { ["name"] = name };
+        if (type.Group.Length > 0)
+        {
+            details["group"] = type.Group;
+        }
+
+        details["kind"] = type.Plural;
+        return details;
+    }
 
     public static KubeApiException NotFound(ApiResourceType type, string name) =>
         new(404, "NotFound", $"{type.QualifiedName} \"{name}\" not found", DetailsFor(type, name));

@@ -202,6 +202,12 @@ internal sealed class KubeApiRoutes
                 break;
             case "PUT" when name is not null:
             {
+                if (type.Namespaced)
+                {
+                    // Admission runs before the update looks for the object (and treats a missing one as a create).
+                    RequireNamespace(scope);
+                }
+
                 var body = await ReadBodyAsync(context);
                 await UpdateAsync(context, type, scope, name, subresource is not null, _ => body);
                 break;
@@ -221,6 +227,11 @@ internal sealed class KubeApiRoutes
     private async Task CreateAsync(HttpContext context, ApiResourceType type, string ns)
     {
         var warnings = new List<string>();
+        if (type.Namespaced)
+        {
+            RequireNamespace(ns);
+        }
+
         var obj = ObjectRules.PrepareCreate(type, type.Namespaced ? ns : null, await ReadBodyAsync(context), FieldValidationOf(context), warnings, _options.Clock);
         var name = obj["metadata"]!["name"]!.GetValue<string>();
         var crdType = type.Plural == "customresourcedefinitions" ? ServedType(obj) : null;
@@ -228,11 +239,6 @@ internal sealed class KubeApiRoutes
         {
             await WriteObjectAsync(context, 201, type, obj, warnings);
             return;
-        }
-
-        if (type.Namespaced)
-        {
-            EnsureNamespace(ns);
         }
 
         var created = _store.Mutate(type, ns, name, current =>
@@ -281,6 +287,12 @@ internal sealed class KubeApiRoutes
             "application/strategic-merge-patch+json" when !type.IsCustom => current => Patches.MergePatch(current, patch)!,
             _ => throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json{(type.IsCustom ? "" : ", application/strategic-merge-patch+json")}"),
         };
+
+        // A patch first applies itself to the stored object (404 for the object when absent), then admission runs.
+        if (type.Namespaced && _store.Get(type, ns, name) is not null)
+        {
+            RequireNamespace(ns);
+        }
 
         // Applied to the stored object under the store's lock, as the server's GuaranteedUpdate retries it: a patch
         // conflicts (409) only when it sets metadata.resourceVersion itself and that version is not the current one.
@@ -494,7 +506,21 @@ internal sealed class KubeApiRoutes
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    private void EnsureNamespace(string ns)
+    /// <summary>
+    /// The NamespaceLifecycle admission plugin (k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle): creating
+    /// or updating anything in a namespace that does not exist answers the namespace's own 404, `namespaces "x" not found`.
+    /// </summary>
+    private void RequireNamespace(string ns)
+    {
+        var namespaces = Find("v1", "namespaces")!;
+        if (_store.Get(namespaces, "", ns) is null)
+        {
+            throw KubeApiException.NotFound(namespaces, ns);
+        }
+    }
+
+    /// <summary>Creates a Namespace (Active) unless it exists: the emulator's initial namespaces.</summary>
+    public void AddNamespace(string ns)
     {
         var namespaces = Find("v1", "namespaces")!;
         _store.Mutate(namespaces, "", ns, current => current is not null

@@ -71,6 +71,12 @@ internal static class ObjectRules
         }
 
         ApplyTypeSpecifics(type, obj);
+        if (type is { Group: "", Plural: "namespaces" })
+        {
+            // The namespace strategy: a new Namespace is Active.
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
+        }
+
         ApplySchema(type, obj, fieldValidation, warnings);
         return obj;
     }
@@ -145,7 +151,7 @@ internal static class ObjectRules
             updated.Remove("status");
         }
 
-        ApplySchema(type, updated, fieldValidation, warnings);
+        ApplySchema(type, updated, fieldValidation, warnings, statusSubresource);
 
         if (type.TracksGeneration && SpecChanged(current, updated, type.HasStatusSubresource))
         {
@@ -215,14 +221,23 @@ internal static class ObjectRules
         obj["apiVersion"] = type.GroupVersion;
     }
 
-    private static void ApplySchema(ApiResourceType type, JsonObject obj, FieldValidation fieldValidation, List<string> warnings)
+    // Decoding (400), then pruning, defaulting and validation: the schema's, the name's and the built-in type's rules in one 422.
+    private static void ApplySchema(ApiResourceType type, JsonObject obj, FieldValidation fieldValidation, List<string> warnings, bool statusOnly = false)
     {
+        BuiltinRules.Decode(type, obj);
+        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
+        var builtin = statusOnly ? [] : BuiltinRules.Validate(type, obj);
+
         if (type.Schema is not { } schema)
         {
+            if (builtin.Count > 0)
+            {
+                throw KubeApiException.Invalid(type, name, builtin);
+            }
+
             return;
         }
 
-        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
         var unknown = schema.Prune(obj);
         if (unknown.Count > 0)
         {
@@ -240,7 +255,7 @@ internal static class ObjectRules
         }
 
         schema.ApplyDefaults(obj);
-        var errors = schema.Validate(obj);
+        var errors = builtin.Concat(schema.Validate(obj)).ToList();
         if (errors.Count > 0)
         {
             throw KubeApiException.Invalid(type, name, errors);

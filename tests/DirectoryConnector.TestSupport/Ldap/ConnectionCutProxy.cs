@@ -16,14 +16,17 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly object _gate = new();
     private readonly int _targetPort;
+    private readonly IPAddress _targetAddress;
     private readonly Task _accepting;
     private long _serverBytes;
     private long? _cutAfter;
     private bool _down;
 
-    public ConnectionCutProxy(int targetPort)
+    /// <param name="targetAddress">The server's address; 127.0.0.1 when null.</param>
+    public ConnectionCutProxy(int targetPort, IPAddress? targetAddress = null)
     {
         _targetPort = targetPort;
+        _targetAddress = targetAddress ?? IPAddress.Loopback;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -84,7 +87,7 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
         using var server = new TcpClient();
         try
         {
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stopping.Token).ConfigureAwait(false);
+            await server.ConnectAsync(_targetAddress, _targetPort, _stopping.Token).ConfigureAwait(false);
             lock (_gate)
             {
                 _open.Add(client);

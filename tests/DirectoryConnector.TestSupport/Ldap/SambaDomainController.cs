@@ -5,6 +5,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Ldap;
 
 namespace DirectoryConnector.TestSupport.Ldap;
 
@@ -12,6 +14,9 @@ namespace DirectoryConnector.TestSupport.Ldap;
 /// A real Samba Active Directory domain controller for tests: provisioned into a temp directory, seeded offline in
 /// one transaction (much faster than ldapadd), and serving LDAP only, on a loopback address of its own
 /// (Samba's ports are fixed at 389/636, so each instance gets a random 127.x.y.z added to lo and removed on dispose).
+/// As a real DC it keeps its default <c>ldap server require strong auth = yes</c>: a simple bind must come over TLS
+/// (ldaps on 636 or StartTLS on 389), with a server certificate for its address and dc1.test.local signed by a CA
+/// generated for the run (<see cref="CaPem"/>).
 /// Needs root and the Debian packages samba, samba-ad-provision, samba-dsdb-modules, winbind, python3-samba
 /// (pulled in by samba) and iproute2.
 /// </summary>
@@ -27,14 +32,18 @@ public sealed class SambaDomainController : IAsyncDisposable
     public const string InnerGroupDn = "CN=Inner,OU=Corp," + DomainDn;
     public const string BigGroupDn = "CN=Big,OU=Bulk," + DomainDn;
 
+    /// <summary>The DNS name the DC's certificate lists besides its address (not resolvable: tests connect by address).</summary>
+    public const string HostName = "dc1.test.local";
+
     private readonly ServerProcess _process;
     private readonly string _directory;
 
-    private SambaDomainController(ServerProcess process, string directory, string address, IReadOnlyDictionary<string, string> guids, TimeSpan provision, TimeSpan seed, TimeSpan start)
+    private SambaDomainController(ServerProcess process, string directory, string address, string caPem, IReadOnlyDictionary<string, string> guids, TimeSpan provision, TimeSpan seed, TimeSpan start)
     {
         _process = process;
         _directory = directory;
         Address = address;
+        CaPem = caPem;
         ObjectGuids = guids;
         ProvisionTime = provision;
         SeedTime = seed;
@@ -43,6 +52,19 @@ public sealed class SambaDomainController : IAsyncDisposable
 
     /// <summary>The loopback address the DC listens on (port 389).</summary>
     public string Address { get; }
+
+    /// <summary>The PEM certificate of the CA that signed the DC's certificate (for spec.source.ldap.caSecretRef).</summary>
+    public string CaPem { get; }
+
+    /// <summary>ldaps://address, for the OpenLDAP tools run with <see cref="ToolEnvironment"/>.</summary>
+    public string LdapsUri => $"ldaps://{Address}";
+
+    /// <summary>What the OpenLDAP tools (ldapsearch, ldapmodify) need to trust the DC's certificate and check its name.</summary>
+    public IReadOnlyDictionary<string, string> ToolEnvironment => new Dictionary<string, string>
+    {
+        ["LDAPTLS_CACERT"] = Path.Combine(_directory, "tls", "ca.pem"),
+        ["LDAPTLS_REQCERT"] = "demand",
+    };
 
     /// <summary>sAMAccountName → objectGUID as Samba itself renders it (the tombstone's too, under "eve").</summary>
     public IReadOnlyDictionary<string, string> ObjectGuids { get; }
@@ -79,11 +101,13 @@ public sealed class SambaDomainController : IAsyncDisposable
             var configPath = Path.Combine(directory, "etc", "smb.conf");
             var config = await File.ReadAllTextAsync(configPath, cancellationToken);
             var runDirectory = Directory.CreateDirectory(Path.Combine(directory, "run")).FullName;
+            var tls = await WriteCertificatesAsync(directory, address, cancellationToken);
             config = string.Join('\n', config.Split('\n').Select(line => line.TrimStart() switch
             {
                 var l when l.StartsWith("server services", StringComparison.Ordinal) =>
-                    // LDAP only; provision does not write "require strong auth", so simple binds over plain LDAP are allowed here.
-                    $"\tserver services = ldap, cldap\n\tldap server require strong auth = no\n\tpid directory = {runDirectory}",
+                    // LDAP only. "ldap server require strong auth" keeps its default (yes): simple binds need TLS.
+                    $"\tserver services = ldap, cldap\n\tpid directory = {runDirectory}\n\ttls enabled = yes\n"
+                    + $"\ttls keyfile = {tls}/key.pem\n\ttls certfile = {tls}/cert.pem\n\ttls cafile = {tls}/ca.pem",
                 var l when l.StartsWith("log file", StringComparison.Ordinal) => $"\tlog file = {directory}/samba.log",
                 _ => line,
             }));
@@ -100,7 +124,8 @@ public sealed class SambaDomainController : IAsyncDisposable
 
             clock.Restart();
             var process = ServerProcess.Start(samba, ["-s", configPath, "-i", "-M", "single", "--debug-stdout"]);
-            var controller = new SambaDomainController(process, directory, address, guids, provision, seed, TimeSpan.Zero);
+            var caPem = await File.ReadAllTextAsync(Path.Combine(tls, "ca.pem"), cancellationToken);
+            var controller = new SambaDomainController(process, directory, address, caPem, guids, provision, seed, TimeSpan.Zero);
             try
             {
                 await controller.WaitUntilAnsweringAsync(cancellationToken);
@@ -111,7 +136,7 @@ public sealed class SambaDomainController : IAsyncDisposable
                 throw;
             }
 
-            return new SambaDomainController(process, directory, address, guids, provision, seed, clock.Elapsed);
+            return new SambaDomainController(process, directory, address, caPem, guids, provision, seed, clock.Elapsed);
         }
         catch
         {
@@ -125,14 +150,31 @@ public sealed class SambaDomainController : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies an ldapmodify change (add, modify, delete, modrdn records) as Administrator over LDAP.</summary>
+    /// <summary>
+    /// A spec reading this DC as Administrator over TLS with the certificate and its name checked: encryption
+    /// <paramref name="encryption"/>, caSecretRef ldap-ca/ca.crt (to hold <see cref="CaPem"/>), passwordSecretRef
+    /// ldap-bind/password (to hold <see cref="AdministratorPassword"/>), rootPath the domain.
+    /// </summary>
+    public LdapSourceSpec SourceSpec(LdapEncryption encryption = LdapEncryption.Ldaps, string? userPath = "OU=Corp") => new()
+    {
+        Hostname = Address,
+        Encryption = encryption,
+        CaSecretRef = new SecretKeyRef { Name = "ldap-ca", Key = "ca.crt" },
+        ActiveDirectory = true,
+        RootPath = DomainDn,
+        UserPath = userPath,
+        Username = AdministratorUpn,
+        PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" },
+    };
+
+    /// <summary>Applies an ldapmodify change (add, modify, delete, modrdn records) as Administrator over LDAPS.</summary>
     public async Task ModifyAsync(string ldif, CancellationToken cancellationToken = default)
     {
         var file = Path.Combine(_directory, $"modify-{Guid.NewGuid():N}.ldif");
         await File.WriteAllTextAsync(file, ldif, cancellationToken);
         try
         {
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken);
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", LdapsUri, "-D", AdministratorUpn, "-w", AdministratorPassword, "-f", file], cancellationToken, ToolEnvironment);
         }
         finally
         {
@@ -146,7 +188,7 @@ public sealed class SambaDomainController : IAsyncDisposable
         try
         {
             await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapdelete"),
-                ["-x", "-r", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, dn], cancellationToken);
+                ["-x", "-r", "-H", LdapsUri, "-D", AdministratorUpn, "-w", AdministratorPassword, dn], cancellationToken, ToolEnvironment);
         }
         catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -176,11 +218,11 @@ public sealed class SambaDomainController : IAsyncDisposable
             {
                 using (var client = new TcpClient())
                 {
-                    await client.ConnectAsync(IPAddress.Parse(Address), 389, cancellationToken);
+                    await client.ConnectAsync(IPAddress.Parse(Address), 636, cancellationToken);
                 }
 
                 // The port opens before the directory answers binds.
-                await ServerProcess.RunToolAsync(ldapsearch, ["-x", "-H", $"ldap://{Address}", "-D", AdministratorUpn, "-w", AdministratorPassword, "-b", DomainDn, "-s", "base", "dn"], cancellationToken);
+                await ServerProcess.RunToolAsync(ldapsearch, ["-x", "-H", LdapsUri, "-D", AdministratorUpn, "-w", AdministratorPassword, "-b", DomainDn, "-s", "base", "dn"], cancellationToken, ToolEnvironment);
                 return;
             }
             catch (Exception ex) when (ex is SocketException or InvalidOperationException && DateTime.UtcNow < deadline)
@@ -188,6 +230,34 @@ public sealed class SambaDomainController : IAsyncDisposable
                 await Task.Delay(250, cancellationToken);
             }
         }
+    }
+
+    /// <summary>A CA and a certificate for the DC's address and <see cref="HostName"/> in &lt;directory&gt;/tls; Samba
+    /// refuses a key file others can read, so it is written 0600. Returns the folder.</summary>
+    private static async Task<string> WriteCertificatesAsync(string directory, string address, CancellationToken cancellationToken)
+    {
+        var certificates = TestCertificates.Create("Samba DC Test CA", [HostName], [IPAddress.Parse(address)]);
+        var tls = Directory.CreateDirectory(Path.Combine(directory, "tls")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(tls, "ca.pem"), certificates.CaPem, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(tls, "cert.pem"), certificates.ServerCertificatePem, cancellationToken);
+        var key = Path.Combine(tls, "key.pem");
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The Samba AD DC fixture runs on Linux.");
+        }
+
+        await using (var stream = new FileStream(key, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(certificates.ServerKeyPem.AsMemory(), cancellationToken);
+        }
+
+        return tls;
     }
 
     private static async Task<string> AddLoopbackAddressAsync(CancellationToken cancellationToken)

@@ -20,12 +20,14 @@ public sealed record SlapdSuffix(string Suffix, string AdminPassword = "admin", 
 /// </summary>
 public sealed class SlapdServer : IAsyncDisposable
 {
-    private readonly ServerProcess _process;
     private readonly string _directory;
+    private readonly string[] _arguments;
+    private ServerProcess _process;
 
-    private SlapdServer(ServerProcess process, string directory, int ldapPort, int ldapsPort, TestCertificates certificates, IReadOnlyList<SlapdSuffix> suffixes)
+    private SlapdServer(ServerProcess process, string[] arguments, string directory, int ldapPort, int ldapsPort, TestCertificates certificates, IReadOnlyList<SlapdSuffix> suffixes)
     {
         _process = process;
+        _arguments = arguments;
         _directory = directory;
         LdapPort = ldapPort;
         LdapsPort = ldapsPort;
@@ -139,8 +141,9 @@ public sealed class SlapdServer : IAsyncDisposable
             await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken);
 
             var (ldapPort, ldapsPort) = (ServerProcess.FreeLoopbackPort(), ServerProcess.FreeLoopbackPort());
-            var process = ServerProcess.Start(slapd, ["-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0"]);
-            var server = new SlapdServer(process, directory, ldapPort, ldapsPort, certificates, suffixes);
+            string[] arguments = ["-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0"];
+            var process = ServerProcess.Start(slapd, arguments);
+            var server = new SlapdServer(process, arguments, directory, ldapPort, ldapsPort, certificates, suffixes);
             try
             {
                 await server.WaitUntilListeningAsync(cancellationToken);
@@ -198,6 +201,16 @@ public sealed class SlapdServer : IAsyncDisposable
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>Restarts slapd as an administrator would (SIGTERM, wait for exit, start again on the same ports and
+    /// databases): every open connection is closed; the entries are kept. Returns once it listens again.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await _process.StopAsync(TimeSpan.FromSeconds(30));
+        await _process.DisposeAsync();
+        _process = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), _arguments);
+        await WaitUntilListeningAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -25,8 +25,10 @@ public sealed class TestCertificates
     /// <summary>Unencrypted PKCS#8, as slapd reads it.</summary>
     public string ServerKeyPem { get; }
 
-    /// <param name="serverNames">DNS names the server certificate is issued for; null for 127.0.0.1 and localhost.</param>
-    public static TestCertificates Create(string caName = "Directory Connector Test CA", IReadOnlyList<string>? serverNames = null)
+    /// <param name="serverNames">DNS names the server certificate is issued for; null (with no
+    /// <paramref name="serverAddresses"/>) for 127.0.0.1 and localhost.</param>
+    /// <param name="serverAddresses">IP addresses the server certificate is issued for (subjectAltName iPAddress).</param>
+    public static TestCertificates Create(string caName = "Directory Connector Test CA", IReadOnlyList<string>? serverNames = null, IReadOnlyList<IPAddress>? serverAddresses = null)
     {
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest($"CN={caName}, O=Directory Connector Tests", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -35,9 +37,9 @@ public sealed class TestCertificates
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
         var ca = caRequest.CreateSelfSigned(now.AddDays(-7), now.AddDays(2));
-        var (certificate, key) = serverNames is null
+        var (certificate, key) = serverNames is null && serverAddresses is null
             ? Issue(ca, ["localhost"], [IPAddress.Loopback], now.AddHours(-1), now.AddDays(1))
-            : Issue(ca, [.. serverNames], [], now.AddHours(-1), now.AddDays(1));
+            : Issue(ca, [.. serverNames ?? []], [.. serverAddresses ?? []], now.AddHours(-1), now.AddDays(1));
         return new TestCertificates(ca, certificate, key);
     }
 

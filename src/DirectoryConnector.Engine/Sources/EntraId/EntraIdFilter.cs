@@ -1,11 +1,12 @@
+using DirectoryConnector.Engine.Sources.Filters;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Sources.EntraId;
 
 /// <summary>
-/// The original connector's Entra ID filters (bwdc-behaviour.md §3.2), parsed once. Keywords are case-insensitive,
-/// values comma-separated and trimmed; emails and group names compare as the directory compares names (RFC 4518
-/// caseIgnoreMatch, <see cref="DirectoryString"/>: case, non-ASCII included, and NFC/NFD do not matter).
+/// The original connector's Entra ID filters (bwdc-behaviour.md §3.2), parsed by the shared <see cref="SourceFilter"/>.
+/// Emails and group names compare as the directory compares names (RFC 4518 caseIgnoreMatch,
+/// <see cref="DirectoryString"/>: case, non-ASCII included, and NFC/NFD do not matter).
 /// <list type="bullet">
 /// <item>spec.filters.users: <c>include:a@x,b@x</c> | <c>exclude:a@x</c> | <c>excludeGroup:&lt;group id&gt;,…</c> |
 /// <c>includeGroup:&lt;group id&gt;,…</c> optionally followed by <c>|excludeGroup:&lt;ids&gt;</c> and
@@ -16,8 +17,11 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 /// </summary>
 internal sealed class EntraIdFilter
 {
-    private const string UsersPath = "spec.filters.users";
-    private const string GroupsPath = "spec.filters.groups";
+    private static readonly SourceFilterSyntax UsersSyntax =
+        new(["include", "exclude", "includeGroup", "excludeGroup"], AllowsQuery: false, ClauseKeywords: ["excludeGroup", "exclude"]);
+
+    private static readonly SourceFilterSyntax GroupsSyntax =
+        new(["include", "exclude", "includeAdministrativeUnit", "excludeAdministrativeUnit"], AllowsQuery: false, ClauseKeywords: []);
 
     public HashSet<string> IncludeEmails { get; } = new(DirectoryString.CaseIgnoreComparer);
 
@@ -43,121 +47,88 @@ internal sealed class EntraIdFilter
     /// <summary>Membership through groups decides which users are read, so group changes matter to a users-only sync.</summary>
     public bool UsersDependOnGroups => IncludeGroups is not null || ExcludeGroups.Count > 0;
 
+    /// <summary>Adds every problem of spec.filters.users and spec.filters.groups to <paramref name="validation"/>.</summary>
+    public static void Validate(SourceValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, UsersSyntax, validation) is { } users
+            && ClauseProblem(users) is { } problem)
+        {
+            validation.Error(SourceValidation.UsersFilterPath, problem);
+        }
+
+        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, GroupsSyntax, validation);
+    }
+
     /// <summary>Throws SyncFailedException(InvalidSpec) naming the field and the clause at fault.</summary>
     public static EntraIdFilter Parse(string? users, string? groups)
     {
+        var usersFilter = SourceFilter.ParseValidated(users, SourceValidation.UsersFilterPath, UsersSyntax);
+        if (ClauseProblem(usersFilter) is { } problem)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{SourceValidation.UsersFilterPath}: {problem}", retryable: false);
+        }
+
         var filter = new EntraIdFilter();
-        filter.ParseUsers(users);
-        filter.ParseGroups(groups);
+        filter.SetUsers(usersFilter);
+        filter.SetGroups(SourceFilter.ParseValidated(groups, SourceValidation.GroupsFilterPath, GroupsSyntax));
         return filter;
     }
 
-    private void ParseUsers(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return;
-        }
+    // The shared syntax allows |excludeGroup: and |exclude: after any first clause; upstream only after includeGroup:.
+    private static string? ClauseProblem(SourceFilter users) =>
+        users.Clauses.Count > 0 && users.Keyword != "includeGroup"
+            ? $"only includeGroup: takes further |clauses; \"{users.Keyword}:\" must stand alone"
+            : null;
 
-        HasUserFilter = true;
-        var clauses = Clauses(text, UsersPath);
-        var (keyword, values) = clauses[0];
-        switch (keyword)
+    private void SetUsers(SourceFilter users)
+    {
+        HasUserFilter = !users.IsEmpty;
+        switch (users.Keyword)
         {
             case "include":
-                IncludeEmails.UnionWith(values);
+                IncludeEmails.UnionWith(users.Values);
                 break;
             case "exclude":
-                ExcludeEmails.UnionWith(values);
+                ExcludeEmails.UnionWith(users.Values);
                 break;
-            case "excludegroup":
-                ExcludeGroups = values;
+            case "excludeGroup":
+                ExcludeGroups = users.Values;
                 break;
-            case "includegroup":
-                IncludeGroups = values;
-                foreach (var (secondary, secondaryValues) in clauses.Skip(1))
-                {
-                    switch (secondary)
-                    {
-                        case "excludegroup":
-                            ExcludeGroups = [.. ExcludeGroups, .. secondaryValues];
-                            break;
-                        case "exclude":
-                            ExcludeEmails.UnionWith(secondaryValues);
-                            break;
-                        default:
-                            throw Invalid(UsersPath, $"after includeGroup: only |excludeGroup:<group ids> and |exclude:<emails> may follow, not \"{secondary}:\".");
-                    }
-                }
-
-                return;
-            default:
-                throw Invalid(UsersPath, $"\"{keyword}:\" is not a user filter: use include:, exclude:, includeGroup: or excludeGroup:.");
+            case "includeGroup":
+                IncludeGroups = users.Values;
+                break;
         }
 
-        if (clauses.Count > 1)
+        foreach (var clause in users.Clauses)
         {
-            throw Invalid(UsersPath, $"only includeGroup: takes further |clauses; \"{keyword}:\" must stand alone (Entra ID filters take no query).");
+            if (clause.Keyword == "excludeGroup")
+            {
+                ExcludeGroups = [.. ExcludeGroups, .. clause.Values];
+            }
+            else
+            {
+                ExcludeEmails.UnionWith(clause.Values);
+            }
         }
     }
 
-    private void ParseGroups(string? text)
+    private void SetGroups(SourceFilter groups)
     {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return;
-        }
-
-        var clauses = Clauses(text, GroupsPath);
-        if (clauses.Count > 1)
-        {
-            throw Invalid(GroupsPath, "takes one clause (Entra ID filters take no |query).");
-        }
-
-        var (keyword, values) = clauses[0];
-        switch (keyword)
+        switch (groups.Keyword)
         {
             case "include":
-                IncludeGroupNames = new HashSet<string>(values, DirectoryString.CaseIgnoreComparer);
+                IncludeGroupNames = new HashSet<string>(groups.Values, DirectoryString.CaseIgnoreComparer);
                 break;
             case "exclude":
-                ExcludeGroupNames = new HashSet<string>(values, DirectoryString.CaseIgnoreComparer);
+                ExcludeGroupNames = new HashSet<string>(groups.Values, DirectoryString.CaseIgnoreComparer);
                 break;
-            case "includeadministrativeunit":
-                IncludeAdministrativeUnits = values;
+            case "includeAdministrativeUnit":
+                IncludeAdministrativeUnits = groups.Values;
                 break;
-            case "excludeadministrativeunit":
-                ExcludeAdministrativeUnits = values;
+            case "excludeAdministrativeUnit":
+                ExcludeAdministrativeUnits = groups.Values;
                 break;
-            default:
-                throw Invalid(GroupsPath, $"\"{keyword}:\" is not a group filter: use include:, exclude:, includeAdministrativeUnit: or excludeAdministrativeUnit:.");
         }
     }
-
-    private static List<(string Keyword, string[] Values)> Clauses(string text, string path)
-    {
-        var clauses = new List<(string, string[])>();
-        foreach (var part in text.Split('|'))
-        {
-            var colon = part.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                throw Invalid(path, $"\"{part.Trim()}\" has no keyword: write keyword:value,value (e.g. include:alice@example.com).");
-            }
-
-            var keyword = part[..colon].Trim().ToLowerInvariant();
-            var values = part[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (values.Length == 0)
-            {
-                throw Invalid(path, $"\"{keyword}:\" lists no values.");
-            }
-
-            clauses.Add((keyword, values));
-        }
-
-        return clauses;
-    }
-
-    private static SyncFailedException Invalid(string path, string message)
-        => new(SyncFailureReason.InvalidSpec, $"{path}: {message}", retryable: false);
 }

@@ -23,15 +23,7 @@ public sealed class EntraIdSourceProvider(DirectoryHttpClientFactory httpClients
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
         validation.RequireHttpsUrl(spec.AuthorityHost, $"{Path}.authorityHost", required: false);
         validation.RequireHttpsUrl(spec.GraphUrl, $"{Path}.graphUrl", required: false);
-        try
-        {
-            EntraIdFilter.Parse(validation.Filters.Users, validation.Filters.Groups);
-        }
-        catch (Sync.SyncFailedException e)
-        {
-            var path = e.Message.StartsWith(SourceValidation.GroupsFilterPath, StringComparison.Ordinal) ? SourceValidation.GroupsFilterPath : SourceValidation.UsersFilterPath;
-            validation.Error(path, e.Message[(path.Length + 2)..]);
-        }
+        EntraIdFilter.Validate(validation);
     }
 
     protected override async Task<IDirectorySource> CreateAsync(EntraIdSourceSpec spec, SourceContext context, CancellationToken cancellationToken)

@@ -330,7 +330,16 @@ public sealed partial class LdapSource : IDirectorySource
                 session.StartTransportLayerSecurity(null);
             }
 
-            connection.Bind();
+            try
+            {
+                connection.Bind();
+            }
+            catch (DirectoryOperationException ex) when (ex.Response is null && LibLdap.LastResultCode(connection) is > 0 and var code)
+            {
+                // S.DS.P on Linux turns a refused bind into an exception without a response: the code is on the handle.
+                throw MapFailure(ex, context: null, code);
+            }
+
             LogConnected(_logger, _settings.Endpoint, _settings.Encryption, _settings.Username);
             return connection;
         }
@@ -373,6 +382,7 @@ public sealed partial class LdapSource : IDirectorySource
             cancellationToken.ThrowIfCancellationRequested();
             var response = (SearchResponse)Send(connection, request, context);
             pages++;
+            LogPage(_logger, context.Base, pages, response.Entries.Count);
             foreach (SearchResultEntry result in response.Entries)
             {
                 count++;
@@ -441,9 +451,10 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     /// <summary>Maps result codes (never message text) to failures an administrator can act on.</summary>
-    private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context)
+    /// <param name="resultCode">The result code when the exception does not carry it.</param>
+    private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context, int? resultCode = null)
     {
-        var code = exception switch
+        var code = resultCode ?? exception switch
         {
             LdapException ldap => ldap.ErrorCode,
             DirectoryOperationException { Response: { } response } => (int)response.ResultCode,
@@ -460,7 +471,9 @@ public sealed partial class LdapSource : IDirectorySource
                     retryable: false, exception);
             case LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired:
                 return new(SyncFailureReason.SourceAuthFailed,
-                    $"{endpoint} refuses a simple bind without transport encryption (LDAP result {code}); set {Field}.encryption to startTls or ldaps.",
+                    // Active Directory's default ("LDAP server signing requirements", Samba's "ldap server require strong auth").
+                    $"{endpoint} requires strong auth: it refuses a simple bind without transport encryption (LDAP result {code}). "
+                    + $"Set {Field}.encryption to ldaps (port 636) or startTls, and {Field}.caSecretRef to the CA that issued the server's certificate unless the system trusts it.",
                     retryable: false, exception);
             case LdapResult.InsufficientAccessRights:
                 return new(SyncFailureReason.SourceAuthFailed,
@@ -553,6 +566,9 @@ public sealed partial class LdapSource : IDirectorySource
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LDAP search {Base} {Filter} returned {Count} entries in {Pages} pages")]
     private static partial void LogSearch(ILogger logger, string @base, string filter, int count, int pages);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "LDAP search {Base} received page {Page} with {Count} entries")]
+    private static partial void LogPage(ILogger logger, string @base, int page, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Read {Count} values of {Attribute} of {Group} in {Chunks} range chunks")]
     private static partial void LogRangedMembers(ILogger logger, string group, string attribute, int count, int chunks);

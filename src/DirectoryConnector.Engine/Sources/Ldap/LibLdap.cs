@@ -11,7 +11,9 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 /// - LDAP_OPT_X_TLS_REQUIRE_CERT for insecureSkipVerify: SessionOptions.VerifyServerCertificate throws on Linux
 ///   (dotnet/runtime#60972);
 /// - LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT: S.DS.P's bind on Linux is synchronous and ignores
-///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever.
+///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever;
+/// - LDAP_OPT_RESULT_CODE (read): a bind the server refuses with a result code (strongAuthRequired, say) surfaces as a
+///   DirectoryOperationException without a response, so the code is read back from the handle.
 /// </summary>
 internal static class LibLdap
 {
@@ -20,8 +22,10 @@ internal static class LibLdap
     private const int LdapOptXTlsRequireCert = 0x6006;
     private const int LdapOptXTlsNever = 0;
     private const int LdapOptSuccess = 0;
+    private const int LdapOptResultCode = 0x0031;
 
-    private static readonly Lazy<IntPtr> SetOptionExport = new(LoadSetOption);
+    private static readonly Lazy<IntPtr> SetOptionExport = new(() => LoadExport("ldap_set_option"));
+    private static readonly Lazy<IntPtr> GetOptionExport = new(() => LoadExport("ldap_get_option"));
 
     public static void DisableCertificateVerification(LdapConnection connection)
     {
@@ -44,6 +48,36 @@ internal static class LibLdap
                    && SetTimevalOption(handle, LdapOptTimeout, seconds) == LdapOptSuccess
                        ? LdapOptSuccess
                        : -1) == LdapOptSuccess;
+    }
+
+    /// <summary>The LDAP result code (RFC 4511) of the connection's last operation; null when the runtime offers no handle.</summary>
+    public static int? LastResultCode(LdapConnection connection)
+    {
+        if (GetOptionExport.Value == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        int? code = null;
+        WithHandle(connection, handle =>
+        {
+            var buffer = Marshal.AllocHGlobal(sizeof(int));
+            try
+            {
+                var result = Marshal.GetDelegateForFunctionPointer<LdapGetOption>(GetOptionExport.Value)(handle, LdapOptResultCode, buffer);
+                if (result == LdapOptSuccess)
+                {
+                    code = Marshal.ReadInt32(buffer);
+                }
+
+                return result;
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(buffer);
+            }
+        });
+        return code;
     }
 
     private static int WithHandle(LdapConnection connection, Func<IntPtr, int> action)
@@ -96,12 +130,14 @@ internal static class LibLdap
 
     private delegate int LdapSetOption(IntPtr ld, int option, IntPtr value);
 
-    private static IntPtr LoadSetOption()
+    private delegate int LdapGetOption(IntPtr ld, int option, IntPtr value);
+
+    private static IntPtr LoadExport(string function)
     {
         // The same names S.DS.P probes, so this is the library it already loaded.
         foreach (var name in new[] { "libldap.so.2", "libldap-2.6.so.0", "libldap-2.5.so.0", "libldap-2.4.so.2" })
         {
-            if (NativeLibrary.TryLoad(name, out var library) && NativeLibrary.TryGetExport(library, "ldap_set_option", out var export))
+            if (NativeLibrary.TryLoad(name, out var library) && NativeLibrary.TryGetExport(library, function, out var export))
             {
                 return export;
             }

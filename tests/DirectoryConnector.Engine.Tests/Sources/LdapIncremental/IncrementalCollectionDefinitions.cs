@@ -9,8 +9,9 @@ public sealed class ContentSyncSlapdCollectionDefinition : ICollectionFixture<Co
     public const string Name = "slapd-content-sync";
 }
 
+/// <summary>The Samba DC that USN and prune tests change (one DC for both: provisioning is slow).</summary>
 [CollectionDefinition(Name)]
-public sealed class IncrementalSambaCollectionDefinition : ICollectionFixture<IncrementalSambaFixture>
+public sealed class WritableSambaCollectionDefinition : ICollectionFixture<WritableSambaFixture>
 {
-    public const string Name = "samba-incremental";
+    public const string Name = "samba-writable";
 }

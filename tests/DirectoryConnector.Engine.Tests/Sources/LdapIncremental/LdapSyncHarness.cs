@@ -17,7 +17,7 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
     private readonly ServiceProvider services;
     private readonly LdapSourceSpec source;
 
-    private LdapSyncHarness(BitwardenStandIn bitwarden, LdapSourceSpec source, string password)
+    private LdapSyncHarness(BitwardenStandIn bitwarden, LdapSourceSpec source, string password, string? caPem)
     {
         Bitwarden = bitwarden;
         this.source = source;
@@ -25,6 +25,11 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
         References.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
         References.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
         References.Secrets[("ldap-bind", "password")] = password;
+        if (caPem is not null)
+        {
+            source.CaSecretRef = new SecretKeyRef { Name = "ldap-ca", Key = "ca.crt" };
+            References.Secrets[("ldap-ca", "ca.crt")] = caPem;
+        }
         services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(TimeProvider.System)
@@ -38,7 +43,9 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
 
     public SyncState? State { get; set; }
 
-    public static async Task<LdapSyncHarness> StartAsync(LdapSourceSpec source, string password) => new(await BitwardenStandIn.StartAsync(), source, password);
+    /// <param name="caPem">The PEM CA that signed the server's certificate, given to the source through caSecretRef.</param>
+    public static async Task<LdapSyncHarness> StartAsync(LdapSourceSpec source, string password, string? caPem = null)
+        => new(await BitwardenStandIn.StartAsync(), source, password, caPem);
 
     public DirectorySyncSpec Spec() => new()
     {

@@ -11,28 +11,21 @@ namespace DirectoryConnector.Engine.Tests.Sources.LdapIncremental;
 
 /// <summary>
 /// Incremental reads on Active Directory (highestCommittedUSN, uSNChanged with the show-deleted control, the DC's
-/// invocationId) against a Samba AD DC of their own, through the engine and the Bitwarden stand-in.
+/// invocationId) against a Samba AD DC that only they and the prune tests change, through the engine and the Bitwarden stand-in.
 /// </summary>
-[Collection(IncrementalSambaCollectionDefinition.Name)]
-public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
+[Collection(WritableSambaCollectionDefinition.Name)]
+public sealed class UsnSambaTests(WritableSambaFixture fixture)
 {
     private const string Corp = SambaDomainController.CorpOu;
     private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
 
     private SambaDomainController Dc => fixture.Controller;
 
-    private LdapSourceSpec Spec() => new()
-    {
-        Hostname = Dc.Address,
-        ActiveDirectory = true,
-        RootPath = SambaDomainController.DomainDn,
-        UserPath = "OU=Corp",
-        Username = SambaDomainController.AdministratorUpn,
-        PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" },
-    };
+    // StartTLS on 389 (the shared DC's tests use ldaps): the DC requires strong auth, its default.
+    private LdapSourceSpec Spec() => Dc.SourceSpec(LdapEncryption.StartTls);
 
     private LdapSource Source(LdapSourceSpec? spec = null, string password = SambaDomainController.AdministratorPassword)
-        => LdapSource.Create(spec ?? Spec(), null, password, null, new LdapSourceOptions(), NullLogger<LdapSource>.Instance);
+        => LdapSource.Create(spec ?? Spec(), null, password, Dc.CaPem, new LdapSourceOptions(), NullLogger<LdapSource>.Instance);
 
     private static string AddUser(string cn, string sam, string? mail) =>
         $"dn: CN={cn},{Corp}\nchangetype: add\nobjectClass: user\nsAMAccountName: {sam}\nuserAccountControl: 544\n{(mail is null ? "" : $"mail: {mail}\n")}";
@@ -42,7 +35,7 @@ public sealed class UsnSambaTests(IncrementalSambaFixture fixture)
     [Fact]
     public async Task Nothing_changed_posts_nothing_and_every_kind_of_change_is_picked_up()
     {
-        await using var harness = await LdapSyncHarness.StartAsync(Spec(), SambaDomainController.AdministratorPassword);
+        await using var harness = await LdapSyncHarness.StartAsync(Spec(), SambaDomainController.AdministratorPassword, Dc.CaPem);
         var first = await harness.SyncAsync();
         first.Result.Should().Be(SyncResult.Synced);
         first.State.SourceCursor.Should().StartWith("adusn:");

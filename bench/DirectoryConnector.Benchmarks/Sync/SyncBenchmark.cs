@@ -195,6 +195,11 @@ internal static class SyncBenchmark
             }
         }
 
+        // What the measured process logged, kept per size and phase (the work folder is deleted).
+        var logs = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "dc-bench-logs")).FullName;
+        await File.AppendAllTextAsync(Path.Combine(logs, $"{users}-{string.Concat(phase.Where(char.IsAsciiLetterOrDigit))}.log"),
+            $"== {DateTimeOffset.UtcNow:O}\n{await File.ReadAllTextAsync(errorFile)}");
+
         var standInCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var fields = (await File.ReadAllTextAsync(timeFile)).Trim().Split('\n')[^1].Split(' ');
         var number = (int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);

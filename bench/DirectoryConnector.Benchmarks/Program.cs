@@ -6,9 +6,17 @@ using DirectoryConnector.Benchmarks.Sync;
 return args switch
 {
     ["sync", .. var syncArgs] => await SyncBenchmark.RunAsync(syncArgs),
+    ["bare-read", var port] => BareRead(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),
     ["operator-idle", .. var idleArgs] => await DirectoryConnector.Benchmarks.OperatorIdleFootprint.RunAsync(idleArgs),
     _ => Run(args),
 };
+
+// The sync benchmark's floor, in a process of its own: the same entries read with bare S.DS.P.
+static int BareRead(int port)
+{
+    Console.WriteLine(ReadProfile.BareSearch(port));
+    return 0;
+}
 
 static int Run(string[] args)
 {

@@ -11,7 +11,10 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// End-to-end benchmark against a real slapd: for each size, generates a directory (N users, N/10 groups, ~3 groups
 /// per user, ~5% nested), loads it with slapadd into a throwaway slapd on 127.0.0.1, and measures with GNU time:
 /// the raw paged ldapsearch of the same entries; `directory-connector test` (read + plan + print); the first full
-/// sync; a sync with nothing changed; one after changing one user's mail; one after adding a member to one group.
+/// sync; a sync with nothing changed, with a full read and with the incremental read (the slapd runs the syncprov
+/// overlay, so RFC 4533 content sync tells that nothing changed); one after changing one user's mail; one after adding
+/// a member to one group; and, as the floor, the same entries read with bare System.DirectoryServices.Protocols.
+/// Each figure is the median of three runs.
 /// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
 /// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
 /// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
@@ -19,7 +22,16 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// </summary>
 internal static class SyncBenchmark
 {
+    /// <summary>Runs a cleanup when disposed (the slapd of the moment, which is replaced midway).</summary>
+    private sealed class AsyncCleanup(Func<ValueTask> cleanup) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => cleanup();
+    }
+
     private const string PhaseRaw = "ldapsearch -E pr=1000 (users + groups)";
+
+    private const string PhaseBare = "bare S.DS.P paged read (same entries, no mapping or plan)";
+    private const int Runs = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -46,22 +58,32 @@ internal static class SyncBenchmark
             var ldif = Path.Combine(work, "directory.ldif");
             var directory = BenchDirectory.Write(ldif, users);
             var port = ServerProcess.FreeLoopbackPort();
-            var config = WriteSlapdConfig(work);
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("slapadd"), ["-q", "-f", config, "-l", ldif], CancellationToken.None);
-            await using var slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", config, "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
+            var config = WriteSlapdConfig(work, contentSync: false);
+            // -w writes the suffix's contextCSN, which the syncprov overlay answers content-sync requests from.
+            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("slapadd"), ["-q", "-w", "-f", config, "-l", ldif], CancellationToken.None);
+            var slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", config, "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
+            await using var stopSlapd = new AsyncCleanup(() => slapd.DisposeAsync());
             await WaitForPortAsync(port, slapd);
-            await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
-            var manifests = WriteManifests(work, port, standIn);
-            var state = Path.Combine(work, "state.json");
             var url = $"ldap://127.0.0.1:{port}";
             var results = new List<Measurement>();
+            BitwardenStandIn? standIn = null;
+            string[] manifests = [];
+            var state = Path.Combine(work, "state.json");
 
-            async Task Measure(string phase, string executable, params string[] arguments)
+            // Each figure is the median of three runs (each column on its own).
+            async Task Measure(string phase, Func<int, Task<(string Executable, string[] Arguments)>> prepare)
             {
-                var measurement = await MeasureAsync(users, phase, work, standIn, executable, arguments);
+                var runs = new List<Measurement>();
+                for (var run = 0; run < Runs; run++)
+                {
+                    var (executable, arguments) = await prepare(run);
+                    runs.Add(await MeasureAsync(users, phase, work, standIn, executable, arguments));
+                }
+
+                var median = Measurement.Median(runs);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"   {phase}: {measurement.Wall:0.00} s wall, {measurement.Cpu:0.00} s CPU, {measurement.PeakRssMiB:0} MiB, {measurement.Posts} POSTs, {measurement.BytesPosted} bytes"));
-                results.Add(measurement);
+                    $"   {phase}: {median.Wall:0.00} s wall, {median.Cpu:0.00} s CPU, {median.PeakRssMiB:0} MiB, {median.Posts} POSTs, {median.BytesPosted} bytes, stand-in {median.StandInCpu:0.00} s CPU (runs: {string.Join(" / ", runs.Select(r => r.Wall.ToString("0.00", CultureInfo.InvariantCulture)))} s)"));
+                results.Add(median);
             }
 
             if (args.Contains("--profile") || args.Contains("--profile-only"))
@@ -75,20 +97,65 @@ internal static class SyncBenchmark
             }
 
             var bind = new[] { "-x", "-LLL", "-H", url, "-D", BenchDirectory.AdminDn, "-w", BenchDirectory.AdminPassword, "-E", "pr=1000/noprompt" };
-            await Measure(PhaseRaw, "/bin/sh", "-c",
+            var raw = ("/bin/sh", new[]
+            {
+                "-c",
                 $"ldapsearch {string.Join(' ', bind)} -b ou=People,{BenchDirectory.Suffix} '(objectClass=inetOrgPerson)' mail uid objectClass"
-                + $" && ldapsearch {string.Join(' ', bind)} -b ou=Groups,{BenchDirectory.Suffix} '(objectClass=groupOfNames)' cn member");
-            await Measure("read + plan (test)", "dotnet", [cli, "test", .. manifests]);
-            await Measure("first full sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
-            await Measure("no-change sync (full read)", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+                + $" && ldapsearch {string.Join(' ', bind)} -b ou=Groups,{BenchDirectory.Suffix} '(objectClass=groupOfNames)' cn member",
+            });
+            await Measure(PhaseRaw, _ => Task.FromResult(raw));
+            await Measure(PhaseBare, _ => Task.FromResult(("dotnet", new[] { typeof(SyncBenchmark).Assembly.Location, "bare-read", port.ToString(CultureInfo.InvariantCulture) })));
 
-            var user = users / 2;
-            await ModifyAsync(url, $"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
-            await Measure("one-user-change sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+            // The first sync of each run goes to a new organization with a new state file; the last one's stay.
+            await Measure("read + plan (test)", async _ =>
+            {
+                standIn ??= await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
+                manifests = WriteManifests(work, port, standIn);
+                return ("dotnet", [cli, "test", .. manifests]);
+            });
+            await Measure("first full sync", async run =>
+            {
+                if (run > 0)
+                {
+                    await standIn!.DisposeAsync();
+                    standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
+                    manifests = WriteManifests(work, port, standIn);
+                }
 
-            var group = 1;
-            await ModifyAsync(url, $"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
-            await Measure("one-group-change sync", "dotnet", [cli, "sync", .. manifests, "--state", state]);
+                File.Delete(state);
+                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+            });
+
+            var synced = await File.ReadAllTextAsync(state);
+            await Measure("no-change sync (full read: state without a cursor)", async _ =>
+            {
+                await File.WriteAllTextAsync(state, WithoutCursor(synced));
+                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+            });
+
+            await Measure("one-user-change sync", async run =>
+            {
+                var user = users / 2 + run;
+                await ModifyAsync(url, $"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
+                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+            });
+            await Measure("one-group-change sync (a member added)", async run =>
+            {
+                var group = 1 + run;
+                await ModifyAsync(url, $"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
+                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+            });
+
+            // The same database served with the syncprov overlay: one sync records a content-sync cookie, then a sync
+            // with nothing changed is answered by the cookie alone. (Until then slapd runs without the overlay, so the
+            // full reads above are not also charged the initial content-sync enumeration a cursor needs.)
+            await slapd.DisposeAsync();
+            slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", WriteSlapdConfig(work, contentSync: true), "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
+            await WaitForPortAsync(port, slapd);
+            await MeasureAsync(users, "cursor", work, standIn, "dotnet", [cli, "sync", .. manifests, "--state", state]);
+            string[] incremental = [cli, "sync", .. manifests, "--state", state];
+            await Measure("no-change sync (incremental: RFC 4533 content sync)", _ => Task.FromResult(("dotnet", incremental)));
+            await standIn!.DisposeAsync();
             return results;
         }
         finally
@@ -97,8 +164,16 @@ internal static class SyncBenchmark
         }
     }
 
+    /// <summary>The state file without its source cursor: the next sync reads in full and compares hashes.</summary>
+    private static string WithoutCursor(string stateJson)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(stateJson)!.AsObject();
+        node.Remove("sourceCursor");
+        return node.ToJsonString();
+    }
+
     /// <summary>Runs the command under GNU time with its output discarded; this process's CPU meanwhile is the stand-in's.</summary>
-    private static async Task<Measurement> MeasureAsync(int users, string phase, string work, BitwardenStandIn standIn, string executable, string[] arguments)
+    private static async Task<Measurement> MeasureAsync(int users, string phase, string work, BitwardenStandIn? standIn, string executable, string[] arguments)
     {
         var timeFile = Path.Combine(work, "time.txt");
         var errorFile = Path.Combine(work, "stderr.txt");
@@ -109,7 +184,7 @@ internal static class SyncBenchmark
             start.ArgumentList.Add(argument);
         }
 
-        var importsBefore = standIn.ImportRequests.Count;
+        var importsBefore = standIn?.ImportRequests.Count ?? 0;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using (var process = Process.Start(start)!)
         {
@@ -123,7 +198,7 @@ internal static class SyncBenchmark
         var standInCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var fields = (await File.ReadAllTextAsync(timeFile)).Trim().Split('\n')[^1].Split(' ');
         var number = (int index) => double.Parse(fields[index], CultureInfo.InvariantCulture);
-        var imports = standIn.ImportRequests.Skip(importsBefore).Where(r => r.StatusCode == 200).ToList();
+        var imports = standIn?.ImportRequests.Skip(importsBefore).Where(r => r.StatusCode == 200).ToList() ?? [];
         return new Measurement(users, phase, number(0), number(1) + number(2), number(3) / 1024, imports.Count,
             imports.Sum(r => (long)Encoding.UTF8.GetByteCount(r.Body)), standInCpu);
     }
@@ -131,19 +206,20 @@ internal static class SyncBenchmark
     private static string Table(List<Measurement> results)
     {
         var table = new StringBuilder();
-        table.AppendLine("| users / groups | phase | wall s | CPU s | peak RSS MiB | POSTs | bytes posted | × ldapsearch (wall) | stand-in CPU s |");
+        table.AppendLine("| users / groups | phase | wall s | CPU s | peak RSS MiB | POSTs | bytes posted | × ldapsearch (wall) | stand-in CPU s (share) |");
         table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in results)
         {
             var raw = results.First(r => r.Users == row.Users && r.Phase == PhaseRaw);
+            var share = row.StandInCpu / Math.Max(1e-9, row.StandInCpu + row.Cpu);
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {row.Users:N0} / {row.Users / 10:N0} | {row.Phase} | {row.Wall:0.00} | {row.Cpu:0.00} | {row.PeakRssMiB:0} | {row.Posts} | {row.BytesPosted:N0} | {row.Wall / raw.Wall:0.0} | {row.StandInCpu:0.00} |"));
+                $"| {row.Users:N0} / {row.Users / 10:N0} | {row.Phase} | {row.Wall:0.00} | {row.Cpu:0.00} | {row.PeakRssMiB:0} | {row.Posts} | {row.BytesPosted:N0} | {row.Wall / raw.Wall:0.0} | {row.StandInCpu:0.00} ({share:0%}) |"));
         }
 
         return table.ToString();
     }
 
-    private static string WriteSlapdConfig(string work)
+    private static string WriteSlapdConfig(string work, bool contentSync)
     {
         var database = Path.Combine(work, "db");
         Directory.CreateDirectory(database);
@@ -154,6 +230,11 @@ internal static class SyncBenchmark
         }
 
         config.AppendLine("modulepath /usr/lib/ldap").AppendLine("moduleload back_mdb");
+        if (contentSync)
+        {
+            config.AppendLine("moduleload syncprov");
+        }
+
         config.Append("pidfile ").AppendLine(Path.Combine(work, "slapd.pid"));
         config.AppendLine("sizelimit unlimited");
         config.AppendLine("database mdb").AppendLine("maxsize 8589934592");
@@ -162,7 +243,14 @@ internal static class SyncBenchmark
         config.Append("rootpw ").AppendLine(BenchDirectory.AdminPassword);
         config.Append("directory ").AppendLine(database);
         config.AppendLine("index objectClass eq");
-        var path = Path.Combine(work, "slapd.conf");
+        config.AppendLine("index entryCSN,entryUUID eq");
+        if (contentSync)
+        {
+            // LDAP Content Synchronization (RFC 4533), so the no-change sync can use the incremental read.
+            config.AppendLine("overlay syncprov");
+        }
+
+        var path = Path.Combine(work, contentSync ? "slapd-syncprov.conf" : "slapd.conf");
         File.WriteAllText(path, config.ToString());
         return path;
     }

@@ -77,12 +77,11 @@ public sealed partial class BitwardenClient
 
     private async Task ImportOneAsync(BitwardenEndpoints endpoints, OrganizationApiKey apiKey, OrganizationImportRequest request, string label, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, Json);
         var token = await GetTokenAsync(endpoints, apiKey, cancellationToken).ConfigureAwait(false);
         var refreshed = false;
         while (true)
         {
-            using var response = await SendAsync(() => ImportMessage(endpoints.ImportUrl, token, body), label, endpoints.ImportUrl, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(() => ImportMessage(endpoints.ImportUrl, token, request), label, endpoints.ImportUrl, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 return;
@@ -102,10 +101,11 @@ public sealed partial class BitwardenClient
         }
     }
 
-    private static HttpRequestMessage ImportMessage(Uri importUrl, string token, byte[] body)
+    /// <summary>The body is serialized straight to the request stream (chunked), never held as one buffer; JsonContent
+    /// serializes again on every send, so the retries of the HTTP pipeline re-send it whole.</summary>
+    private static HttpRequestMessage ImportMessage(Uri importUrl, string token, OrganizationImportRequest request)
     {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var content = JsonContent.Create(request, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }, Json);
         var message = new HttpRequestMessage(HttpMethod.Post, importUrl) { Content = content };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));

@@ -10,7 +10,9 @@ namespace DirectoryConnector.Engine.Planning;
 /// this predicts). A member or group is <em>managed by this DirectorySync</em> when its external id is one this
 /// DirectorySync itself sent as active in a successful sync and has not removed since (kept in status.managed or the
 /// CLI state file). Only managed members and groups are pruned; owners, members without an external id and members
-/// whose external id this DirectorySync never sent (another DirectorySync's, bwdc's, SCIM's) are never touched.
+/// whose external id this DirectorySync never sent (another DirectorySync's, bwdc's, SCIM's) are never touched, and
+/// neither are ids another DirectorySync of the same organization manages (<see cref="ManagedByOthers"/>): a user who
+/// moved into its scope is handed over, not removed.
 /// </summary>
 public static class OrganizationPlanner
 {
@@ -22,10 +24,12 @@ public static class OrganizationPlanner
     /// (nothing is pruned then).</param>
     /// <param name="previousRemovedDisabled">External ids this DirectorySync removed because their account was disabled
     /// (<see cref="OrganizationPlan.RemovedDisabled"/> of the last successful sync): invited again, they are re-enabled.</param>
+    /// <param name="others">What the other DirectorySyncs feeding this organization manage: never pruned, and no
+    /// longer managed here once this directory stops listing them.</param>
     /// <exception cref="SyncFailedException">OrganizationConflict: the organization is in a state every import fails on,
     /// or overwriteExisting would fail or remove an entry that had to be left out.</exception>
     public static OrganizationPlan Plan(ImportPlan plan, DirectorySnapshot snapshot, OrganizationSnapshot organization, SyncOptionsSpec sync,
-        IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups, IReadOnlyCollection<string>? previousRemovedDisabled = null)
+        IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups, IReadOnlyCollection<string>? previousRemovedDisabled = null, ManagedByOthers? others = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -53,6 +57,7 @@ public static class OrganizationPlanner
         var byEmail = members.GroupBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
         var managedBefore = new HashSet<string>(previousMembers ?? [], StringComparer.Ordinal);
         var managedGroupsBefore = new HashSet<string>(previousGroups ?? [], StringComparer.Ordinal);
+        others ??= ManagedByOthers.None;
 
         // Removals decided before the conflicts: a member leaving in this sync frees its email for a new one.
         var present = new HashSet<string>(snapshot.Users.Where(u => !u.Deleted).Select(u => u.ExternalId), StringComparer.Ordinal);
@@ -73,7 +78,7 @@ public static class OrganizationPlanner
             if (sync.Prune)
             {
                 foreach (var member in members.Where(m => m.HasExternalId && !m.IsOwner && managedBefore.Contains(m.ExternalId!)
-                             && !present.Contains(m.ExternalId!) && !removals.ContainsKey(m.Id)))
+                             && !present.Contains(m.ExternalId!) && !others.Members.Contains(m.ExternalId!) && !removals.ContainsKey(m.Id)))
                 {
                     removals[member.Id] = member;
                     pruned.Add(member);
@@ -149,7 +154,7 @@ public static class OrganizationPlanner
             var presentGroups = new HashSet<string>(snapshot.Groups.Where(g => g.Selected).Select(g => g.ExternalId), StringComparer.Ordinal);
             presentGroups.UnionWith(snapshot.Skipped.Where(s => s.Kind == SkippedEntryKind.Group).Select(s => s.Entry));
             groupDeletions.AddRange(organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId)
-                && managedGroupsBefore.Contains(g.ExternalId!) && !presentGroups.Contains(g.ExternalId!)));
+                && managedGroupsBefore.Contains(g.ExternalId!) && !presentGroups.Contains(g.ExternalId!) && !others.Groups.Contains(g.ExternalId!)));
         }
 
         var groupsByExternalId = organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId))
@@ -187,12 +192,15 @@ public static class OrganizationPlanner
         var managedAfter = new SortedSet<string>(managedBefore.Where(id => byExternalId.ContainsKey(id) || activeIds.Contains(id)), StringComparer.Ordinal);
         managedAfter.UnionWith(activeIds.Where(id => !skippedIds.Contains(id) || byExternalId.ContainsKey(id)));
         managedAfter.ExceptWith(removedIds);
+        // Handed over: another DirectorySync manages what this directory no longer lists.
+        managedAfter.RemoveWhere(id => others.Members.Contains(id) && !present.Contains(id) && !activeIds.Contains(id));
 
         var deletedGroupIds = new HashSet<string>(groupDeletions.Select(g => g.ExternalId!), StringComparer.Ordinal);
         var plannedGroupIds = plan.Groups.Select(g => g.ExternalId).ToHashSet(StringComparer.Ordinal);
         var managedGroupsAfter = new SortedSet<string>(managedGroupsBefore.Where(id => groupsByExternalId.ContainsKey(id) || plannedGroupIds.Contains(id)), StringComparer.Ordinal);
         managedGroupsAfter.UnionWith(plannedGroupIds);
         managedGroupsAfter.ExceptWith(deletedGroupIds);
+        managedGroupsAfter.RemoveWhere(id => others.Groups.Contains(id) && !plannedGroupIds.Contains(id));
 
         var memberBase = members.Count(m => m.HasExternalId && !m.IsOwner && (overwrite || managedBefore.Contains(m.ExternalId!) || activeIds.Contains(m.ExternalId!)));
         var groupBase = organization.Groups.Count(g => !string.IsNullOrWhiteSpace(g.ExternalId) && (managedGroupsBefore.Contains(g.ExternalId!) || plannedGroupIds.Contains(g.ExternalId!)));
@@ -209,6 +217,7 @@ public static class OrganizationPlanner
                 Members = send,
                 Groups = plan.Groups,
                 Skipped = plan.Skipped,
+                Warnings = plan.Warnings,
                 OverwriteExisting = overwrite,
                 MembersHash = plan.MembersHash,
                 GroupsHash = plan.GroupsHash,

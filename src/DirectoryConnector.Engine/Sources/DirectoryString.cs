@@ -31,6 +31,12 @@ public static class DirectoryString
             return value;
         }
 
+        if (IsPrintableAscii(value))
+        {
+            // Nothing to map or normalize: lowercase, trim and collapse spaces in one copy.
+            return value.Length <= StackLimit ? new string(PrepareAscii(value, stackalloc char[value.Length])) : new string(PrepareAscii(value, new char[value.Length]));
+        }
+
         var mapped = new StringBuilder(value.Length);
         foreach (var c in value)
         {
@@ -60,6 +66,47 @@ public static class DirectoryString
     {
         ArgumentNullException.ThrowIfNull(value);
         return value.IsNormalized(NormalizationForm.FormC) ? value : value.Normalize(NormalizationForm.FormC);
+    }
+
+    private const int StackLimit = 512;
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The prepared form of printable ASCII (what the general path gives for it): lowercase, no leading or
+    /// trailing spaces, inner runs of spaces as one.</summary>
+    private static ReadOnlySpan<char> PrepareAscii(string value, Span<char> buffer)
+    {
+        var length = 0;
+        var pendingSpace = false;
+        foreach (var c in value)
+        {
+            if (c == ' ')
+            {
+                pendingSpace = length > 0;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                buffer[length++] = ' ';
+                pendingSpace = false;
+            }
+
+            buffer[length++] = char.ToLowerInvariant(c);
+        }
+
+        return buffer[..length];
     }
 
     // Lowercase ASCII letters, digits and punctuation with single inner spaces are already prepared (the common case).
@@ -95,6 +142,11 @@ public static class DirectoryString
     {
         public bool Equals(string? x, string? y) => CaseIgnoreEquals(x, y);
 
-        public int GetHashCode(string obj) => StringComparer.Ordinal.GetHashCode(PrepareCaseIgnore(obj));
+        // The hash of the prepared form, computed without allocating it for printable ASCII (string hashes of equal
+        // characters are equal, whether of a string or a span).
+        public int GetHashCode(string obj)
+            => obj.Length <= StackLimit && IsPrintableAscii(obj)
+                ? string.GetHashCode(PrepareAscii(obj, stackalloc char[obj.Length]))
+                : StringComparer.Ordinal.GetHashCode(PrepareCaseIgnore(obj));
     }
 }

@@ -88,7 +88,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         if (membersChanged || groupsChanged || sync.Prune)
         {
             var postsGroups = groupsChanged || (sync.OverwriteExisting && membersChanged && sync.Groups);
-            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, postsGroups, cancellationToken).ConfigureAwait(false);
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, options.ManagedByOthers, postsGroups, cancellationToken).ConfigureAwait(false);
         }
 
         if (organization is not null)
@@ -207,7 +207,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
     };
 
     private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
-        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, bool postsGroups, CancellationToken cancellationToken)
+        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, ManagedByOthers? others, bool postsGroups, CancellationToken cancellationToken)
     {
         OrganizationSnapshot organization;
         try
@@ -234,11 +234,11 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         }
 
         var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
-            previous?.ManagedMembers, previous?.ManagedGroups, previous?.RemovedDisabled);
+            previous?.ManagedMembers, previous?.ManagedGroups, previous?.RemovedDisabled, others);
         if (!postsGroups && spec.Sync.Groups && result.GroupsListNewMembers)
         {
             // The groups go out after all (a member they list joins now): plan again with their memberships read.
-            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, postsGroups: true, cancellationToken).ConfigureAwait(false);
+            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, others, postsGroups: true, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var conflict in result.Conflicts)
@@ -274,15 +274,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         var caPem = spec.CaSecretRef is { } ca
             ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
             : null;
-        try
-        {
-            return (httpClients.Create<BitwardenClient>(caPem), httpClients.Create<BitwardenOrganizationClient>(caPem));
-        }
-        catch (FormatException invalid)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"spec.bitwarden.caSecretRef (key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name}): {invalid.Message}.", retryable: false);
-        }
+        return (httpClients.Create<BitwardenClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"),
+            httpClients.Create<BitwardenOrganizationClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"));
     }
 
     private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)

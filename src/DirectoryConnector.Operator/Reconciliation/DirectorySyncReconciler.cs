@@ -128,8 +128,9 @@ public sealed partial class DirectorySyncReconciler(
         SyncOutcome outcome;
         try
         {
+            var others = spec.Sync.Prune ? await ManagedByOthersAsync(resource, cancellationToken).ConfigureAwait(false) : null;
             outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), StateOf(status),
-                new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status)), cancellationToken).ConfigureAwait(false);
+                new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status), ManagedByOthers: others), cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException failure)
         {
@@ -326,21 +327,7 @@ public sealed partial class DirectorySyncReconciler(
         status.DeletionGuard = null;
         if (outcome.Changes is { } changes && outcome.Result != SyncResult.DryRun && (changes.Any || outcome.Conflicts.Count > 0))
         {
-            status.LastChanges = new ChangesStatus
-            {
-                Added = changes.Added.Count,
-                ReEnabled = changes.ReEnabled.Count,
-                Linked = changes.Linked.Count,
-                GroupMembersAdded = changes.GroupMembersAdded,
-                GroupMembersRemoved = changes.GroupMembersRemoved,
-                SampleGroupMemberships = [.. changes.GroupMemberships.Take(SampleSize).Select(g => g.ToString())],
-                Removed = changes.Removed.Count,
-                GroupsCreated = changes.GroupsCreated.Count,
-                GroupsRenamed = changes.GroupsRenamed.Count,
-                GroupsDeleted = changes.GroupsDeleted.Count,
-                Conflicts = outcome.Conflicts.Count,
-                SampleConflicts = [.. outcome.Conflicts.Take(SampleSize).Select(c => c.ToString())],
-            };
+            status.LastChanges = ChangesStatus.From(changes, outcome.Conflicts, SampleSize);
         }
 
         string reason;
@@ -359,9 +346,12 @@ public sealed partial class DirectorySyncReconciler(
                 SampleMembers = [.. members.Select(m => m.Deleted ? $"{m.Email} (remove)" : m.Email).Take(SampleSize)],
                 SampleGroups = [.. groupRequests.Select(g => g.Name).Take(SampleSize)],
                 SampleSkipped = [.. (plan?.Skipped ?? []).Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
+                Changes = outcome.Changes is { } wouldChange ? ChangesStatus.From(wouldChange, outcome.Conflicts, SampleSize) : null,
             };
             reason = Conditions.ReasonDryRun;
-            message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests; nothing was posted{skippedText}.");
+            var wouldText = outcome.Changes is { } would ? $"; it would make these changes: {would.Summary()}" : "";
+            var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries would be left out because Bitwarden would fail on them (status.dryRun.changes.sampleConflicts)");
+            message = string.Create(CultureInfo.InvariantCulture, $"Dry run: would send {members.Count} members ({status.DryRun.RemovedMembers} removals) and {groupRequests.Count} groups in {outcome.Requests.Count} requests{wouldText}{conflictText}; nothing was posted{skippedText}.");
         }
         else
         {
@@ -466,6 +456,21 @@ public sealed partial class DirectorySyncReconciler(
                 SourceCursorScope = status.SourceCursorScope,
                 LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
             };
+
+    /// <summary>What the other DirectorySyncs of this namespace feeding the same organization manage (read fresh), so
+    /// that prune hands a user who moved into their scope over instead of removing it.</summary>
+    private async Task<ManagedByOthers> ManagedByOthersAsync(DirectorySync resource, CancellationToken cancellationToken)
+    {
+        var all = await store.ListAsync(resource.Metadata.NamespaceProperty, cancellationToken).ConfigureAwait(false);
+        return ManagedByOthers.From(all
+            .Where(other => other.Metadata.Name != resource.Metadata.Name && other.Spec?.Bitwarden is { } bitwarden
+                && ManagedByOthers.SameOrganization(resource.Spec.Bitwarden, bitwarden))
+            .Select(other => new SyncState
+            {
+                ManagedMembers = ManagedSetEncoding.Decode(other.Status?.ManagedMembers),
+                ManagedGroups = ManagedSetEncoding.Decode(other.Status?.ManagedGroups),
+            }));
+    }
 
     /// <summary>The approval annotation's plan hash, unless that approval was already used.</summary>
     private static string? Approval(DirectorySync resource, DirectorySyncStatus status)

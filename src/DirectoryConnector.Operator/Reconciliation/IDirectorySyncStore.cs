@@ -12,6 +12,10 @@ public interface IDirectorySyncStore
 {
     Task<DirectorySync?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken);
 
+    /// <summary>A fresh list of the DirectorySyncs of one namespace (every label), for the managed sets of those
+    /// feeding the same organization.</summary>
+    Task<IReadOnlyList<DirectorySync>> ListAsync(string namespaceName, CancellationToken cancellationToken);
+
     /// <summary>JSON merge patch on /status: no resourceVersion, so it does not conflict with spec edits.</summary>
     Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken);
 

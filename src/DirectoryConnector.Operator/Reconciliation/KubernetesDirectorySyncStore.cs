@@ -24,6 +24,22 @@ public sealed class KubernetesDirectorySyncStore(IKubernetes client, string repo
         }
     }
 
+    public async Task<IReadOnlyList<DirectorySync>> ListAsync(string namespaceName, CancellationToken cancellationToken)
+    {
+        var items = new List<DirectorySync>();
+        string? continueToken = null;
+        do
+        {
+            var page = await client.CustomObjects.ListNamespacedCustomObjectAsync<DirectorySyncList>(DirectorySync.Group, DirectorySync.Version, namespaceName, DirectorySync.Plural,
+                continueParameter: continueToken, limit: 500, cancellationToken: cancellationToken).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            continueToken = string.IsNullOrEmpty(page.Metadata?.ContinueProperty) ? null : page.Metadata.ContinueProperty;
+        }
+        while (continueToken is not null);
+
+        return items;
+    }
+
     public async Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);

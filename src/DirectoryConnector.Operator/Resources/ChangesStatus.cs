@@ -1,10 +1,34 @@
 using System.ComponentModel;
+using DirectoryConnector.Engine.Planning;
 
 namespace DirectoryConnector.Operator.Resources;
 
-[Description("What a sync changed in the organization, as counted from the organization read before posting.")]
+[Description("What a sync changed (a dry run: would change) in the organization, as counted from the organization read before posting.")]
 public sealed class ChangesStatus
 {
+    /// <summary>The counts and bounded samples of <paramref name="changes"/> and <paramref name="conflicts"/>: the one
+    /// place both status.lastChanges and status.dryRun.changes come from.</summary>
+    public static ChangesStatus From(SyncChanges changes, IReadOnlyList<ServerConflict> conflicts, int sampleSize)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(conflicts);
+        return new ChangesStatus
+        {
+            Added = changes.Added.Count,
+            ReEnabled = changes.ReEnabled.Count,
+            Linked = changes.Linked.Count,
+            GroupMembersAdded = changes.GroupMembersAdded,
+            GroupMembersRemoved = changes.GroupMembersRemoved,
+            SampleGroupMemberships = [.. changes.GroupMemberships.Take(sampleSize).Select(g => g.ToString())],
+            Removed = changes.Removed.Count,
+            GroupsCreated = changes.GroupsCreated.Count,
+            GroupsRenamed = changes.GroupsRenamed.Count,
+            GroupsDeleted = changes.GroupsDeleted.Count,
+            Conflicts = conflicts.Count,
+            SampleConflicts = [.. conflicts.Take(sampleSize).Select(c => c.ToString())],
+        };
+    }
+
     [Description("Members invited (or staged).")]
     public int Added { get; set; }
 

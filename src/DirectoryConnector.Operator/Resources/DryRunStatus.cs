@@ -28,4 +28,7 @@ public sealed class DryRunStatus
 
     [Description("A bounded sample of skipped entries with the reason.")]
     public IList<string> SampleSkipped { get; set; } = [];
+
+    [Description("What the sync would change in the organization (would add, re-enable, remove, rename groups, change group memberships, leave out for a conflict), counted from the organization read exactly as a sync counts status.lastChanges; absent when the organization was not read.")]
+    public ChangesStatus? Changes { get; set; }
 }

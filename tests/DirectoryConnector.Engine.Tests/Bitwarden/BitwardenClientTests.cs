@@ -300,6 +300,24 @@ public class BitwardenClientTests
     }
 
     [Fact]
+    public async Task An_import_body_is_streamed_and_sent_whole_again_on_each_retry()
+    {
+        await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
+        var request = Request(Enumerable.Range(0, 2000).Select(i => Member($"user{i:D4}")));
+        standIn.FailNext(2, 503);
+
+        await Client().ImportAsync(Endpoints(standIn), Key(standIn), [request], CancellationToken.None);
+
+        var attempts = standIn.ImportRequests;
+        attempts.Select(r => r.StatusCode).Should().Equal(503, 503, 200);
+        attempts.Select(r => r.Body).Distinct().Should().ContainSingle("every retry re-sends the whole body");
+        attempts.Should().OnlyContain(r => r.Headers.GetValueOrDefault("Transfer-Encoding") == "chunked" && !r.Headers.ContainsKey("Content-Length"),
+            "the body is written to the request stream as it is serialized, not buffered first");
+        JsonSerializer.Deserialize<JsonElement>(attempts[2].Body).GetProperty("members").GetArrayLength().Should().Be(2000);
+        standIn.Organization.Members.Should().HaveCount(2000);
+    }
+
+    [Fact]
     public async Task A_token_endpoint_outage_is_retried_too()
     {
         await using var standIn = await BitwardenStandIn.StartAsync();

@@ -51,11 +51,12 @@ internal sealed class PruneHarness : IAsyncDisposable
 
     public SyncState? State(string name) => states.GetValueOrDefault(name);
 
-    /// <summary>Syncs as the DirectorySync <paramref name="name"/>, keeping its state on success.</summary>
+    /// <summary>Syncs as the DirectorySync <paramref name="name"/>, keeping its state on success. As the operator does
+    /// for DirectorySyncs of one namespace and API key, the others' managed sets are handed in.</summary>
     public async Task<SyncOutcome> SyncAsync(string name, DirectorySyncSpec spec, IDirectorySource source, string? approve = null, bool dryRun = false)
     {
         var engine = services.GetRequiredService<SyncEngine>();
-        var outcome = await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(DryRun: dryRun, ApprovedDeletions: approve), CancellationToken.None);
+        var outcome = await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(DryRun: dryRun, ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
         if (!dryRun)
         {
             states[name] = outcome.State;
@@ -70,7 +71,7 @@ internal sealed class PruneHarness : IAsyncDisposable
         var engine = services.GetRequiredService<SyncEngine>();
         try
         {
-            await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(ApprovedDeletions: approve), CancellationToken.None);
+            await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
         }
         catch (SyncFailedException failure)
         {
@@ -79,6 +80,8 @@ internal sealed class PruneHarness : IAsyncDisposable
 
         throw new InvalidOperationException("The sync succeeded.");
     }
+
+    private ManagedByOthers Others(string name) => ManagedByOthers.From(states.Where(s => s.Key != name).Select(s => s.Value));
 
     /// <summary>Members (not the founding owner) as "email externalId status", sorted.</summary>
     public string[] Members() =>

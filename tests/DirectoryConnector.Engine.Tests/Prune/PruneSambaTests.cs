@@ -54,10 +54,12 @@ public sealed class PruneSambaTests(WritableSambaFixture fixture) : IAsyncLifeti
 
     // Over LDAPS: the DC requires strong auth (its default), so a simple bind must be encrypted. Deleting users in
     // OU=Prune leaves tombstones in CN=Deleted Objects: the shared bulk DC's tests count those, this DC's do not.
-    private LdapSpecSource Source()
+    private LdapSpecSource Source() => Source("OU=Prune", "OU=Groups,OU=Prune");
+
+    private LdapSpecSource Source(string userPath, string groupPath)
     {
-        var spec = Dc.SourceSpec(userPath: "OU=Prune");
-        spec.GroupPath = "OU=Groups,OU=Prune";
+        var spec = Dc.SourceSpec(userPath: userPath);
+        spec.GroupPath = groupPath;
         return new(spec, SambaDomainController.AdministratorPassword, Dc.CaPem);
     }
 
@@ -153,5 +155,74 @@ public sealed class PruneSambaTests(WritableSambaFixture fixture) : IAsyncLifeti
         harness.Organization.Members.Select(m => m.Id).Should().Contain(cathy.Id);
         harness.Groups().Should().Equal("Dev: ben@prune.local", "Everyone: ann@prune.local ben@prune.local cat@prune.local eve@prune.local", "SRE: cat@prune.local");
         third.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal("Dev: +ben@prune.local", "Everyone: +ben@prune.local, +eve@prune.local");
+    }
+
+    private static string Member(string group, string change, string member) => $"dn: {group}\nchangetype: modify\n{change}: member\nmember: {member}\n-\n";
+
+    [Fact]
+    public async Task Two_directory_syncs_of_one_organization_never_prune_each_other_and_a_user_moving_between_their_ous_is_handed_over_without_removal()
+    {
+        string GroupIn(string ou, string cn) => $"CN={cn},OU={ou},{Ou}";
+        await Dc.ModifyAsync(string.Join('\n',
+            Add($"OU=GA,{Ou}", "objectClass: organizationalUnit"), Add($"OU=GB,{Ou}", "objectClass: organizationalUnit"),
+            Person("Ann Prune", "ann"), Person("Ben Prune", "ben"), Person("Sam Prune", "sam", "B"), Person("Sue Prune", "sue", "B"),
+            Add(GroupIn("GA", "Alpha"), "objectClass: group", "sAMAccountName: prune-Alpha", $"member: {UserDn("Ann Prune")}", $"member: {UserDn("Ben Prune")}"),
+            Add(GroupIn("GB", "Beta"), "objectClass: group", "sAMAccountName: prune-Beta", $"member: {UserDn("Sam Prune", "B")}", $"member: {UserDn("Sue Prune", "B")}")));
+        await using var harness = await PruneHarness.StartAsync();
+        var owner = harness.Organization.AddMember("owner@prune.local", type: StandInMemberType.Owner);
+        var a = Source("OU=A,OU=Prune", "OU=GA,OU=Prune");
+        var b = Source("OU=B,OU=Prune", "OU=GB,OU=Prune");
+        var aSpec = harness.Spec(a);
+        var bSpec = harness.Spec(b);
+        string[] Members() => [.. harness.Organization.Members.Select(m => $"{m.Email} {m.Status}").Order(StringComparer.Ordinal)];
+
+        // 1. Each syncs its OU; Ann and Sam accept their invitations.
+        await RetryTransientAsync(() => harness.SyncAsync("a", aSpec, a.Create()));
+        await RetryTransientAsync(() => harness.SyncAsync("b", bSpec, b.Create()));
+        harness.Groups().Should().Equal("Alpha: ann@prune.local ben@prune.local", "Beta: sam@prune.local sue@prune.local");
+        var ids = harness.Organization.Members.ToDictionary(m => m.Email, m => m.Id);
+        harness.Organization.SetStatus(ids["ann@prune.local"], StandInMemberStatus.Confirmed, hasMasterPassword: true);
+        harness.Organization.SetStatus(ids["sam@prune.local"], StandInMemberStatus.Confirmed, hasMasterPassword: true);
+
+        // 2. Ann moves from OU=A to OU=B (Alpha → Beta) and Sue is deleted. B, which receives Ann, syncs first.
+        await Dc.ModifyAsync(string.Join('\n',
+            $"dn: {UserDn("Ann Prune")}\nchangetype: modrdn\nnewrdn: CN=Ann Prune\ndeleteoldrdn: 1\nnewsuperior: OU=B,{Ou}\n",
+            Member(GroupIn("GA", "Alpha"), "delete", UserDn("Ann Prune", "B")),
+            Member(GroupIn("GB", "Beta"), "add", UserDn("Ann Prune", "B")),
+            $"dn: {UserDn("Sue Prune", "B")}\nchangetype: delete\n"));
+
+        var bFirst = await RetryTransientAsync(() => harness.SyncAsync("b", bSpec, b.Create()));
+        bFirst.Changes!.Removed.Should().Equal(["sue@prune.local"], "B prunes only what it manages");
+        bFirst.Changes.Added.Should().BeEmpty("Ann is a member already: B takes her over");
+        bFirst.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal("Beta: +ann@prune.local, -sue@prune.local");
+        var aAfter = await RetryTransientAsync(() => harness.SyncAsync("a", aSpec, a.Create()));
+        aAfter.Changes!.Removed.Should().BeEmpty("Ann left A's scope for B's, which manages her now");
+        aAfter.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal("Alpha: -ann@prune.local");
+        Members().Should().Equal("ann@prune.local Confirmed", "ben@prune.local Invited", "owner@prune.local Confirmed", "sam@prune.local Confirmed");
+        harness.Groups().Should().Equal("Alpha: ben@prune.local", "Beta: ann@prune.local sam@prune.local");
+        harness.Organization.Members.Single(m => m.Email == "ann@prune.local").Id.Should().Be(ids["ann@prune.local"], "objectGUID survives the move and Ann was never removed");
+
+        // 3. Sam moves the other way (Beta → Alpha); A, which receives him, syncs first. Then B syncs again.
+        await Dc.ModifyAsync(string.Join('\n',
+            $"dn: {UserDn("Sam Prune", "B")}\nchangetype: modrdn\nnewrdn: CN=Sam Prune\ndeleteoldrdn: 1\nnewsuperior: OU=A,{Ou}\n",
+            Member(GroupIn("GB", "Beta"), "delete", UserDn("Sam Prune")),
+            Member(GroupIn("GA", "Alpha"), "add", UserDn("Sam Prune"))));
+
+        var aFirst = await RetryTransientAsync(() => harness.SyncAsync("a", aSpec, a.Create()));
+        aFirst.Changes!.Added.Should().BeEmpty();
+        aFirst.Changes.Removed.Should().BeEmpty();
+        var bAfter = await RetryTransientAsync(() => harness.SyncAsync("b", bSpec, b.Create()));
+        bAfter.Changes!.Removed.Should().BeEmpty("Sam left B's scope for A's");
+        Members().Should().Equal("ann@prune.local Confirmed", "ben@prune.local Invited", "owner@prune.local Confirmed", "sam@prune.local Confirmed");
+        harness.Organization.Members.Select(m => m.Id).Should().BeEquivalentTo([ids["ann@prune.local"], ids["ben@prune.local"], ids["sam@prune.local"], owner.Id]);
+        harness.Groups().Should().Equal("Alpha: ben@prune.local sam@prune.local", "Beta: ann@prune.local");
+        var externalIds = harness.Organization.Members.Where(m => m.ExternalId is not null).ToDictionary(m => m.Email, m => m.ExternalId!);
+        harness.State("a")!.ManagedMembers.Should().BeEquivalentTo(externalIds["ben@prune.local"], externalIds["sam@prune.local"]);
+        harness.State("b")!.ManagedMembers.Should().BeEquivalentTo(externalIds["ann@prune.local"]);
+
+        // 4. Nothing changed: neither posts, neither prunes.
+        (await RetryTransientAsync(() => harness.SyncAsync("a", aSpec, a.Create()))).Result.Should().Be(SyncResult.UpToDate);
+        (await RetryTransientAsync(() => harness.SyncAsync("b", bSpec, b.Create()))).Result.Should().Be(SyncResult.UpToDate);
+        harness.Groups().Should().Equal("Alpha: ben@prune.local sam@prune.local", "Beta: ann@prune.local");
     }
 }

@@ -41,7 +41,7 @@ public sealed class PruneSlapdTests : IAsyncLifetime
     }
 
     /// <summary>Users below <paramref name="userPath"/> (the whole suffix by default), groupOfNames below <paramref name="groupPath"/>.</summary>
-    private LdapSpecSource Source(string? userPath = null, string groupPath = "ou=Groups", string? externalId = "entryUUID") => new(new LdapSourceSpec
+    private LdapSpecSource Source(string? userPath = null, string? groupPath = "ou=Groups", string? externalId = "entryUUID") => new(new LdapSourceSpec
     {
         Hostname = SlapdServer.Host,
         Port = server.LdapPort,
@@ -230,5 +230,113 @@ public sealed class PruneSlapdTests : IAsyncLifetime
         harness.Organization.Members.Single(m => m.Email == "ann.lee@prune.test").Id.Should().Be(invited.Id);
         harness.Groups().Should().Equal(["Dev: ann.lee@prune.test ben@prune.test cat@prune.test"], "the linked member joins the groups that list her");
         fixedOutcome.Changes.GroupMemberships.Select(g => g.ToString()).Should().Equal("Dev: +ann.lee@prune.test");
+    }
+
+    private static string GroupIn(string cn, string ou, params string[] members)
+        => $"dn: cn={cn},ou={ou},{Suffix}\nobjectClass: groupOfNames\ncn: {cn}\n" + string.Concat(members.Select(m => $"member: {m}\n"));
+
+    private static string SetMembersIn(string group, string ou, params string[] members)
+        => $"dn: cn={group},ou={ou},{Suffix}\nchangetype: modify\nreplace: member\n" + string.Concat(members.Select(m => $"member: {m}\n")) + "-\n";
+
+    private static string Move(string dn, string newRdn, string? newSuperior = null)
+        => $"dn: {dn}\nchangetype: modrdn\nnewrdn: {newRdn}\ndeleteoldrdn: 1\n" + (newSuperior is null ? "" : $"newsuperior: {newSuperior},{Suffix}\n");
+
+    [Fact]
+    public async Task Two_directory_syncs_hand_a_moved_user_over_when_the_receiving_one_syncs_first_and_never_prune_each_others_members_or_groups()
+    {
+        // entryUUID external ids: a move keeps the identity, so the member can be handed over.
+        await server.AddLdifAsync(suffix, string.Join('\n',
+            Person("Ann", "Eng"), Person("Ben", "Eng"), Person("Sam", "Sales"), Person("Sue", "Sales"),
+            GroupIn("EngTeam", "Eng", User("Ann", "Eng"), User("Ben", "Eng")), GroupIn("SalesTeam", "Sales", User("Sam", "Sales"), User("Sue", "Sales"))));
+        var engineering = Source(userPath: "ou=Eng", groupPath: "ou=Eng");
+        var sales = Source(userPath: "ou=Sales", groupPath: "ou=Sales");
+        var engineeringSpec = harness.Spec(engineering);
+        var salesSpec = harness.Spec(sales);
+        var owner = harness.Organization.AddMember("owner@prune.test", type: StandInMemberType.Owner);
+
+        await harness.SyncAsync("eng", engineeringSpec, engineering.Create());
+        await harness.SyncAsync("sales", salesSpec, sales.Create());
+        harness.MemberEmails().Should().Equal("ann@prune.test", "ben@prune.test", "owner@prune.test", "sam@prune.test", "sue@prune.test");
+        harness.Groups().Should().Equal("EngTeam: ann@prune.test ben@prune.test", "SalesTeam: sam@prune.test sue@prune.test");
+        var ann = harness.Organization.Members.Single(m => m.Email == "ann@prune.test");
+        harness.Organization.SetStatus(ann.Id, StandInMemberStatus.Confirmed, hasMasterPassword: true);
+
+        // 1. Ann moves to Sales (leaving EngTeam, joining SalesTeam); Sue is deleted. Sales, which receives Ann, syncs first.
+        await ChangeAsync(
+            Move(User("Ann", "Eng"), "cn=Ann", "ou=Sales"),
+            $"dn: {User("Sue", "Sales")}\nchangetype: delete\n",
+            SetMembersIn("EngTeam", "Eng", User("Ben", "Eng")),
+            SetMembersIn("SalesTeam", "Sales", User("Ann", "Sales"), User("Sam", "Sales")));
+
+        var salesFirst = await harness.SyncAsync("sales", salesSpec, sales.Create());
+        salesFirst.Changes!.Removed.Should().Equal(["sue@prune.test"], "sales prunes only its own");
+        salesFirst.Changes.Added.Should().BeEmpty("Ann is already a member: sales takes her over");
+        harness.MemberEmails().Should().Equal("ann@prune.test", "ben@prune.test", "owner@prune.test", "sam@prune.test");
+
+        var engineeringAfter = await harness.SyncAsync("eng", engineeringSpec, engineering.Create());
+        engineeringAfter.Changes!.Removed.Should().BeEmpty("Ann moved into the scope of sales, which manages her now");
+        harness.Organization.Members.Select(m => $"{m.Email} {m.Status}").Order(StringComparer.Ordinal).Should().Equal(
+            "ann@prune.test Confirmed", "ben@prune.test Invited", "owner@prune.test Confirmed", "sam@prune.test Invited");
+        harness.Organization.Members.Single(m => m.Email == "ann@prune.test").Id.Should().Be(ann.Id, "Ann was never removed, so she need not accept again");
+        harness.Groups().Should().Equal("EngTeam: ben@prune.test", "SalesTeam: ann@prune.test sam@prune.test");
+        var externalIds = harness.Organization.Members.ToDictionary(m => m.Email, m => m.ExternalId);
+        harness.State("eng")!.ManagedMembers.Should().Equal(externalIds["ben@prune.test"]);
+        harness.State("sales")!.ManagedMembers.Should().BeEquivalentTo([externalIds["ann@prune.test"], externalIds["sam@prune.test"]]);
+
+        // 2. The leaving one syncs first (documented): Sam moves to Eng; sales no longer lists him and nobody else manages him
+        //    yet, so sales removes him and engineering invites him again. No duplicate and no stale group member remains.
+        await ChangeAsync(
+            Move(User("Sam", "Sales"), "cn=Sam", "ou=Eng"),
+            SetMembersIn("SalesTeam", "Sales", User("Ann", "Sales")),
+            SetMembersIn("EngTeam", "Eng", User("Ben", "Eng"), User("Sam", "Eng")));
+        (await harness.SyncAsync("sales", salesSpec, sales.Create())).Changes!.Removed.Should().Equal("sam@prune.test");
+        (await harness.SyncAsync("eng", engineeringSpec, engineering.Create())).Changes!.Added.Should().Equal("sam@prune.test");
+        harness.MemberEmails().Should().Equal("ann@prune.test", "ben@prune.test", "owner@prune.test", "sam@prune.test");
+        harness.Groups().Should().Equal("EngTeam: ben@prune.test sam@prune.test", "SalesTeam: ann@prune.test");
+        harness.Organization.AllMembers.Select(m => m.Id).Should().Contain(owner.Id);
+
+        // 3. Nothing changed: neither posts anything nor prunes the other's.
+        (await harness.SyncAsync("eng", engineeringSpec, engineering.Create())).Result.Should().Be(SyncResult.UpToDate);
+        (await harness.SyncAsync("sales", salesSpec, sales.Create())).Result.Should().Be(SyncResult.UpToDate);
+        harness.MemberEmails().Should().Equal("ann@prune.test", "ben@prune.test", "owner@prune.test", "sam@prune.test");
+    }
+
+    [Fact]
+    public async Task With_dn_external_ids_renamed_and_moved_groups_and_a_renamed_member_leave_no_stale_or_duplicate_member_or_group()
+    {
+        await server.AddLdifAsync(suffix, string.Join('\n',
+            Person("Ann", "People"), Person("Ben", "People"), Group("Dev", User("Ann"), User("Ben")), Group("Ops", User("Ann"))));
+        // The DN as external id (OpenLDAP's default); groups from the whole suffix, so a group may move between OUs.
+        var source = Source(groupPath: null, externalId: null);
+        var spec = harness.Spec(source);
+        await harness.SyncAsync("corp", spec, source.Create());
+        var ann = harness.Organization.Members.Single(m => m.Email == "ann@prune.test");
+        harness.Organization.SetStatus(ann.Id, StandInMemberStatus.Confirmed, hasMasterPassword: true);
+        harness.Groups().Should().Equal("Dev: ann@prune.test ben@prune.test", "Ops: ann@prune.test");
+
+        // Ben is renamed, Dev renamed Engineering, Ops moved to ou=Eng: three new DNs, so three new identities.
+        await ChangeAsync(
+            Move(User("Ben"), "cn=Benjamin"),
+            SetMembers("Dev", User("Ann"), User("Benjamin")),
+            Move($"cn=Dev,ou=Groups,{Suffix}", "cn=Engineering"),
+            Move($"cn=Ops,ou=Groups,{Suffix}", "cn=Ops", "ou=Eng"));
+
+        var renamed = await harness.SyncAsync("corp", spec, source.Create());
+
+        // Documented: the old external ids are pruned and the new ones added (no match by email for a new external id).
+        renamed.Changes!.Removed.Should().Equal("ben@prune.test");
+        renamed.Changes.Added.Should().Equal("ben@prune.test");
+        renamed.Changes.GroupsDeleted.Should().BeEquivalentTo("Dev", "Ops");
+        renamed.Changes.GroupsCreated.Should().BeEquivalentTo("Engineering", "Ops");
+        renamed.Changes.GroupsRenamed.Should().BeEmpty();
+        harness.Members().Should().Equal(
+            $"ann@prune.test cn=Ann,ou=People,{Suffix} Confirmed", $"ben@prune.test cn=Benjamin,ou=People,{Suffix} Invited");
+        harness.Organization.Members.Single(m => m.Email == "ann@prune.test").Id.Should().Be(ann.Id, "Ann's DN did not change");
+        harness.Groups().Should().Equal("Engineering: ann@prune.test ben@prune.test", "Ops: ann@prune.test");
+        harness.Organization.Groups.Select(g => g.ExternalId).Should().BeEquivalentTo($"cn=Engineering,ou=Groups,{Suffix}", $"cn=Ops,ou=Eng,{Suffix}");
+        harness.State("corp")!.ManagedMembers.Should().Equal($"cn=Ann,ou=People,{Suffix}", $"cn=Benjamin,ou=People,{Suffix}");
+        harness.State("corp")!.ManagedGroups.Should().Equal($"cn=Engineering,ou=Groups,{Suffix}", $"cn=Ops,ou=Eng,{Suffix}");
+
+        (await harness.SyncAsync("corp", spec, source.Create())).Result.Should().Be(SyncResult.UpToDate);
     }
 }

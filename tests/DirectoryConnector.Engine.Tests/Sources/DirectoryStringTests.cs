@@ -17,10 +17,27 @@ public sealed class DirectoryStringTests
     [InlineData("Soft\u00adware", "Software")] // soft hyphen is mapped to nothing
     [InlineData(" Ops ", "ops")] // leading and trailing spaces are insignificant
     [InlineData("\uff21\uff22", "ab")] // fullwidth letters are compatibility forms (NFKC)
+    [InlineData("  Ann   Berg  ", "ann\u2003berg")] // printable ASCII (prepared without the general path) against an em space
+    [InlineData("UID=Ann,OU=People", "uid=ann,ou=people")]
     public void Names_that_differ_only_as_RFC_4518_allows_are_equal(string left, string right)
     {
         DirectoryString.CaseIgnoreEquals(left, right).Should().BeTrue();
         DirectoryString.CaseIgnoreComparer.GetHashCode(left).Should().Be(DirectoryString.CaseIgnoreComparer.GetHashCode(right));
+    }
+
+    [Fact]
+    public void Printable_ascii_is_prepared_as_RFC_4518_says_lowercase_trimmed_with_single_inner_spaces()
+    {
+        var random = new Random(4518);
+        const string alphabet = "aZ09 ,=+-._@#\\\"'~!";
+        for (var i = 0; i < 10_000; i++)
+        {
+            var value = new string([.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+            var expected = string.Join(' ', value.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+            DirectoryString.PrepareCaseIgnore(value).Should().Be(expected, $"for '{value}'");
+            DirectoryString.CaseIgnoreComparer.GetHashCode(value).Should().Be(StringComparer.Ordinal.GetHashCode(expected));
+        }
     }
 
     [Theory]

@@ -30,6 +30,47 @@ public sealed class DistinguishedNameTests
         a.GetHashCode().Should().Be(b.GetHashCode());
     }
 
+    [Fact]
+    public void Canonicalizing_without_parsing_gives_what_the_parser_gives_for_every_spelling()
+    {
+        // Random DNs built from plain pieces and from every kind of piece that changes the canonical form (case,
+        // spaces, escapes, separators, quotes, hex, OIDs, non-ASCII): the shortcut for plain DNs must agree.
+        string[] types = ["cn", "uid", "OU", "Dc", "x-1", "OID.2.5.4.3", "2.5.4.3", "", "c n"];
+        string[] values = ["a", "B", "Group", "7", "-", ".", "_", "@", " ", "  ", "\\,", "\\2C", "\"", "#04", "é", "É", "\u00A0", "<", "'", "\\", "=", ";"];
+        string[] separators = [",", ",", ",", ", ", " ,", ";", "+", ""];
+        var random = new Random(4514);
+        var plain = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = new System.Text.StringBuilder();
+            var rdns = random.Next(1, 5);
+            for (var r = 0; r < rdns; r++)
+            {
+                text.Append(types[random.Next(random.Next(2) == 0 ? 4 : types.Length)]).Append(random.Next(8) == 0 ? " = " : "=");
+                var length = random.Next(0, 5);
+                for (var v = 0; v < length; v++)
+                {
+                    text.Append(values[random.Next(random.Next(2) == 0 ? 8 : values.Length)]);
+                }
+
+                if (r < rdns - 1)
+                {
+                    text.Append(separators[random.Next(separators.Length)]);
+                }
+            }
+
+            var dn = text.ToString();
+            var parsed = DistinguishedName.TryParse(dn, out var parsedDn) ? parsedDn.Canonical : null;
+            DistinguishedName.TryCanonicalize(dn).Should().Be(parsed, $"for {dn}");
+            plain += string.Equals(parsed, dn, StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+        }
+
+        plain.Should().BeGreaterThan(1_000, "the generator must produce plain DNs too");
+        var lowercase = "uid=ann,ou=people,dc=example,dc=org";
+        DistinguishedName.TryCanonicalize(lowercase).Should().BeSameAs(lowercase, "an already canonical DN is not copied");
+        DistinguishedName.TryCanonicalize("uid=user1,ou=People,dc=bench,dc=example").Should().Be("uid=user1,ou=people,dc=bench,dc=example");
+    }
+
     [Theory]
     [InlineData("cn=Pat,ou=People,dc=example,dc=org", "cn=Pat,ou=Staff,dc=example,dc=org")]
     [InlineData("cn=a+uid=b,dc=com", "cn=a,uid=b,dc=com")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using DirectoryConnector.Operator.Reconciliation;
 using DirectoryConnector.Operator.Resources;
@@ -29,9 +28,9 @@ public sealed class KubeApiEmulatorValidationTests
         await using var cluster = await KubeTestCluster.StartAsync();
         var secret = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = "api-key" } };
 
-        var created = await SendAsync(cluster, HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets", secret);
-        var dryRun = await SendAsync(cluster, HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets?dryRun=All", secret);
-        var replaced = await SendAsync(cluster, HttpMethod.Put, $"/api/v1/namespaces/{Missing}/secrets/api-key", secret);
+        var created = await cluster.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets", secret);
+        var dryRun = await cluster.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets?dryRun=All", secret);
+        var replaced = await cluster.SendAsync(HttpMethod.Put, $"/api/v1/namespaces/{Missing}/secrets/api-key", secret);
         var (syncCode, syncStatus) = await KubeTestCluster.FailureOf(() => cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(
             KubeTestCluster.Sample("corp"), DirectorySync.Group, DirectorySync.Version, Missing, DirectorySync.Plural));
         var (leaseCode, leaseStatus) = await KubeTestCluster.FailureOf(() => cluster.Client.CoordinationV1.CreateNamespacedLeaseAsync(
@@ -66,7 +65,7 @@ public sealed class KubeApiEmulatorValidationTests
         // Once the namespace exists, the same create succeeds; a new Namespace is Active.
         var ns = await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Missing } });
         ns.Status.Phase.Should().Be("Active");
-        (await SendAsync(cluster, HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets", secret)).Code.Should().Be(HttpStatusCode.Created);
+        (await cluster.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{Missing}/secrets", secret)).Code.Should().Be(HttpStatusCode.Created);
     }
 
     [Fact]
@@ -108,7 +107,7 @@ public sealed class KubeApiEmulatorValidationTests
         recorded.Message.Should().HaveLength(2000, "an Event without eventTime has no note limit");
 
         // Without involvedObject, an Event's namespace must be "default" (or none).
-        var orphan = await SendAsync(cluster, HttpMethod.Post, $"/api/v1/namespaces/{KubeTestCluster.Namespace}/events",
+        var orphan = await cluster.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{KubeTestCluster.Namespace}/events",
             new JsonObject { ["metadata"] = new JsonObject { ["name"] = "corp.1" }, ["reason"] = "Synced" });
         (orphan.Code, orphan.Body["message"]!.GetValue<string>()).Should().Be(((HttpStatusCode)422,
             "Event \"corp.1\" is invalid: involvedObject.namespace: Invalid value: \"\": does not match event.namespace"));
@@ -149,7 +148,7 @@ public sealed class KubeApiEmulatorValidationTests
         invalid["note"] = new string('n', 1025);
         invalid["reportingController"] = "directory connector";
         invalid["regarding"]!.AsObject().Remove("namespace");
-        var (code, status) = await SendAsync(cluster, HttpMethod.Post, path, invalid);
+        var (code, status) = await cluster.SendAsync(HttpMethod.Post, path, invalid);
 
         // Legacy rules first (an Event without eventTime belongs to its object's namespace), then the strict ones.
         code.Should().Be((HttpStatusCode)422);
@@ -166,7 +165,7 @@ public sealed class KubeApiEmulatorValidationTests
         invalid["type"] = "Warning";
         invalid.Remove("deprecatedCount");
         invalid["regarding"]!["namespace"] = KubeTestCluster.Namespace;
-        var (_, withTime) = await SendAsync(cluster, HttpMethod.Post, path, invalid);
+        var (_, withTime) = await cluster.SendAsync(HttpMethod.Post, path, invalid);
         Causes(withTime).Select(c => (c.Field, c.Message)).Should().Equal(
             ("reportingController", "Invalid value: \"directory connector\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
             ("message", "Invalid value: \"\": can have at most 1024 characters"));
@@ -178,14 +177,14 @@ public sealed class KubeApiEmulatorValidationTests
         await using var cluster = await KubeTestCluster.StartAsync();
         var path = $"/apis/coordination.k8s.io/v1/namespaces/{KubeTestCluster.Namespace}/leases";
 
-        var wrongType = await SendAsync(cluster, HttpMethod.Post, path, Lease("operator", new JsonObject { ["leaseDurationSeconds"] = "15" }));
+        var wrongType = await cluster.SendAsync(HttpMethod.Post, path, Lease("operator", new JsonObject { ["leaseDurationSeconds"] = "15" }));
         (wrongType.Code, wrongType.Body["message"]!.GetValue<string>()).Should().Be((HttpStatusCode.BadRequest,
             "Lease in version \"v1\" cannot be handled as a Lease: json: cannot unmarshal string into Go struct field LeaseSpec.spec.leaseDurationSeconds of type int32"));
-        var notMicroTime = await SendAsync(cluster, HttpMethod.Post, path, Lease("operator", new JsonObject { ["renewTime"] = "2026-03-02T09:00:00Z" }));
+        var notMicroTime = await cluster.SendAsync(HttpMethod.Post, path, Lease("operator", new JsonObject { ["renewTime"] = "2026-03-02T09:00:00Z" }));
         (notMicroTime.Code, notMicroTime.Body["message"]!.GetValue<string>()).Should().Be((HttpStatusCode.BadRequest,
             "Lease in version \"v1\" cannot be handled as a Lease: parsing time \"2026-03-02T09:00:00Z\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"2026-03-02T09:00:00Z\" as \"2006-01-02T15:04:05.000000Z07:00\""));
 
-        var invalid = await SendAsync(cluster, HttpMethod.Post, path, Lease("Operator_Lease", new JsonObject
+        var invalid = await cluster.SendAsync(HttpMethod.Post, path, Lease("Operator_Lease", new JsonObject
         {
             ["leaseDurationSeconds"] = 0,
             ["leaseTransitions"] = -1,
@@ -197,7 +196,7 @@ public sealed class KubeApiEmulatorValidationTests
             ("spec.leaseDurationSeconds", "FieldValueInvalid", "Invalid value: 0: must be greater than 0"),
             ("spec.leaseTransitions", "FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0"),
             ("spec.preferredHolder", "FieldValueForbidden", "Forbidden: may only be specified if `strategy` is defined"));
-        var strategy = await SendAsync(cluster, HttpMethod.Post, path, Lease("operator", new JsonObject { ["strategy"] = "NewestEmulationVersion" }));
+        var strategy = await cluster.SendAsync(HttpMethod.Post, path, Lease("operator", new JsonObject { ["strategy"] = "NewestEmulationVersion" }));
         Causes(strategy.Body).Should().Equal(("spec.strategy.strategy", "FieldValueNotSupported", "Unsupported value: \"NewestEmulationVersion\": supported values: \"OldestEmulationVersion\""));
 
         // KubernetesClient's leader election (what the operator runs) creates and renews a Lease the server accepts.
@@ -254,12 +253,4 @@ public sealed class KubeApiEmulatorValidationTests
 
     private static List<(string Field, string Reason, string Message)> Causes(JsonObject status) =>
         [.. status["details"]!["causes"]!.AsArray().Select(c => (c!["field"]!.GetValue<string>(), c["reason"]!.GetValue<string>(), c["message"]!.GetValue<string>()))];
-
-    private static async Task<(HttpStatusCode Code, JsonObject Body)> SendAsync(KubeTestCluster cluster, HttpMethod method, string path, JsonObject body)
-    {
-        using var http = new HttpClient { BaseAddress = cluster.Emulator.BaseAddress };
-        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-        using var response = await http.SendAsync(request);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
 }

@@ -88,6 +88,15 @@ internal sealed class KubeTestCluster : IAsyncDisposable
 
     public static JsonObject SampleJson(string name) => JsonNode.Parse(KubernetesJson.Serialize(Sample(name)))!.AsObject();
 
+    /// <summary>Sends a JSON body as is (no client-side model or validation in between); returns the code and the answer.</summary>
+    public async Task<(HttpStatusCode Code, JsonObject Body)> SendAsync(HttpMethod method, string path, JsonObject body)
+    {
+        using var http = new HttpClient { BaseAddress = Emulator.BaseAddress };
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
     /// <summary>Runs a call that must fail and returns the Status the server answered with.</summary>
     public static async Task<(HttpStatusCode Code, V1Status Status)> FailureOf(Func<Task> call)
     {

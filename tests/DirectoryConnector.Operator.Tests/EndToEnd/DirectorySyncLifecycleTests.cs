@@ -27,7 +27,7 @@ public sealed class DirectorySyncLifecycleTests(ITestOutputHelper output)
         synced.Status.Conditions!.Select(c => (c.Type, c.Status)).Should().BeEquivalentTo([("Ready", "True"), ("Reconciling", "False"), ("Stalled", "False")]);
         env.Bitwarden.Organization.Members.Select(m => m.Email).Should().BeEquivalentTo(Enumerable.Range(0, 5).Select(i => $"user{i}@corp.example"));
         env.Bitwarden.Organization.Groups.Select(g => g.Name).Should().BeEquivalentTo("Group 0", "Group 1");
-        (await env.EventsForAsync("corp")).Should().ContainSingle(e => e.Reason == "Synced" && e.Type == "Normal");
+        (await env.WaitForEventsAsync("corp", e => e.Reason == "Synced", "the Synced event")).Should().ContainSingle(e => e.Reason == "Synced" && e.Type == "Normal");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DirectorySyncLifecycleTests(ITestOutputHelper output)
         var afterRotation = await env.WaitForAsync("corp", s => IsReady(s) && s.Status!.SyncedRevision!.Contains($"secret/{ApiKeySecret}={rotated.Metadata.ResourceVersion}", StringComparison.Ordinal), "resync after the Secret rotation");
         afterRotation.Status!.LastSyncTime.Should().BeOnOrAfter(afterForce.Status!.LastSyncTime!.Value);
         first.Status!.SyncedRevision.Should().NotBe(afterRotation.Status.SyncedRevision);
-        (await env.EventsForAsync("corp")).Where(e => e.Reason == "Synced").Should().ContainSingle("events are recorded on transitions only, not per sync");
+        (await env.WaitForEventsAsync("corp", e => e.Reason == "Synced", "the Synced event")).Where(e => e.Reason == "Synced").Should().ContainSingle("events are recorded on transitions only, not per sync");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class DirectorySyncLifecycleTests(ITestOutputHelper output)
         Ready(stalled)!.Status.Should().Be("False");
         Ready(stalled)!.Message.Should().Contain(ApiKeySecret).And.Contain(Namespace);
         stalled.Status!.Conditions!.Should().Contain(c => c.Type == "Stalled" && c.Status == "True" && c.Reason == "SecretNotFound");
-        var warning = (await env.EventsForAsync("corp")).Should().ContainSingle(e => e.Type == "Warning").Subject;
+        var warning = (await env.WaitForEventsAsync("corp", e => e.Type == "Warning", "the Warning event")).Should().ContainSingle(e => e.Type == "Warning").Subject;
         warning.Reason.Should().Be("SyncFailed");
         warning.Message.Should().StartWith("SecretNotFound:");
         env.Bitwarden.Organization.Members.Should().BeEmpty();

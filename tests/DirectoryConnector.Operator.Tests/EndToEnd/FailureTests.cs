@@ -28,7 +28,7 @@ public sealed class FailureTests(ITestOutputHelper output)
         env.Bitwarden.ImportRequests.Should().HaveCount(4, "three failed tries, each retried by the work queue, then success");
         env.Bitwarden.Organization.Members.Should().HaveCount(2);
         synced.Status!.Conditions!.Should().Contain(c => c.Type == "Stalled" && c.Status == "False");
-        var events = await env.EventsForAsync("corp");
+        var events = await env.WaitForEventsAsync("corp", e => e.Reason == "Synced", "the Synced event");
         events.Where(e => e.Type == "Warning").Should().ContainSingle("repeats of the same failure are not new transitions")
             .Which.Message.Should().StartWith("BitwardenUnavailable:");
         events.Should().ContainSingle(e => e.Reason == "Synced");

@@ -84,7 +84,7 @@ public sealed class KubernetesApiFaultTests(ITestOutputHelper output)
         env.Bitwarden.ImportRequests.Should().ContainSingle("the retry writes the unsaved result instead of syncing and posting everything again");
         synced.Status!.MembersHash.Should().NotBeNullOrEmpty();
         OrganizationShouldEqualDirectory(env, users: 3);
-        (await env.EventsForAsync("corp")).Should().ContainSingle(e => e.Reason == "Synced");
+        (await env.WaitForEventsAsync("corp", e => e.Reason == "Synced", "the Synced event")).Should().ContainSingle(e => e.Reason == "Synced");
     }
 
     [Fact]

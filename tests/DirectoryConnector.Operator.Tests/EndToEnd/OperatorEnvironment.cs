@@ -179,6 +179,26 @@ public sealed class OperatorEnvironment : IAsyncDisposable
     public async Task<IReadOnlyList<Corev1Event>> EventsForAsync(string name)
         => [.. (await Client.CoreV1.ListNamespacedEventAsync(Namespace)).Items.Where(e => e.InvolvedObject?.Name == name)];
 
+    /// <summary>The DirectorySync's events once one satisfies <paramref name="condition"/>: the reconciler records
+    /// events after it writes status, so a test that saw the status polls for the event too.</summary>
+    public async Task<IReadOnlyList<Corev1Event>> WaitForEventsAsync(string name, Func<Corev1Event, bool> condition, string what)
+    {
+        IReadOnlyList<Corev1Event> events = [];
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (DateTime.UtcNow < deadline)
+        {
+            events = await EventsForAsync(name);
+            if (events.Any(condition))
+            {
+                return events;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{name}: {what} was not recorded within {WaitLimit.TotalSeconds}s; events: {string.Join("; ", events.Select(e => $"{e.Type} {e.Reason}: {e.Message}"))}");
+    }
+
     /// <summary>Polls until the DirectorySync satisfies <paramref name="condition"/>; fails with its last status otherwise.</summary>
     public async Task<DirectorySync> WaitForAsync(string name, Func<DirectorySync, bool> condition, string what, TimeSpan? limit = null)
     {

@@ -305,6 +305,69 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task ADryRunRecordsWhatItWouldChangeCountedAsASyncCountsItsChanges()
+    {
+        store.Resource!.Spec.DryRun = true;
+        var changes = new SyncChanges
+        {
+            Added = ["ann@example.com"],
+            ReEnabled = ["ben@example.com"],
+            Removed = ["cat@example.com", "dan@example.com"],
+            GroupsRenamed = ["Ops → SRE"],
+            GroupMemberships = [new GroupMembershipChange("Dev", ["ann@example.com"], ["dan@example.com"])],
+        };
+        ServerConflict[] conflicts = [new ServerConflict("cn=Eve", "its external id belongs to the member eve@old.example …")];
+        runner.Next = _ => Outcome(SyncResult.DryRun, users: 25, groups: 12) with { Changes = changes, Conflicts = conflicts };
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        var status = store.Resource.Status!;
+        status.DryRun!.Changes.Should().BeEquivalentTo(ChangesStatus.From(changes, conflicts, DirectorySyncReconciler.SampleSize), "one rule counts both");
+        status.DryRun.Changes.Should().BeEquivalentTo(new { Added = 1, ReEnabled = 1, Removed = 2, GroupsRenamed = 1, GroupMembersAdded = 1, GroupMembersRemoved = 1, Conflicts = 1 },
+            o => o.ExcludingMissingMembers());
+        status.DryRun.Changes!.SampleConflicts.Should().ContainSingle().Which.Should().Contain("cn=Eve");
+        status.LastChanges.Should().BeNull("nothing changed yet");
+        Condition(status, "Ready").Message.Should().Contain("it would make these changes: 1 added, 1 re-enabled, 2 removed, 1 added to groups, 1 removed from groups, 1 group renamed")
+            .And.Contain("1 entries would be left out");
+        store.Events.Should().NotContain(e => e.Reason == "OrganizationChanged" || e.Reason == "ConflictsSkipped", "a dry run changed nothing");
+    }
+
+    [Fact]
+    public async Task PruneHandsTheEngineWhatTheOtherDirectorySyncsOfTheSameOrganizationManageAndNothingOfOthers()
+    {
+        DirectorySync Other(string name, string namespaceName, string secret, string? serverUrl, string[] members, string[] groups) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = namespaceName, Generation = 1, Uid = name },
+            Spec = new DirectorySyncSpec
+            {
+                Bitwarden = new BitwardenSpec { ServerUrl = serverUrl ?? BitwardenSpec.CloudUs, ApiKeySecretRef = new ApiKeySecretRef { Name = secret } },
+                Sync = new SyncOptionsSpec { Prune = true },
+            },
+            Status = new DirectorySyncStatus { ManagedMembers = ManagedSetEncoding.Encode(members), ManagedGroups = ManagedSetEncoding.Encode(groups) },
+        };
+        store.Others.AddRange([
+            Other("sales", "team", "bw-key", null, ["cn=Sam", "cn=Ann"], ["cn=Sales"]),
+            Other("support", "team", "bw-key", "https://vault.bitwarden.com/", ["cn=Sue"], []),
+            Other("other-org", "team", "other-key", null, ["cn=Olga"], ["cn=Olga-Group"]),
+            Other("eu", "team", "bw-key", "https://vault.bitwarden.eu", ["cn=Eu"], []),
+            Other("elsewhere", "other-team", "bw-key", null, ["cn=Elsewhere"], []),
+        ]);
+        store.Resource!.Spec.Sync.Prune = true;
+        runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2);
+
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+
+        runner.LastOptions!.ManagedByOthers!.Members.Should().BeEquivalentTo(["cn=Ann", "cn=Sam", "cn=Sue"],
+            "the same namespace, server and API key Secret: one organization; its own set is not among them");
+        runner.LastOptions.ManagedByOthers.Groups.Should().BeEquivalentTo(["cn=Sales"]);
+
+        store.Resource.Spec.Sync.Prune = false;
+        store.Resource.Metadata.Generation = 2;
+        await reconciler.ReconcileAsync(Key, CancellationToken.None);
+        runner.LastOptions.ManagedByOthers.Should().BeNull("without prune nothing is removed, so the others are not listed");
+    }
+
+    [Fact]
     public async Task AnIntervalBelowOneMinuteIsAnInvalidSpecNamingTheField()
     {
         store.Resource!.Spec.Interval = "30s";
@@ -441,6 +504,12 @@ public sealed class ReconcilerTests
 
         public Task<DirectorySync?> GetAsync(string namespaceName, string name, CancellationToken cancellationToken)
             => Task.FromResult(Resource is null ? null : KubernetesJson.Deserialize<DirectorySync>(KubernetesJson.Serialize(Resource)));
+
+        /// <summary>Other DirectorySyncs of the namespace, listed beside <see cref="Resource"/>.</summary>
+        public List<DirectorySync> Others { get; } = [];
+
+        public Task<IReadOnlyList<DirectorySync>> ListAsync(string namespaceName, CancellationToken cancellationToken)
+            => Task.FromResult<IReadOnlyList<DirectorySync>>([.. (Resource is null ? Others : [Resource, .. Others]).Where(d => d.Metadata.NamespaceProperty == namespaceName)]);
 
         public Task PatchStatusAsync(DirectorySync resource, JsonObject statusPatch, CancellationToken cancellationToken)
         {

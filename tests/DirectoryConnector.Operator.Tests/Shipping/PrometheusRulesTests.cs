@@ -19,7 +19,7 @@ public sealed class PrometheusRulesTests
         var result = await ExternalTool.RunAsync(ExternalTool.Require("promtool"), ["check", "rules", RulesFile]);
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Output.Should().Contain("SUCCESS: 5 rules found");
+        result.Output.Should().Contain("SUCCESS: 6 rules found");
     }
 
     [ToolFact("promtool")]

@@ -1,24 +1,24 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Cel;
 
 namespace DirectoryConnector.TestSupport.Kubernetes;
 
 /// <summary>
-/// Evaluates the few x-kubernetes-validations rule shapes the DirectorySync CRD uses, with the semantics CEL gives them
-/// on the real API server. Any other rule is refused when the CRD loads, so the emulator never silently skips a rule:
-/// <list type="bullet">
-/// <item><c>duration(self) &gt;= duration('1m')</c> (also &gt;, &lt;=, &lt;): Go duration comparison;</item>
-/// <item><c>(has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) == N</c>: how many of the fields are set;</item>
-/// <item><c>has(self.a) != has(self.b)</c>: exactly one of two fields is set;</item>
-/// <item><c>!has(self.a)</c>: the field is not set.</item>
-/// </list>
+/// Evaluates x-kubernetes-validations rules with a CEL implementation (the Cel package, github.com/telus-oss/cel-net,
+/// after the cel-spec), as the API server does with cel-go: <c>self</c> is the value the rule sits on, objects are maps
+/// (so <c>has(self.field)</c> tests presence), integers are int64, and <c>duration()</c> parses Go duration strings. A
+/// rule that does not compile refuses the CRD when it loads, as the server refuses such a CRD.
 /// </summary>
-public static partial class CelRules
+public static class CelRules
 {
     private static readonly ConcurrentDictionary<string, Func<JsonNode, bool>> Compiled = new();
+    private static readonly Lock CompileLock = new();
+    private static readonly CelEnvironment Environment = new(null, null);
 
+    /// <summary>The rule as a predicate on <c>self</c>; throws <see cref="NotSupportedException"/> when it does not compile,
+    /// and <see cref="CelException"/> from the predicate when evaluation fails (no such field, a bad duration, ...).</summary>
     public static Func<JsonNode, bool> Compile(string rule) => Compiled.GetOrAdd(rule, CompileUncached);
 
     /// <summary>Evaluates a rule; false with passed=false when the value cannot be evaluated (a CEL runtime error).</summary>
@@ -29,7 +29,7 @@ public static partial class CelRules
             passed = Compile(rule)(self);
             return true;
         }
-        catch (FormatException)
+        catch (CelException)
         {
             passed = false;
             return false;
@@ -38,81 +38,39 @@ public static partial class CelRules
 
     private static Func<JsonNode, bool> CompileUncached(string rule)
     {
-        if (DurationComparison().Match(rule) is { Success: true } duration)
+        CelProgramDelegate program;
+        try
         {
-            var op = duration.Groups[1].Value;
-            var limit = ParseGoDuration(duration.Groups[2].Value);
-            return self =>
+            lock (CompileLock)
             {
-                var value = ParseGoDuration(self.GetValue<string>());
-                return op switch { ">=" => value >= limit, ">" => value > limit, "<=" => value <= limit, _ => value < limit };
-            };
+                program = Environment.Compile(rule);
+            }
         }
-
-        if (CountOfSet().Match(rule) is { Success: true } count)
+        catch (CelException error)
         {
-            var fields = HasField().Matches(rule).Select(m => m.Groups[1].Value).ToList();
-            var expected = int.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture);
-            return self => fields.Count(field => self[field] is not null) == expected;
+            throw new NotSupportedException($"the x-kubernetes-validations rule '{rule}' does not compile: {error.Message}", error);
         }
 
-        if (ExactlyOneOfTwo().Match(rule) is { Success: true } pair)
-        {
-            var (first, second) = (pair.Groups[1].Value, pair.Groups[2].Value);
-            return self => (self[first] is not null) != (self[second] is not null);
-        }
-
-        if (NotSet().Match(rule) is { Success: true } absent)
-        {
-            var field = absent.Groups[1].Value;
-            return self => self[field] is null;
-        }
-
-        throw new NotSupportedException($"KubeApiEmulator cannot evaluate the CEL rule '{rule}'; teach CelRules its shape.");
+        return self => program(new Dictionary<string, object?> { ["self"] = ToCel(self) }) is bool result
+            ? result
+            : throw new CelNoSuchOverloadException($"the rule '{rule}' does not evaluate to a bool");
     }
 
-    /// <summary>Parses a Go duration ("1h30m", "90s", "1.5h") as time.ParseDuration does.</summary>
-    public static TimeSpan ParseGoDuration(string text)
+    // JSON as CEL sees a structural value: objects as maps, arrays as lists, integers as int64, other numbers as double.
+    private static object? ToCel(JsonNode? node) => node switch
     {
-        var parts = GoDurationPart().Matches(text);
-        if (parts.Count == 0 || string.Concat(parts.Select(p => p.Value)) != text)
+        null => null,
+        JsonObject obj => obj.ToDictionary(p => p.Key, p => ToCel(p.Value), StringComparer.Ordinal),
+        JsonArray array => array.Select(ToCel).ToList(),
+        JsonValue value => value.GetValueKind() switch
         {
-            throw new FormatException($"invalid duration \"{text}\"");
-        }
-
-        double ticks = 0;
-        foreach (Match part in parts)
-        {
-            var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            ticks += amount * part.Groups[2].Value switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" => TimeSpan.TicksPerMicrosecond,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                _ => TimeSpan.TicksPerHour,
-            };
-        }
-
-        return TimeSpan.FromTicks((long)ticks);
-    }
-
-    [GeneratedRegex(@"^duration\(self\)\s*(>=|>|<=|<)\s*duration\('([^']+)'\)$")]
-    private static partial Regex DurationComparison();
-
-    [GeneratedRegex(@"^\(has\(self\.\w+\) \? 1 : 0\)(?: \+ \(has\(self\.\w+\) \? 1 : 0\))* == (\d+)$")]
-    private static partial Regex CountOfSet();
-
-    [GeneratedRegex(@"has\(self\.(\w+)\)")]
-    private static partial Regex HasField();
-
-    [GeneratedRegex(@"^has\(self\.(\w+)\) != has\(self\.(\w+)\)$")]
-    private static partial Regex ExactlyOneOfTwo();
-
-    [GeneratedRegex(@"^!has\(self\.(\w+)\)$")]
-    private static partial Regex NotSet();
-
-    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")]
-    private static partial Regex GoDurationPart();
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number when long.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var integer) => integer,
+            JsonValueKind.Number => value.GetValue<double>(),
+            _ => null,
+        },
+        _ => null,
+    };
 }

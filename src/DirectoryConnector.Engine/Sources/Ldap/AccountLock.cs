@@ -37,7 +37,8 @@ internal static class AccountLock
            || IsTrue(entry.GetString(LoginDisabled));
 
     /// <summary>True when the entry carries any lock attribute (locked or not).</summary>
-    public static bool HasLockAttribute(LdapEntry entry) => Attributes.Any(entry.Has);
+    public static bool HasLockAttribute(LdapEntry entry)
+        => entry.Has(UserAccountControl) || entry.Has(NsAccountLock) || entry.Has(PwdAccountLockedTime) || entry.Has(LoginDisabled);
 
     private static bool IsTrue(string? value) => string.Equals(value?.Trim(), "TRUE", StringComparison.OrdinalIgnoreCase);
 }

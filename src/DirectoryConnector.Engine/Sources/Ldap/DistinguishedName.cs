@@ -52,8 +52,71 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return true;
     }
 
-    /// <summary>The canonical form of <paramref name="text"/>, or null when it is not a DN.</summary>
-    public static string? TryCanonicalize(string? text) => TryParse(text, out var dn) ? dn.Canonical : null;
+    /// <summary>The canonical form of <paramref name="text"/>, or null when it is not a DN. A DN of single-valued RDNs
+    /// whose types are letters, digits and hyphens and whose values are ASCII letters, digits, '-', '.', '_', '@' and
+    /// single inner spaces (nearly every DN a directory returns) is canonical once lowercased: it is returned as is when
+    /// already lowercase, without parsing.</summary>
+    public static string? TryCanonicalize(string? text)
+        => text is null ? null : IsSimple(text, out var lowercase) ? (lowercase ? text : text.ToLowerInvariant()) : TryParse(text, out var dn) ? dn.Canonical : null;
+
+    /// <summary>True when <paramref name="text"/> has the shape whose canonical form is its lowercase (see
+    /// <see cref="TryCanonicalize"/>); anything else goes through the parser.</summary>
+    private static bool IsSimple(string text, out bool lowercase)
+    {
+        lowercase = true;
+        var position = 0;
+        while (true)
+        {
+            // type: a letter, then letters, digits or hyphens (no OIDs: "oid." prefixes and numeric forms are parsed).
+            if (position == text.Length || !char.IsAsciiLetter(text[position]))
+            {
+                return false;
+            }
+
+            while (position < text.Length && (char.IsAsciiLetterOrDigit(text[position]) || text[position] == '-'))
+            {
+                lowercase &= !char.IsAsciiLetterUpper(text[position++]);
+            }
+
+            if (position == text.Length || text[position++] != '=')
+            {
+                return false;
+            }
+
+            // value: no leading, trailing or double spaces, nothing that is escaped or normalized.
+            var start = position;
+            while (position < text.Length && text[position] != ',')
+            {
+                var c = text[position];
+                if (c == ' ')
+                {
+                    if (position == start || position + 1 == text.Length || text[position + 1] is ' ' or ',')
+                    {
+                        return false;
+                    }
+                }
+                else if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '.' or '_' or '@'))
+                {
+                    return false;
+                }
+
+                lowercase &= !char.IsAsciiLetterUpper(c);
+                position++;
+            }
+
+            if (position == start)
+            {
+                return false;
+            }
+
+            if (position == text.Length)
+            {
+                return true;
+            }
+
+            position++; // ','
+        }
+    }
 
     /// <summary>True when this DN is <paramref name="ancestor"/> or lies below it.</summary>
     public bool IsWithin(DistinguishedName ancestor)

@@ -16,12 +16,16 @@ internal sealed class LdapEntry(string distinguishedName)
 
     public IEnumerable<string> AttributeNames => _attributes.Keys;
 
+    /// <summary>True when an attribute name carries options (member;range=0-1499): most entries have none.</summary>
+    public bool HasRangedAttributes { get; private set; }
+
     public void Add(string attribute, byte[] value)
     {
         if (!_attributes.TryGetValue(attribute, out var values))
         {
             values = [];
             _attributes[attribute] = values;
+            HasRangedAttributes |= attribute.Contains(';', StringComparison.Ordinal);
         }
 
         values.Add(value);
@@ -45,11 +49,40 @@ internal sealed class LdapEntry(string distinguishedName)
     public IReadOnlyList<byte[]> GetBytes(string attribute)
         => _attributes.TryGetValue(attribute, out var values) ? values : [];
 
-    public IEnumerable<string> GetStrings(string attribute) => GetBytes(attribute).Select(Encoding.UTF8.GetString);
+    /// <summary>Every value of the attribute decoded as UTF-8, in order; empty when absent.</summary>
+    public IReadOnlyList<string> GetStrings(string attribute)
+    {
+        var values = GetBytes(attribute);
+        if (values.Count == 0)
+        {
+            return [];
+        }
 
-    public string? GetString(string attribute) => GetStrings(attribute).FirstOrDefault();
+        var strings = new string[values.Count];
+        for (var i = 0; i < strings.Length; i++)
+        {
+            strings[i] = Encoding.UTF8.GetString(values[i]);
+        }
 
-    /// <summary>True when the entry's objectClass values include <paramref name="objectClass"/> (case-insensitive).</summary>
+        return strings;
+    }
+
+    /// <summary>The first value decoded as UTF-8; null when absent.</summary>
+    public string? GetString(string attribute)
+        => _attributes.TryGetValue(attribute, out var values) && values.Count > 0 ? Encoding.UTF8.GetString(values[0]) : null;
+
+    /// <summary>True when the entry's objectClass values include <paramref name="objectClass"/> (ASCII, case-insensitive,
+    /// surrounding spaces ignored), compared on the bytes without decoding them.</summary>
     public bool HasObjectClass(string objectClass)
-        => GetStrings("objectClass").Any(value => string.Equals(value.Trim(), objectClass, StringComparison.OrdinalIgnoreCase));
+    {
+        foreach (var value in GetBytes("objectClass"))
+        {
+            if (Ascii.EqualsIgnoreCase(value.AsSpan(Ascii.Trim(value)), objectClass))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

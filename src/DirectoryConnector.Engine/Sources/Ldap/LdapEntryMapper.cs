@@ -134,6 +134,11 @@ internal static class LdapEntryMapper
     public static IEnumerable<string> ReadMemberValues(LdapEntry entry, string attribute, ref string? incomplete)
     {
         var values = new List<string>(entry.GetStrings(attribute));
+        if (!entry.HasRangedAttributes)
+        {
+            return values;
+        }
+
         var ranges = entry.AttributeNames
             .Select(name => (Name: name, Range: ParseRange(name, attribute)))
             .Where(pair => pair.Range is not null)
@@ -225,7 +230,13 @@ internal static class LdapEntryMapper
     // The first value is used, as the original connector does; a second one that differs is reported, never dropped silently.
     private static string? FirstValue(LdapEntry entry, string attribute, LdapReadReport report, string what)
     {
-        var values = entry.GetStrings(attribute).Where(value => !string.IsNullOrWhiteSpace(value)).ToList();
+        var all = entry.GetStrings(attribute);
+        if (all.Count == 1)
+        {
+            return string.IsNullOrWhiteSpace(all[0]) ? null : all[0];
+        }
+
+        var values = all.Where(value => !string.IsNullOrWhiteSpace(value)).ToList();
         if (values.Count > 1 && values.Skip(1).Any(value => !DirectoryString.CaseIgnoreEquals(value, values[0])))
         {
             report.Warnings.Add(string.Create(CultureInfo.InvariantCulture,

@@ -25,22 +25,7 @@ internal sealed class LdapMemberIndex
         var index = new LdapMemberIndex();
         foreach (var (entry, user) in users)
         {
-            index.UserReferencesByDn.TryAdd(entry.DistinguishedName, user.ReferenceId);
-            index.UserReferences.Add(user.ReferenceId);
-            foreach (var uid in entry.GetStrings(LdapEntryMapping.UidAttribute))
-            {
-                index.UserReferencesByUid.TryAdd(uid.Trim(), user.ReferenceId);
-            }
-
-            if (SecurityIdentifier.PrimaryGroup(entry) is { } primaryGroup)
-            {
-                if (!index.UsersByPrimaryGroupSid.TryGetValue(primaryGroup, out var members))
-                {
-                    index.UsersByPrimaryGroupSid[primaryGroup] = members = [];
-                }
-
-                members.Add(user.ReferenceId);
-            }
+            index.Add(entry, user);
         }
 
         foreach (var entry in notAccounts)
@@ -52,6 +37,27 @@ internal sealed class LdapMemberIndex
         }
 
         return index;
+    }
+
+    /// <summary>Indexes a user as it is read, so its entry need not be kept once mapped.</summary>
+    public void Add(LdapEntry entry, DirectoryUser user)
+    {
+        UserReferencesByDn.TryAdd(entry.DistinguishedName, user.ReferenceId);
+        UserReferences.Add(user.ReferenceId);
+        foreach (var uid in entry.GetStrings(LdapEntryMapping.UidAttribute))
+        {
+            UserReferencesByUid.TryAdd(uid.Trim(), user.ReferenceId);
+        }
+
+        if (SecurityIdentifier.PrimaryGroup(entry) is { } primaryGroup)
+        {
+            if (!UsersByPrimaryGroupSid.TryGetValue(primaryGroup, out var members))
+            {
+                UsersByPrimaryGroupSid[primaryGroup] = members = [];
+            }
+
+            members.Add(user.ReferenceId);
+        }
     }
 
     /// <summary>The reference a member value names (<see cref="LdapEntryMapper.ResolveMember"/>), a user's own instance

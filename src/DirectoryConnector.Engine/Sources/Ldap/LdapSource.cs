@@ -55,22 +55,27 @@ public sealed partial class LdapSource : IDirectorySource
         var report = new LdapReadReport();
         var mapping = _settings.Mapping;
 
-        var users = new List<(LdapEntry Entry, DirectoryUser User)>();
+        // Each user entry is mapped and indexed as its page arrives, then dropped: only what groups resolve members by is kept.
+        var users = new List<DirectoryUser>();
+        var memberIndex = new LdapMemberIndex();
         string? disabledUnknown = null;
         if (query.Users || query.Groups)
         {
             var userScope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users");
             var disabledByFilter = ReadDisabledByFilter(connection, cancellationToken);
+            var anyLockAttribute = false;
             foreach (var entry in Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken))
             {
                 var markedDisabled = disabledByFilter?.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName)) == true;
                 if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, report, markedDisabled) is { } user)
                 {
-                    users.Add((entry, user));
+                    users.Add(user);
+                    memberIndex.Add(entry, user);
+                    anyLockAttribute = anyLockAttribute || AccountLock.HasLockAttribute(entry);
                 }
             }
 
-            if (query.RemoveDisabled && disabledByFilter is null && users.Count > 0 && !users.Any(pair => AccountLock.HasLockAttribute(pair.Entry)))
+            if (query.RemoveDisabled && disabledByFilter is null && users.Count > 0 && !anyLockAttribute)
             {
                 disabledUnknown = ExplainMissingLockAttributes(connection, cancellationToken);
             }
@@ -78,11 +83,11 @@ public sealed partial class LdapSource : IDirectorySource
 
         var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, report, cancellationToken) : [];
 
-        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, users, report, cancellationToken) : [];
+        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, memberIndex, report, cancellationToken) : [];
         return new DirectorySnapshot
         {
             // Users read for a groups-only query are returned too: the planner needs them to resolve members.
-            Users = [.. users.Select(pair => pair.User), .. deletedUsers],
+            Users = deletedUsers.Count == 0 ? users : [.. users, .. deletedUsers],
             Groups = groups,
             Skipped = report.Skipped,
             Warnings = report.Warnings,
@@ -164,7 +169,7 @@ public sealed partial class LdapSource : IDirectorySource
 
     private List<DirectoryGroup> ReadGroups(
         LdapConnection connection,
-        List<(LdapEntry Entry, DirectoryUser User)> users,
+        LdapMemberIndex memberIndex,
         LdapReadReport report,
         CancellationToken cancellationToken)
     {
@@ -181,7 +186,6 @@ public sealed partial class LdapSource : IDirectorySource
             selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
         }
 
-        var memberIndex = LdapMemberIndex.Build(users, []);
         var groups = new List<DirectoryGroup>();
         // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
         // Each group is mapped as its page arrives.
@@ -210,7 +214,7 @@ public sealed partial class LdapSource : IDirectorySource
     /// </summary>
     private void ReadRemainingMemberRanges(LdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
     {
-        var rangedName = entry.AttributeNames.FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null);
+        var rangedName = entry.HasRangedAttributes ? entry.AttributeNames.FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null) : null;
         if (rangedName is null)
         {
             return;

@@ -26,6 +26,12 @@ internal static class SyncCommand
             Description = "Approves the removals a sync stopped by spec.sync.maxDeletions reported, by their plan hash: that plan only.",
         };
 
+        var otherStates = new Option<string[]>("--other-state")
+        {
+            Description = "The state file of another DirectorySync feeding the same organization (repeatable): what it manages is never pruned by this one, so a user who moved into its scope is handed over, not removed.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
         var command = new Command("sync", "Syncs the directory into the Bitwarden organization once. Exit 0 synced or up to date, 1 failed, 2 bad input.")
         {
             files,
@@ -34,6 +40,7 @@ internal static class SyncCommand
             force,
             dryRun,
             approveDeletions,
+            otherStates,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -61,6 +68,27 @@ internal static class SyncCommand
                 }
             }
 
+            ManagedByOthers? others = null;
+            if (parseResult.GetValue(otherStates) is { Length: > 0 } otherPaths)
+            {
+                var loaded = new List<SyncState?>();
+                foreach (var otherPath in otherPaths)
+                {
+                    try
+                    {
+                        // A missing file is a DirectorySync that has not synced yet: it manages nothing.
+                        loaded.Add(await StateFile.LoadAsync(otherPath, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (ManifestException e)
+                    {
+                        await error.WriteLineAsync($"error: --other-state: {e.Message}").ConfigureAwait(false);
+                        return ExitCodes.BadInput;
+                    }
+                }
+
+                others = ManagedByOthers.From(loaded);
+            }
+
             var time = host.Services.GetRequiredService<TimeProvider>();
             var attemptTime = time.GetUtcNow();
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
@@ -71,7 +99,7 @@ internal static class SyncCommand
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
                 outcome = await host.Services.GetRequiredService<SyncEngine>()
                     .SyncAsync(directorySync.Spec, source, references, previous,
-                        new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun), ApprovedDeletions: parseResult.GetValue(approveDeletions)), cancellationToken)
+                        new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun), ApprovedDeletions: parseResult.GetValue(approveDeletions), ManagedByOthers: others), cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (SyncFailedException e)

@@ -1,3 +1,5 @@
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 
@@ -37,5 +39,23 @@ public sealed class DirectoryHttpClientFactory
         }
 
         return services.GetRequiredService<ITypedHttpClientFactory<TClient>>().CreateClient(httpClients.CreateClient(name));
+    }
+
+    /// <summary><see cref="Create{TClient}(string?)"/> with the value of <paramref name="caSecretRef"/> (null: the system
+    /// trust store).</summary>
+    /// <exception cref="SyncFailedException">InvalidSpec naming <paramref name="caField"/> and the Secret key when the bundle
+    /// holds no PEM certificate; never quotes the bundle.</exception>
+    public TClient Create<TClient>(string? caPem, SecretKeyRef? caSecretRef, string caField)
+        where TClient : class
+    {
+        try
+        {
+            return Create<TClient>(caPem);
+        }
+        catch (FormatException invalid) when (caSecretRef is not null)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
+                $"{caField} (key {caSecretRef.Key} of Secret {caSecretRef.Name}): {invalid.Message}.", retryable: false, invalid);
+        }
     }
 }

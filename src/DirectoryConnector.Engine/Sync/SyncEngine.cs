@@ -274,15 +274,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         var caPem = spec.CaSecretRef is { } ca
             ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
             : null;
-        try
-        {
-            return (httpClients.Create<BitwardenClient>(caPem), httpClients.Create<BitwardenOrganizationClient>(caPem));
-        }
-        catch (FormatException invalid)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"spec.bitwarden.caSecretRef (key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name}): {invalid.Message}.", retryable: false);
-        }
+        return (httpClients.Create<BitwardenClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"),
+            httpClients.Create<BitwardenOrganizationClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"));
     }
 
     private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)

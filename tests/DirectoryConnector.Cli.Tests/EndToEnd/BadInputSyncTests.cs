@@ -54,6 +54,7 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
         ["duplicate emails"] = s => s.Users[1] = s.Users[1] with { Email = "alice@corp.example" },
         ["duplicate user ids in a JSON export"] = s => s.Users.Add(new("alice", "alice.second@corp.example")),
         ["duplicate group ids in a JSON export"] = s => s.Groups.Add(new("group-engineering", "Engineering (copy)", ["carol"])),
+        ["duplicate external ids in LDAP"] = s => s.LdapAdditions = s.Person("Carol", "user-1001"),
     };
 
     [Theory]
@@ -62,12 +63,17 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
     {
         var @case = BadInputCatalog.Get(BadInputLayer.Sync, input);
         Mutations.Should().ContainKey(input, "every Sync case of the catalog has its setup here");
-        var setup = input == "wrong bind password" ? Setup.Slapd(bitwarden, slapd) : Setup.File(bitwarden);
+        var setup = input switch
+        {
+            "wrong bind password" => Setup.Slapd(bitwarden, slapd),
+            "duplicate external ids in LDAP" => Setup.SlapdWithOwnIds(bitwarden, slapd),
+            _ => Setup.File(bitwarden),
+        };
 
         var first = await SyncAsync(setup);
         first.ExitCode.Should().Be(0, first.ToString());
         var before = bitwarden.Organization.Snapshot();
-        before.Should().Contain(line => line.StartsWith("group Engineering ", StringComparison.Ordinal), "the first sync created the directory's groups");
+        before.Should().Contain(line => line.StartsWith("group Engineering ", StringComparison.Ordinal), "the first sync created the directory's groups: " + first);
 
         Mutations[input](setup);
         var result = await SyncAsync(setup);
@@ -78,12 +84,18 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
         bitwarden.Organization.Snapshot().Should().Equal(before, "no member or group is lost, nor changed, because of bad input");
     }
 
-    private Task<CliResult> SyncAsync(Setup setup)
+    private async Task<CliResult> SyncAsync(Setup setup)
     {
+        if (setup.LdapAdditions is { } additions)
+        {
+            await slapd.Server.AddLdifAsync(slapd.Contract, additions);
+            setup.LdapAdditions = null;
+        }
+
         var manifest = Path.Combine(folder, "corp.yaml");
         File.WriteAllText(manifest, setup.Manifest());
         File.WriteAllText(Path.Combine(folder, "directory.json"), setup.DirectoryJson());
-        return CliRunner.RunAsync("sync", "-f", manifest, "--state", Path.Combine(folder, "state.json"));
+        return await CliRunner.RunAsync("sync", "-f", manifest, "--state", Path.Combine(folder, "state.json"));
     }
 
     private sealed record DirectoryUser(string Id, string Email);
@@ -94,6 +106,7 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
     private sealed class Setup
     {
         private string? ldapSource;
+        private string? ou;
 
         public required string ClientId { get; set; }
 
@@ -123,6 +136,28 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
                 + $"userPath: ou=People, groupPath: ou=Groups, username: \"{slapd.Example.AdminDn}\", passwordSecretRef: {{name: bind, key: password}}}}";
             return setup;
         }
+
+        /// <summary>An organizational unit of its own below the fixture's empty suffix: Alice and Bob in the group
+        /// Engineering, each with its description as external id.</summary>
+        public static Setup SlapdWithOwnIds(BitwardenStandIn bitwarden, SlapdFixture slapd)
+        {
+            var setup = File(bitwarden);
+            var ou = $"ou=bad-input-{Guid.NewGuid():N},{slapd.Contract.Suffix}";
+            setup.ou = ou;
+            setup.BindPassword = slapd.Contract.AdminPassword;
+            setup.ldapSource = $"ldap: {{hostname: \"{SlapdServer.Host}\", port: {slapd.Server.LdapPort}, rootPath: \"{ou}\", externalIdAttribute: description, "
+                + $"username: \"{slapd.Contract.AdminDn}\", passwordSecretRef: {{name: bind, key: password}}}}";
+            setup.LdapAdditions = $"dn: {ou}\nobjectClass: organizationalUnit\nou: {ou[3..ou.IndexOf(',', StringComparison.Ordinal)]}\n\n"
+                + setup.Person("Alice", "user-1001") + setup.Person("Bob", "user-1002")
+                + $"dn: cn=Engineering,{ou}\nobjectClass: groupOfNames\ncn: Engineering\ndescription: group-engineering\nmember: cn=Alice,{ou}\nmember: cn=Bob,{ou}\n\n";
+            return setup;
+        }
+
+        /// <summary>LDIF to add to slapd before the next sync.</summary>
+        public string? LdapAdditions { get; set; }
+
+        public string Person(string name, string id)
+            => $"dn: cn={name},{ou}\nobjectClass: inetOrgPerson\ncn: {name}\nsn: {name}\nmail: {name.ToLowerInvariant()}@corp.example\ndescription: {id}\n\n";
 
         public string Manifest()
         {

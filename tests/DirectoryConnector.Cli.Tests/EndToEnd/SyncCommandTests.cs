@@ -243,4 +243,50 @@ public sealed class SyncCommandTests : IAsyncLifetime
         result.Error.Should().StartWith($"error: --state {workspace.StatePath}: not a sync state");
         standIn.Requests.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task WithTheOtherStateFileAUserMovedToAnotherDirectorySyncIsHandedOverNotRemoved()
+    {
+        // A second DirectorySync of the same organization (its own folder, directory and state): Dave is its user.
+        using var other = new TestWorkspace(standIn, "{users: true, groups: false, prune: true}").User("Dave");
+        other.WriteDirectory();
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath).Replace("sync: {users: true, groups: true}", "sync: {users: true, groups: true, prune: true}", StringComparison.Ordinal));
+        Task<CliResult> SyncOtherAsync() => CliRunner.RunAsync("sync", "-f", other.ManifestPath, "--state", other.StatePath, "--other-state", workspace.StatePath);
+        Task<CliResult> SyncThisAsync() => SyncAsync("--other-state", other.StatePath);
+        (await SyncThisAsync()).ExitCode.Should().Be(0);
+        (await SyncOtherAsync()).ExitCode.Should().Be(0);
+        var bob = standIn.Organization.Members.Single(m => m.Email == "bob@example.com");
+
+        // Bob moves to the other directory (same external id); the receiving DirectorySync runs first.
+        workspace.RemoveUser("Bob").Group("Platform").WriteDirectory();
+        other.User("Bob").WriteDirectory();
+        var received = await SyncOtherAsync();
+        var left = await SyncThisAsync();
+
+        received.ExitCode.Should().Be(0, received.ToString());
+        received.Output.Should().NotContain("added: bob@example.com");
+        left.ExitCode.Should().Be(0, left.ToString());
+        left.Output.Should().NotContain("removed: bob@example.com", "the other DirectorySync manages Bob now");
+        standIn.Organization.Members.Select(m => m.Email).Should().BeEquivalentTo("alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com");
+        standIn.Organization.Members.Single(m => m.Email == "bob@example.com").Id.Should().Be(bob.Id);
+
+        // Without the other's state file the same move would remove him: Dave moves back, and this one is told nothing.
+        other.RemoveUser("Dave").WriteDirectory();
+        workspace.User("Dave").WriteDirectory();
+        var unaware = await SyncOtherAsync();
+        unaware.Output.Should().Contain("removed: dave@example.com", "this DirectorySync had not taken Dave over yet, so nobody managed him");
+    }
+
+    [Fact]
+    public async Task AnUnreadableOtherStateFileIsBadInput()
+    {
+        var broken = Path.Combine(workspace.Folder, "other.json");
+        File.WriteAllText(broken, "{ not json");
+
+        var result = await SyncAsync("--other-state", broken);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith($"error: --other-state: --state {broken}: not a sync state");
+        standIn.Requests.Should().BeEmpty();
+    }
 }

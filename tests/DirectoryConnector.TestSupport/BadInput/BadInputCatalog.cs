@@ -79,6 +79,7 @@ public static class BadInputCatalog
         S("duplicate emails", 0, "skipped user bob: shares the email address alice@corp.example with 1 other active entry … none of them is sent, so Bitwarden leaves these members as they are until the directory lists each email address once", "give each user its own email, or filter one out"),
         S("duplicate user ids in a JSON export", 2, "error: InvalidSpec: spec.source.file.path … $.users[3].id: is already the id of $.users[0]; ids must be unique across users and groups", "give each user its own id in the export"),
         S("duplicate group ids in a JSON export", 2, "error: InvalidSpec: spec.source.file.path … $.groups[2].id: is already the id of $.groups[0]; ids must be unique across users and groups", "give each group its own id in the export"),
+        S("duplicate external ids in LDAP", 0, "skipped user cn=Alice, … shares the external id user-1001 with 1 other active entry … none of them is sent, so Bitwarden leaves these members as they are until the directory lists each external id once", "give each user its own `externalIdAttribute` value (AD: `objectGUID`, OpenLDAP: `entryUUID`)"),
 
         // The operator, end to end: Ready=False with the reason, Stalled, and every member still there (BadInputOperatorTests).
         O("Secret missing in the namespace", "SecretNotFound", "Secret \"bw-api-key\" was not found in namespace \"bitwarden\"; create it there (a DirectorySync reads Secrets only from its own namespace)", "create the Secret in the DirectorySync's namespace"),

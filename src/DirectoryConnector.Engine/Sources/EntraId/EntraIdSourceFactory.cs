@@ -18,15 +18,7 @@ internal static class EntraIdSourceFactory
         ArgumentNullException.ThrowIfNull(httpClients);
         var filter = EntraIdFilter.Parse(filters?.Users, filters?.Groups);
         var endpoints = EntraIdEndpoints.From(spec);
-        EntraIdHttpClient http;
-        try
-        {
-            http = httpClients.Create<EntraIdHttpClient>(caPem);
-        }
-        catch (FormatException e)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, "spec.source.entraId.caSecretRef must hold one or more PEM certificates (BEGIN CERTIFICATE).", retryable: false, e);
-        }
+        var http = httpClients.Create<EntraIdHttpClient>(caPem, spec.CaSecretRef, "spec.source.entraId.caSecretRef");
 
         var client = EntraIdGraphClientBuilder.Build(spec, endpoints, clientSecret, certificatePem, http.Http);
         return new EntraIdSource(new EntraIdGraphReader(client), spec, filter, endpoints, loggerFactory.CreateLogger<EntraIdSource>());

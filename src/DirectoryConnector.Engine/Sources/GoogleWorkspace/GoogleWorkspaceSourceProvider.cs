@@ -36,16 +36,7 @@ public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory htt
         var caPem = spec.CaSecretRef is null
             ? null
             : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
-        GoogleDirectoryClient client;
-        try
-        {
-            client = httpClients.Create<GoogleDirectoryClient>(caPem);
-        }
-        catch (FormatException)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{Path}.caSecretRef: key {spec.CaSecretRef!.Key} of Secret {spec.CaSecretRef.Name} holds no PEM certificate.", retryable: false);
-        }
+        var client = httpClients.Create<GoogleDirectoryClient>(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
 
         return GoogleWorkspaceSource.Create(spec, key, $"key {keyRef.Key} of Secret {keyRef.Name}",
             SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),

@@ -78,16 +78,7 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
         var settings = new OktaReadSettings(orgUrl, credential, credentialField,
             users.Query, users.Keeps, groups.Query, groups.Keeps, GroupSetFilter: groups.Keyword is not null,
             context.Spec.Sync.RemoveDisabled, spec.IncludeUnactivatedUsers);
-        OktaClient client;
-        try
-        {
-            client = httpClients.Create<OktaClient>(caPem);
-        }
-        catch (FormatException error)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Path}.caSecretRef: {error.Message}", retryable: false, error);
-        }
-
+        var client = httpClients.Create<OktaClient>(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
         return new OktaSource(client, settings, loggerFactory.CreateLogger<OktaSource>());
     }
 }

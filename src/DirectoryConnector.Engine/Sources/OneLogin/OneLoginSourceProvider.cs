@@ -39,16 +39,7 @@ public sealed class OneLoginSourceProvider(DirectoryHttpClientFactory httpClient
         var caPem = spec.CaSecretRef is null
             ? null
             : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
-        OneLoginClient client;
-        try
-        {
-            client = httpClients.Create<OneLoginClient>(caPem);
-        }
-        catch (FormatException)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{Path}.caSecretRef holds no PEM certificate: put the CA's -----BEGIN CERTIFICATE----- block in that Secret key.", retryable: false);
-        }
+        var client = httpClients.Create<OneLoginClient>(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
 
         var options = new OneLoginSourceOptions(
             SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),

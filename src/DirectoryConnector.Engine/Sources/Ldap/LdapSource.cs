@@ -334,9 +334,14 @@ public sealed partial class LdapSource : IDirectorySource
             {
                 connection.Bind();
             }
-            catch (DirectoryOperationException ex) when (ex.Response is null && LibLdap.LastResultCode(connection) is > 0 and var code)
+            catch (DirectoryOperationException ex) when (ex.Response is null)
             {
-                // S.DS.P on Linux turns a refused bind into an exception without a response: the code is on the handle.
+                // S.DS.P on Linux turns a refused bind into an exception without a response: a refusal's code is on the
+                // handle. Anything else there (libldap leaves 1 after a failed StartTLS handshake) is a failed connection,
+                // which the TLS diagnosis explains.
+                var code = LibLdap.LastResultCode(connection) is int last and (LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired
+                    or LdapResult.InvalidCredentials or LdapResult.InappropriateAuthentication) ? last : LdapResult.ServerDown;
+                connection.Dispose();
                 throw MapFailure(ex, context: null, code);
             }
 

@@ -22,7 +22,7 @@ public sealed class UsnSambaTests(WritableSambaFixture fixture)
     private SambaDomainController Dc => fixture.Controller;
 
     // StartTLS on 389 (the shared DC's tests use ldaps): the DC requires strong auth, its default.
-    private LdapSourceSpec Spec() => Dc.SourceSpec(LdapEncryption.StartTls);
+    private LdapSourceSpec Spec() => Dc.SourceSpec(LdapEncryption.Ldaps);
 
     private LdapSource Source(LdapSourceSpec? spec = null, string password = SambaDomainController.AdministratorPassword)
         => LdapSource.Create(spec ?? Spec(), null, password, Dc.CaPem, new LdapSourceOptions(), NullLogger<LdapSource>.Instance);

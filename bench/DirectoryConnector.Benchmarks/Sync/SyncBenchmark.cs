@@ -14,7 +14,7 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// sync; a sync with nothing changed, with a full read and with the incremental read (the slapd runs the syncprov
 /// overlay, so RFC 4533 content sync tells that nothing changed); one after changing one user's mail; one after adding
 /// a member to one group; and, as the floor, the same entries read with bare System.DirectoryServices.Protocols.
-/// Each figure is the median of three runs.
+/// Each figure is the median of three runs. The CLI measured is the executable users run: the Dockerfile's publish.
 /// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
 /// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
 /// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
@@ -37,7 +37,7 @@ internal static class SyncBenchmark
     {
         var sizes = args.SkipWhile(a => a != "--users").Skip(1).FirstOrDefault()?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
             ?? [10_000, 50_000];
-        var cli = CliPath();
+        var cli = await PublishedCli.PublishAsync();
         var results = new List<Measurement>();
         foreach (var users in sizes)
         {
@@ -111,7 +111,7 @@ internal static class SyncBenchmark
             {
                 standIn ??= await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
                 manifests = WriteManifests(work, port, standIn);
-                return ("dotnet", [cli, "test", .. manifests]);
+                return (cli, ["test", .. manifests]);
             });
             await Measure("first full sync", async run =>
             {
@@ -123,27 +123,27 @@ internal static class SyncBenchmark
                 }
 
                 File.Delete(state);
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             var synced = await File.ReadAllTextAsync(state);
             await Measure("no-change sync (full read: state without a cursor)", async _ =>
             {
                 await File.WriteAllTextAsync(state, WithoutCursor(synced));
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             await Measure("one-user-change sync", async run =>
             {
                 var user = users / 2 + run;
                 await ModifyAsync(url, $"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
             await Measure("one-group-change sync (a member added)", async run =>
             {
                 var group = 1 + run;
                 await ModifyAsync(url, $"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             // The same database served with the syncprov overlay: one sync records a content-sync cookie, then a sync
@@ -152,9 +152,9 @@ internal static class SyncBenchmark
             await slapd.DisposeAsync();
             slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", WriteSlapdConfig(work, contentSync: true), "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
             await WaitForPortAsync(port, slapd);
-            await MeasureAsync(users, "cursor", work, standIn, "dotnet", [cli, "sync", .. manifests, "--state", state]);
-            string[] incremental = [cli, "sync", .. manifests, "--state", state];
-            await Measure("no-change sync (incremental: RFC 4533 content sync)", _ => Task.FromResult(("dotnet", incremental)));
+            await MeasureAsync(users, "cursor", work, standIn, cli, ["sync", .. manifests, "--state", state]);
+            string[] incremental = ["sync", .. manifests, "--state", state];
+            await Measure("no-change sync (incremental: RFC 4533 content sync)", _ => Task.FromResult((cli, incremental)));
             await standIn!.DisposeAsync();
             return results;
         }

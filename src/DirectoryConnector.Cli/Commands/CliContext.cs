@@ -6,7 +6,6 @@ using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Operator.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -48,17 +47,21 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
         Description = "Which DirectorySync to run when the files define several.",
     };
 
-    /// <summary>A generic host for DI and logging; logs go to stderr so stdout carries only results.</summary>
-    public IHost BuildHost(ParseResult parseResult)
+    /// <summary>The services a verb runs with (DI and logging; logs go to stderr so stdout carries only results). A
+    /// plain service provider, not a generic host: a verb runs once and needs no configuration, lifetime or hosted
+    /// services, and building them is start-up time (issue "Performance": a sync that finds nothing changed).</summary>
+    public ServiceProvider BuildServices(ParseResult parseResult)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(parseResult.GetValue(LogLevel));
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
-        configureServices?.Invoke(builder.Services);
-        builder.Services.AddDirectoryConnectorEngine();
-        return builder.Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(parseResult.GetValue(LogLevel));
+            logging.AddSimpleConsole(o => o.SingleLine = true);
+        });
+        services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
+        configureServices?.Invoke(services);
+        services.AddDirectoryConnectorEngine();
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Reads the manifests and picks the DirectorySync, or writes every problem and returns the exit code.</summary>

@@ -76,8 +76,8 @@ internal static partial class ConvertBwdcCommand
 
             // The spec as the manifest reader will read it: strict, so a field this conversion misnamed fails here.
             var spec = conversion.Spec.Deserialize<DirectorySyncSpec>(ManifestReader.SpecJsonOptions)!;
-            using var host = context.BuildHost(parseResult);
-            var problems = host.Services.GetRequiredService<SpecValidator>().Validate(spec);
+            using var services = context.BuildServices(parseResult);
+            var problems = services.GetRequiredService<SpecValidator>().Validate(spec);
 
             var manifests = MigrationManifestWriter.Write(conversion, parseResult.GetValue(namespaceName), path);
             if (parseResult.GetValue(output) is { } file)

@@ -45,8 +45,8 @@ internal static class SyncCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            using var host = context.BuildHost(parseResult);
-            if (await CliContext.ReadManifestsAsync(host.Services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            using var services = context.BuildServices(parseResult);
+            if (await CliContext.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }
@@ -89,15 +89,15 @@ internal static class SyncCommand
                 others = ManagedByOthers.From(loaded);
             }
 
-            var time = host.Services.GetRequiredService<TimeProvider>();
+            var time = services.GetRequiredService<TimeProvider>();
             var attemptTime = time.GetUtcNow();
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             SyncOutcome outcome;
             try
             {
-                var source = await host.Services.GetRequiredService<SourceProviders>()
+                var source = await services.GetRequiredService<SourceProviders>()
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
-                outcome = await host.Services.GetRequiredService<SyncEngine>()
+                outcome = await services.GetRequiredService<SyncEngine>()
                     .SyncAsync(directorySync.Spec, source, references, previous,
                         new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun), ApprovedDeletions: parseResult.GetValue(approveDeletions), ManagedByOthers: others), cancellationToken)
                     .ConfigureAwait(false);

@@ -30,8 +30,8 @@ internal static class TestCommand
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            using var host = context.BuildHost(parseResult);
-            if (await CliContext.ReadManifestsAsync(host.Services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            using var services = context.BuildServices(parseResult);
+            if (await CliContext.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }
@@ -41,9 +41,9 @@ internal static class TestCommand
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             try
             {
-                var source = await host.Services.GetRequiredService<SourceProviders>()
+                var source = await services.GetRequiredService<SourceProviders>()
                     .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
-                var outcome = await host.Services.GetRequiredService<SyncEngine>()
+                var outcome = await services.GetRequiredService<SyncEngine>()
                     .PreviewAsync(directorySync.Spec, source, cancellationToken).ConfigureAwait(false);
                 var output = parseResult.InvocationConfiguration.Output;
                 if (parseResult.GetValue(format) == "json")

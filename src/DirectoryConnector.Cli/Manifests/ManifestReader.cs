@@ -20,15 +20,9 @@ internal static partial class ManifestReader
     /// objects up to 1.5 MiB, so a bigger file is not something kubectl could apply either.</summary>
     public const long MaxFileBytes = 3 * 1024 * 1024;
 
-    /// <summary>Strict like the API server: exact camelCase names, no unknown fields, no numbers in strings.</summary>
-    internal static readonly JsonSerializerOptions SpecJsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = false,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-        RespectNullableAnnotations = true,
-    };
+    /// <summary>Strict like the API server: exact camelCase names, no unknown fields, no numbers in strings (the rules
+    /// are on <see cref="ManifestJsonContext"/>, generated at compile time).</summary>
+    internal static JsonSerializerOptions SpecJsonOptions => ManifestJsonContext.Default.Options;
 
     private static readonly HashSet<string> DirectorySyncFields = ["apiVersion", "kind", "metadata", "spec", "status"];
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];

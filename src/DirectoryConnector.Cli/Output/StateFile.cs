@@ -7,8 +7,6 @@ namespace DirectoryConnector.Cli.Output;
 /// <summary>The sync command's memory between runs (what the operator keeps in .status).</summary>
 internal static class StateFile
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>Null when the file does not exist yet (first run).</summary>
     public static async Task<SyncState?> LoadAsync(string path, CancellationToken cancellationToken)
     {
@@ -22,7 +20,7 @@ internal static class StateFile
             var stream = File.OpenRead(path);
             await using (stream.ConfigureAwait(false))
             {
-                return await JsonSerializer.DeserializeAsync<SyncState>(stream, JsonOptions, cancellationToken).ConfigureAwait(false)
+                return await JsonSerializer.DeserializeAsync(stream, StateJsonContext.Default.SyncState, cancellationToken).ConfigureAwait(false)
                     ?? throw new ManifestException($"--state {path}: the file holds null, not a sync state; delete it to start over");
             }
         }
@@ -43,7 +41,7 @@ internal static class StateFile
             var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
             await using (stream.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(stream, state, JsonOptions, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(stream, state, StateJsonContext.Default.SyncState, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }

@@ -16,6 +16,13 @@ internal static partial class PublishedCli
     {
         var output = Path.Combine(AppContext.BaseDirectory, "published-cli");
         var rid = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        // A clean folder: publish copies a file only when it is newer, so settings that change a file (ReadyToRun or not)
+        // would otherwise leave the last publish's copy.
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, UseShellExecute = false };
         foreach (var argument in (string[])[.. DockerfilePublishArguments(rid), "-o", output, "-v", "q", "-nologo"])
         {

@@ -312,10 +312,33 @@ internal static partial class ManifestReader
 
         if (ConvertedTo().Match(message) is { Success: true } conversion)
         {
-            return $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
+            // A bare number where a duration belongs (interval: 15): the original connector counted minutes, this spec does not guess.
+            return IsDuration(path)
+                ? $"{path}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)"
+                : $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
         }
 
         return $"{path}: {message}";
+    }
+
+    /// <summary>Whether the spec field at <paramref name="path"/> (spec.a.b) is a duration string.</summary>
+    private static bool IsDuration(string path)
+    {
+        var type = typeof(DirectorySyncSpec);
+        System.Reflection.PropertyInfo? property = null;
+        foreach (var name in path.Split('.').Skip(1))
+        {
+            property = type.GetProperties().FirstOrDefault(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name) == name);
+            if (property is null)
+            {
+                return false;
+            }
+
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
+        return property?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RegularExpressionAttribute), inherit: false)
+            .Cast<System.ComponentModel.DataAnnotations.RegularExpressionAttribute>().Any(a => a.Pattern == DurationFormat.Pattern) == true;
     }
 
     private static string ExpectedValue(string typeName)

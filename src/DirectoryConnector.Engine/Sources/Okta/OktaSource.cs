@@ -214,7 +214,8 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
         var messages = new List<string>();
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (!messages.Contains(e.Message))
+            // HttpRequestException repeats its SocketException's text with the endpoint: keep the fuller one only.
+            if (!messages.Any(m => m.Contains(e.Message, StringComparison.Ordinal)))
             {
                 messages.Add(e.Message);
             }

@@ -52,78 +52,49 @@ public sealed partial class LdapSource : IDirectorySource
             return new DirectorySnapshot { Users = [], Groups = [], Unchanged = true, Cursor = change.Cursor };
         }
 
-        // The groups are read on a second connection of their own while this one reads the users: most of a read is
-        // waiting on the server or decoding a page in S.DS.P, and the two searches overlap both. A failure of either
-        // stops the other at its next page. Groups are mapped once every user is indexed (members resolve against them).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var groupRead = query.Groups
-            ? Task.Factory.StartNew(() => ReadGroupEntries(trust, stop), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : null;
-        try
-        {
-            var report = new LdapReadReport();
-            var (users, memberIndex, disabledUnknown) = ReadUsers(connection, query, report, stop.Token);
-            var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, report, stop.Token) : [];
-            IReadOnlyList<DirectoryGroup> groups = groupRead is null ? [] : MapGroups(groupRead.GetAwaiter().GetResult(), memberIndex, report);
-            return new DirectorySnapshot
-            {
-                // Users read for a groups-only query are returned too: the planner needs them to resolve members.
-                Users = deletedUsers.Count == 0 ? users : [.. users, .. deletedUsers],
-                Groups = groups,
-                Skipped = report.Skipped,
-                Warnings = report.Warnings,
-                DisabledUnknownReason = disabledUnknown,
-                Cursor = change.Cursor,
-                FullReadReason = change.Reason,
-            };
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && groupRead is not null)
-        {
-            // Only a failed group read stops this one without the caller cancelling: its failure is the one to report
-            // (it is already on its way out, so this wait is short).
-            groupRead.GetAwaiter().GetResult();
-            throw;
-        }
-        finally
-        {
-            // On any way out the group read stops at its next page; its outcome is observed so a failure after this
-            // one is not reported as unobserved.
-            stop.Cancel();
-            groupRead?.ContinueWith(static task => task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
-    }
-
-    /// <summary>Each user entry is mapped and indexed as its page arrives, then dropped: only what groups resolve
-    /// members by is kept. Users are read for a groups-only query too (members resolve against them).</summary>
-    private (List<DirectoryUser> Users, LdapMemberIndex MemberIndex, string? DisabledUnknown) ReadUsers(
-        LdapConnection connection, DirectoryQuery query, LdapReadReport report, CancellationToken cancellationToken)
-    {
+        var report = new LdapReadReport();
         var mapping = _settings.Mapping;
+
+        // Each user entry is mapped and indexed as its page arrives, then dropped: only what groups resolve members by is kept.
         var users = new List<DirectoryUser>();
         var memberIndex = new LdapMemberIndex();
-        if (!query.Users && !query.Groups)
+        string? disabledUnknown = null;
+        if (query.Users || query.Groups)
         {
-            return (users, memberIndex, null);
-        }
-
-        var userScope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users");
-        var disabledByFilter = ReadDisabledByFilter(connection, cancellationToken);
-        var anyLockAttribute = false;
-        foreach (var entry in Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken))
-        {
-            var markedDisabled = disabledByFilter?.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName)) == true;
-            if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, report, markedDisabled) is { } user)
+            var userScope = new SearchScopeContext(_settings.UserBase, $"{Field}.userPath", _settings.UsersFilter, "spec.filters.users");
+            var disabledByFilter = ReadDisabledByFilter(connection, cancellationToken);
+            var anyLockAttribute = false;
+            foreach (var entry in Search(connection, userScope, [.. mapping.UserAttributes()], [], cancellationToken))
             {
-                users.Add(user);
-                memberIndex.Add(entry, user);
-                anyLockAttribute = anyLockAttribute || AccountLock.HasLockAttribute(entry);
+                var markedDisabled = disabledByFilter?.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName)) == true;
+                if (LdapEntryMapper.MapUser(entry, mapping, deleted: false, report, markedDisabled) is { } user)
+                {
+                    users.Add(user);
+                    memberIndex.Add(entry, user);
+                    anyLockAttribute = anyLockAttribute || AccountLock.HasLockAttribute(entry);
+                }
+            }
+
+            if (query.RemoveDisabled && disabledByFilter is null && users.Count > 0 && !anyLockAttribute)
+            {
+                disabledUnknown = ExplainMissingLockAttributes(connection, cancellationToken);
             }
         }
 
-        var disabledUnknown = query.RemoveDisabled && disabledByFilter is null && users.Count > 0 && !anyLockAttribute
-            ? ExplainMissingLockAttributes(connection, cancellationToken)
-            : null;
-        return (users, memberIndex, disabledUnknown);
+        var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, report, cancellationToken) : [];
+
+        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, memberIndex, report, cancellationToken) : [];
+        return new DirectorySnapshot
+        {
+            // Users read for a groups-only query are returned too: the planner needs them to resolve members.
+            Users = deletedUsers.Count == 0 ? users : [.. users, .. deletedUsers],
+            Groups = groups,
+            Skipped = report.Skipped,
+            Warnings = report.Warnings,
+            DisabledUnknownReason = disabledUnknown,
+            Cursor = change.Cursor,
+            FullReadReason = change.Reason,
+        };
     }
 
     /// <summary>The users spec.source.ldap.disabledFilter selects, evaluated by the server over the same users; null when unset.</summary>
@@ -196,56 +167,38 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
-    /// <summary>The group entries (members complete, range retrieval done) and which of them the path and filter
-    /// select, on a connection of this worker's own; a failure stops the user read too.</summary>
-    private GroupEntries ReadGroupEntries(LdapTrustDirectory? trust, CancellationTokenSource stop)
+    private List<DirectoryGroup> ReadGroups(
+        LdapConnection connection,
+        LdapMemberIndex memberIndex,
+        LdapReadReport report,
+        CancellationToken cancellationToken)
     {
-        try
-        {
-            var cancellationToken = stop.Token;
-            using var connection = Connect(trust, cancellationToken);
-            var mapping = _settings.Mapping;
-            var memberAttributes = mapping.MemberAttributes
-                .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
-            IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
+        var mapping = _settings.Mapping;
+        var memberAttributes = mapping.MemberAttributes
+            .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
+        IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
 
-            HashSet<string>? selected = null;
-            if (_settings.GroupPathSet || _settings.GroupFilter is not null)
+        HashSet<string>? selected = null;
+        if (_settings.GroupPathSet || _settings.GroupFilter is not null)
+        {
+            var selectedEntries = Search(connection, new SearchScopeContext(_settings.GroupBase, $"{Field}.groupPath", _settings.SelectedGroupsFilter, "spec.filters.groups"),
+                ["1.1"], [], cancellationToken);
+            selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
+        }
+
+        var groups = new List<DirectoryGroup>();
+        // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
+        // Each group is mapped as its page arrives.
+        foreach (var entry in Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
+            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken))
+        {
+            foreach (var memberAttribute in mapping.MemberAttributes)
             {
-                var selectedEntries = Search(connection, new SearchScopeContext(_settings.GroupBase, $"{Field}.groupPath", _settings.SelectedGroupsFilter, "spec.filters.groups"),
-                    ["1.1"], [], cancellationToken);
-                selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
+                ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
             }
 
-            // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
-            var entries = new List<LdapEntry>();
-            foreach (var entry in Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
-                [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken))
-            {
-                foreach (var memberAttribute in mapping.MemberAttributes)
-                {
-                    ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
-                }
-
-                entries.Add(entry);
-            }
-
-            return new GroupEntries(entries, selected);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            stop.Cancel();
-            throw;
-        }
-    }
-
-    private List<DirectoryGroup> MapGroups(GroupEntries read, LdapMemberIndex memberIndex, LdapReadReport report)
-    {
-        var groups = new List<DirectoryGroup>(read.Entries.Count);
-        foreach (var entry in read.Entries)
-        {
-            var isSelected = read.Selected is null || read.Selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
-            if (LdapEntryMapper.MapGroup(entry, _settings.Mapping, memberIndex, isSelected, report) is { } group)
+            var isSelected = selected is null || selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
+            if (LdapEntryMapper.MapGroup(entry, mapping, memberIndex, isSelected, report) is { } group)
             {
                 groups.Add(group);
             }
@@ -644,9 +597,6 @@ public sealed partial class LdapSource : IDirectorySource
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot set libldap time limits for {Endpoint}: a server that never answers a bind blocks a worker thread (the sync itself still honours cancellation)")]
     private static partial void LogNoNativeTimeouts(ILogger logger, string endpoint);
-
-    /// <summary>Group entries as read, before their members are resolved; <see cref="Selected"/> null: all are selected.</summary>
-    private sealed record GroupEntries(List<LdapEntry> Entries, HashSet<string>? Selected);
 
     /// <summary>What a search is, in the spec's terms, so errors name the field to fix.</summary>
     private sealed record SearchScopeContext(string Base, string BaseField, string Filter, string FilterField);

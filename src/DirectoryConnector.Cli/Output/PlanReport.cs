@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Output;
@@ -19,7 +20,7 @@ internal static class PlanReport
         output.WriteLine(JsonSerializer.Serialize(new
         {
             requests = outcome.Requests,
-            skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
+            skipped = SkippedEntry.InReportOrder(plan.Skipped).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
             warnings = plan.Warnings,
         }, RequestJsonOptions));
     }
@@ -48,7 +49,7 @@ internal static class PlanReport
                 .Select(id => emailsByExternalId.TryGetValue(id, out var email) ? email : id)
                 .Order(StringComparer.Ordinal)));
 
-        var skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).ToList();
+        var skipped = SkippedEntry.InReportOrder(plan.Skipped).ToList();
         buffer.AppendLine();
         buffer.Append(CultureInfo.InvariantCulture, $"Skipped ({skipped.Count})").AppendLine();
         WriteColumns(output, buffer, ["KIND", "ENTRY", "REASON"], skipped, s => s.KindName, s => s.Entry, s => s.Reason);

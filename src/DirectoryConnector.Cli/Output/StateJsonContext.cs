@@ -8,4 +8,5 @@ namespace DirectoryConnector.Cli.Output;
 /// needs no reflection or emitted code at start-up.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(SyncState))]
+[JsonSerializable(typeof(StateOwner))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

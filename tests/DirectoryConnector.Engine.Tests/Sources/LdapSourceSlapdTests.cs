@@ -149,8 +149,20 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         failure.Retryable.Should().BeFalse();
-        failure.Message.Should().Contain(fixture.Example.AdminDn).And.NotContain(wrongPassword);
+        failure.Message.Should().Contain(fixture.Example.AdminDn).And.NotContain(wrongPassword).And.NotContain("line break");
         failure.ToString().Should().NotContain(wrongPassword);
+    }
+
+    [Fact]
+    public async Task A_password_refused_for_its_final_line_break_says_so()
+    {
+        // What kubectl create secret generic --from-file=password=pw.txt stores when pw.txt ends with a newline.
+        var read = () => LdapSource.Create(Spec(), null, fixture.Example.AdminPassword + "\n", null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        failure.Message.Should().EndWith("It ends with a line break or space (a Secret made with --from-file keeps the file's last line break): remove it if the password has none.")
+            .And.NotContain(fixture.Example.AdminPassword);
     }
 
     [Fact]
@@ -263,7 +275,26 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
         failure.Retryable.Should().BeFalse();
-        failure.Message.Should().Contain("500 entries a page").And.Contain(spec.Username).And.Contain("size.pr");
+        failure.Message.Should().Contain("a page of 500 entries").And.Contain(spec.Username).And.Contain("size.pr").And.Contain("spec.source.ldap.pageSize");
+    }
+
+    [Fact]
+    public async Task A_paged_read_stopped_at_the_default_total_size_limit_fails_naming_size_prtotal_never_partial()
+    {
+        // slapd's default shape: a plain sizelimit, which also caps the total of a paged search (size.prtotal).
+        var suffix = new SlapdSuffix("dc=example,dc=org", "capped-admin-secret");
+        await using var server = await SlapdServer.StartAsync([suffix], SlapdFixture.SizeLimit, sizeLimitCapsPagedSearches: true);
+        await server.AddLdifAsync(suffix, SlapdSeed.Ldif);
+        var spec = Spec(asReader: true);
+        spec.Port = server.LdapPort;
+
+        var read = () => LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, new LdapSourceOptions { PageSize = 2 }, NullLogger<LdapSource>.Instance)
+            .ReadAsync(Everything, CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
+        failure.Retryable.Should().BeFalse("a size limit does not lift by itself");
+        failure.Message.Should().Contain("size.prtotal").And.Contain(SlapdSeed.ReaderDn).And.Contain("2 entries a page");
     }
 
     [Fact]

@@ -374,7 +374,7 @@ public sealed partial class LdapSource : IDirectorySource
             TimeLimit = _options.SearchTimeLimit,
         };
         request.Controls.AddRange(controls);
-        var paging = _settings.PagedSearch ? new PageResultRequestControl(_settings.PageSize ?? _options.PageSize) : null;
+        var paging = _settings.PagedSearch ? new PageResultRequestControl(_settings.PageSize) : null;
         if (paging is not null)
         {
             request.Controls.Add(paging);
@@ -519,7 +519,7 @@ public sealed partial class LdapSource : IDirectorySource
             case LdapResult.SizeLimitExceeded or LdapResult.AdminLimitExceeded when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
                     _settings.PagedSearch
-                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_settings.PageSize ?? _options.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
+                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_settings.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
                         : $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
                     retryable: false, exception);
             default:

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Benchmarks.Sync;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Operator.Reconciliation;
 using DirectoryConnector.Operator.Resources;
@@ -18,11 +19,11 @@ namespace DirectoryConnector.Benchmarks;
 
 /// <summary>
 /// The operator's idle footprint (issue "Performance": 500 DirectorySyncs and 10,000 unrelated Secrets, idle under
-/// 150 MiB with near-zero CPU). The operator runs as its own process (the CLI's <c>operator</c> verb, Release build)
-/// against the Kubernetes API emulator and the Bitwarden stand-in, which run in this process; the DirectorySyncs use the
-/// file source (a ConfigMap), so the sources cost nothing. After every DirectorySync is Ready, it measures the operator
-/// process's RSS and CPU time (/proc) over an idle window.
-/// <code>dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- operator-idle [--syncs 500] [--secrets 10000] [--idle 60]</code>
+/// 150 MiB with near-zero CPU). The operator runs as its own process: the <c>operator</c> verb of the executable the
+/// image runs (the Dockerfile's publish), against the Kubernetes API emulator and the Bitwarden stand-in, which run in
+/// this process; the DirectorySyncs use the file source (a ConfigMap), so the sources cost nothing. After every
+/// DirectorySync is Ready, it measures the operator process's RSS and CPU time (/proc) over an idle window.
+/// <code>dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- operator-idle [--syncs 500] [--secrets 10000] [--idle 60] [--cli path] [--env NAME=VALUE]</code>
 /// </summary>
 internal static class OperatorIdleFootprint
 {
@@ -34,12 +35,10 @@ internal static class OperatorIdleFootprint
         var syncs = Option(args, "--syncs", 500);
         var secrets = Option(args, "--secrets", 10_000);
         var idle = TimeSpan.FromSeconds(Option(args, "--idle", 60));
-        var cli = Path.Combine(Repository.Root, "src", "DirectoryConnector.Cli", "bin", "Release", "net10.0", "directory-connector.dll");
-        if (!File.Exists(cli) || args.Contains("--build"))
-        {
-            Console.WriteLine("Building the CLI (Release)...");
-            await RunToEndAsync("dotnet", $"build \"{Path.Combine(Repository.Root, "src", "DirectoryConnector.Cli")}\" -c Release -v q -nologo");
-        }
+        // The executable the image runs (the Dockerfile's publish), or --cli's; --env NAME=VALUE (repeatable) adds to its environment.
+        var cliAt = Array.IndexOf(args, "--cli");
+        var cli = cliAt >= 0 && cliAt + 1 < args.Length ? args[cliAt + 1] : await PublishedCli.PublishAsync();
+        var environment = args.Select((a, i) => a == "--env" && i + 1 < args.Length ? args[i + 1] : null).OfType<string>().Select(e => e.Split('=', 2)).ToList();
 
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMinutes(1) };
         kubeOptions.CrdPaths.Add(Path.Combine(Repository.Root, "config", "crd", "directoryconnector.dev_directorysyncs.yaml"));
@@ -67,12 +66,18 @@ internal static class OperatorIdleFootprint
         Console.WriteLine($"Cluster: {secrets:N0} unrelated Secrets of 2 KiB in {OtherNamespace} ({clock.Elapsed.TotalSeconds:F0} s)");
 
         var port = FreePort();
-        using var operatorProcess = Process.Start(new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(cli)
         {
-            ArgumentList = { cli, "operator", "--kubeconfig", kubeconfig, "--leader-election-namespace", Namespace, "--http-address", "127.0.0.1", "--http-port", port.ToString(CultureInfo.InvariantCulture), "--text-logs", "--log-level", "Warning" },
+            ArgumentList = { "operator", "--kubeconfig", kubeconfig, "--leader-election-namespace", Namespace, "--http-address", "127.0.0.1", "--http-port", port.ToString(CultureInfo.InvariantCulture), "--text-logs", "--log-level", "Warning" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
+        };
+        foreach (var pair in environment)
+        {
+            start.Environment[pair[0]] = pair[1];
+        }
+
+        using var operatorProcess = Process.Start(start)!;
         operatorProcess.OutputDataReceived += (_, e) => { };
         operatorProcess.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Console.Error.WriteLine($"operator: {line}"); } };
         operatorProcess.BeginOutputReadLine();
@@ -107,6 +112,7 @@ internal static class OperatorIdleFootprint
             Console.WriteLine($"| operator idle ({syncs} DirectorySyncs, {secrets:N0} unrelated Secrets) | value |");
             Console.WriteLine("|---|---|");
             Console.WriteLine($"| RSS after {idle.TotalSeconds:F0} s idle | {Mib(after.Rss)} |");
+            Console.WriteLine($"| of which anonymous / file-mapped / shared (JIT code's W^X double mapping) | {Mib(after.RssAnon)} / {Mib(after.RssFile)} / {Mib(after.RssShmem)} |");
             Console.WriteLine($"| peak RSS (start-up and first syncs included) | {Mib(after.PeakRss)} |");
             Console.WriteLine($"| CPU while idle | {cpu * 100:F2} % of one core ({after.CpuSeconds - before.CpuSeconds:F2} s in {idle.TotalSeconds:F0} s) |");
             Console.WriteLine($"| API requests while idle | {requestsDuring} (Lease renewals every 2 s) |");
@@ -168,8 +174,8 @@ internal static class OperatorIdleFootprint
         return list.Items.Count(s => Conditions.Find(s.Status?.Conditions, Conditions.Ready)?.Status == Conditions.True);
     }
 
-    /// <summary>RSS, peak RSS and user+system CPU seconds of a process, from /proc (Linux).</summary>
-    private static (long Rss, long PeakRss, double CpuSeconds) Sample(int pid)
+    /// <summary>RSS (and its parts), peak RSS and user+system CPU seconds of a process, from /proc (Linux).</summary>
+    private static (long Rss, long RssAnon, long RssFile, long RssShmem, long PeakRss, double CpuSeconds) Sample(int pid)
     {
         var status = File.ReadAllLines($"/proc/{pid}/status");
         long Kib(string field) => long.Parse(status.First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
@@ -177,7 +183,7 @@ internal static class OperatorIdleFootprint
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (Kib("VmRSS:"), Kib("VmHWM:"), ticks / 100.0);
+        return (Kib("VmRSS:"), Kib("RssAnon:"), Kib("RssFile:"), Kib("RssShmem:"), Kib("VmHWM:"), ticks / 100.0);
     }
 
     private static string Mib(long bytes) => $"{bytes / 1024.0 / 1024.0:F0} MiB";
@@ -219,16 +225,6 @@ internal static class OperatorIdleFootprint
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1));
-        }
-    }
-
-    private static async Task RunToEndAsync(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments))!;
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {arguments} exited with {process.ExitCode}.");
         }
     }
 }

@@ -173,7 +173,7 @@ internal static class SyncBenchmark
     }
 
     /// <summary>Runs the command under GNU time with its output discarded; this process's CPU meanwhile is the stand-in's.</summary>
-    private static async Task<Measurement> MeasureAsync(int users, string phase, string work, BitwardenStandIn? standIn, string executable, string[] arguments)
+    internal static async Task<Measurement> MeasureAsync(int users, string phase, string work, BitwardenStandIn? standIn, string executable, string[] arguments)
     {
         var timeFile = Path.Combine(work, "time.txt");
         var errorFile = Path.Combine(work, "stderr.txt");
@@ -224,7 +224,7 @@ internal static class SyncBenchmark
         return table.ToString();
     }
 
-    private static string WriteSlapdConfig(string work, bool contentSync)
+    internal static string WriteSlapdConfig(string work, bool contentSync)
     {
         var database = Path.Combine(work, "db");
         Directory.CreateDirectory(database);
@@ -260,7 +260,7 @@ internal static class SyncBenchmark
         return path;
     }
 
-    private static string[] WriteManifests(string work, int port, BitwardenStandIn standIn)
+    internal static string[] WriteManifests(string work, int port, BitwardenStandIn standIn)
     {
         var path = Path.Combine(work, "bench.yaml");
         File.WriteAllText(path, $"""
@@ -312,7 +312,7 @@ internal static class SyncBenchmark
         }
     }
 
-    private static async Task WaitForPortAsync(int port, ServerProcess server)
+    internal static async Task WaitForPortAsync(int port, ServerProcess server)
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
@@ -333,7 +333,7 @@ internal static class SyncBenchmark
     }
 
     /// <summary>The CLI built next to this benchmark (same configuration; the project reference builds it).</summary>
-    private static string CliPath()
+    internal static string CliPath()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var path = Path.Combine(DirectoryConnector.TestSupport.Repository.Root, "src", "DirectoryConnector.Cli", "bin", configuration, "net10.0", "directory-connector.dll");

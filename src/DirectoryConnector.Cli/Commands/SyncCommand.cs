@@ -119,7 +119,7 @@ internal static class SyncCommand
             }
 
             // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
-            foreach (var skipped in (outcome.Plan?.Skipped ?? []).OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal))
+            foreach (var skipped in SkippedEntry.InReportOrder(outcome.Plan?.Skipped ?? []))
             {
                 await error.WriteLineAsync($"skipped {skipped}").ConfigureAwait(false);
             }
@@ -138,25 +138,11 @@ internal static class SyncCommand
             if (outcome.Changes is { } changes)
             {
                 var would = outcome.Result == SyncResult.DryRun ? "would be " : "";
-                foreach (var (what, items) in new[] { ("added", changes.Added), ("re-enabled", changes.ReEnabled), ("linked", changes.Linked), ("removed", changes.Removed),
-                             ("group created", changes.GroupsCreated), ("group renamed", changes.GroupsRenamed), ("group deleted", changes.GroupsDeleted) })
+                foreach (var kind in SyncChangeKind.All)
                 {
-                    foreach (var item in items)
+                    foreach (var entry in kind.EntriesOf(changes))
                     {
-                        await output.WriteLineAsync($"{would}{what}: {item}").ConfigureAwait(false);
-                    }
-                }
-
-                foreach (var group in changes.GroupMemberships)
-                {
-                    if (group.AddedMembers.Count > 0)
-                    {
-                        await output.WriteLineAsync($"{would}added to group {group.Group}: {string.Join(", ", group.AddedMembers)}").ConfigureAwait(false);
-                    }
-
-                    if (group.RemovedMembers.Count > 0)
-                    {
-                        await output.WriteLineAsync($"{would}removed from group {group.Group}: {string.Join(", ", group.RemovedMembers)}").ConfigureAwait(false);
+                        await output.WriteLineAsync(would + kind.LineFor(entry)).ConfigureAwait(false);
                     }
                 }
 

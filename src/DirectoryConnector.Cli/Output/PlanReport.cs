@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Output;
@@ -17,7 +18,7 @@ internal static class PlanReport
         output.WriteLine(JsonSerializer.Serialize(new
         {
             requests = outcome.Requests,
-            skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
+            skipped = SkippedEntry.InReportOrder(plan.Skipped).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
             warnings = plan.Warnings,
         }, RequestJsonOptions));
     }
@@ -45,7 +46,7 @@ internal static class PlanReport
                 .Order(StringComparer.Ordinal)),
         }));
 
-        var skipped = plan.Skipped.OrderBy(s => s.Kind).ThenBy(s => s.Entry, StringComparer.Ordinal).ToList();
+        var skipped = SkippedEntry.InReportOrder(plan.Skipped).ToList();
         output.WriteLine();
         output.WriteLine($"Skipped ({skipped.Count})");
         WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { s.KindName, s.Entry, s.Reason }));

@@ -187,21 +187,7 @@ public sealed partial class BitwardenClient
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createMessage, string operation, Uri url, CancellationToken cancellationToken)
     {
         using var message = createMessage();
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpTlsException tls)
-        {
-            throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
-                $"Bitwarden's {operation} failed: {tls.Describe("spec.bitwarden.caSecretRef")}", retryable: false, tls);
-        }
-        catch (HttpRequestException exception)
-        {
-            throw Unavailable(operation, url, HttpRetryOutcome.Of(message), $"connection failed: {exception.Message}", exception);
-        }
-
+        var response = await Service.SendAsync(http, message, $"the {operation}", cancellationToken).ConfigureAwait(false);
         var outcome = HttpRetryOutcome.Of(message);
         if (outcome?.DeclinedWait is { } wait)
         {
@@ -219,17 +205,18 @@ public sealed partial class BitwardenClient
         using (response)
         {
             var problem = $"HTTP {(int)response.StatusCode} {await ServerMessageAsync(response, cancellationToken).ConfigureAwait(false)}".TrimEnd();
-            throw Unavailable(operation, url, outcome, problem, inner: null);
+            throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
+                $"Bitwarden did not complete the {operation} at {url} after {outcome?.Attempts ?? 1} attempts; last: {problem}."
+                + (response.StatusCode == HttpStatusCode.InternalServerError
+                    ? " A persistent 500 from the import often means the organization holds two members with the same email or external id."
+                    : ""),
+                retryable: true);
         }
     }
 
-    private static SyncFailedException Unavailable(string operation, Uri url, HttpRetryOutcome? outcome, string problem, Exception? inner) =>
-        new(SyncFailureReason.BitwardenUnavailable,
-            $"Bitwarden did not complete the {operation} at {url} after {outcome?.Attempts ?? 1} attempts; last: {problem}."
-            + (problem.StartsWith("HTTP 500", StringComparison.Ordinal)
-                ? " A persistent 500 from the import often means the organization holds two members with the same email or external id."
-                : ""),
-            retryable: true, inner);
+    /// <summary>How transport failures name Bitwarden (<see cref="HttpService"/>): the organization client shares it.</summary>
+    internal static HttpService Service { get; } = new("Bitwarden", "spec.bitwarden.serverUrl (or apiUrl and identityUrl)", "spec.bitwarden.caSecretRef",
+        SyncFailureReason.BitwardenUnavailable);
 
     private static async Task<SyncFailedException> TokenFailureAsync(HttpResponseMessage response, Uri tokenUrl, OrganizationApiKey apiKey, CancellationToken cancellationToken)
     {

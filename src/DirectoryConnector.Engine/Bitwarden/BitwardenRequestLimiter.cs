@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -13,73 +12,90 @@ namespace DirectoryConnector.Engine.Bitwarden;
 /// Self-hosted servers, which have no limit, are not paced unless <see cref="BitwardenClientOptions.PaceEveryServer"/>.
 /// </summary>
 /// <remarks>
-/// Built on System.Threading.RateLimiting sliding windows that hold a permit longer than the server's window (62 s for a
-/// minute, 1.1 s for a second), so no server-side window, sliding or fixed, sees more than the limit; the permits of one
-/// budget are taken one request at a time, so waiting for the per-second window ages a per-minute permit by ~1 s at most.
-/// A limit of 0 or less turns that window off.
+/// System.Threading.RateLimiting throughout: a chain (PartitionedRateLimiter.CreateChained) of the per-minute and the
+/// per-second sliding windows, partitioned by server and budget, whose windows hold a permit longer than the server's
+/// (62 s for a minute, 1.1 s for a second), so no server-side window, sliding or fixed, sees more than the limit. The
+/// chain is taken one request at a time per partition (a ConcurrencyLimiter of 1, released once the chain is taken), so
+/// waiting for the per-second window ages a per-minute permit by ~1 s at most. A limit of 0 or less turns that window off.
 /// </remarks>
 public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequestMessage>
 {
-    private readonly BitwardenClientOptions options;
-    private readonly ConcurrentDictionary<(string Server, Budget Budget), Partition> partitions = new();
-    private bool disposed;
+    private readonly PartitionedRateLimiter<HttpRequestMessage> windows;
+    private readonly PartitionedRateLimiter<HttpRequestMessage> turns;
 
     public BitwardenRequestLimiter(IOptions<BitwardenClientOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options.Value;
+        var settings = options.Value;
+        windows = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpRequestMessage, Partition>(request => Window(PartitionOf(request, settings), TimeSpan.FromSeconds(1), 63, partition => partition.Budget switch
+            {
+                Budget.Token => settings.TokenRequestsPerMinute,
+                Budget.Read => settings.GetsPerMinute,
+                _ => settings.PostsPerMinute,
+            })),
+            PartitionedRateLimiter.Create<HttpRequestMessage, Partition>(request => Window(PartitionOf(request, settings), TimeSpan.FromMilliseconds(100), 12,
+                partition => partition.Budget == Budget.Read ? 0 : settings.PostsPerSecond)));
+        turns = PartitionedRateLimiter.Create<HttpRequestMessage, Partition>(request => PartitionOf(request, settings) is var partition && partition.Budget == Budget.None
+            ? RateLimitPartition.GetNoLimiter(partition)
+            : RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = int.MaxValue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
     }
 
     private enum Budget
     {
+        None,
         Token,
         Write,
         Read,
     }
 
-    public override RateLimiterStatistics? GetStatistics(HttpRequestMessage resource) => null;
+    public override RateLimiterStatistics? GetStatistics(HttpRequestMessage resource) => windows.GetStatistics(resource);
 
-    protected override RateLimitLease AttemptAcquireCore(HttpRequestMessage resource, int permitCount) =>
-        PartitionOf(resource).AttemptAcquire(permitCount);
+    protected override RateLimitLease AttemptAcquireCore(HttpRequestMessage resource, int permitCount)
+    {
+        using var turn = turns.AttemptAcquire(resource);
+        // Without waiting: only if every window has room now (a window taken before a refusal stays taken).
+        return turn.IsAcquired ? windows.AttemptAcquire(resource, permitCount) : turn;
+    }
 
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpRequestMessage resource, int permitCount, CancellationToken cancellationToken) =>
-        PartitionOf(resource).AcquireAsync(permitCount, cancellationToken);
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpRequestMessage resource, int permitCount, CancellationToken cancellationToken)
+    {
+        using var turn = await turns.AcquireAsync(resource, 1, cancellationToken).ConfigureAwait(false);
+        return await windows.AcquireAsync(resource, permitCount, cancellationToken).ConfigureAwait(false);
+    }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !disposed)
+        if (disposing)
         {
-            disposed = true;
-            foreach (var partition in partitions.Values)
-            {
-                partition.Dispose();
-            }
+            windows.Dispose();
+            turns.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    private Partition PartitionOf(HttpRequestMessage request)
+    protected override async ValueTask DisposeAsyncCore()
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        await windows.DisposeAsync().ConfigureAwait(false);
+        await turns.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    /// <summary>The server (scheme, host and port) and the budget a request counts against; <see cref="Budget.None"/> when not paced.</summary>
+    private static Partition PartitionOf(HttpRequestMessage request, BitwardenClientOptions options)
+    {
         var url = request.RequestUri ?? throw new ArgumentException("The request has no URL.", nameof(request));
         if (!options.PaceEveryServer && !IsCloud(url))
         {
-            return Unlimited;
+            return new Partition("", Budget.None);
         }
 
         var budget = request.Method == HttpMethod.Post && url.AbsolutePath.EndsWith("/connect/token", StringComparison.Ordinal) ? Budget.Token
             : request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? Budget.Read
             : Budget.Write;
-        return partitions.GetOrAdd((url.GetLeftPart(UriPartial.Authority), budget), key => new Partition(key.Budget switch
-        {
-            Budget.Token => [PerMinute(options.TokenRequestsPerMinute), PerSecond(options.PostsPerSecond)],
-            Budget.Read => [PerMinute(options.GetsPerMinute)],
-            _ => [PerMinute(options.PostsPerMinute), PerSecond(options.PostsPerSecond)],
-        }));
+        return new Partition(url.GetLeftPart(UriPartial.Authority), budget);
     }
-
-    private static readonly Partition Unlimited = new([]);
 
     private static bool IsCloud(Uri url) =>
         url.Host.EndsWith(".bitwarden.com", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".bitwarden.eu", StringComparison.OrdinalIgnoreCase);
@@ -87,117 +103,17 @@ public sealed class BitwardenRequestLimiter : PartitionedRateLimiter<HttpRequest
     // A permit taken in a segment is free again once the window has moved past that segment: after at least
     // (segments - 1) segments. Per minute: 1 s segments, free after 62 s, so the per-second wait (at most ~1.2 s) taken
     // after it still leaves the server's minute behind. Per second: 100 ms segments, free after 1.1 s.
-    private static SlidingWindowRateLimiter? PerMinute(int limit) => Window(limit, TimeSpan.FromSeconds(1), 63);
-
-    private static SlidingWindowRateLimiter? PerSecond(int limit) => Window(limit, TimeSpan.FromMilliseconds(100), 12);
-
-    private static SlidingWindowRateLimiter? Window(int limit, TimeSpan segment, int segments)
-    {
-        if (limit <= 0)
-        {
-            return null;
-        }
-
-        return new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = limit,
-            Window = segment * segments,
-            SegmentsPerWindow = segments,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        });
-    }
-
-    /// <summary>One budget of one server: its windows, taken in order by one request at a time.</summary>
-    private sealed class Partition(RateLimiter?[] windows) : IDisposable
-    {
-        private readonly RateLimiter[] windows = [.. windows.OfType<RateLimiter>()];
-        private readonly ConcurrencyLimiter turn = new(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = int.MaxValue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
-
-        public RateLimitLease AttemptAcquire(int permitCount)
-        {
-            if (windows.Length == 0)
+    private static RateLimitPartition<Partition> Window(Partition partition, TimeSpan segment, int segments, Func<Partition, int> limitOf)
+        => partition.Budget == Budget.None || limitOf(partition) is var limit && limit <= 0
+            ? RateLimitPartition.GetNoLimiter(partition)
+            : RateLimitPartition.GetSlidingWindowLimiter(partition, _ => new SlidingWindowRateLimiterOptions
             {
-                return Granted.Instance;
-            }
+                PermitLimit = limit,
+                Window = segment * segments,
+                SegmentsPerWindow = segments,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
 
-            using var held = turn.AttemptAcquire();
-            if (!held.IsAcquired)
-            {
-                return Denied.Instance;
-            }
-
-            // Without waiting: only if every window has room now (a window taken before a refusal stays taken).
-            foreach (var window in windows)
-            {
-                using var lease = window.AttemptAcquire(permitCount);
-                if (!lease.IsAcquired)
-                {
-                    return Denied.Instance;
-                }
-            }
-
-            return Granted.Instance;
-        }
-
-        public async ValueTask<RateLimitLease> AcquireAsync(int permitCount, CancellationToken cancellationToken)
-        {
-            if (windows.Length == 0)
-            {
-                return Granted.Instance;
-            }
-
-            using var held = await turn.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            foreach (var window in windows)
-            {
-                using var lease = await window.AcquireAsync(permitCount, cancellationToken).ConfigureAwait(false);
-                if (!lease.IsAcquired)
-                {
-                    return Denied.Instance;
-                }
-            }
-
-            return Granted.Instance;
-        }
-
-        public void Dispose()
-        {
-            turn.Dispose();
-            foreach (var window in windows)
-            {
-                window.Dispose();
-            }
-        }
-    }
-
-    private sealed class Granted : RateLimitLease
-    {
-        public static Granted Instance { get; } = new();
-
-        public override bool IsAcquired => true;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-    }
-
-    private sealed class Denied : RateLimitLease
-    {
-        public static Denied Instance { get; } = new();
-
-        public override bool IsAcquired => false;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-    }
+    private readonly record struct Partition(string Server, Budget Budget);
 }

@@ -39,30 +39,12 @@ public sealed class SyncChanges
     /// <summary>Deleted through the group API (an import never deletes groups).</summary>
     public IReadOnlyList<string> GroupsDeleted { get; init; } = [];
 
-    public bool Any => Added.Count + ReEnabled.Count + Linked.Count + Removed.Count + GroupsCreated.Count + GroupsRenamed.Count + GroupsDeleted.Count
-        + GroupMemberships.Count > 0;
+    public bool Any => SyncChangeKind.All.Any(kind => kind.CountOf(this) > 0);
 
     /// <summary>"2 added, 1 re-enabled, 1 removed, 3 added to groups, 1 group renamed", or "no member or group changes".</summary>
     public string Summary()
     {
-        var parts = new List<string>();
-        void Part(int count, string what)
-        {
-            if (count > 0)
-            {
-                parts.Add($"{count} {what}");
-            }
-        }
-
-        Part(Added.Count, "added");
-        Part(ReEnabled.Count, "re-enabled");
-        Part(Linked.Count, "linked by email");
-        Part(Removed.Count, "removed");
-        Part(GroupMembersAdded, "added to groups");
-        Part(GroupMembersRemoved, "removed from groups");
-        Part(GroupsCreated.Count, GroupsCreated.Count == 1 ? "group created" : "groups created");
-        Part(GroupsRenamed.Count, GroupsRenamed.Count == 1 ? "group renamed" : "groups renamed");
-        Part(GroupsDeleted.Count, GroupsDeleted.Count == 1 ? "group deleted" : "groups deleted");
+        var parts = SyncChangeKind.All.Select(kind => (Kind: kind, Count: kind.CountOf(this))).Where(c => c.Count > 0).Select(c => c.Kind.Describe(c.Count)).ToList();
         return parts.Count == 0 ? "no member or group changes" : string.Join(", ", parts);
     }
 }

@@ -14,6 +14,10 @@ public sealed record SkippedEntry(string Entry, SkippedEntryKind Kind, string Re
         _ => "member",
     };
 
-    /// <summary>"user cn=…: has no email address …".</summary>
+    /// <summary>The order every report lists skipped entries in: users, groups, members, each by entry (ordinal).</summary>
+    public static IEnumerable<SkippedEntry> InReportOrder(IEnumerable<SkippedEntry> entries)
+        => entries.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal);
+
+    /// <summary>"user cn=…: has no email address …": how every report that prints one line an entry prints it.</summary>
     public override string ToString() => $"{KindName} {Entry}: {Reason}";
 }

@@ -48,7 +48,11 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
-        var (bitwarden, organizationClient) = await CreateBitwardenClientsAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        // The clients (handlers, resilience pipelines) are built once something may be posted: a sync the cursor proves
+        // unchanged never needs them, and building them is a good part of a CLI run's start-up (issue "Performance").
+        // A CA bundle is checked first, though, so a bad one fails before a long read.
+        var caPem = await ResolveCaBundleAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
+        (BitwardenClient Import, BitwardenOrganizationClient Organization)? clients = caPem is null ? null : CreateBitwardenClients(spec.Bitwarden, caPem);
         var hashScope = HashScope(endpoints, apiKey.OrganizationId);
         var cursorScope = CursorScope(spec, hashScope);
         var cursor = options.Force || options.DryRun || spec.DryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
@@ -75,6 +79,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             };
         }
 
+        var (bitwarden, organizationClient) = clients ?? CreateBitwardenClients(spec.Bitwarden, caPem);
         var sync = spec.Sync;
         var asRead = plan;
         var previousMemberShards = PreviousShards(previous?.MemberShards, previous?.MembersHash, plan.MembersHash, plan.MemberShards);
@@ -270,15 +275,17 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         return apiKey;
     }
 
-    /// <summary>The import and organization clients, trusting spec.bitwarden.caSecretRef's CA bundle, or the system store.</summary>
-    private async Task<(BitwardenClient Import, BitwardenOrganizationClient Organization)> CreateBitwardenClientsAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
-    {
-        var caPem = spec.CaSecretRef is { } ca
+    /// <summary>spec.bitwarden.caSecretRef's CA bundle (null: the system store), read before the directory so a missing
+    /// Secret fails the sync whatever the source reports.</summary>
+    private static async Task<string?> ResolveCaBundleAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
+        => spec.CaSecretRef is { } ca
             ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
             : null;
-        return (httpClients.Create<BitwardenClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"),
+
+    /// <summary>The import and organization clients, trusting the CA bundle, or the system store.</summary>
+    private (BitwardenClient Import, BitwardenOrganizationClient Organization) CreateBitwardenClients(BitwardenSpec spec, string? caPem)
+        => (httpClients.Create<BitwardenClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"),
             httpClients.Create<BitwardenOrganizationClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"));
-    }
 
     private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Planning;
+using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Operator.Resources;
 using DirectoryConnector.Operator.Runtime;
@@ -131,7 +133,7 @@ public sealed partial class DirectorySyncReconciler(
         try
         {
             var others = spec.Sync.Prune ? await ManagedByOthersAsync(resource, cancellationToken).ConfigureAwait(false) : null;
-            outcome = await runner.RunAsync(check, resolverForNamespace(namespaceName), StateOf(status),
+            outcome = await runner.RunAsync(check, resolverForNamespace(namespaceName), SyncStateStatus.Previous(status),
                 new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status), ManagedByOthers: others), cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException failure)
@@ -173,13 +175,12 @@ public sealed partial class DirectorySyncReconciler(
         metrics.PendingDeletions.WithLabels(name, namespaceName, "group").Set(0);
         if (outcome.Result == SyncResult.Synced && outcome.Changes is { } changes)
         {
-            foreach (var (change, count) in new[] { ("added", changes.Added.Count), ("reenabled", changes.ReEnabled.Count), ("linked", changes.Linked.Count), ("removed", changes.Removed.Count),
-                         ("group_member_added", changes.GroupMembersAdded), ("group_member_removed", changes.GroupMembersRemoved),
-                         ("group_created", changes.GroupsCreated.Count), ("group_renamed", changes.GroupsRenamed.Count), ("group_deleted", changes.GroupsDeleted.Count),
-                         ("conflict", outcome.Conflicts.Count) })
+            foreach (var kind in SyncChangeKind.All)
             {
-                metrics.Changes.WithLabels(name, namespaceName, change).Inc(count);
+                metrics.Changes.WithLabels(name, namespaceName, kind.Metric).Inc(kind.CountOf(changes));
             }
+
+            metrics.Changes.WithLabels(name, namespaceName, "conflict").Inc(outcome.Conflicts.Count);
         }
 
         LogSyncFinished(logger, namespaceName, name, outcome.Result, status.UserCount ?? 0, status.GroupCount ?? 0);
@@ -237,8 +238,7 @@ public sealed partial class DirectorySyncReconciler(
         if (failure.PartialState is { } partial)
         {
             // An interrupted import: the shards it completed advance, so the next sync posts only the rest.
-            (status.MembersHash, status.GroupsHash) = (partial.MembersHash, partial.GroupsHash);
-            (status.MemberShards, status.GroupShards, status.GroupDigests) = (partial.MemberShards, partial.GroupShards, partial.GroupDigests);
+            SyncStateStatus.Record(status, partial);
         }
 
         Conditions.Set(status.Conditions!, Conditions.Ready, Conditions.False, reason, failure.Message, generation, now);
@@ -320,8 +320,7 @@ public sealed partial class DirectorySyncReconciler(
         {
             // Without a plan (the source reported no change) the last full read's report still holds. StatusLimits
             // bounds every list; the last line says how many more there are.
-            status.SampleSkipped = plan.Skipped.Count == 0 ? null
-                : WithMore([.. plan.Skipped.OrderBy(e => e.Kind).ThenBy(e => e.Entry, StringComparer.Ordinal).Select(e => e.ToString())]);
+            status.SampleSkipped = plan.Skipped.Count == 0 ? null : SkippedSample(plan.Skipped);
             status.Warnings = plan.Warnings.Count == 0 ? null : WithMore(plan.Warnings);
         }
 
@@ -346,7 +345,7 @@ public sealed partial class DirectorySyncReconciler(
                 Requests = outcome.Requests.Count,
                 SampleMembers = [.. members.Select(m => m.Deleted ? $"{m.Email} (remove)" : m.Email).Take(SampleSize)],
                 SampleGroups = [.. groupRequests.Select(g => g.Name).Take(SampleSize)],
-                SampleSkipped = [.. (plan?.Skipped ?? []).Select(s => $"{s.Entry}: {s.Reason}").Take(SampleSize)],
+                SampleSkipped = SkippedSample(plan?.Skipped ?? []),
                 Changes = outcome.Changes is { } wouldChange ? ChangesStatus.From(wouldChange, outcome.Conflicts, SampleSize) : null,
             };
             reason = Conditions.ReasonDryRun;
@@ -358,18 +357,8 @@ public sealed partial class DirectorySyncReconciler(
         {
             status.DryRun = null;
             // A hash the engine left null (entries held back by a conflict) must stay null so the next sync posts again.
-            status.MembersHash = outcome.State.MembersHash;
-            status.GroupsHash = outcome.State.GroupsHash;
-            status.MemberShards = outcome.State.MemberShards;
-            status.GroupShards = outcome.State.GroupShards;
-            status.GroupDigests = outcome.State.GroupDigests;
-            status.SourceCursor = outcome.State.SourceCursor;
-            status.SourceCursorScope = outcome.State.SourceCursorScope;
-            status.LastFullReadTime = outcome.State.LastFullReadTime?.UtcDateTime;
+            SyncStateStatus.Record(status, outcome.State);
             status.LastSuccessfulSyncTime = now;
-            status.ManagedMembers = ManagedSetEncoding.Encode(outcome.State.ManagedMembers) ?? status.ManagedMembers;
-            status.ManagedGroups = ManagedSetEncoding.Encode(outcome.State.ManagedGroups) ?? status.ManagedGroups;
-            status.RemovedDisabled = ManagedSetEncoding.Encode(outcome.State.RemovedDisabled) ?? status.RemovedDisabled;
             status.ApprovedDeletions = outcome.ApprovedDeletions ?? status.ApprovedDeletions;
             var changeText = outcome.Changes is { } changes2 ? $": {changes2.Summary()}" : "";
             var conflictText = outcome.Conflicts.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"; {outcome.Conflicts.Count} entries left out because Bitwarden would fail on them (status.lastChanges.sampleConflicts)");
@@ -435,29 +424,6 @@ public sealed partial class DirectorySyncReconciler(
         return new SyncRevision(resource.Metadata.Generation ?? 0, SyncRevision.FingerprintOf(requested), references);
     }
 
-    private static SyncState? StateOf(DirectorySyncStatus status)
-        => status.LastSyncTime is null && status.MembersHash is null && status.GroupsHash is null
-            ? null
-            : new SyncState
-            {
-                MembersHash = status.MembersHash,
-                GroupsHash = status.GroupsHash,
-                MemberShards = status.MemberShards,
-                GroupShards = status.GroupShards,
-                GroupDigests = status.GroupDigests,
-                LastSyncTime = status.LastSyncTime is { } last ? new DateTimeOffset(DateTime.SpecifyKind(last, DateTimeKind.Utc)) : null,
-                LastSuccessfulSyncTime = status.LastSuccessfulSyncTime is { } ok ? new DateTimeOffset(DateTime.SpecifyKind(ok, DateTimeKind.Utc)) : null,
-                UserCount = status.UserCount,
-                GroupCount = status.GroupCount,
-                SkippedCount = status.SkippedCount,
-                ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
-                ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
-                RemovedDisabled = ManagedSetEncoding.Decode(status.RemovedDisabled),
-                SourceCursor = status.SourceCursor,
-                SourceCursorScope = status.SourceCursorScope,
-                LastFullReadTime = status.LastFullReadTime is { } full ? new DateTimeOffset(DateTime.SpecifyKind(full, DateTimeKind.Utc)) : null,
-            };
-
     /// <summary>What the other DirectorySyncs of this namespace feeding the same organization manage (read fresh), so
     /// that prune hands a user who moved into their scope over instead of removing it.</summary>
     private async Task<ManagedByOthers> ManagedByOthersAsync(DirectorySync resource, CancellationToken cancellationToken)
@@ -466,11 +432,7 @@ public sealed partial class DirectorySyncReconciler(
         return ManagedByOthers.From(all
             .Where(other => other.Metadata.Name != resource.Metadata.Name && other.Spec?.Bitwarden is { } bitwarden
                 && ManagedByOthers.SameOrganization(resource.Spec.Bitwarden, bitwarden))
-            .Select(other => new SyncState
-            {
-                ManagedMembers = ManagedSetEncoding.Decode(other.Status?.ManagedMembers),
-                ManagedGroups = ManagedSetEncoding.Decode(other.Status?.ManagedGroups),
-            }));
+            .Select(other => SyncStateStatus.Of(other.Status)));
     }
 
     /// <summary>The approval annotation's plan hash, unless that approval was already used.</summary>
@@ -481,33 +443,24 @@ public sealed partial class DirectorySyncReconciler(
         return string.IsNullOrWhiteSpace(approval) || string.Equals(approval.Trim(), status.ApprovedDeletions, StringComparison.OrdinalIgnoreCase) ? null : approval.Trim();
     }
 
+    /// <summary>The skipped entries as status lists them, whether status.sampleSkipped or status.dryRun.sampleSkipped.</summary>
+    private static List<string> SkippedSample(IReadOnlyList<SkippedEntry> skipped)
+        => WithMore([.. SkippedEntry.InReportOrder(skipped).Select(e => e.ToString())]);
+
     /// <summary>The first lines, and when there are more than <see cref="StatusLimits.MaxEntries"/>, a last line saying how many more.</summary>
     private static List<string> WithMore(IReadOnlyList<string> lines)
         => lines.Count <= StatusLimits.MaxEntries
             ? [.. lines]
             : [.. lines.Take(StatusLimits.MaxEntries - 1), string.Create(CultureInfo.InvariantCulture, $"… and {lines.Count - StatusLimits.MaxEntries + 1} more (directory-connector test lists them all)")];
 
-    private static string ChangesMessage(Engine.Planning.SyncChanges changes)
+    /// <summary>"1 re-enabled (ben@example.com); 2 added to groups (Dev: ben@example.com, SRE: ann@example.com)".</summary>
+    private static string ChangesMessage(SyncChanges changes)
     {
-        static string Some(IReadOnlyList<string> items) => items.Count == 0 ? "" : " (" + string.Join(", ", items.Take(SampleSize)) + (items.Count > SampleSize ? ", …" : "") + ")";
-        var parts = new List<string>();
-        void Add(string what, IReadOnlyList<string> items)
-        {
-            if (items.Count > 0)
-            {
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{items.Count} {what}{Some(items)}"));
-            }
-        }
-
-        Add("added", changes.Added);
-        Add("re-enabled", changes.ReEnabled);
-        Add("linked by email", changes.Linked);
-        Add("removed", changes.Removed);
-        Add("groups with members added or removed", [.. changes.GroupMemberships.Select(g => g.ToString())]);
-        Add("groups created", changes.GroupsCreated);
-        Add("groups renamed", changes.GroupsRenamed);
-        Add("groups deleted", changes.GroupsDeleted);
-        return string.Join("; ", parts);
+        static string Some(IReadOnlyList<string> items) => " (" + string.Join(", ", items.Take(SampleSize)) + (items.Count > SampleSize ? ", …" : "") + ")";
+        return string.Join("; ", SyncChangeKind.All
+            .Select(kind => (Kind: kind, Count: kind.CountOf(changes), Entries: kind.EntriesOf(changes).ToList()))
+            .Where(c => c.Count > 0)
+            .Select(c => c.Kind.Describe(c.Count) + Some(c.Entries)));
     }
 
     private async Task RecordEventAsync(DirectorySync resource, string type, string reason, string message, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public sealed class DryRunStatus
     [Description("A bounded sample of the group names that would be sent.")]
     public IList<string> SampleGroups { get; set; } = [];
 
-    [Description("A bounded sample of skipped entries with the reason.")]
+    [Description("A bounded sample of the directory entries the sync would leave out, each as \"<kind> <entry>: <reason>\", like status.sampleSkipped.")]
     public IList<string> SampleSkipped { get; set; } = [];
 
     [Description("What the sync would change in the organization (would add, re-enable, remove, rename groups, change group memberships, leave out for a conflict), counted from the organization read exactly as a sync counts status.lastChanges; absent when the organization was not read.")]

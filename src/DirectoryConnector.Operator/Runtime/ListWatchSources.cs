@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using DirectoryConnector.Operator.Resources;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace DirectoryConnector.Operator.Runtime;
@@ -31,35 +32,44 @@ public static class ListWatchSources
     /// cluster and no value sits in a cache. A sync reads the values it needs with a GET.
     /// </summary>
     public static IListWatchSource<PartialObjectMetadata> Secrets(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
-        => new ListWatch<PartialObjectMetadata, MetadataPage>(
-            $"secrets (metadata) in {namespaceName ?? "all namespaces"}",
-            async (continueToken, cancellationToken) =>
-            {
-                using var response = await (namespaceName is null
-                    ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)
-                    : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return MetadataPage.Of(response.Body, response.Body.Items, "secrets");
-            },
-            (resourceVersion, onError, cancellationToken) => (namespaceName is null
-                ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken))
-                .WatchAsync<PartialObjectMetadata, V1SecretList>(onError, cancellationToken));
+        => Metadata<V1SecretList, V1Secret>("secrets", namespaceName, watchTimeoutSeconds, (request, cancellationToken) => namespaceName is null
+            ? client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: request.AllowWatchBookmarks, continueParameter: request.Continue, limit: request.Limit,
+                resourceVersion: request.ResourceVersion, timeoutSeconds: request.TimeoutSeconds, watch: request.Watch, customHeaders: request.Accept, cancellationToken: cancellationToken)
+            : client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: request.AllowWatchBookmarks, continueParameter: request.Continue, limit: request.Limit,
+                resourceVersion: request.ResourceVersion, timeoutSeconds: request.TimeoutSeconds, watch: request.Watch, customHeaders: request.Accept, cancellationToken: cancellationToken));
 
     /// <summary>ConfigMaps (file-source exports) as metadata only, like <see cref="Secrets"/>.</summary>
     public static IListWatchSource<PartialObjectMetadata> ConfigMaps(IKubernetes client, string? namespaceName, int watchTimeoutSeconds)
-        => new ListWatch<PartialObjectMetadata, MetadataPage>(
-            $"configmaps (metadata) in {namespaceName ?? "all namespaces"}",
+        => Metadata<V1ConfigMapList, V1ConfigMap>("configmaps", namespaceName, watchTimeoutSeconds, (request, cancellationToken) => namespaceName is null
+            ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: request.AllowWatchBookmarks, continueParameter: request.Continue, limit: request.Limit,
+                resourceVersion: request.ResourceVersion, timeoutSeconds: request.TimeoutSeconds, watch: request.Watch, customHeaders: request.Accept, cancellationToken: cancellationToken)
+            : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: request.AllowWatchBookmarks, continueParameter: request.Continue, limit: request.Limit,
+                resourceVersion: request.ResourceVersion, timeoutSeconds: request.TimeoutSeconds, watch: request.Watch, customHeaders: request.Accept, cancellationToken: cancellationToken));
+
+    /// <summary>The one metadata-only list+watch path: <paramref name="call"/> is the kind's list operation (all
+    /// namespaces or one), asked for a page of a PartialObjectMetadataList or for a watch of PartialObjectMetadata.</summary>
+    private static ListWatch<PartialObjectMetadata, MetadataPage> Metadata<TList, TItem>(string resource, string? namespaceName, int watchTimeoutSeconds,
+        Func<MetadataRequest, CancellationToken, Task<HttpOperationResponse<TList>>> call)
+        where TList : IKubernetesObject<V1ListMeta>, IItems<TItem>
+        where TItem : IKubernetesObject<V1ObjectMeta>
+        => new(
+            $"{resource} (metadata) in {namespaceName ?? "all namespaces"}",
             async (continueToken, cancellationToken) =>
             {
-                using var response = await (namespaceName is null
-                    ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)
-                    : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, continueParameter: continueToken, limit: PageSize, customHeaders: ListAccept, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return MetadataPage.Of(response.Body, response.Body.Items, "configmaps");
+                using var response = await call(MetadataRequest.Page(continueToken), cancellationToken).ConfigureAwait(false);
+                return MetadataPage.Of(response.Body, response.Body.Items, resource);
             },
-            (resourceVersion, onError, cancellationToken) => (namespaceName is null
-                ? client.CoreV1.ListConfigMapForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken)
-                : client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(namespaceName, allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: watchTimeoutSeconds, watch: true, customHeaders: WatchAccept, cancellationToken: cancellationToken))
-                .WatchAsync<PartialObjectMetadata, V1ConfigMapList>(onError, cancellationToken));
+            (resourceVersion, onError, cancellationToken) => call(MetadataRequest.WatchFrom(resourceVersion, watchTimeoutSeconds), cancellationToken)
+                .WatchAsync<PartialObjectMetadata, TList>(onError, cancellationToken));
+
+    /// <summary>The arguments a list operation takes for a page (continue, limit) or a watch (from a resourceVersion).</summary>
+    private sealed record MetadataRequest(string? Continue, int? Limit, string? ResourceVersion, int? TimeoutSeconds, bool? Watch, bool? AllowWatchBookmarks,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> Accept)
+    {
+        public static MetadataRequest Page(string? continueToken) => new(continueToken, PageSize, null, null, null, null, ListAccept);
+
+        public static MetadataRequest WatchFrom(string resourceVersion, int timeoutSeconds) => new(null, null, resourceVersion, timeoutSeconds, true, true, WatchAccept);
+    }
 
     // No plain application/json fallback (client-go's metadata client has one): a server that cannot answer with
     // metadata answers 406, rather than sending every value.

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DirectoryConnector.Operator.Resources;
 using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.EntraId;
+using DirectoryConnector.TestSupport.GoogleWorkspace;
 using DirectoryConnector.TestSupport.Ldap;
 using DirectoryConnector.TestSupport.Okta;
 using DirectoryConnector.TestSupport.OneLogin;
@@ -15,8 +16,9 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// Issue 15's secrets promise, end to end with sentinel values for every secret: the Bitwarden client secret, the LDAP
-/// bind password (a real slapd whose administrator password is a sentinel), the Okta API token and the OneLogin and
-/// Entra ID client secrets, right and wrong. The executable runs as a user runs it (`test` and `sync` at
+/// bind password (a real slapd whose administrator password is a sentinel), the Okta API token, the OneLogin and
+/// Entra ID client secrets and the Google Workspace service-account key (its private_key_id a sentinel, its private key
+/// looked for line by line), right and wrong. The executable runs as a user runs it (`test` and `sync` at
 /// `--log-level Trace`, table and JSON output, the state file; `operator` with JSON and text logs against the Kubernetes
 /// API emulator, a failing and a succeeding sync), and no sentinel, nor its base64, appears in stdout, stderr, logs,
 /// exceptions, the state file, the DirectorySyncs' status, Events, or the /metrics text.
@@ -30,22 +32,27 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
     public const string OktaToken = "SENTINEL-okta-00aa55ee";
     public const string OneLoginSecret = "SENTINEL-onelogin-6be2";
     public const string EntraSecret = "SENTINEL-entra~4c7d";
+    public const string GoogleKeyId = "SENTINEL-google-kid-5a17e0";
 
     private readonly string folder = Directory.CreateTempSubdirectory("dc-sentinel-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     /// <summary>Every sentinel starts with "SENTINEL-", so one look finds any of them, and their base64 (and base64url)
-    /// always starts with the same 12 characters.</summary>
-    private static void ShouldHoldNoSentinel(string text, string where)
+    /// always starts with the same 12 characters. A private key cannot start with "SENTINEL-": no line of the
+    /// service-account keys' PEM bodies may appear either.</summary>
+    private void ShouldHoldNoSentinel(string text, string where)
     {
-        text.Should().NotContainEquivalentOf("SENTINEL", where).And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("SENTINEL-")), where);
+        text.Should().NotContainEquivalentOf("SENTINEL", where).And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("SENTINEL-")), where)
+            .And.NotContain("PRIVATE KEY", where);
+        servers.PrivateKeyLines.Should().NotContain(line => text.Contains(line, StringComparison.Ordinal), where);
     }
 
     public static TheoryData<string> CliFlows() =>
     [
         "test ldap, table", "test ldap, -o json", "sync ldap", "sync with a wrong Bitwarden key", "sync with a wrong bind password",
         "test okta", "test okta with a wrong token", "test onelogin", "test onelogin with a wrong secret", "test entra id", "test entra id with a wrong secret",
+        "test google workspace", "test google workspace with a wrong key",
     ];
 
     [Theory]
@@ -67,6 +74,8 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
             "test onelogin with a wrong secret" => (servers.OneLoginSource, servers.OneLoginSecrets("SENTINEL-onelogin-wrong-0d3a"), new[] { "test" }, 1),
             "test entra id" => (servers.EntraSource, servers.EntraSecrets(EntraSecret), new[] { "test" }, 0),
             "test entra id with a wrong secret" => (servers.EntraSource, servers.EntraSecrets("SENTINEL-entra-wrong~8e1f"), new[] { "test" }, 1),
+            "test google workspace" => (servers.GoogleSource, servers.GoogleSecrets(wrongKey: false), new[] { "test" }, 0),
+            "test google workspace with a wrong key" => (servers.GoogleSource, servers.GoogleSecrets(wrongKey: true), new[] { "test" }, 1),
             _ => throw new ArgumentOutOfRangeException(nameof(flow)),
         };
         var apiKey = flow == "sync with a wrong Bitwarden key" ? WrongBitwardenSecret : BitwardenSecret;
@@ -203,6 +212,10 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
         private OktaStandIn okta = null!;
         private OneLoginStandIn oneLogin = null!;
         private EntraIdStandIn entra = null!;
+        private GoogleWorkspaceStandIn google = null!;
+
+        // Another key of the same service account (its JSON key file and PEM): its assertions' signatures do not verify.
+        private (string Json, string Pem) wrongGoogleKey;
 
         public string LdapSource => $"{{ldap: {{hostname: \"{SlapdServer.Host}\", port: {slapd.LdapPort}, rootPath: \"{Suffix}\", userPath: ou=People, "
             + $"groupPath: ou=Groups, username: \"cn=admin,{Suffix}\", passwordSecretRef: {{name: bind, key: password}}}}}}";
@@ -214,6 +227,14 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
 
         public string EntraSource => $"{{entraId: {{tenant: \"{entra.TenantId}\", applicationId: \"{entra.ApplicationId}\", clientSecretRef: {{name: saas, key: credential}}, "
             + $"authorityHost: \"{entra.BaseUrl}\", graphUrl: \"{entra.BaseUrl}\", caSecretRef: {{name: saas, key: ca.crt}}}}}}";
+
+        public string GoogleSource => $"{{googleWorkspace: {{adminUser: admin@corp.test, serviceAccountKeySecretRef: {{name: saas, key: credential}}, "
+            + $"tokenUrl: \"{google.TokenUrl}\", apiUrl: \"{google.BaseUrl}\", caSecretRef: {{name: saas, key: ca.crt}}}}}}";
+
+        /// <summary>The lines of both service-account keys' PEM bodies.</summary>
+        public IReadOnlyList<string> PrivateKeyLines => [.. new[] { google.ServiceAccount.PrivateKeyPem, wrongGoogleKey.Pem }
+            .SelectMany(pem => pem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(line => !line.StartsWith("-----", StringComparison.Ordinal) && line.Length >= 16)];
 
         public SourceSpecJson LdapSpec(string bindSecret) => new("ldap", new JsonObject
         {
@@ -228,6 +249,14 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
         public string OneLoginSecrets(string secret) => Secret("saas", ("credential", secret), ("ca.crt", oneLogin.CaPem));
 
         public string EntraSecrets(string secret) => Secret("saas", ("credential", secret), ("ca.crt", entra.CaPem));
+
+        /// <summary>The JSON key file of the stand-in's service account (or another key of it), its private_key_id a sentinel.</summary>
+        public string GoogleSecrets(bool wrongKey)
+        {
+            var key = JsonNode.Parse(wrongKey ? wrongGoogleKey.Json : google.ServiceAccount.ToJsonKey())!;
+            key["private_key_id"] = wrongKey ? "SENTINEL-google-wrong-kid-c3" : GoogleKeyId;
+            return Secret("saas", ("credential", key.ToJsonString()), ("ca.crt", google.CaPem));
+        }
 
         /// <summary>A Secret document with base64 data, as kubectl create secret writes it.</summary>
         private static string Secret(string name, params (string Key, string Value)[] data)
@@ -275,10 +304,18 @@ public sealed class SentinelSecretTests(SentinelSecretTests.Servers servers) : I
             entra.ClientSecret = EntraSecret;
             entra.Tenant.AddUser(new EntraUser(Guid.NewGuid().ToString(), "ann@corp.test", "ann@corp.test"));
             entra.Tenant.AddUser(new EntraUser(Guid.NewGuid().ToString(), "ben@corp.test", "ben@corp.test"));
+            google = await GoogleWorkspaceStandIn.StartAsync();
+            google.Domains.Add("corp.test");
+            google.AddUser("admin@corp.test", isAdmin: true);
+            google.AddUser("ann@corp.test");
+            google.AddUser("ben@corp.test");
+            using var other = new GoogleServiceAccount();
+            wrongGoogleKey = (other.ToJsonKey(), other.PrivateKeyPem);
         }
 
         public async Task DisposeAsync()
         {
+            await google.DisposeAsync();
             await entra.DisposeAsync();
             await oneLogin.DisposeAsync();
             await okta.DisposeAsync();

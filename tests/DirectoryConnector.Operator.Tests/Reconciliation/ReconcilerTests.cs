@@ -115,7 +115,7 @@ public sealed class ReconcilerTests
         status.MembersHash.Should().BeNull("the entry left out must be posted (and checked) again next time");
         ManagedSetEncoding.Decode(status.ManagedMembers).Should().Equal("cn=Ann", "cn=Ben");
         Condition(status, "Ready").Message.Should().Contain("1 added, 1 removed, 1 group renamed").And.Contain("1 entries left out");
-        store.Events.Should().Contain(("Normal", "OrganizationChanged", "1 added (ann@example.com); 1 removed (dan@example.com); 1 groups renamed (Ops → SRE)"));
+        store.Events.Should().Contain(("Normal", "OrganizationChanged", "1 added (ann@example.com); 1 removed (dan@example.com); 1 group renamed (Ops → SRE)"));
         store.Events.Should().Contain(e => e.Type == "Warning" && e.Reason == "ConflictsSkipped" && e.Message.Contains("cn=Ben", StringComparison.Ordinal));
     }
 
@@ -142,7 +142,7 @@ public sealed class ReconcilerTests
         ManagedSetEncoding.Decode(status.RemovedDisabled).Should().Equal("cn=Cat");
         Condition(status, "Ready").Message.Should().Contain("1 re-enabled, 2 added to groups, 1 removed from groups");
         store.Events.Should().Contain(("Normal", "OrganizationChanged",
-            "1 re-enabled (ben@example.com); 2 groups with members added or removed (Dev: +ben@example.com, -ann@example.com, SRE: +ann@example.com)"));
+            "1 re-enabled (ben@example.com); 2 added to groups (Dev: ben@example.com, SRE: ann@example.com); 1 removed from groups (Dev: ann@example.com)"));
         metrics.Changes.WithLabels("corp", "team", "reenabled").Value.Should().Be(1);
         metrics.Changes.WithLabels("corp", "team", "group_member_added").Value.Should().Be(2);
         metrics.Changes.WithLabels("corp", "team", "group_member_removed").Value.Should().Be(1);
@@ -298,7 +298,7 @@ public sealed class ReconcilerTests
         status.DryRun.Should().BeEquivalentTo(new { Members = 26, RemovedMembers = 1, Groups = 12, Requests = 1 }, o => o.ExcludingMissingMembers());
         status.DryRun!.SampleMembers.Should().HaveCount(DirectorySyncReconciler.SampleSize).And.Contain("user0@corp.example");
         status.DryRun.SampleGroups.Should().HaveCount(DirectorySyncReconciler.SampleSize);
-        status.DryRun.SampleSkipped.Should().Equal("cn=nomail,dc=x: no email");
+        status.DryRun.SampleSkipped.Should().Equal("user cn=nomail,dc=x: no email");
         status.MembersHash.Should().BeNull("nothing was posted");
         status.LastSuccessfulSyncTime.Should().BeNull();
         Condition(status, "Ready").Reason.Should().Be("DryRun");

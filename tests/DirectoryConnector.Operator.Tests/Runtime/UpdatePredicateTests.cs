@@ -34,4 +34,21 @@ public sealed class UpdatePredicateTests
         ControllerManager.ShouldEnqueueUpdate(Sync(annotation: "t1"), Sync(annotation: "t2")).Should().BeTrue();
         ControllerManager.ShouldEnqueueUpdate(Sync(annotation: "t1"), Sync()).Should().BeTrue();
     }
+
+    [Fact]
+    public void TheCachedCopyKeepsWhatTheWatchHandlersReadAndDropsTheStatus()
+    {
+        var watched = Sync(generation: 3, label: "a", annotation: "t1", status: "abc");
+        watched.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "directory-connector-operator", Operation = "Update", Subresource = "status" }];
+        watched.Spec.Interval = "15m";
+
+        var cached = ControllerManager.WithoutStatus(watched);
+
+        cached.Status.Should().BeNull("the reconciler reads each DirectorySync fresh; 500 cached statuses are megabytes");
+        cached.Metadata.ManagedFields.Should().BeNull();
+        cached.Spec.Interval.Should().Be("15m");
+        cached.Metadata.Generation.Should().Be(3);
+        ControllerManager.ShouldEnqueueUpdate(cached, ControllerManager.WithoutStatus(Sync(generation: 3, label: "a", annotation: "t2", status: "abc"))).Should().BeTrue();
+        ControllerManager.ShouldEnqueueUpdate(cached, ControllerManager.WithoutStatus(Sync(generation: 3, label: "a", annotation: "t1", status: "def"))).Should().BeFalse();
+    }
 }

@@ -138,19 +138,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             using var message = new HttpRequestMessage(method, url);
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{method} {url} failed: {e.Message}; nothing was changed.", retryable: true, e);
-            }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{method} {url} timed out; nothing was changed.", retryable: true, e);
-            }
+            var response = await BitwardenClient.Service.SendAsync(http, message, $"the {method} request (nothing was changed)", cancellationToken).ConfigureAwait(false);
 
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
             {

@@ -16,6 +16,8 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 internal static partial class EntraIdErrors
 {
     private const string Path = "spec.source.entraId";
+    private static readonly HttpService Graph = new("Microsoft Graph", $"{Path}.graphUrl", $"{Path}.caSecretRef");
+    private static readonly HttpService Authority = new("Microsoft Entra ID", $"{Path}.authorityHost", $"{Path}.caSecretRef");
 
     /// <summary>Application permissions the source needs (admin consent), learn.microsoft.com/graph/permissions-reference.</summary>
     public const string Permissions = "User.Read.All and Group.Read.All (or GroupMember.Read.All)";
@@ -30,10 +32,8 @@ internal static partial class EntraIdErrors
                 return FromLogin(auth, endpoints, certificate);
             case ODataError odata:
                 return FromGraph(odata, endpoints, administrativeUnits);
-            case HttpRequestException http:
-                return Unreachable(http, endpoints.GraphBaseUrl, "graphUrl");
-            case TaskCanceledException timeout:
-                return new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Microsoft Graph at {endpoints.GraphBaseUrl} did not answer in time.", retryable: true, timeout);
+            case var other when Graph.TransportFailure(other, "reading the directory", endpoints.GraphBaseUrl, CancellationToken.None) is { } failure:
+                return failure;
             default:
                 return new SyncFailedException(SyncFailureReason.SourceUnavailable, $"Reading Microsoft Entra ID failed: {exception.Message}", retryable: true, exception);
         }
@@ -62,9 +62,8 @@ internal static partial class EntraIdErrors
             return new SyncFailedException(SyncFailureReason.SourceAuthFailed, message, retryable: false, e);
         }
 
-        return InnerOf<HttpRequestException>(e) is { } http
-            ? Unreachable(http, endpoints.AuthorityHost, "authorityHost")
-            : new SyncFailedException(SyncFailureReason.SourceAuthFailed, $"Signing in to Microsoft Entra ID at {endpoints.AuthorityHost} failed: check {Path}.tenant, {Path}.applicationId and {credentialField}.", retryable: true, e);
+        return Authority.TransportFailure(e, "signing in", endpoints.AuthorityHost, CancellationToken.None)
+            ?? new SyncFailedException(SyncFailureReason.SourceAuthFailed, $"Signing in to Microsoft Entra ID at {endpoints.AuthorityHost} failed: check {Path}.tenant, {Path}.applicationId and {credentialField}.", retryable: true, e);
     }
 
     private static SyncFailedException FromGraph(ODataError e, EntraIdEndpoints endpoints, bool administrativeUnits)
@@ -85,21 +84,6 @@ internal static partial class EntraIdErrors
             _ => new SyncFailedException(SyncFailureReason.SourceQueryFailed, $"Microsoft Graph rejected the query ({detail}).", retryable: false, e),
         };
     }
-
-    private static SyncFailedException Unreachable(HttpRequestException e, Uri url, string field)
-    {
-        if (InnerOf<HttpTlsException>(e) is { } refused)
-        {
-            return new SyncFailedException(SyncFailureReason.SourceUnavailable, refused.Describe($"{Path}.caSecretRef"), retryable: false, e);
-        }
-
-        var tls = InnerOf<AuthenticationException>(e) is not null;
-        return new SyncFailedException(SyncFailureReason.SourceUnavailable, tls
-            ? $"The TLS certificate of {url.Host} is not trusted: set {Path}.caSecretRef to the CA that signs it (TLS-inspecting proxy), or check {Path}.{field}."
-            : $"Could not reach {url.GetLeftPart(UriPartial.Authority)} ({e.Message}): check {Path}.{field}, the network and HTTPS_PROXY.", retryable: !tls, e);
-    }
-
-    private static T? InnerOf<T>(Exception e) where T : Exception => Chain(e).OfType<T>().FirstOrDefault();
 
     private static IEnumerable<Exception> Chain(Exception e)
     {

@@ -24,6 +24,8 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     ];
 
     internal const string Field = "spec.source.googleWorkspace";
+    private static readonly HttpService Api = new("Google", $"{Field}.apiUrl", $"{Field}.caSecretRef");
+    private static readonly HttpService Token = new("Google", $"{Field}.tokenUrl", $"{Field}.caSecretRef");
     private const int UsersPageSize = 500;
     private const int GroupsPageSize = 200;
     private const int MembersPageSize = 200;
@@ -66,16 +68,7 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
         var uri = new Uri(session.ApiUrl, $"admin/directory/v1/{path}?{queryString}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Authorization = new("Bearer", accessToken);
-        HttpResponseMessage response;
-        try
-        {
-            response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw Unreachable(session.ApiUrl, $"{Field}.apiUrl", operation, ex);
-        }
-
+        var response = await Api.SendAsync(httpClient, request, operation, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -123,26 +116,16 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                     retryable: (int?)ex.StatusCode >= 500, ex),
             };
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (Token.TransportFailure(ex, "the token request", new Uri(tokenUrl), cancellationToken) is { } failure)
         {
-            throw Unreachable(new Uri(tokenUrl), $"{Field}.tokenUrl", "the token request", ex);
+            throw failure;
         }
-    }
-
-    private static SyncFailedException Unreachable(Uri endpoint, string field, string operation, Exception ex)
-    {
-        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        catch (InvalidOperationException ex)
         {
-            if (inner is HttpTlsException tls)
-            {
-                // The certificate will be the same on the next try: the spec or the server must change.
-                return new(SyncFailureReason.SourceUnavailable, $"Google could not be reached for {operation}: {tls.Describe($"{Field}.caSecretRef")}", retryable: false, ex);
-            }
+            // Google.Apis.Auth's answer to a token response it cannot read (a proxy's page, another server).
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                $"The token endpoint {tokenUrl} did not answer with a token ({ex.Message.TrimEnd('.')}); check {Field}.tokenUrl and the network path (HTTPS_PROXY).", retryable: true, ex);
         }
-
-        return new(SyncFailureReason.SourceUnavailable,
-            $"Google at {endpoint.GetLeftPart(UriPartial.Authority)} could not be reached for {operation}: {ex.Message.TrimEnd('.')}. Check {field} and the network path (HTTPS_PROXY).",
-            retryable: true, ex);
     }
 
     private static SyncFailedException Failure(GoogleDirectorySession session, HttpRequestMessage request, string operation, HttpStatusCode status, GoogleError? error, (string Field, string Query)? filter)

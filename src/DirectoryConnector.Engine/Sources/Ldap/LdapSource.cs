@@ -29,7 +29,7 @@ public sealed partial class LdapSource : IDirectorySource
     internal static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, LdapSourceOptions options, ILogger<LdapSource> logger)
         => new(EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem), options, logger);
 
-    public Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
+    public async Task<DirectorySnapshot> ReadAsync(DirectoryQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
@@ -37,7 +37,17 @@ public sealed partial class LdapSource : IDirectorySource
         // S.DS.P blocks a thread per call, and unbinding a connection while another thread waits on it is unsafe in
         // libldap. So one worker owns the connection from connect to dispose and checks the token between calls,
         // each call bounded by a time limit; the caller stops waiting as soon as the token fires.
-        return Task.Run(() => Read(query, cancellationToken), cancellationToken).WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(() => Read(query, cancellationToken), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectFailedException failed)
+        {
+            // Off the LDAP worker: the diagnosis repeats the connection with .NET's sockets and TLS to say which step failed.
+            throw await DiagnoseAsync(cancellationToken).ConfigureAwait(false) is { } diagnosis
+                ? ConnectFailure(diagnosis, Endpoint, failed.Code, failed.Failure.InnerException!)
+                : failed.Failure;
+        }
     }
 
     private DirectorySnapshot Read(DirectoryQuery query, CancellationToken cancellationToken)
@@ -342,7 +352,7 @@ public sealed partial class LdapSource : IDirectorySource
                 var code = LibLdap.LastResultCode(connection) is int last and (LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired
                     or LdapResult.InvalidCredentials or LdapResult.InappropriateAuthentication) ? last : LdapResult.ServerDown;
                 connection.Dispose();
-                throw MapFailure(ex, context: null, code);
+                throw ConnectOrBindFailure(ex, code);
             }
 
             LogConnected(_logger, _settings.Endpoint, _settings.Encryption, _settings.Username);
@@ -351,7 +361,7 @@ public sealed partial class LdapSource : IDirectorySource
         catch (Exception ex) when (ex is LdapException or DirectoryOperationException or TimeoutException)
         {
             connection.Dispose();
-            throw MapFailure(ex, context: null);
+            throw ConnectOrBindFailure(ex);
         }
         catch
         {
@@ -459,14 +469,8 @@ public sealed partial class LdapSource : IDirectorySource
     /// <param name="resultCode">The result code when the exception does not carry it.</param>
     private SyncFailedException MapFailure(Exception exception, SearchScopeContext? context, int? resultCode = null)
     {
-        var code = resultCode ?? exception switch
-        {
-            LdapException ldap => ldap.ErrorCode,
-            DirectoryOperationException { Response: { } response } => (int)response.ResultCode,
-            TimeoutException => LdapResult.Timeout,
-            _ => LdapResult.Other,
-        };
-        var endpoint = $"{_settings.Endpoint} ({EncryptionName})";
+        var code = ResultCode(exception, resultCode);
+        var endpoint = Endpoint;
         var operation = context is null ? $"binding as {_settings.Username}" : $"searching {context.Base} with filter {context.Filter}";
         switch (code)
         {
@@ -486,12 +490,6 @@ public sealed partial class LdapSource : IDirectorySource
             case LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
                 or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded
                 or LdapResult.UnwillingToPerform or LdapResult.Other:
-                if (context is null && code is LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
-                    && Diagnose() is { } diagnosis)
-                {
-                    return ConnectFailure(diagnosis, endpoint, code, exception);
-                }
-
                 return new(SyncFailureReason.SourceUnavailable,
                     $"The LDAP server {endpoint} is unreachable, timed out or busy while {operation} (LDAP result {code}).",
                     retryable: true, exception);
@@ -528,18 +526,46 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
-    private LdapConnectDiagnosis? Diagnose()
+    private static int ResultCode(Exception exception, int? resultCode) => resultCode ?? exception switch
+    {
+        LdapException ldap => ldap.ErrorCode,
+        DirectoryOperationException { Response: { } response } => (int)response.ResultCode,
+        TimeoutException => LdapResult.Timeout,
+        _ => LdapResult.Other,
+    };
+
+    /// <summary>A failed connect or bind: libldap reports every failed connection alike (server down, connect error,
+    /// timeout), so those are left for <see cref="ReadAsync"/> to explain with the TLS diagnosis.</summary>
+    private Exception ConnectOrBindFailure(Exception exception, int? resultCode = null)
+    {
+        var code = ResultCode(exception, resultCode);
+        var failure = MapFailure(exception, context: null, code);
+        return code is LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
+            ? new ConnectFailedException(code, failure)
+            : failure;
+    }
+
+    private async Task<LdapConnectDiagnosis?> DiagnoseAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return LdapTlsDiagnosis.Diagnose(_settings.Hostname, _settings.Port, _settings.Encryption, _settings.CaCertificatesPem,
-                _settings.InsecureSkipVerify, _options.OperationTimeout < TimeSpan.FromSeconds(30) ? _options.OperationTimeout : TimeSpan.FromSeconds(30));
+            return await LdapTlsDiagnosis.DiagnoseAsync(_settings.Hostname, _settings.Port, _settings.Encryption, _settings.CaCertificatesPem,
+                _settings.InsecureSkipVerify, _options.OperationTimeout < TimeSpan.FromSeconds(30) ? _options.OperationTimeout : TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             LogDiagnosisFailed(_logger, _settings.Endpoint, ex.Message);
             return null;
         }
+    }
+
+    /// <summary>A connect or bind that failed the way every failed connection does, carrying the failure to throw when the
+    /// diagnosis finds nothing more precise.</summary>
+    private sealed class ConnectFailedException(int code, SyncFailedException failure) : Exception(failure.Message, failure)
+    {
+        public int Code { get; } = code;
+
+        public SyncFailedException Failure { get; } = failure;
     }
 
     /// <summary>Unreachable, untrusted certificate and name mismatch need different fixes, so each says its own.</summary>
@@ -558,6 +584,8 @@ public sealed partial class LdapSource : IDirectorySource
             $"The LDAP server {endpoint} was reached, but TLS failed: {diagnosis.Detail} (LDAP result {code}). Check {Field}.encryption and {Field}.port.",
             retryable: false, exception),
     };
+
+    private string Endpoint => $"{_settings.Endpoint} ({EncryptionName})";
 
     private string EncryptionName => _settings.Encryption switch
     {

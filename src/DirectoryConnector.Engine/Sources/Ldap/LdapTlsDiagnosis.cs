@@ -1,10 +1,13 @@
+using System.Formats.Asn1;
 using System.Globalization;
-using DirectoryConnector.Engine.Configuration;
-using DirectoryConnector.Engine.Http;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Numerics;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 
 namespace DirectoryConnector.Engine.Sources.Ldap;
 
@@ -35,27 +38,27 @@ internal sealed record LdapConnectDiagnosis(LdapConnectProblem Problem, string D
 /// </summary>
 internal static class LdapTlsDiagnosis
 {
-    // ExtendedRequest StartTLS (messageID 1, requestName 1.3.6.1.4.1.1466.20037), BER as RFC 4511 §4.14.1 specifies.
-    private static readonly byte[] StartTlsRequest =
-    [
-        0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16,
-        .. "1.3.6.1.4.1.1466.20037"u8,
-    ];
+    private const string StartTlsOid = "1.3.6.1.4.1.1466.20037";
+    private static readonly Asn1Tag ExtendedRequestTag = new(TagClass.Application, 23, isConstructed: true);
+    private static readonly Asn1Tag ExtendedResponseTag = new(TagClass.Application, 24, isConstructed: true);
 
-    /// <summary>Null when every step succeeds (the failure was elsewhere: a busy or overloaded server).</summary>
-    public static LdapConnectDiagnosis? Diagnose(string host, int port, LdapEncryption encryption, string? caCertificatesPem, bool skipVerify, TimeSpan timeout)
+    /// <summary>Null when every step succeeds (the failure was elsewhere: a busy or overloaded server). Each step is
+    /// bounded by <paramref name="timeout"/>; <paramref name="cancellationToken"/> (the sync's) cancels it.</summary>
+    public static async Task<LdapConnectDiagnosis?> DiagnoseAsync(string host, int port, LdapEncryption encryption, string? caCertificatesPem, bool skipVerify,
+        TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cancellation = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         using var client = new TcpClient();
         try
         {
-            client.ConnectAsync(host, port, cancellation.Token).AsTask().GetAwaiter().GetResult();
+            await client.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new(LdapConnectProblem.Unreachable, ex is SocketException socket
                 ? $"no TCP connection to {host}:{port} ({socket.SocketErrorCode}: {socket.Message})"
-                : $"no TCP connection to {host}:{port} within {timeout.TotalSeconds:0} s");
+                : string.Create(CultureInfo.InvariantCulture, $"no TCP connection to {host}:{port} within {timeout.TotalSeconds:0} s"));
         }
 
         if (encryption == LdapEncryption.None)
@@ -64,39 +67,80 @@ internal static class LdapTlsDiagnosis
         }
 
         var stream = client.GetStream();
-        stream.ReadTimeout = stream.WriteTimeout = (int)timeout.TotalMilliseconds;
         try
         {
-            if (encryption == LdapEncryption.StartTls && StartTlsRefusal(stream) is { } refusal)
+            if (encryption == LdapEncryption.StartTls && await StartTlsRefusalAsync(stream, deadline.Token).ConfigureAwait(false) is { } refusal)
             {
                 return new(LdapConnectProblem.HandshakeFailed, refusal);
             }
 
-            return Handshake(stream, host, caCertificatesPem, skipVerify, cancellation.Token);
+            return await HandshakeAsync(stream, host, caCertificatesPem, skipVerify, deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return new(LdapConnectProblem.HandshakeFailed, $"the connection to {host}:{port} closed during {(encryption == LdapEncryption.StartTls ? "StartTLS" : "the TLS handshake")} ({ex.Message})");
         }
     }
 
-    private static string? StartTlsRefusal(NetworkStream stream)
+    /// <summary>The StartTLS ExtendedRequest of RFC 4511 §4.14.1 (messageID 1), BER-encoded:
+    /// SEQUENCE { messageID INTEGER, [APPLICATION 23] { requestName [0] LDAPOID } }.</summary>
+    internal static byte[] StartTlsRequest()
     {
-        stream.Write(StartTlsRequest);
-        // ExtendedResponse: SEQUENCE { messageID, [APPLICATION 24] { resultCode ENUMERATED, ... } }; small enough for one read.
-        var buffer = new byte[512];
-        var read = stream.Read(buffer);
-        var index = Array.IndexOf(buffer, (byte)0x0a, 0, read); // the first ENUMERATED is the resultCode
-        if (index < 0 || index + 2 >= read)
+        var writer = new AsnWriter(AsnEncodingRules.BER);
+        using (writer.PushSequence())
         {
-            return "the server's answer to StartTLS is not an LDAP extended response: is this port an LDAPS (encryption: ldaps) port?";
+            writer.WriteInteger(1);
+            using (writer.PushSequence(ExtendedRequestTag))
+            {
+                writer.WriteOctetString(Encoding.ASCII.GetBytes(StartTlsOid), new Asn1Tag(TagClass.ContextSpecific, 0));
+            }
         }
 
-        var resultCode = buffer[index + 2];
+        return writer.Encode();
+    }
+
+    /// <summary>Null when the server accepts StartTLS, else why not. The answer is an LDAPMessage SEQUENCE { messageID,
+    /// [APPLICATION 24] ExtendedResponse { resultCode ENUMERATED, ... } } (RFC 4511 §4.12), read whole.</summary>
+    private static async Task<string?> StartTlsRefusalAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(StartTlsRequest(), cancellationToken).ConfigureAwait(false);
+        const string NotLdap = "the server's answer to StartTLS is not an LDAP extended response: is this port an LDAPS (encryption: ldaps) port?";
+        var buffer = new byte[4096];
+        var read = 0;
+        int length;
+        while (!AsnDecoder.TryReadEncodedValue(buffer.AsSpan(0, read), AsnEncodingRules.BER, out _, out _, out _, out length))
+        {
+            if (read == buffer.Length)
+            {
+                return NotLdap;
+            }
+
+            var more = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+            if (more == 0)
+            {
+                return NotLdap;
+            }
+
+            read += more;
+        }
+
+        int resultCode;
+        try
+        {
+            var message = new AsnReader(buffer.AsMemory(0, length), AsnEncodingRules.BER).ReadSequence();
+            message.ReadInteger(); // messageID
+            var response = message.ReadSequence(ExtendedResponseTag);
+            resultCode = (int)new BigInteger(response.ReadEnumeratedBytes().Span, isUnsigned: false, isBigEndian: true);
+        }
+        catch (Exception ex) when (ex is AsnContentException or OverflowException)
+        {
+            return NotLdap;
+        }
+
         return resultCode == 0 ? null : $"the server refused StartTLS (LDAP result {resultCode}): does it have a certificate configured, or does this port expect encryption: ldaps?";
     }
 
-    private static LdapConnectDiagnosis? Handshake(NetworkStream stream, string host, string? caCertificatesPem, bool skipVerify, CancellationToken cancellationToken)
+    private static async Task<LdapConnectDiagnosis?> HandshakeAsync(NetworkStream stream, string host, string? caCertificatesPem, bool skipVerify, CancellationToken cancellationToken)
     {
         X509Certificate2? presented = null;
         var errors = SslPolicyErrors.None;
@@ -113,7 +157,7 @@ internal static class LdapTlsDiagnosis
         };
         try
         {
-            tls.AuthenticateAsClientAsync(options, cancellationToken).GetAwaiter().GetResult();
+            await tls.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
         }
         catch (AuthenticationException ex) when (presented is null)
         {

@@ -22,6 +22,7 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 public sealed partial class OktaSource(OktaClient client, OktaReadSettings settings, ILogger<OktaSource> logger) : IDirectorySource
 {
     private const string Field = "spec.source.okta";
+    private static readonly HttpService Service = new("The Okta org", $"{Field}.orgUrl", $"{Field}.caSecretRef");
     private const string CursorVersion = "okta1";
     private const int PageSize = 200;
 
@@ -36,20 +37,9 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
         {
             throw Failure(error);
         }
-        catch (HttpTlsException error)
+        catch (Exception error) when (Service.TransportFailure(error, "reading users and groups", settings.OrgUrl, cancellationToken) is { } failure)
         {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, error.Describe($"{Field}.caSecretRef"), retryable: false, error);
-        }
-        catch (HttpRequestException error)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"Cannot reach the Okta org at {settings.OrgUrl.GetLeftPart(UriPartial.Authority)} ({Field}.orgUrl): {Describe(error)}. Check the URL, DNS, the proxy (HTTPS_PROXY) and, for a private CA, {Field}.caSecretRef.",
-                retryable: true, error);
-        }
-        catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"The Okta org at {settings.OrgUrl.GetLeftPart(UriPartial.Authority)} ({Field}.orgUrl) did not answer in time.", retryable: true, error);
+            throw failure;
         }
     }
 
@@ -209,20 +199,6 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
     }
 
     /// <summary>The innermost causes (DNS, connection refused, certificate), which say what to fix.</summary>
-    private static string Describe(Exception error)
-    {
-        var messages = new List<string>();
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (!messages.Contains(e.Message))
-            {
-                messages.Add(e.Message);
-            }
-        }
-
-        return string.Join(": ", messages);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Okta: {UserCount} users and {GroupCount} groups hash as at the last sync; nothing changed")]
     private partial void LogUnchanged(int userCount, int groupCount);
 

@@ -202,28 +202,9 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
         }
     }
 
-    private async Task<HttpResponseMessage> TransportAsync(OneLoginConnection connection, HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpTlsException error)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, error.Describe($"{connection.Field}.caSecretRef"), retryable: false, error);
-        }
-        catch (HttpRequestException error)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"OneLogin at {connection.ApiUrl} could not be reached ({error.Message}); check {connection.Field}.region or {connection.Field}.apiUrl and the network. The sync is retried later.",
-                retryable: true, error);
-        }
-        catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"OneLogin at {connection.ApiUrl} did not answer {request.RequestUri?.AbsolutePath} in time; the sync is retried later.", retryable: true, error);
-        }
-    }
+    private Task<HttpResponseMessage> TransportAsync(OneLoginConnection connection, HttpRequestMessage request, CancellationToken cancellationToken)
+        => new HttpService("OneLogin", $"{connection.Field}.region or {connection.Field}.apiUrl", $"{connection.Field}.caSecretRef")
+            .SendAsync(http, request, request.RequestUri!.AbsolutePath, cancellationToken);
 
     /// <summary>A 429 that outlasted the plumbing's retries, or whose reset was too far away to wait for.</summary>
     private static SyncFailedException Throttled(HttpResponseMessage response, OneLoginConnection connection, string path)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Cli.Output;
+using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
@@ -55,11 +56,12 @@ internal static class SyncCommand
 
             var state = parseResult.GetValue(statePath);
             SyncState? previous = null;
+            StateOwner? writtenFor = null;
             if (state is not null)
             {
                 try
                 {
-                    previous = await StateFile.LoadAsync(state, cancellationToken).ConfigureAwait(false);
+                    (previous, writtenFor) = await StateFile.LoadAsync(state, cancellationToken, forWriting: true).ConfigureAwait(false);
                 }
                 catch (ManifestException e)
                 {
@@ -77,7 +79,7 @@ internal static class SyncCommand
                     try
                     {
                         // A missing file is a DirectorySync that has not synced yet: it manages nothing.
-                        loaded.Add(await StateFile.LoadAsync(otherPath, cancellationToken).ConfigureAwait(false));
+                        loaded.Add((await StateFile.LoadAsync(otherPath, cancellationToken).ConfigureAwait(false)).State);
                     }
                     catch (ManifestException e)
                     {
@@ -93,8 +95,19 @@ internal static class SyncCommand
             var attemptTime = time.GetUtcNow();
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             SyncOutcome outcome;
+            StateOwner? owner = null;
             try
             {
+                if (state is not null)
+                {
+                    owner = await OwnerAsync(directorySync, references, cancellationToken).ConfigureAwait(false);
+                    if (writtenFor is not null && owner.Mismatch(writtenFor) is { } mismatch)
+                    {
+                        await error.WriteLineAsync($"error: --state {state}: {mismatch}").ConfigureAwait(false);
+                        return ExitCodes.BadInput;
+                    }
+                }
+
                 var source = await check.CreateSourceAsync(references, cancellationToken).ConfigureAwait(false);
                 outcome = await host.Services.GetRequiredService<SyncEngine>()
                     .SyncAsync(check, source, references, previous,
@@ -107,15 +120,16 @@ internal static class SyncCommand
                 if (state is not null && exitCode == ExitCodes.SyncFailed)
                 {
                     // Remember that an attempt failed; the hashes stay (but for the shards an interrupted import completed), so the next run sends the rest again.
-                    await StateFile.SaveAsync(state, SyncEngine.FailedAttempt(previous, attemptTime, e), CancellationToken.None).ConfigureAwait(false);
+                    await SaveStateAsync(state, SyncEngine.FailedAttempt(previous, attemptTime, e), owner, error).ConfigureAwait(false);
                 }
 
                 return exitCode;
             }
 
-            if (state is not null && outcome.Result != SyncResult.DryRun)
+            if (state is not null && outcome.Result != SyncResult.DryRun
+                && !await SaveStateAsync(state, outcome.State, owner, error).ConfigureAwait(false))
             {
-                await StateFile.SaveAsync(state, outcome.State, CancellationToken.None).ConfigureAwait(false);
+                return ExitCodes.SyncFailed;
             }
 
             // Cron and CI logs keep stderr: every entry left out is named there, with the reason.
@@ -156,6 +170,33 @@ internal static class SyncCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The DirectorySync and the organization of its API key, as recorded in the state file.</summary>
+    private static async Task<StateOwner> OwnerAsync(DirectorySyncManifest directorySync, ManifestReferenceResolver references, CancellationToken cancellationToken)
+    {
+        var bitwarden = directorySync.Spec.Bitwarden;
+        var apiKey = new OrganizationApiKey(
+            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientIdKey, cancellationToken).ConfigureAwait(false),
+            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientSecretKey, cancellationToken).ConfigureAwait(false));
+        // The organization id only: a GUID names one organization wherever its server moves.
+        return new StateOwner(directorySync.Namespace is { } ns ? $"{ns}/{directorySync.Name}" : directorySync.Name, apiKey.OrganizationId);
+    }
+
+    /// <summary>False (after saying so) when the state cannot be written: the sync's result stands, but the next run
+    /// would not know it and posts again what this one posted.</summary>
+    private static async Task<bool> SaveStateAsync(string path, SyncState state, StateOwner? owner, TextWriter error)
+    {
+        try
+        {
+            await StateFile.SaveAsync(path, state, owner, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: --state {path}: cannot write the state ({e.Message}); the next run posts again what this one did").ConfigureAwait(false);
+            return false;
+        }
     }
 
     private static string Describe(SyncOutcome outcome)

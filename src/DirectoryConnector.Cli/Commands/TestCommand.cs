@@ -54,6 +54,14 @@ internal static class TestCommand
                     PlanReport.WriteTable(outcome, output);
                 }
 
+                if (directorySync.Spec.Sync.Users && outcome.Plan is { Members.Count: 0 } plan && !plan.Skipped.Any(s => s.Kind == SkippedEntryKind.User))
+                {
+                    // An empty result is most often a filter or a search base that matches nothing, not an empty directory.
+                    await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                        "warning: the source returned no users: check spec.filters.users and where the source looks (e.g. spec.source.ldap.rootPath and userPath). "
+                        + "A sync posts nothing, and after syncs that had users it stops with SourceEmpty rather than remove anyone.").ConfigureAwait(false);
+                }
+
                 return ExitCodes.Success;
             }
             catch (SyncFailedException e)

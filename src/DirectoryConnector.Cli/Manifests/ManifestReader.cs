@@ -30,6 +30,7 @@ internal static partial class ManifestReader
         RespectNullableAnnotations = true,
     };
 
+    private static readonly string[] OurKinds = ["DirectorySync", "Secret", "ConfigMap"];
     private static readonly HashSet<string> DirectorySyncFields = ["apiVersion", "kind", "metadata", "spec", "status"];
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
     private static readonly HashSet<string> ConfigMapFields = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
@@ -38,7 +39,7 @@ internal static partial class ManifestReader
     {
         var set = new ManifestSet();
         var problems = new List<string>();
-        foreach (var path in paths)
+        foreach (var path in ExpandDirectories(paths, problems))
         {
             string text;
             try
@@ -50,7 +51,12 @@ internal static partial class ManifestReader
                     continue;
                 }
 
-                text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+                text = TextFileDecoder.Decode(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
+            }
+            catch (TextFileEncodingException e)
+            {
+                problems.Add($"{path}: {e.Message}");
+                continue;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -69,6 +75,34 @@ internal static partial class ManifestReader
         }
 
         return problems.Count > 0 ? throw new ManifestException(problems) : set;
+    }
+
+    /// <summary>As <c>kubectl apply -f</c>: a directory stands for its .yaml, .yml and .json files (not its
+    /// subdirectories), in name order.</summary>
+    private static IEnumerable<string> ExpandDirectories(IEnumerable<string> paths, List<string> problems)
+    {
+        foreach (var path in paths)
+        {
+            if (!Directory.Exists(path))
+            {
+                yield return path;
+                continue;
+            }
+
+            var files = Directory.EnumerateFiles(path)
+                .Where(file => Path.GetExtension(file).ToUpperInvariant() is ".YAML" or ".YML" or ".JSON")
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (files.Count == 0)
+            {
+                problems.Add($"{path}: is a directory without .yaml, .yml or .json files; give the manifest files with -f");
+            }
+
+            foreach (var file in files)
+            {
+                yield return file;
+            }
+        }
     }
 
     /// <summary>Adds the documents of one file to <paramref name="set"/>. Relative file-source paths are resolved
@@ -101,10 +135,18 @@ internal static partial class ManifestReader
                     case "ConfigMap" when apiVersion == "v1":
                         set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
                         break;
+                    case "Secret" or "ConfigMap":
+                        throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not v1 ({kind}s are v1)");
                     case null:
                         throw new ManifestException($"{where}: kind: is required");
                     default:
-                        // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read.
+                        // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read, but a
+                        // misspelt kind of ours would be skipped silently and reported as missing.
+                        if (MisspeltKind(kind, apiVersion) is { } meant)
+                        {
+                            throw new ManifestException($"{where}: kind: \"{kind}\" is not a kind: did you mean {meant}? (other kinds are ignored)");
+                        }
+
                         break;
                 }
             }
@@ -118,6 +160,18 @@ internal static partial class ManifestReader
         {
             throw new ManifestException(problems);
         }
+    }
+
+    private static string? MisspeltKind(string kind, string? apiVersion)
+    {
+        if (apiVersion?.StartsWith("directoryconnector.dev/", StringComparison.Ordinal) == true)
+        {
+            return "DirectorySync";
+        }
+
+        var singular = kind.EndsWith('s') ? kind[..^1] : kind;
+        return OurKinds.FirstOrDefault(ours => string.Equals(ours, singular, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(ours, kind, StringComparison.OrdinalIgnoreCase));
     }
 
     private static DirectorySyncManifest ReadDirectorySync(JsonObject obj, string? apiVersion, string fileName, string where, SourceProviders providers)
@@ -258,10 +312,33 @@ internal static partial class ManifestReader
 
         if (ConvertedTo().Match(message) is { Success: true } conversion)
         {
-            return $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
+            // A bare number where a duration belongs (interval: 15): the original connector counted minutes, this spec does not guess.
+            return IsDuration(path)
+                ? $"{path}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)"
+                : $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
         }
 
         return $"{path}: {message}";
+    }
+
+    /// <summary>Whether the spec field at <paramref name="path"/> (spec.a.b) is a duration string.</summary>
+    private static bool IsDuration(string path)
+    {
+        var type = typeof(DirectorySyncSpec);
+        System.Reflection.PropertyInfo? property = null;
+        foreach (var name in path.Split('.').Skip(1))
+        {
+            property = type.GetProperties().FirstOrDefault(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name) == name);
+            if (property is null)
+            {
+                return false;
+            }
+
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
+        return property?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RegularExpressionAttribute), inherit: false)
+            .Cast<System.ComponentModel.DataAnnotations.RegularExpressionAttribute>().Any(a => a.Pattern == DurationFormat.Pattern) == true;
     }
 
     private static string ExpectedValue(string typeName)

@@ -25,6 +25,13 @@ internal sealed class ManifestSet
             throw new ManifestException("no DirectorySync found in the files given with -f (kind: DirectorySync, apiVersion: directoryconnector.dev/v1alpha1)");
         }
 
+        // The same file given twice, or a copy left in another file: which one is meant is anyone's guess.
+        if (DirectorySyncs.GroupBy(d => (d.Namespace, d.Name)).FirstOrDefault(same => same.Count() > 1) is { } twice)
+        {
+            throw new ManifestException($"DirectorySync {twice.Key.Name} is defined {twice.Count()} times (in {string.Join(", ", twice.Select(d => d.File))}): "
+                + "give each manifest once, and each DirectorySync one name");
+        }
+
         var names = string.Join(", ", DirectorySyncs.Select(d => d.Name));
         if (name is null)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
@@ -26,43 +28,45 @@ internal static class PlanReport
     public static void WriteTable(SyncOutcome outcome, TextWriter output)
     {
         var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
-        var emailsByExternalId = plan.Members
-            .GroupBy(m => m.ExternalId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().Email, StringComparer.Ordinal);
+        var emailsByExternalId = new Dictionary<string, string>(plan.Members.Count, StringComparer.Ordinal);
+        foreach (var member in plan.Members)
+        {
+            emailsByExternalId.TryAdd(member.ExternalId, member.Email);
+        }
 
+        // Rows go through one buffer written out in large pieces: Console.Out flushes on every write, and a directory
+        // of 50,000 users is 55,000 rows.
+        var buffer = new StringBuilder();
         var members = plan.Members.OrderBy(m => m.Email, StringComparer.Ordinal).ToList();
-        output.WriteLine($"Members ({members.Count})");
-        WriteColumns(output, ["EMAIL", "EXTERNAL ID", "STATUS"], members.Select(m => new[] { m.Email, m.ExternalId, Status(m) }));
+        buffer.Append(CultureInfo.InvariantCulture, $"Members ({members.Count})").AppendLine();
+        WriteColumns(output, buffer, ["EMAIL", "EXTERNAL ID", "STATUS"], members, m => m.Email, m => m.ExternalId, Status);
 
         var groups = plan.Groups.OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.ExternalId, StringComparer.Ordinal).ToList();
-        output.WriteLine();
-        output.WriteLine($"Groups ({groups.Count})");
-        WriteColumns(output, ["NAME", "EXTERNAL ID", "MEMBERS"], groups.Select(g => new[]
-        {
-            g.Name,
-            g.ExternalId,
-            string.Join(", ", g.MemberExternalIds
+        buffer.AppendLine();
+        buffer.Append(CultureInfo.InvariantCulture, $"Groups ({groups.Count})").AppendLine();
+        WriteColumns(output, buffer, ["NAME", "EXTERNAL ID", "MEMBERS"], groups, g => g.Name, g => g.ExternalId,
+            g => string.Join(", ", g.MemberExternalIds
                 .Select(id => emailsByExternalId.TryGetValue(id, out var email) ? email : id)
-                .Order(StringComparer.Ordinal)),
-        }));
+                .Order(StringComparer.Ordinal)));
 
         var skipped = SkippedEntry.InReportOrder(plan.Skipped).ToList();
-        output.WriteLine();
-        output.WriteLine($"Skipped ({skipped.Count})");
-        WriteColumns(output, ["KIND", "ENTRY", "REASON"], skipped.Select(s => new[] { s.KindName, s.Entry, s.Reason }));
+        buffer.AppendLine();
+        buffer.Append(CultureInfo.InvariantCulture, $"Skipped ({skipped.Count})").AppendLine();
+        WriteColumns(output, buffer, ["KIND", "ENTRY", "REASON"], skipped, s => s.KindName, s => s.Entry, s => s.Reason);
 
         if (plan.Warnings.Count > 0)
         {
-            output.WriteLine();
-            output.WriteLine($"Warnings ({plan.Warnings.Count})");
+            buffer.AppendLine();
+            buffer.Append(CultureInfo.InvariantCulture, $"Warnings ({plan.Warnings.Count})").AppendLine();
             foreach (var warning in plan.Warnings)
             {
-                output.WriteLine($"  {warning}");
+                buffer.Append("  ").AppendLine(warning);
             }
         }
 
-        output.WriteLine();
-        output.WriteLine(Summary(plan, outcome.Requests.Count));
+        buffer.AppendLine();
+        buffer.AppendLine(Summary(plan, outcome.Requests.Count));
+        output.Write(buffer);
     }
 
     public static string Summary(ImportPlan plan, int requestCount)
@@ -82,27 +86,65 @@ internal static class PlanReport
         _ => "enabled",
     };
 
-    private static void WriteColumns(TextWriter output, string[] headers, IEnumerable<string[]> rows)
+    /// <summary>Rows of padded columns; the last column is not padded (it may be long: member lists, reasons), so it
+    /// is computed once per row as the row is written.</summary>
+    private static void WriteColumns<T>(TextWriter output, StringBuilder buffer, string[] headers, IReadOnlyList<T> items, params Func<T, string>[] columns)
     {
-        var all = rows.ToList();
-        if (all.Count == 0)
+        if (items.Count == 0)
         {
-            output.WriteLine("  (none)");
+            buffer.AppendLine("  (none)");
             return;
         }
 
-        // The last column is not padded: it may be long (member lists, reasons).
-        var widths = headers.Select((h, i) => Math.Max(h.Length, all.Max(r => r[i].Length))).ToArray();
-        WriteRow(output, headers, widths);
-        foreach (var row in all)
+        var widths = new int[headers.Length - 1];
+        for (var i = 0; i < widths.Length; i++)
         {
-            WriteRow(output, row, widths);
+            widths[i] = headers[i].Length;
+            foreach (var item in items)
+            {
+                widths[i] = Math.Max(widths[i], columns[i](item).Length);
+            }
+        }
+
+        AppendRow(buffer, widths, headers[^1], headers);
+        foreach (var item in items)
+        {
+            AppendRow(buffer, widths, columns[^1](item), Cells(item, columns, widths.Length));
+            if (buffer.Length > 32 * 1024)
+            {
+                output.Write(buffer);
+                buffer.Clear();
+            }
         }
     }
 
-    private static void WriteRow(TextWriter output, string[] cells, int[] widths)
+    private static string[] Cells<T>(T item, Func<T, string>[] columns, int count)
     {
-        var line = string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
-        output.WriteLine(line.TrimEnd());
+        var cells = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            cells[i] = columns[i](item);
+        }
+
+        return cells;
+    }
+
+    /// <summary>The padded cells, two spaces apart, then the last one; trailing white space trimmed.</summary>
+    private static void AppendRow(StringBuilder buffer, int[] widths, string last, string[] cells)
+    {
+        for (var i = 0; i < widths.Length; i++)
+        {
+            buffer.Append(cells[i]).Append(' ', widths[i] - cells[i].Length + 2);
+        }
+
+        buffer.Append(last);
+        var end = buffer.Length;
+        while (end > 0 && char.IsWhiteSpace(buffer[end - 1]) && buffer[end - 1] is not '\n')
+        {
+            end--;
+        }
+
+        buffer.Length = end;
+        buffer.AppendLine();
     }
 }

@@ -1,20 +1,36 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Output;
 
-/// <summary>The sync command's memory between runs (what the operator keeps in .status).</summary>
+/// <summary>The sync command's memory between runs (what the operator keeps in .status), with the owner it was
+/// written for (<see cref="StateOwner"/>) under <c>writtenFor</c>.</summary>
 internal static class StateFile
 {
+    private const string OwnerProperty = "writtenFor";
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Null when the file does not exist yet (first run).</summary>
-    public static async Task<SyncState?> LoadAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Null when the file does not exist yet (first run); the owner is null in files from before owners.
+    /// With <paramref name="forWriting"/>, a path the state could not be written to afterwards is refused now.</summary>
+    /// <exception cref="ManifestException">The path is a directory, its folder is missing, or the file is no state.</exception>
+    public static async Task<(SyncState? State, StateOwner? Owner)> LoadAsync(string path, CancellationToken cancellationToken, bool forWriting = false)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ManifestException($"--state {path}: is a directory; give a file in it, e.g. {Path.Combine(path, "state.json")}");
+        }
+
+        if (forWriting && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        {
+            throw new ManifestException($"--state {path}: the folder {folder} does not exist; create it first");
+        }
+
         if (!File.Exists(path))
         {
-            return null;
+            return (null, null);
         }
 
         try
@@ -22,8 +38,13 @@ internal static class StateFile
             var stream = File.OpenRead(path);
             await using (stream.ConfigureAwait(false))
             {
-                return await JsonSerializer.DeserializeAsync<SyncState>(stream, JsonOptions, cancellationToken).ConfigureAwait(false)
-                    ?? throw new ManifestException($"--state {path}: the file holds null, not a sync state; delete it to start over");
+                if (await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false) is not JsonObject json)
+                {
+                    throw new ManifestException($"--state {path}: the file holds no JSON object, so no sync state; delete it to start over");
+                }
+
+                var owner = json[OwnerProperty]?.Deserialize<StateOwner>(JsonOptions);
+                return (json.Deserialize<SyncState>(JsonOptions), owner);
             }
         }
         catch (JsonException e)
@@ -34,16 +55,22 @@ internal static class StateFile
 
     /// <summary>Writes a temporary file next to the target and renames it over the target, so a crash mid-write
     /// never leaves a truncated state that would make the next run post everything or nothing.</summary>
-    public static async Task SaveAsync(string path, SyncState state, CancellationToken cancellationToken)
+    public static async Task SaveAsync(string path, SyncState state, StateOwner? owner, CancellationToken cancellationToken)
     {
         var fullPath = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
+        var json = JsonSerializer.SerializeToNode(state, JsonOptions)!.AsObject();
+        if (owner is not null)
+        {
+            json[OwnerProperty] = JsonSerializer.SerializeToNode(owner, JsonOptions);
+        }
+
         try
         {
             var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
             await using (stream.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(stream, state, JsonOptions, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(stream, json, JsonOptions, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
@@ -52,7 +79,10 @@ internal static class StateFile
         }
         finally
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ internal sealed partial class DirectoryHttpRetryPipeline(string client, Director
             {
                 var request = args.Context.GetRequestMessage();
                 LogRetrying(client, request?.Method.Method ?? "", request?.RequestUri?.GetLeftPart(UriPartial.Path) ?? "", args.AttemptNumber + 1,
-                    Math.Max(1, options.MaxAttempts), Problem(args.Outcome), args.RetryDelay);
+                    Math.Max(1, options.MaxAttempts), Problem(args.Outcome), args.RetryDelay.TotalSeconds);
                 return ValueTask.CompletedTask;
             },
         });
@@ -94,6 +94,6 @@ internal sealed partial class DirectoryHttpRetryPipeline(string client, Director
         _ => "",
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Client} {Method} {Url} attempt {Attempt} of {MaxAttempts} failed ({Problem}); retrying in {Delay}")]
-    private partial void LogRetrying(string client, string method, string url, int attempt, int maxAttempts, string problem, TimeSpan delay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Client} {Method} {Url} attempt {Attempt} of {MaxAttempts} failed ({Problem}); retrying in {DelaySeconds:0.0} s")]
+    private partial void LogRetrying(string client, string method, string url, int attempt, int maxAttempts, string problem, double delaySeconds);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.Telemetry;
 
 namespace DirectoryConnector.Engine.Http;
 
@@ -29,6 +30,7 @@ public static class HttpServiceCollectionExtensions
         services.TryAddSingleton(provider => new DirectoryHttpClientFactory(
             provider.GetRequiredService<IHttpClientFactory>(), provider, provider.GetRequiredService<PrivateCaRegistry>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpClientFactoryOptions>, PrivateCaClientConfiguration>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TelemetryOptions>, ResilienceTelemetryConfiguration>());
         services.AddOptions<DirectoryHttpClientOptions>(name).Configure(options => options.RateLimitPolicy = policy);
         services.PostConfigure<HttpClientFactoryOptions>(name, options => options.HttpMessageHandlerBuilderActions.Add(new TlsSetup(name, null).Apply));
 

@@ -23,6 +23,12 @@ internal static class MailboxSyntax
     public static string? Problem(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            // What a lenient decoder puts for bytes that were not UTF-8: an invitation to it reaches no one.
+            return "it contains U+FFFD, the replacement for bytes that were not valid text: the directory holds it in another encoding than UTF-8";
+        }
+
         if (address.EndsWith('>') && address.Contains('<', StringComparison.Ordinal))
         {
             return "it is in display-name form (Name <address>): store the address alone";

@@ -25,7 +25,8 @@ public sealed class BadInputCatalogTests : IDisposable
     {
         var @case = BadInputCatalog.Get(BadInputLayer.Manifest, input);
         var manifest = Path.Combine(_folder, "corp.yaml");
-        await File.WriteAllTextAsync(manifest, BadInputCatalog.Manifest(@case));
+        var text = BadInputCatalog.Manifest(@case);
+        await File.WriteAllBytesAsync(manifest, @case.Bytes?.Invoke(text) ?? System.Text.Encoding.UTF8.GetBytes(text));
 
         var result = await CliRunner.RunAsync("test", "-f", manifest);
 

@@ -55,6 +55,12 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
         ["duplicate user ids in a JSON export"] = s => s.Users.Add(new("alice", "alice.second@corp.example")),
         ["duplicate group ids in a JSON export"] = s => s.Groups.Add(new("group-engineering", "Engineering (copy)", ["carol"])),
         ["duplicate external ids in LDAP"] = s => s.LdapAdditions = s.Person("Carol", "user-1001"),
+        // Written in Latin-1 by an export script: before, the address went to Bitwarden as "b\uFFFDb@corp.example".
+        ["export not UTF-8"] = s => (s.Users[1], s.DirectoryEncoding) = (s.Users[1] with { Email = "b\u00f3b@corp.example" }, Encoding.Latin1),
+        // One cron line copied from another: its state says which members prune may remove.
+        ["state file of another DirectorySync"] = s => s.Name = "corp-eu",
+        ["state file of another organization"] = s => s.ClientId = "organization.99999999-8888-7777-6666-555555555555",
+        ["state path is a folder"] = s => s.StateFile = "",
     };
 
     [Theory]
@@ -94,8 +100,8 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
 
         var manifest = Path.Combine(folder, "corp.yaml");
         File.WriteAllText(manifest, setup.Manifest());
-        File.WriteAllText(Path.Combine(folder, "directory.json"), setup.DirectoryJson());
-        return await CliRunner.RunAsync("sync", "-f", manifest, "--state", Path.Combine(folder, "state.json"));
+        File.WriteAllBytes(Path.Combine(folder, "directory.json"), setup.DirectoryEncoding.GetBytes(setup.DirectoryJson()));
+        return await CliRunner.RunAsync("sync", "-f", manifest, "--state", Path.Combine(folder, setup.StateFile));
     }
 
     private sealed record DirectoryUser(string Id, string Email);
@@ -105,6 +111,9 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
     /// <summary>What the manifest and the directory say; the cases change one thing.</summary>
     private sealed class Setup
     {
+        // Non-ASCII as written by export scripts, not \u-escaped, so the file's encoding matters.
+        private static readonly JsonSerializerOptions RawText = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
         private string? ldapSource;
         private string? ou;
 
@@ -115,6 +124,13 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
         public required string ServerUrl { get; set; }
 
         public string? OrganizationId { get; set; }
+
+        public string Name { get; set; } = "corp";
+
+        /// <summary>The --state file, relative to the test's folder.</summary>
+        public string StateFile { get; set; } = "state.json";
+
+        public Encoding DirectoryEncoding { get; set; } = new UTF8Encoding(false);
 
         public string BindPassword { get; set; } = "";
 
@@ -161,7 +177,7 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
 
         public string Manifest()
         {
-            var text = new StringBuilder("apiVersion: directoryconnector.dev/v1alpha1\nkind: DirectorySync\nmetadata: {name: corp, namespace: bitwarden}\nspec:\n")
+            var text = new StringBuilder("apiVersion: directoryconnector.dev/v1alpha1\nkind: DirectorySync\nmetadata: {name: ").Append(Name).Append(", namespace: bitwarden}\nspec:\n")
                 .Append("  bitwarden: {serverUrl: \"").Append(ServerUrl).Append("\", apiKeySecretRef: {name: bw}")
                 .Append(OrganizationId is null ? "" : $", organizationId: \"{OrganizationId}\"").Append("}\n")
                 .Append("  source: {").Append(ldapSource ?? "file: {path: directory.json, format: json}").Append("}\n")
@@ -180,6 +196,7 @@ public sealed class BadInputSyncTests(SlapdFixture slapd) : IClassFixture<SlapdF
         {
             users = Users.Select(u => new { id = u.Id, email = u.Email }),
             groups = Groups.Select(g => new { id = g.Id, name = g.Name, members = g.Members }),
-        });
+        }, RawText);
+
     }
 }

@@ -176,4 +176,31 @@ public sealed class TestCommandTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_directory_that_yields_no_users_is_pointed_out_on_stderr()
+    {
+        // What a typo in a filter or a search base looks like: an export with groups and no users.
+        var folder = Directory.CreateTempSubdirectory("dc-test-empty-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), "dn: cn=Ops,ou=Groups,dc=example,dc=com\nobjectClass: groupOfNames\ncn: Ops\nmember: cn=Nobody,ou=People,dc=example,dc=com\n");
+            var manifest = Path.Combine(folder, "corp.yaml");
+            await File.WriteAllTextAsync(manifest, "apiVersion: directoryconnector.dev/v1alpha1\nkind: DirectorySync\nmetadata: {name: corp}\n"
+                + "spec: {bitwarden: {apiKeySecretRef: {name: bw}}, source: {file: {path: directory.ldif}}}\n");
+
+            var result = await CliRunner.RunAsync("test", "-f", manifest);
+
+            result.ExitCode.Should().Be(0, result.ToString());
+            Lines(result.Output)[^1].Should().StartWith("0 members");
+            result.Error.Should().StartWith("warning: the source returned no users: check spec.filters.users");
+
+            var demo = await CliRunner.RunAsync("test", "-f", DemoManifest);
+            demo.Error.Should().BeEmpty("a directory with users gets no such warning");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

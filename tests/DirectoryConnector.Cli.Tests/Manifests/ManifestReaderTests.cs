@@ -275,4 +275,76 @@ public sealed class ManifestReaderTests
             .Should().ThrowAsync<SyncFailedException>();
         otherNamespace.Which.Message.Should().StartWith("Secret \"other-namespace\" was not found in the files given with -f");
     }
+
+    [Fact]
+    public async Task ADirectoryStandsForItsYamlAndJsonFilesAsWithKubectl()
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-manifests-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "corp.yaml"), DirectorySyncHeader + "\nspec: {source: {file: {path: users.ldif}}}\n");
+            await File.WriteAllTextAsync(Path.Combine(folder, "secrets.yml"), "apiVersion: v1\nkind: Secret\nmetadata: {name: bw}\nstringData: {client_id: x}\n");
+            await File.WriteAllTextAsync(Path.Combine(folder, "users.ldif"), "dn: cn=not,dc=a,dc=manifest\n");
+            Directory.CreateDirectory(Path.Combine(folder, "nested"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "nested", "other.yaml"), DirectorySyncHeader.Replace("corp", "nested", StringComparison.Ordinal) + "\nspec: {}\n");
+
+            var set = await ManifestReader.ReadFilesAsync([folder], EngineServices.Providers, CancellationToken.None);
+
+            set.DirectorySyncs.Should().ContainSingle("subdirectories are not read, as kubectl without -R").Which.File.Should().Be(Path.Combine(folder, "corp.yaml"));
+            set.Secrets.Should().ContainSingle().Which.Name.Should().Be("bw");
+
+            var empty = Path.Combine(folder, "nested", "empty");
+            Directory.CreateDirectory(empty);
+            (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync([empty], EngineServices.Providers, CancellationToken.None))
+                .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().Equal($"{empty}: is a directory without .yaml, .yml or .json files; give the manifest files with -f");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ADirectorySyncGivenTwiceIsRefusedNamingWhereEachCameFrom()
+    {
+        var set = new ManifestSet();
+        ManifestReader.Read(DirectorySyncHeader + "\nspec: {}\n", "/manifests/corp.yaml", set, EngineServices.Providers);
+        ManifestReader.Read(DirectorySyncHeader + "\nspec: {}\n", "/manifests/copy.yaml", set, EngineServices.Providers);
+
+        FluentActions.Invoking(() => set.SelectDirectorySync("corp")).Should().Throw<ManifestException>()
+            .WithMessage("DirectorySync corp is defined 2 times (in /manifests/corp.yaml, /manifests/copy.yaml): give each manifest once, and each DirectorySync one name");
+    }
+
+    [Theory]
+    [InlineData("v1", "DirectorySyncs", "kind: \"DirectorySyncs\" is not a kind: did you mean DirectorySync?")]
+    [InlineData("directoryconnector.dev/v1alpha1", "DirectorySynk", "kind: \"DirectorySynk\" is not a kind: did you mean DirectorySync?")]
+    [InlineData("v1", "configmap", "kind: \"configmap\" is not a kind: did you mean ConfigMap?")]
+    [InlineData("apps/v1", "Secret", "apiVersion: \"apps/v1\" is not v1 (Secrets are v1)")]
+    public void AMisspeltKindOfOursIsAnErrorInsteadOfBeingIgnored(string apiVersion, string kind, string error)
+        => ErrorOf($"apiVersion: {apiVersion}\nkind: {kind}\nmetadata: {{name: x}}\n").Should().Be($"/manifests/corp.yaml: document 1: {error}{(error.StartsWith("kind", StringComparison.Ordinal) ? " (other kinds are ignored)" : "")}");
+
+    [Fact]
+    public void OtherKindsAreStillIgnored()
+        => Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: bitwarden}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n")
+            .DirectorySyncs.Should().BeEmpty();
+
+    [Fact]
+    public async Task AManifestInLatin1IsRefusedNamingTheLine()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("dc-manifests-").FullName, "corp.yaml");
+        await File.WriteAllBytesAsync(file, System.Text.Encoding.Latin1.GetBytes(DirectorySyncHeader + "\nspec: {interval: 15m} # caf\u00e9\n"));
+
+        var problems = (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync([file], EngineServices.Providers, CancellationToken.None))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems;
+
+        problems.Should().Equal($"{file}: line 4 is not UTF-8 text (byte 0xE9: the file is in another encoding, e.g. Latin-1 or Windows-1252); save it as UTF-8 (e.g. with iconv -f WINDOWS-1252 -t UTF-8)");
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("interval: 15", "spec.interval")]
+    [InlineData("sync: {fullSyncInterval: 24}", "spec.sync.fullSyncInterval")]
+    public void ABareNumberWhereADurationBelongsAsksForAUnit(string line, string field)
+        => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should()
+            .EndWith($"{field}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)");
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using DirectoryConnector.Engine.Http;
+using DirectoryConnector.TestSupport.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Tests.Http;
 
@@ -32,9 +34,16 @@ internal static class HttpTestKit
 {
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
 
-    public static ServiceProvider Services(HttpRateLimitPolicy? policy = null, Action<DirectoryHttpClientOptions>? configure = null, TimeProvider? time = null)
+    /// <summary>The plumbing with one probe client; <paramref name="logs"/> captures what a host logging at Warning
+    /// (the CLI's default) would print.</summary>
+    public static ServiceProvider Services(HttpRateLimitPolicy? policy = null, Action<DirectoryHttpClientOptions>? configure = null, TimeProvider? time = null, CapturedLogs? logs = null)
     {
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Warning));
+        }
+
         services.AddSingleton(time ?? new ShortcutTimeProvider(TimeSpan.FromSeconds(20)));
         services.AddDirectoryHttpClient<ProbeClient>(policy ?? HttpRateLimitPolicy.Default);
         services.Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<ProbeClient>(), options =>

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.TestSupport.Http;
+using DirectoryConnector.TestSupport.Logging;
 using FluentAssertions;
 using Microsoft.AspNetCore.Http;
 using Xunit;
@@ -151,6 +152,22 @@ public class RetryTests
         // The 403 says nothing of time: its retry backs off, and is still held at the reset (shortcut waits leave the clock behind).
         time.Waits.Where(wait => wait > TimeSpan.FromSeconds(7)).Should().HaveCount(2, "the second request and the retry waited for the reset")
             .And.AllSatisfy(wait => wait.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(9)));
+    }
+
+    [Fact]
+    public async Task At_the_default_log_level_each_retry_is_one_line_without_a_stack_trace()
+    {
+        // Polly logs each failed try and retry at Warning with the exception's stack trace (and a timeout at Error):
+        // at the CLI's default level a user saw a screen of them for one unreachable host.
+        await using var server = await ScriptedServerAsync(Status(503));
+        var logs = new CapturedLogs();
+        await using var services = HttpTestKit.Services(logs: logs);
+
+        using var response = await services.Client().Http.GetAsync(server.BaseUrl);
+
+        (await response.Content.ReadAsStringAsync()).Should().Be("done");
+        logs.Lines.Should().ContainSingle("the retry is logged once, by the plumbing").Which.Should()
+            .Contain($"attempt 1 of 4 failed (HTTP 503); retrying in").And.NotContain("Polly").And.NotContain(" at ");
     }
 
     [Fact]

@@ -99,6 +99,7 @@ public sealed class MemberValidationTests
     [InlineData("ann..smith@example.com", "two dots in a row")]
     [InlineData("ann,smith@example.com", "only in quotes")]
     [InlineData("\"ann@example.com", "not closed")]
+    [InlineData("ren\uFFFD@example.com", "bytes that were not valid text")] // Latin-1 'é' decoded leniently as UTF-8
     public void AddressesThatAreNoMailboxAreSkippedNamingWhereTheyCameFrom(string email, string why)
     {
         var snapshot = new DirectorySnapshot

@@ -3,6 +3,7 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.File;
+using DirectoryConnector.Engine.Sync;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
@@ -181,6 +182,47 @@ public sealed class FileSourceDirectoryQuirksTests : IDisposable
             MembersOf(plan, "Atelier").Should().Equal("rene@field.test");
             plan.Skipped.Should().BeEmpty();
         }
+    }
+
+    [Fact]
+    public async Task An_export_in_latin1_is_refused_naming_the_line_instead_of_sending_replacement_characters()
+    {
+        // Before: the file was decoded leniently and 'ren\uFFFD@field.test' was invited.
+        var ldif = "dn: cn=Ren\u00e9,ou=People,dc=field,dc=test\nobjectClass: inetOrgPerson\nmail: ren\u00e9@field.test\n";
+
+        var read = () => ReadAsync(ldif, encoding: Encoding.Latin1);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        failure.Message.Should().Contain("line 1 is not UTF-8 text (byte 0xE9").And.Contain("save it as UTF-8");
+    }
+
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    public async Task An_export_with_a_byte_order_mark_is_read_in_its_encoding(string name)
+    {
+        var encoding = Encoding.GetEncoding(name);
+        var ldif = "dn: cn=Ren\u00e9,ou=People,dc=field,dc=test\nobjectClass: inetOrgPerson\nmail: ren\u00e9@field.test\n";
+        var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.ldif");
+        await System.IO.File.WriteAllBytesAsync(path, [.. encoding.GetPreamble(), .. encoding.GetBytes(ldif)]);
+
+        var snapshot = await FileSource.Create(new FileSourceSpec { Path = path }, new InMemoryReferences(), NullLogger<FileSource>.Instance)
+            .ReadAsync(new DirectoryQuery(Users: true, Groups: true, IncludeDeleted: false), CancellationToken.None);
+
+        Plan(snapshot).Members.Single().Email.Should().Be("ren\u00e9@field.test");
+    }
+
+    [Fact]
+    public void A_path_naming_a_folder_is_refused_as_bad_input_naming_the_field()
+    {
+        var create = () => FileSource.Create(new FileSourceSpec { Path = _directory }, new InMemoryReferences(), NullLogger<FileSource>.Instance);
+
+        var failure = create.Should().Throw<SyncFailedException>().Which;
+        failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        failure.Message.Should().Be($"spec.source.file.path '{_directory}' is a directory: name the LDIF or JSON export file in it.");
     }
 
     [Fact]

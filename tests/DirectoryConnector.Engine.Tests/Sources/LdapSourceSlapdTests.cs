@@ -264,7 +264,27 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
         failure.Retryable.Should().BeFalse();
-        failure.Message.Should().Contain("500 entries a page").And.Contain(spec.Username).And.Contain("size.pr");
+        failure.Message.Should().Contain("a page of 500 entries").And.Contain(spec.Username).And.Contain("size.pr").And.Contain("spec.source.ldap.pageSize");
+    }
+
+    [Fact]
+    public async Task A_paged_read_stopped_at_the_default_total_size_limit_fails_naming_size_prtotal_never_partial()
+    {
+        // slapd's default shape: a plain sizelimit, which also caps the total of a paged search (size.prtotal).
+        var suffix = new SlapdSuffix("dc=example,dc=org", "capped-admin-secret");
+        await using var server = await SlapdServer.StartAsync([suffix], SlapdFixture.SizeLimit, sizeLimitCapsPagedSearches: true);
+        await server.AddLdifAsync(suffix, SlapdSeed.Ldif);
+        var spec = Spec(asReader: true);
+        spec.Port = server.LdapPort;
+        spec.PageSize = 2;
+
+        var read = () => LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, NullLogger<LdapSource>.Instance)
+            .ReadAsync(Everything, CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.SourceQueryFailed);
+        failure.Retryable.Should().BeFalse("a size limit does not lift by itself");
+        failure.Message.Should().Contain("size.prtotal").And.Contain(SlapdSeed.ReaderDn).And.Contain("2 entries a page");
     }
 
     [Fact]

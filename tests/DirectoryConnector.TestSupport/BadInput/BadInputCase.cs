@@ -12,8 +12,14 @@ public sealed record BadInputCase(BadInputLayer Layer, string Input, string Mess
 
     public string Documents { get; init; } = BadInputCatalog.BindSecret;
 
+    /// <summary>Manifest: how the manifest file is written (UTF-8 when null), e.g. in another encoding.</summary>
+    public Func<string, byte[]>? Bytes { get; init; }
+
     /// <summary>Sync: the exit code of `sync` (0: synced without the entry, which is named on stderr).</summary>
     public int ExitCode { get; init; } = 2;
+
+    /// <summary>Only the CLI meets it (its files, its --state): no operator column in README.</summary>
+    public bool CliOnly { get; init; }
 
     /// <summary>Operator: the Ready condition's reason.</summary>
     public string? Reason { get; init; }
@@ -25,8 +31,8 @@ public sealed record BadInputCase(BadInputLayer Layer, string Input, string Mess
     public string Where => Layer switch
     {
         BadInputLayer.Admission => "`kubectl apply` (the CRD)",
-        BadInputLayer.Manifest => "`test`/`sync` (exit 2), operator `InvalidSpec`/`SecretNotFound`",
-        BadInputLayer.Sync => ExitCode == 0 ? "`sync` stderr (exit 0: the rest is synced)" : $"`sync` (exit {ExitCode}), operator status",
+        BadInputLayer.Manifest => CliOnly ? "`test`/`sync` (exit 2)" : "`test`/`sync` (exit 2), operator `InvalidSpec`/`SecretNotFound`",
+        BadInputLayer.Sync => ExitCode == 0 ? "`sync` stderr (exit 0: the rest is synced)" : $"`sync` (exit {ExitCode}){(CliOnly ? "" : ", operator status")}",
         _ => $"operator `Ready=False` `{Reason}`",
     };
 

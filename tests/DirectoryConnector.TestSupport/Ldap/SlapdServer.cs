@@ -56,6 +56,8 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <param name="certificates">The TLS certificates to serve; a fresh CA and a certificate for 127.0.0.1/localhost otherwise.</param>
     /// <param name="contentSync">Loads the syncprov overlay on every database, so the server offers LDAP Content
     /// Synchronization (RFC 4533) as a syncrepl provider does.</param>
+    /// <param name="sizeLimitCapsPagedSearches">With <paramref name="sizeLimit"/>: the plain <c>sizelimit N</c> of a
+    /// default slapd, which caps a paged search's total at N too (size.prtotal defaults to the hard limit).</param>
     public static async Task<SlapdServer> StartAsync(
         IReadOnlyList<SlapdSuffix> suffixes,
         int? sizeLimit = null,
@@ -63,6 +65,7 @@ public sealed class SlapdServer : IAsyncDisposable
         bool passwordPolicy = false,
         TestCertificates? certificates = null,
         bool contentSync = false,
+        bool sizeLimitCapsPagedSearches = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suffixes);
@@ -105,7 +108,11 @@ public sealed class SlapdServer : IAsyncDisposable
             config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
             config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateFile {directory}/cert.pem");
             config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateKeyFile {directory}/key.pem");
-            if (sizeLimit is { } limit)
+            if (sizeLimit is { } capped && sizeLimitCapsPagedSearches)
+            {
+                config.AppendLine(CultureInfo.InvariantCulture, $"sizelimit {capped}");
+            }
+            else if (sizeLimit is { } limit)
             {
                 // size.pr caps each page too, as OpenLDAP deployments often do; prtotal lets a paged search read everything.
                 config.AppendLine(CultureInfo.InvariantCulture, $"sizelimit size.soft={limit} size.hard={limit} size.pr={limit} size.prtotal=unlimited");

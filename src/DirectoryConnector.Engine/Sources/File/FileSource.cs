@@ -68,6 +68,11 @@ public sealed partial class FileSource : IDirectorySource
             throw Invalid($"{Field}.configMapRef needs a name and a key.");
         }
 
+        if (hasPath && Directory.Exists(spec.Path))
+        {
+            throw Invalid($"{Field}.path '{spec.Path}' is a directory: name the LDIF or JSON export file in it.");
+        }
+
         var fileName = hasPath ? spec.Path! : spec.ConfigMapRef!.Key;
         var format = spec.Format ?? Path.GetExtension(fileName).ToUpperInvariant() switch
         {
@@ -118,7 +123,11 @@ public sealed partial class FileSource : IDirectorySource
 
         try
         {
-            return await System.IO.File.ReadAllTextAsync(_spec.Path!, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+            return TextFileDecoder.Decode(await System.IO.File.ReadAllBytesAsync(_spec.Path!, cancellationToken).ConfigureAwait(false));
+        }
+        catch (TextFileEncodingException ex)
+        {
+            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} {ex.Message}.", retryable: false, ex);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

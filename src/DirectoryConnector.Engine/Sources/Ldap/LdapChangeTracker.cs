@@ -74,22 +74,22 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
             return new(false, BeginContentSync(cancellationToken), NotOurs);
         }
 
-        var response = TrySearch(ContentSyncSearch(cookie), out var error);
+        var response = ContentSyncRefresh(cookie, out var error, cancellationToken);
         if (response is null)
         {
             return new(false, BeginContentSync(cancellationToken), $"{settings.Endpoint} refused to resume LDAP Content Synchronization from the cookie ({error})");
         }
 
-        var done = ContentSyncControl.Done(response);
-        if (response.Entries.Count == 0 && response.References.Count == 0 && done is { RefreshDeletes: true }
+        var done = response.Done;
+        if (response.Entries == 0 && response.References == 0 && done is { RefreshDeletes: true }
             && (done.Cookie is null || done.Cookie.AsSpan().SequenceEqual(cookie)))
         {
             LogUnchanged(logger, settings.RootPathText, "LDAP Content Synchronization");
             return new(true, cursor, null);
         }
 
-        var reason = response.Entries.Count > 0
-            ? $"LDAP Content Synchronization reports {response.Entries.Count} entries under {settings.RootPathText} added or changed since the last sync"
+        var reason = response.Entries > 0
+            ? $"LDAP Content Synchronization reports {response.Entries} entries under {settings.RootPathText} added or changed since the last sync"
             : $"LDAP Content Synchronization reports changes under {settings.RootPathText} since the last sync (entries deleted or moved, or the server's sync state moved)";
         cancellationToken.ThrowIfCancellationRequested();
         return new(false, done?.Cookie is { } next ? ContentSyncCursor(next) : BeginContentSync(cancellationToken), reason);
@@ -99,11 +99,11 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
     private string? BeginContentSync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var response = TrySearch(ContentSyncSearch(null), out var error);
-        if (response is null || ContentSyncControl.Done(response) is not { Cookie: { } cookie })
+        var response = ContentSyncRefresh(null, out var error, cancellationToken);
+        if (response?.Done is not { Cookie: { } cookie })
         {
             LogUnavailable(logger, settings.Endpoint, response is null
-                ? $"its LDAP Content Synchronization search under {settings.RootPathText} failed ({error}); an OpenLDAP bind user needs read access to entryUUID and entryCSN and no size limit on that search (limits ... size=unlimited)"
+                ? $"its LDAP Content Synchronization search under {settings.RootPathText} failed ({error}); an OpenLDAP bind user needs read access to entryUUID and entryCSN"
                 : "its LDAP Content Synchronization search returned no cookie");
             return null;
         }
@@ -111,14 +111,60 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
         return ContentSyncCursor(cookie);
     }
 
-    private SearchRequest ContentSyncSearch(byte[]? cookie)
+    /// <summary>
+    /// A refreshOnly search of everything under rootPath (names only; everything, not just what the filters select: a
+    /// change anywhere there may move an entry into or out of the users or groups the read selects, and a filter on a
+    /// computed attribute would hide it). Only the number of entries and references and the final Sync Done are kept.
+    /// Paged (RFC 2696) when the read pages, so a server's size limit for a non-root account (OpenLDAP: 500 by default)
+    /// bounds a page, not the refresh: OpenLDAP's syncprov then ends the refresh after the first page with a Sync Done
+    /// carrying the cookie of its whole state (the content itself is never needed, only the cookie); a server that
+    /// pages the refresh through is followed to its last page. A server refusing paging with content sync is asked
+    /// once more without it. Null with the error when the server answered with an error result.
+    /// </summary>
+    private ContentSyncResponse? ContentSyncRefresh(byte[]? cookie, out string? error, CancellationToken cancellationToken)
     {
-        // Everything under rootPath, not just what the filters select: a change anywhere there may move an entry into
-        // or out of the users or groups the read selects, and a filter on a computed attribute would hide it.
+        if (settings.PagedSearch && ContentSyncRefresh(cookie, settings.PageSize, out error, cancellationToken) is { } paged)
+        {
+            return paged;
+        }
+
+        return ContentSyncRefresh(cookie, pageSize: null, out error, cancellationToken);
+    }
+
+    private ContentSyncResponse? ContentSyncRefresh(byte[]? cookie, int? pageSize, out string? error, CancellationToken cancellationToken)
+    {
         var request = new SearchRequest(settings.RootPathText, "(objectClass=*)", SearchScope.Subtree, "1.1") { TimeLimit = options.SearchTimeLimit };
         request.Controls.Add(ContentSyncControl.RefreshOnly(cookie));
-        return request;
+        var paging = pageSize is { } size ? new PageResultRequestControl(size) : null;
+        if (paging is not null)
+        {
+            request.Controls.Add(paging);
+        }
+
+        var (entries, references) = (0, 0);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var response = TrySearch(request, out error);
+            if (response is null)
+            {
+                return null;
+            }
+
+            entries += response.Entries.Count;
+            references += response.References.Count;
+            var page = response.Controls.OfType<PageResultResponseControl>().FirstOrDefault();
+            if (paging is null || page is null || page.Cookie.Length == 0)
+            {
+                return new ContentSyncResponse(entries, references, ContentSyncControl.Done(response));
+            }
+
+            paging.Cookie = page.Cookie;
+        }
     }
+
+    /// <summary>What a content-sync refresh returned: how many entries and references, and its final Sync Done.</summary>
+    private sealed record ContentSyncResponse(int Entries, int References, SyncDone? Done);
 
     private static string ContentSyncCursor(byte[] cookie) => ContentSyncPrefix + Convert.ToBase64String(cookie);
 

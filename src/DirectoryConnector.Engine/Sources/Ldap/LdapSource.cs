@@ -384,7 +384,7 @@ public sealed partial class LdapSource : IDirectorySource
             TimeLimit = _options.SearchTimeLimit,
         };
         request.Controls.AddRange(controls);
-        var paging = _settings.PagedSearch ? new PageResultRequestControl(_settings.PageSize) : null;
+        var paging = _settings.PagedSearch ? new PageResultRequestControl(PageSize) : null;
         if (paging is not null)
         {
             request.Controls.Add(paging);
@@ -513,11 +513,17 @@ public sealed partial class LdapSource : IDirectorySource
                 return new(SyncFailureReason.SourceQueryFailed,
                     $"{endpoint} does not support a control this search needs (LDAP result {code}: paged results, or show-deleted); set {Field}.pagedSearch to false if the server cannot page.",
                     retryable: false, exception);
-            // OpenLDAP answers a paged search whose page exceeds the account's size.pr limit with adminLimitExceeded.
+            // OpenLDAP answers a page larger than the account's size.pr with adminLimitExceeded ("illegal pagedResults page size").
+            case LdapResult.AdminLimitExceeded when context is not null && _settings.PagedSearch:
+                return new(SyncFailureReason.SourceQueryFailed,
+                    $"{endpoint} refused a page of {PageSize} entries for {context.Base} with filter {context.Filter} (LDAP result {code}, administrative limit): the server caps pages for {_settings.Username} below that (OpenLDAP: size.pr); set {Field}.pageSize at or below its cap, or raise the cap for that account.",
+                    retryable: false, exception);
+            // OpenLDAP caps the total of a paged search at the account's hard size limit (500 by default) unless
+            // size.prtotal says otherwise (slapd.conf(5) "limits"): paging alone does not read past it.
             case LdapResult.SizeLimitExceeded or LdapResult.AdminLimitExceeded when context is not null:
                 return new(SyncFailureReason.SourceQueryFailed,
                     _settings.PagedSearch
-                        ? $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}, even page by page ({_settings.PageSize} entries a page): the limit for {_settings.Username} is below the page size (OpenLDAP: size.pr); raise it for that account."
+                        ? $"{endpoint} stopped the search of {context.Base} with filter {context.Filter} at its size limit for {_settings.Username}, although it was read page by page ({PageSize} entries a page): OpenLDAP caps a paged search at the account's hard size limit unless size.prtotal allows more (limits dn.exact=\"{_settings.Username}\" size.prtotal=unlimited), and a page at size.pr; raise them for that account. Nothing was synced from a partial read."
                         : $"{endpoint} returned more entries than its size limit for {context.Base} with filter {context.Filter}; set {Field}.pagedSearch to true or raise the limit for {_settings.Username}.",
                     retryable: false, exception);
             default:
@@ -584,6 +590,8 @@ public sealed partial class LdapSource : IDirectorySource
             $"The LDAP server {endpoint} was reached, but TLS failed: {diagnosis.Detail} (LDAP result {code}). Check {Field}.encryption and {Field}.port.",
             retryable: false, exception),
     };
+
+    private int PageSize => _settings.PageSize;
 
     private string Endpoint => $"{_settings.Endpoint} ({EncryptionName})";
 

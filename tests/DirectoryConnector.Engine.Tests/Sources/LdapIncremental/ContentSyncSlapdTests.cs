@@ -123,6 +123,47 @@ public sealed class ContentSyncSlapdTests(ContentSyncSlapdFixture fixture) : IAs
     }
 
     [Fact]
+    public async Task A_directory_larger_than_the_readers_size_limit_syncs_in_full_and_keeps_its_cursor()
+    {
+        // A reader that is not the root DN: slapd caps its searches at the fixture's size limit, pages included.
+        const string readerPassword = "sync-reader-secret";
+        var reader = $"cn=reader,{_root}";
+        await fixture.Server.AddLdifAsync(fixture.Suffix,
+            $"dn: {reader}\nobjectClass: person\ncn: reader\nsn: reader\nuserPassword: {readerPassword}\n\n"
+            + string.Join("\n", Enumerable.Range(0, 6).Select(i => Person($"extra{i}"))));
+        var spec = Spec();
+        spec.Username = reader;
+        spec.PageSize = ContentSyncSlapdFixture.SizeLimit;
+        await using var harness = await LdapSyncHarness.StartAsync(spec, readerPassword);
+
+        var first = await harness.SyncAsync();
+
+        first.Result.Should().Be(SyncResult.Synced);
+        first.Plan!.Members.Should().HaveCount(9, "every user is read although the account may see only 5 entries a search");
+        first.State.SourceCursor.Should().StartWith("rfc4533:", "the content-sync refresh is paged like the read, so the size limit does not cost the cursor");
+        await harness.ExpectUnchangedAsync();
+
+        await ModifyAsync($"dn: uid=extra3,{People}\nchangetype: modify\nreplace: mail\nmail: extra3.new@example.org\n");
+        (await harness.ExpectFullReadAsync("a user changed")).Plan!.Members.Should().Contain(m => m.Email == "extra3.new@example.org");
+        await harness.ExpectUnchangedAsync();
+
+        await ModifyAsync($"dn: uid=extra5,{People}\nchangetype: delete\n");
+        var deleted = await harness.ExpectFullReadAsync("a user was deleted: a cursor must never hide a deletion");
+        deleted.Plan!.Members.Should().HaveCount(8).And.NotContain(m => m.Email == "extra5@example.org");
+        await harness.ExpectUnchangedAsync();
+
+        // More changes than the account may see in one search: still picked up.
+        foreach (var i in Enumerable.Range(0, 6))
+        {
+            await fixture.Server.AddLdifAsync(fixture.Suffix, Person($"late{i}"));
+        }
+
+        var many = await harness.ExpectFullReadAsync("six users were added");
+        many.Plan!.Members.Should().HaveCount(14);
+        await harness.ExpectUnchangedAsync();
+    }
+
+    [Fact]
     public async Task A_corrupted_or_unknown_cookie_means_a_full_read_that_says_why()
     {
         await using var harness = await HarnessAsync();

@@ -1,0 +1,24 @@
+namespace DirectoryConnector.Cli.Output;
+
+/// <summary>
+/// Whose state a state file is: the DirectorySync (namespace/name) and the Bitwarden organization (its id) it was
+/// written for. What a state records decides what prune may remove, so a state file given to
+/// another DirectorySync, or to the same one after it moved to another organization, is refused instead of used.
+/// </summary>
+internal sealed record StateOwner(string DirectorySync, string Organization)
+{
+    /// <summary>Why a state written for <paramref name="written"/> cannot be used by this owner, or null when it can.</summary>
+    public string? Mismatch(StateOwner written)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        if (written.DirectorySync != DirectorySync)
+        {
+            return $"was written by DirectorySync {written.DirectorySync}, not {DirectorySync}: give each DirectorySync its own state file "
+                + "(it records the members that DirectorySync manages, which prune may remove), or delete it to start over";
+        }
+
+        return written.Organization != Organization
+            ? $"was written for the Bitwarden organization {written.Organization}, not {Organization}: use this organization's state file, or delete it to start over"
+            : null;
+    }
+}

@@ -30,6 +30,7 @@ internal static partial class ManifestReader
         RespectNullableAnnotations = true,
     };
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string[] OurKinds = ["DirectorySync", "Secret", "ConfigMap"];
     private static readonly HashSet<string> DirectorySyncFields = ["apiVersion", "kind", "metadata", "spec", "status"];
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
@@ -222,12 +223,18 @@ internal static partial class ManifestReader
 
             try
             {
-                values[key] = Encoding.UTF8.GetString(Convert.FromBase64String(node));
+                values[key] = StrictUtf8.GetString(Convert.FromBase64String(node));
             }
             catch (FormatException)
             {
                 // Never echo the value: it is a secret.
                 throw new ManifestException($"{where}: data.{key}: is not base64; put plain text under stringData instead");
+            }
+            catch (DecoderFallbackException)
+            {
+                // Every value read is text (passwords, PEM, JSON keys): replacement characters would make a password
+                // that the server refuses without saying why.
+                throw new ManifestException($"{where}: data.{key}: decodes to bytes that are not UTF-8 text; base64-encode the UTF-8 text (or use stringData)");
             }
         }
 

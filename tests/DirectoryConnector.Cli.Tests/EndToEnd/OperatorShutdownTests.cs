@@ -158,8 +158,10 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         big.Bitwarden.PassNext(1, StandInEndpoint.Import);
         big.Bitwarden.HangNext(1, StandInEndpoint.Import);
         await big.CreateDirectorySyncAsync("corp", configMap: "big");
-        string[] timings = ["--leader-elect-lease-duration=2s", "--leader-elect-renew-deadline=1500ms", "--leader-elect-retry-period=250ms"];
-        using (var killed = big.StartOperator(timings))
+        // The killed leader records a short Lease so the next run need not wait 15 s for it to expire; the next run
+        // keeps the default renew deadline (a standby honours the duration the Lease records), so a loaded machine
+        // cannot make it lose the Lease before it finishes.
+        using (var killed = big.StartOperator("--leader-elect-lease-duration=4s", "--leader-elect-renew-deadline=3s", "--leader-elect-retry-period=250ms"))
         {
             (await OperatorProcessCluster.WaitForAsync(() => big.Bitwarden.HangingRequests == 1, killed)).Should().BeTrue($"the second batch is in flight\n{killed}");
             killed.Kill();
@@ -169,7 +171,7 @@ public sealed class OperatorShutdownTests : IAsyncLifetime
         big.Bitwarden.Organization.Groups.Should().BeEmpty("the group batch never went out");
 
         // The interval is 1h: the next run syncs at once because the status records no finished sync.
-        using var next = big.StartOperator(timings);
+        using var next = big.StartOperator("--leader-elect-retry-period=250ms");
         (await OperatorProcessCluster.WaitForAsync(() => big.ReadyReason("corp") is not null, next)).Should().BeTrue(next.ToString());
         var organization = big.Bitwarden.Organization;
         organization.Members.Select(m => m.ExternalId).Should().BeEquivalentTo(Enumerable.Range(0, Users).Select(i => $"user-{i}"));

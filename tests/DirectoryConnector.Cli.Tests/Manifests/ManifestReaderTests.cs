@@ -347,4 +347,15 @@ public sealed class ManifestReaderTests
     public void ABareNumberWhereADurationBelongsAsksForAUnit(string line, string field)
         => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should()
             .EndWith($"{field}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)");
+
+    [Fact]
+    public void SecretDataThatIsNotUtf8TextIsRefusedWithoutEchoingIt()
+    {
+        // "caf\xe9-SENTINEL" in Latin-1, base64-encoded: before, the bind password became "caf\uFFFD-SENTINEL".
+        var data = Convert.ToBase64String(System.Text.Encoding.Latin1.GetBytes("caf\u00e9-SENTINEL"));
+
+        ErrorOf($"apiVersion: v1\nkind: Secret\nmetadata: {{name: bind}}\ndata: {{password: {data}}}\n").Should()
+            .Be("/manifests/corp.yaml: document 1 (Secret bind): data.password: decodes to bytes that are not UTF-8 text; base64-encode the UTF-8 text (or use stringData)")
+            .And.NotContain("SENTINEL").And.NotContain(data);
+    }
 }

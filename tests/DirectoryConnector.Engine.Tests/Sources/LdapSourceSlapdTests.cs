@@ -149,8 +149,20 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         failure.Retryable.Should().BeFalse();
-        failure.Message.Should().Contain(fixture.Example.AdminDn).And.NotContain(wrongPassword);
+        failure.Message.Should().Contain(fixture.Example.AdminDn).And.NotContain(wrongPassword).And.NotContain("line break");
         failure.ToString().Should().NotContain(wrongPassword);
+    }
+
+    [Fact]
+    public async Task A_password_refused_for_its_final_line_break_says_so()
+    {
+        // What kubectl create secret generic --from-file=password=pw.txt stores when pw.txt ends with a newline.
+        var read = () => LdapSource.Create(Spec(), null, fixture.Example.AdminPassword + "\n", null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None);
+
+        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        failure.Message.Should().EndWith("It ends with a line break or space (a Secret made with --from-file keeps the file's last line break): remove it if the password has none.")
+            .And.NotContain(fixture.Example.AdminPassword);
     }
 
     [Fact]

@@ -476,7 +476,11 @@ public sealed partial class LdapSource : IDirectorySource
         {
             case LdapResult.InvalidCredentials or LdapResult.InappropriateAuthentication:
                 return new(SyncFailureReason.SourceAuthFailed,
-                    $"{endpoint} rejected the credentials of {Field}.username '{_settings.Username}' (LDAP result {code}); check the password in {Field}.passwordSecretRef.",
+                    $"{endpoint} rejected the credentials of {Field}.username '{_settings.Username}' (LDAP result {code}); check the password in {Field}.passwordSecretRef."
+                    // kubectl create secret --from-file keeps the file's final line break, which no one sees in the password.
+                    + (_settings.Password.Length > 0 && char.IsWhiteSpace(_settings.Password[^1])
+                        ? " It ends with a line break or space (a Secret made with --from-file keeps the file's last line break): remove it if the password has none."
+                        : ""),
                     retryable: false, exception);
             case LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired:
                 return new(SyncFailureReason.SourceAuthFailed,

@@ -32,12 +32,11 @@ internal static class OperatorIdleFootprint
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var syncs = Option(args, "--syncs", 500);
-        var secrets = Option(args, "--secrets", 10_000);
-        var idle = TimeSpan.FromSeconds(Option(args, "--idle", 60));
+        var syncs = BenchArguments.Int(args, "--syncs", 500);
+        var secrets = BenchArguments.Int(args, "--secrets", 10_000);
+        var idle = TimeSpan.FromSeconds(BenchArguments.Int(args, "--idle", 60));
         // The executable the image runs (the Dockerfile's publish), or --cli's; --env NAME=VALUE (repeatable) adds to its environment.
-        var cliAt = Array.IndexOf(args, "--cli");
-        var cli = cliAt >= 0 && cliAt + 1 < args.Length ? args[cliAt + 1] : await PublishedCli.PublishAsync();
+        var cli = BenchArguments.Value(args, "--cli") ?? await PublishedCli.PublishAsync();
         var environment = args.Select((a, i) => a == "--env" && i + 1 < args.Length ? args[i + 1] : null).OfType<string>().Select(e => e.Split('=', 2)).ToList();
 
         var kubeOptions = new KubeApiEmulatorOptions { BookmarkInterval = TimeSpan.FromMinutes(1) };
@@ -187,12 +186,6 @@ internal static class OperatorIdleFootprint
     }
 
     private static string Mib(long bytes) => $"{bytes / 1024.0 / 1024.0:F0} MiB";
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 
     private static int FreePort()
     {

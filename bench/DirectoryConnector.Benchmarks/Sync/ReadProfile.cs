@@ -34,7 +34,7 @@ internal static class ReadProfile
                 },
             },
         };
-        var source = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, new Password(), CancellationToken.None);
+        var source = await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(new Password(), CancellationToken.None);
         var steps = new List<string>();
         using var sampler = new AllocationSampler();
         T Step<T>(string name, Func<T> run)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using DirectoryConnector.TestSupport.Bitwarden;
-using DirectoryConnector.TestSupport.Ldap;
 
 namespace DirectoryConnector.Benchmarks.Sync;
 
@@ -20,20 +19,15 @@ internal static class StartupBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var users = Option(args, "--users", 50_000);
-        var runs = Option(args, "--runs", 5);
+        var users = BenchArguments.Int(args, "--users", 50_000);
+        var runs = BenchArguments.Int(args, "--runs", 5);
         var cli = await PublishedCli.PublishAsync();
         var frameworkDependent = SyncBenchmark.CliPath();
         var work = Directory.CreateTempSubdirectory("dc-startup-").FullName;
         try
         {
-            Console.Error.WriteLine($"== {users} users: generating and loading with slapadd in {work}");
-            BenchDirectory.Write(Path.Combine(work, "directory.ldif"), users);
-            var config = SyncBenchmark.WriteSlapdConfig(work, contentSync: true);
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("slapadd"), ["-q", "-w", "-f", config, "-l", Path.Combine(work, "directory.ldif")], CancellationToken.None);
-            var port = ServerProcess.FreeLoopbackPort();
-            await using var slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", config, "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
-            await SyncBenchmark.WaitForPortAsync(port, slapd);
+            await using var slapd = await BenchSlapd.StartAsync(work, users, contentSync: true);
+            var port = slapd.Port;
             await using var standIn = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
             var manifests = SyncBenchmark.WriteManifests(work, port, standIn);
             var state = Path.Combine(work, "state.json");
@@ -98,11 +92,5 @@ internal static class StartupBenchmark
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

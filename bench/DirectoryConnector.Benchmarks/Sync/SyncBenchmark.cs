@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using DirectoryConnector.TestSupport.Bitwarden;
-using DirectoryConnector.TestSupport.Ldap;
 
 namespace DirectoryConnector.Benchmarks.Sync;
 
@@ -22,12 +20,6 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// </summary>
 internal static class SyncBenchmark
 {
-    /// <summary>Runs a cleanup when disposed (the slapd of the moment, which is replaced midway).</summary>
-    private sealed class AsyncCleanup(Func<ValueTask> cleanup) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => cleanup();
-    }
-
     private const string PhaseRaw = "ldapsearch -E pr=1000 (users + groups)";
 
     private const string PhaseBare = "bare S.DS.P paged read (same entries, no mapping or plan)";
@@ -35,9 +27,9 @@ internal static class SyncBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = args.SkipWhile(a => a != "--users").Skip(1).FirstOrDefault()?.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
-            ?? [10_000, 50_000];
-        var cli = CliPath();
+        var sizes = BenchArguments.Ints(args, "--users", [10_000, 50_000]);
+        // The executable users run: the Dockerfile's publish (self-contained, ReadyToRun).
+        var cli = await PublishedCli.PublishAsync();
         var results = new List<Measurement>();
         foreach (var users in sizes)
         {
@@ -54,17 +46,10 @@ internal static class SyncBenchmark
         var work = Directory.CreateTempSubdirectory("dc-bench-").FullName;
         try
         {
-            Console.Error.WriteLine($"== {users} users: generating and loading with slapadd in {work}");
-            var ldif = Path.Combine(work, "directory.ldif");
-            var directory = BenchDirectory.Write(ldif, users);
-            var port = ServerProcess.FreeLoopbackPort();
-            var config = WriteSlapdConfig(work, contentSync: false);
-            // -w writes the suffix's contextCSN, which the syncprov overlay answers content-sync requests from.
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("slapadd"), ["-q", "-w", "-f", config, "-l", ldif], CancellationToken.None);
-            var slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", config, "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
-            await using var stopSlapd = new AsyncCleanup(() => slapd.DisposeAsync());
-            await WaitForPortAsync(port, slapd);
-            var url = $"ldap://127.0.0.1:{port}";
+            // Served without the syncprov overlay until the incremental phase, so the full reads are not also charged
+            // the content-sync refresh a cursor needs.
+            await using var slapd = await BenchSlapd.StartAsync(work, users, contentSync: false);
+            var (directory, port, url) = (slapd.Directory, slapd.Port, slapd.Url);
             var results = new List<Measurement>();
             BitwardenStandIn? standIn = null;
             string[] manifests = [];
@@ -111,7 +96,7 @@ internal static class SyncBenchmark
             {
                 standIn ??= await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { SelfHosted = false });
                 manifests = WriteManifests(work, port, standIn);
-                return ("dotnet", [cli, "test", .. manifests]);
+                return (cli, ["test", .. manifests]);
             });
             await Measure("first full sync", async run =>
             {
@@ -123,38 +108,36 @@ internal static class SyncBenchmark
                 }
 
                 File.Delete(state);
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             var synced = await File.ReadAllTextAsync(state);
             await Measure("no-change sync (full read: state without a cursor)", async _ =>
             {
                 await File.WriteAllTextAsync(state, WithoutCursor(synced));
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             await Measure("one-user-change sync", async run =>
             {
                 var user = users / 2 + run;
-                await ModifyAsync(url, $"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                await slapd.ModifyAsync($"dn: {BenchDirectory.UserDn(user)}\nchangetype: modify\nreplace: mail\nmail: renamed.user{user}@bench.example\n");
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
             await Measure("one-group-change sync (a member added)", async run =>
             {
                 var group = 1 + run;
-                await ModifyAsync(url, $"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
-                return ("dotnet", [cli, "sync", .. manifests, "--state", state]);
+                await slapd.ModifyAsync($"dn: {BenchDirectory.GroupDn(group)}\nchangetype: modify\nadd: member\nmember: {BenchDirectory.UserDn(directory.UserOutside(group))}\n");
+                return (cli, ["sync", .. manifests, "--state", state]);
             });
 
             // The same database served with the syncprov overlay: one sync records a content-sync cookie, then a sync
             // with nothing changed is answered by the cookie alone. (Until then slapd runs without the overlay, so the
             // full reads above are not also charged the initial content-sync enumeration a cursor needs.)
-            await slapd.DisposeAsync();
-            slapd = ServerProcess.Start(ServerProcess.FindExecutable("slapd"), ["-f", WriteSlapdConfig(work, contentSync: true), "-h", $"ldap://127.0.0.1:{port}/", "-d", "0"]);
-            await WaitForPortAsync(port, slapd);
-            await MeasureAsync(users, "cursor", work, standIn, "dotnet", [cli, "sync", .. manifests, "--state", state]);
-            string[] incremental = [cli, "sync", .. manifests, "--state", state];
-            await Measure("no-change sync (incremental: RFC 4533 content sync)", _ => Task.FromResult(("dotnet", incremental)));
+            await slapd.ServeAsync(contentSync: true);
+            await MeasureAsync(users, "cursor", work, standIn, cli, ["sync", .. manifests, "--state", state]);
+            string[] incremental = ["sync", .. manifests, "--state", state];
+            await Measure("no-change sync (incremental: RFC 4533 content sync)", _ => Task.FromResult((cli, incremental)));
             await standIn!.DisposeAsync();
             return results;
         }
@@ -224,70 +207,20 @@ internal static class SyncBenchmark
         return table.ToString();
     }
 
-    internal static string WriteSlapdConfig(string work, bool contentSync)
-    {
-        var database = Path.Combine(work, "db");
-        Directory.CreateDirectory(database);
-        var config = new StringBuilder();
-        foreach (var schema in new[] { "core", "cosine", "inetorgperson", "nis" })
-        {
-            config.Append("include /etc/ldap/schema/").Append(schema).AppendLine(".schema");
-        }
-
-        config.AppendLine("modulepath /usr/lib/ldap").AppendLine("moduleload back_mdb");
-        if (contentSync)
-        {
-            config.AppendLine("moduleload syncprov");
-        }
-
-        config.Append("pidfile ").AppendLine(Path.Combine(work, "slapd.pid"));
-        config.AppendLine("sizelimit unlimited");
-        config.AppendLine("database mdb").AppendLine("maxsize 8589934592");
-        config.Append("suffix \"").Append(BenchDirectory.Suffix).AppendLine("\"");
-        config.Append("rootdn \"").Append(BenchDirectory.AdminDn).AppendLine("\"");
-        config.Append("rootpw ").AppendLine(BenchDirectory.AdminPassword);
-        config.Append("directory ").AppendLine(database);
-        config.AppendLine("index objectClass eq");
-        config.AppendLine("index entryCSN,entryUUID eq");
-        if (contentSync)
-        {
-            // LDAP Content Synchronization (RFC 4533), so the no-change sync can use the incremental read.
-            config.AppendLine("overlay syncprov");
-        }
-
-        var path = Path.Combine(work, contentSync ? "slapd-syncprov.conf" : "slapd.conf");
-        File.WriteAllText(path, config.ToString());
-        return path;
-    }
-
     internal static string[] WriteManifests(string work, int port, BitwardenStandIn standIn)
     {
         var path = Path.Combine(work, "bench.yaml");
-        File.WriteAllText(path, $"""
-            apiVersion: directoryconnector.dev/v1alpha1
-            kind: DirectorySync
-            metadata: {"{"}name: bench, namespace: bench{"}"}
-            spec:
-              bitwarden:
-                serverUrl: {standIn.BaseUrl}
-                apiKeySecretRef: {"{"}name: bitwarden-org-api-key{"}"}
-              source:
-                ldap:
-                  hostname: 127.0.0.1
-                  port: {port}
-                  encryption: none
-                  rootPath: {BenchDirectory.Suffix}
-                  username: {BenchDirectory.AdminDn}
-                  passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
-                  userPath: ou=People
-                  groupPath: ou=Groups
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {"{"}name: bitwarden-org-api-key, namespace: bench{"}"}
-            stringData:
-              client_id: {standIn.ClientId}
-              client_secret: {standIn.ClientSecret}
+        File.WriteAllText(path, standIn.DirectorySyncManifest("bench", "bench", $"""
+            ldap:
+              hostname: 127.0.0.1
+              port: {port}
+              encryption: none
+              rootPath: {BenchDirectory.Suffix}
+              username: {BenchDirectory.AdminDn}
+              passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
+              userPath: ou=People
+              groupPath: ou=Groups
+            """) + $"""
             ---
             apiVersion: v1
             kind: Secret
@@ -296,40 +229,6 @@ internal static class SyncBenchmark
               password: {BenchDirectory.AdminPassword}
             """);
         return ["-f", path];
-    }
-
-    private static async Task ModifyAsync(string url, string ldif)
-    {
-        var file = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllTextAsync(file, ldif);
-            await ServerProcess.RunToolAsync(ServerProcess.FindExecutable("ldapmodify"), ["-x", "-H", url, "-D", BenchDirectory.AdminDn, "-w", BenchDirectory.AdminPassword, "-f", file], CancellationToken.None);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    internal static async Task WaitForPortAsync(int port, ServerProcess server)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            server.ThrowIfExited();
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new InvalidOperationException($"slapd did not listen on {port}: {server.Log}");
     }
 
     /// <summary>The CLI built next to this benchmark (same configuration; the project reference builds it).</summary>

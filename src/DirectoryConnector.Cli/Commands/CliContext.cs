@@ -61,19 +61,19 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
         return builder.Build();
     }
 
-    /// <summary>Reads the manifests and picks the DirectorySync, or writes every problem and returns the exit code.</summary>
-    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync)?> ReadManifestsAsync(IServiceProvider services, ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
+    /// <summary>Reads the manifests, picks the DirectorySync and checks its spec (once: the check is handed on to
+    /// building the source and the engine), or writes every problem and returns null.</summary>
+    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync, CheckedSpec Checked)?> ReadManifestsAsync(IServiceProvider services, ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
     {
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
             var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], services.GetRequiredService<SourceProviders>(), cancellationToken).ConfigureAwait(false);
             var directorySync = set.SelectDirectorySync(parseResult.GetValue(name));
-            var validator = services.GetRequiredService<SpecValidator>();
-            var errors = validator.Validate(directorySync.Spec);
-            if (errors.Count > 0)
+            var check = services.GetRequiredService<SpecValidator>().Check(directorySync.Spec);
+            if (check.Errors.Count > 0)
             {
-                foreach (var specError in errors)
+                foreach (var specError in check.Errors)
                 {
                     await error.WriteLineAsync($"error: {directorySync.File} (DirectorySync {directorySync.Name}): {specError}").ConfigureAwait(false);
                 }
@@ -81,12 +81,12 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
                 return null;
             }
 
-            foreach (var insecure in validator.InsecureSettings(directorySync.Spec))
+            foreach (var insecure in check.Insecure)
             {
                 await error.WriteLineAsync($"warning: {directorySync.File} (DirectorySync {directorySync.Name}): {insecure}").ConfigureAwait(false);
             }
 
-            return (set, directorySync);
+            return (set, directorySync, check);
         }
         catch (ManifestException e)
         {

@@ -52,7 +52,7 @@ internal static class SyncCommand
                 return ExitCodes.BadInput;
             }
 
-            var (set, directorySync) = manifests;
+            var (set, directorySync, check) = manifests;
 
             var state = parseResult.GetValue(statePath);
             SyncState? previous = null;
@@ -108,10 +108,9 @@ internal static class SyncCommand
                     }
                 }
 
-                var source = await host.Services.GetRequiredService<SourceProviders>()
-                    .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
+                var source = await check.CreateSourceAsync(references, cancellationToken).ConfigureAwait(false);
                 outcome = await host.Services.GetRequiredService<SyncEngine>()
-                    .SyncAsync(directorySync.Spec, source, references, previous,
+                    .SyncAsync(check, source, references, previous,
                         new SyncRunOptions(Force: parseResult.GetValue(force), DryRun: parseResult.GetValue(dryRun), ApprovedDeletions: parseResult.GetValue(approveDeletions), ManagedByOthers: others), cancellationToken)
                     .ConfigureAwait(false);
             }

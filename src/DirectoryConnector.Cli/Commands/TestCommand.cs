@@ -36,15 +36,14 @@ internal static class TestCommand
                 return ExitCodes.BadInput;
             }
 
-            var (set, directorySync) = manifests;
+            var (set, directorySync, check) = manifests;
 
             var references = new ManifestReferenceResolver(set, directorySync.Namespace);
             try
             {
-                var source = await host.Services.GetRequiredService<SourceProviders>()
-                    .CreateAsync(directorySync.Spec, references, cancellationToken).ConfigureAwait(false);
+                var source = await check.CreateSourceAsync(references, cancellationToken).ConfigureAwait(false);
                 var outcome = await host.Services.GetRequiredService<SyncEngine>()
-                    .PreviewAsync(directorySync.Spec, source, cancellationToken).ConfigureAwait(false);
+                    .PreviewAsync(check, source, cancellationToken).ConfigureAwait(false);
                 var output = parseResult.InvocationConfiguration.Output;
                 if (parseResult.GetValue(format) == "json")
                 {

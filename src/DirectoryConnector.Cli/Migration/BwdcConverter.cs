@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Migration;
 
@@ -159,9 +161,10 @@ internal sealed class BwdcConverter
             var server = BaseUrl(urls.Text("base"));
             var api = BaseUrl(urls.Text("api"));
             var identity = BaseUrl(urls.Text("identity"));
-            if (server is null && api == "https://api.bitwarden.eu" && identity == "https://identity.bitwarden.eu")
+            if (server is null && api is not null && identity is not null)
             {
-                (server, api, identity) = ("https://vault.bitwarden.eu", null, null);
+                // Without a base URL, the API and identity URLs of a Bitwarden cloud are that cloud's serverUrl.
+                server = new[] { BitwardenSpec.CloudUs, BitwardenSpec.CloudEu }.FirstOrDefault(cloud => Derived(cloud) == (api, identity));
             }
 
             if (server is not null)
@@ -169,13 +172,14 @@ internal sealed class BwdcConverter
                 bitwarden["serverUrl"] = server;
             }
 
-            // Overrides equal to what serverUrl derives ({base}/api, {base}/identity) are left out.
-            if (api is not null && api != $"{server}/api")
+            // Overrides equal to what serverUrl derives are left out.
+            var derived = Derived(server ?? BitwardenSpec.CloudUs);
+            if (api is not null && api != derived?.Api)
             {
                 bitwarden["apiUrl"] = api;
             }
 
-            if (identity is not null && identity != $"{server}/identity")
+            if (identity is not null && identity != derived?.Identity)
             {
                 bitwarden["identityUrl"] = identity;
             }
@@ -547,6 +551,21 @@ internal sealed class BwdcConverter
     private void ToDo(string key, string message) => notes.Add(new(MigrationNoteKind.ToDo, key, message));
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    // The API and identity URLs a serverUrl derives (BitwardenEndpoints, as the engine uses them), without the trailing
+    // slash; null for a URL the spec validator then names.
+    private static (string Api, string Identity)? Derived(string serverUrl)
+    {
+        try
+        {
+            var endpoints = BitwardenEndpoints.FromSpec(new BitwardenSpec { ServerUrl = serverUrl });
+            return (endpoints.ApiUrl.AbsoluteUri.TrimEnd('/'), endpoints.IdentityUrl.AbsoluteUri.TrimEnd('/'));
+        }
+        catch (SyncFailedException)
+        {
+            return null;
+        }
+    }
 
     // As the original's environment service formats URLs: no trailing slash, https:// when no scheme is written.
     private static string? BaseUrl(string? url)

@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Bitwarden;
@@ -40,31 +41,11 @@ public sealed record BitwardenEndpoints(Uri ApiUrl, Uri IdentityUrl)
             string.IsNullOrWhiteSpace(spec.IdentityUrl) ? identity : ParseBaseUrl(spec.IdentityUrl, "spec.bitwarden.identityUrl"));
     }
 
-    private static Uri ParseBaseUrl(string value, string field)
-    {
-        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-            || string.IsNullOrEmpty(uri.Host))
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{field} '{value}' is not an absolute http(s) URL such as https://vault.example.com.", retryable: false);
-        }
-
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            // Do not echo the value: it holds credentials.
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{field} must not contain a user name or password; the API key Secret is the only credential.", retryable: false);
-        }
-
-        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{field} '{value}' must be a base URL without a query or fragment.", retryable: false);
-        }
-
-        return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/'));
-    }
+    // The spec's one URL rule (SourceValidation.UrlProblem); the value is not echoed when it holds credentials.
+    private static Uri ParseBaseUrl(string value, string field) =>
+        SourceValidation.UrlProblem(value, BitwardenSpec.CloudUs, out var uri) is { } problem
+            ? throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{field}: {problem}", retryable: false)
+            : new Uri(uri!.GetLeftPart(UriPartial.Path).TrimEnd('/'));
 
     private static bool IsHostOnly(Uri uri) => uri.AbsolutePath is "/" or "";
 

@@ -9,6 +9,8 @@ public sealed class BitwardenSpec
 {
     public const string CloudUs = "https://vault.bitwarden.com";
 
+    public const string CloudEu = "https://vault.bitwarden.eu";
+
     [Description("Base URL of the Bitwarden server: https://vault.bitwarden.com (cloud US), https://vault.bitwarden.eu (cloud EU), or a self-hosted base URL.")]
     [RegularExpression(SpecPatterns.HttpUrl)]
     [MaxLength(2048)]

@@ -1,7 +1,13 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace DirectoryConnector.Engine.Configuration;
 
 /// <summary>On a class: exactly one of the named properties is set (all of its properties when none are named).
-/// The CRD generator turns it into a schema rule that names the choices; the spec validator enforces it for the CLI.</summary>
+/// The CRD generator turns it into a schema rule that names the choices; <see cref="SpecValidator"/> enforces it for
+/// the CLI and the operator (<see cref="Problem"/>). One place per rule.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ExactlyOneOfAttribute(string message, params string[] propertyNames) : Attribute
 {
@@ -10,4 +16,42 @@ public sealed class ExactlyOneOfAttribute(string message, params string[] proper
 
     /// <summary>C# property names; empty means every property of the class.</summary>
     public IReadOnlyList<string> PropertyNames { get; } = propertyNames;
+
+    /// <summary>The properties of <paramref name="type"/> the rule covers (public, serialized ones when none are named).</summary>
+    public IReadOnlyList<PropertyInfo> PropertiesOf(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return PropertyNames.Count == 0
+            ? [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)]
+            : [.. PropertyNames.Select(name => type.GetProperty(name) ?? throw new InvalidOperationException($"[ExactlyOneOf] on {type.Name} names {name}, which it does not have."))];
+    }
+
+    /// <summary><see cref="Message"/> with the choices' manifest names, e.g. "set exactly one source: ldap or file or okta".</summary>
+    public string MessageFor(Type type) =>
+        string.Format(CultureInfo.InvariantCulture, Message, string.Join(" or ", PropertiesOf(type).Select(JsonName)));
+
+    /// <summary>Why <paramref name="instance"/> breaks the rule (none or several set, naming those set), or null.
+    /// A blank string counts as not set.</summary>
+    public string? Problem(object instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var set = PropertiesOf(instance.GetType())
+            .Where(p => p.GetValue(instance) is { } value && (value is not string text || !string.IsNullOrWhiteSpace(text)))
+            .Select(JsonName)
+            .ToList();
+        return set.Count switch
+        {
+            1 => null,
+            0 => MessageFor(instance.GetType()),
+            2 => $"{set[0]} and {set[1]} are both set: {MessageFor(instance.GetType())}",
+            _ => $"{string.Join(", ", set[..^1])} and {set[^1]} are set: {MessageFor(instance.GetType())}",
+        };
+    }
+
+    /// <summary>The property's name in a manifest: [JsonPropertyName] or camelCase.</summary>
+    public static string JsonName(PropertyInfo property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        return property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+    }
 }

@@ -4,9 +4,8 @@ namespace DirectoryConnector.Engine.Sources;
 
 /// <summary>
 /// One kind of directory source (LDAP, file, Okta, ...), registered through DI like external-secrets' providers.
-/// It owns its spec (a property of <see cref="SourceSpec"/>), its validation, the Secrets and ConfigMaps it reads,
-/// its filter syntax and building its <see cref="IDirectorySource"/>. Implement it by deriving from
-/// <see cref="SourceProvider{TSpec}"/>; every host loops over the registered providers.
+/// It owns its spec (a property of <see cref="SourceSpec"/>), its validation, its filter syntax and building its
+/// <see cref="IDirectorySource"/>. Implement it by deriving from <see cref="SourceProvider{TSpec}"/>; every host loops over the registered providers.
 /// </summary>
 public interface ISourceProvider
 {
@@ -19,11 +18,9 @@ public interface ISourceProvider
     /// <summary>True when <paramref name="source"/> sets this provider's field.</summary>
     bool IsSetIn(SourceSpec source);
 
-    /// <summary>Adds every problem of this source's spec and of spec.filters to <paramref name="validation"/>.</summary>
+    /// <summary>Adds every problem of this source's spec and of spec.filters to <paramref name="validation"/>, and
+    /// leaves the parsed filters there.</summary>
     void Validate(SourceSpec source, SourceValidation validation);
-
-    /// <summary>The Secrets and ConfigMaps (in the DirectorySync's namespace) this source's spec reads.</summary>
-    IEnumerable<SpecObjectReference> References(SourceSpec source);
 
     /// <summary>CLI only: makes paths in the spec that are relative to the manifest absolute.</summary>
     void ResolveRelativePaths(SourceSpec source, string manifestFolder);

@@ -1,15 +1,25 @@
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Filters;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Sources;
 
-/// <summary>What a provider needs to build its source: the whole spec and the DirectorySync's Secrets and ConfigMaps.</summary>
-public sealed class SourceContext(DirectorySyncSpec spec, IReferenceResolver references)
+/// <summary>What a provider needs to build its source: the whole checked spec, its parsed filters and the
+/// DirectorySync's Secrets and ConfigMaps.</summary>
+public sealed class SourceContext(CheckedSpec spec, IReferenceResolver references)
 {
-    public DirectorySyncSpec Spec { get; } = spec ?? throw new ArgumentNullException(nameof(spec));
+    private readonly CheckedSpec _checked = spec ?? throw new ArgumentNullException(nameof(spec));
 
-    /// <summary>spec.filters (never null).</summary>
+    public DirectorySyncSpec Spec => _checked.Spec;
+
+    /// <summary>spec.filters as written (never null); LDAP's raw filters.</summary>
     public FiltersSpec Filters => Spec.Filters ?? new FiltersSpec();
+
+    /// <summary>spec.filters.users as the provider's filter syntax parsed it during validation.</summary>
+    public SourceFilter UsersFilter => _checked.UsersFilter;
+
+    /// <summary>spec.filters.groups as the provider's filter syntax parsed it during validation.</summary>
+    public SourceFilter GroupsFilter => _checked.GroupsFilter;
 
     /// <summary>The host's resolver: the operator reads the DirectorySync's namespace, the CLI the -f manifests.</summary>
     public IReferenceResolver References { get; } = references ?? throw new ArgumentNullException(nameof(references));

@@ -1,5 +1,6 @@
 using System.Reflection;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Filters;
 
 namespace DirectoryConnector.Engine.Sources;
 
@@ -36,12 +37,20 @@ public abstract class SourceProvider<TSpec> : ISourceProvider
         ArgumentNullException.ThrowIfNull(validation);
         if (SpecOf(source) is { } spec)
         {
+            // Parsed here once; CreateAsync reads the result from SourceContext.
+            if (UsersFilterSyntax is { } users)
+            {
+                validation.UsersFilter = SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, users, validation);
+            }
+
+            if (GroupsFilterSyntax is { } groups)
+            {
+                validation.GroupsFilter = SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, groups, validation);
+            }
+
             Validate(spec, validation);
         }
     }
-
-    IEnumerable<SpecObjectReference> ISourceProvider.References(SourceSpec source)
-        => SpecOf(source) is { } spec ? References(spec) : [];
 
     void ISourceProvider.ResolveRelativePaths(SourceSpec source, string manifestFolder)
     {
@@ -58,18 +67,25 @@ public abstract class SourceProvider<TSpec> : ISourceProvider
         return CreateAsync(spec, context, cancellationToken);
     }
 
-    /// <summary>Checks the spec and spec.filters (<see cref="SourceValidation.Filters"/>); every error names its path
-    /// (<see cref="Path"/>.field or spec.filters.users|groups) and what to do.</summary>
-    protected abstract void Validate(TSpec spec, SourceValidation validation);
+    /// <summary>The original connector's filter syntax of spec.filters.users for this source, or null when the source
+    /// checks spec.filters itself (LDAP's RFC 4515 filters, the file source's none). Parsed before
+    /// <see cref="Validate"/> runs (<see cref="SourceValidation.UsersFilter"/>) and handed to <see cref="CreateAsync"/>
+    /// (<see cref="SourceContext.UsersFilter"/>).</summary>
+    protected virtual SourceFilterSyntax? UsersFilterSyntax => null;
 
-    /// <summary>Default: every <see cref="SecretKeyRef"/> and <see cref="ConfigMapKeyRef"/> reachable in the spec.</summary>
-    protected virtual IEnumerable<SpecObjectReference> References(TSpec spec) => SpecObjectReference.FindIn(spec);
+    /// <summary>As <see cref="UsersFilterSyntax"/> for spec.filters.groups; the same syntax unless overridden.</summary>
+    protected virtual SourceFilterSyntax? GroupsFilterSyntax => UsersFilterSyntax;
+
+    /// <summary>Checks the spec and spec.filters (<see cref="SourceValidation.Filters"/>, parsed in
+    /// <see cref="SourceValidation.UsersFilter"/>); every error names its path (<see cref="Path"/>.field or
+    /// spec.filters.users|groups) and what to do. [ExactlyOneOf] on the spec type is enforced by the spec validator.</summary>
+    protected abstract void Validate(TSpec spec, SourceValidation validation);
 
     /// <summary>CLI: makes relative paths in the spec absolute against the manifest's folder. Default: none.</summary>
     protected virtual void ResolveRelativePaths(TSpec spec, string manifestFolder)
     {
     }
 
-    /// <summary>Builds the source; the spec has passed <see cref="Validate"/>.</summary>
+    /// <summary>Builds the source; the spec has passed <see cref="Validate"/> and its filters are parsed in <paramref name="context"/>.</summary>
     protected abstract Task<IDirectorySource> CreateAsync(TSpec spec, SourceContext context, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Sources.Filters;
 
 namespace DirectoryConnector.Engine.Sources;
 
@@ -16,6 +17,13 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
 
     /// <summary>spec.allowInsecureHttp: http:// URLs to other hosts than loopback are allowed (and reported as insecure).</summary>
     public bool AllowInsecureHttp { get; } = allowInsecureHttp;
+
+    /// <summary>spec.filters.users parsed with the source's <see cref="SourceProvider{TSpec}.UsersFilterSyntax"/>:
+    /// <see cref="SourceFilter.None"/> when the source has no such syntax, null when the text is malformed.</summary>
+    public SourceFilter? UsersFilter { get; internal set; } = SourceFilter.None;
+
+    /// <summary>spec.filters.groups, as <see cref="UsersFilter"/>.</summary>
+    public SourceFilter? GroupsFilter { get; internal set; } = SourceFilter.None;
 
     public void Error(string path, string message) => errors.Add(new SpecError(path, message));
 
@@ -59,9 +67,10 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
     }
 
     /// <summary>Requires (or, when <paramref name="required"/> is false, allows empty) an absolute https URL without
-    /// query or fragment; http only to a loopback host (tests and local stand-ins), or anywhere with
-    /// spec.allowInsecureHttp (then recorded as <see cref="Insecure"/>). Returns the URL when valid.</summary>
-    public Uri? RequireHttpsUrl(string? value, string path, bool required = true)
+    /// user info, query or fragment (<see cref="UrlProblem"/>); http only to a loopback host (tests and local
+    /// stand-ins), or anywhere with spec.allowInsecureHttp (then recorded as <see cref="Insecure"/>). Returns the URL
+    /// when valid. <paramref name="example"/> is shown in the error, e.g. https://example.okta.com.</summary>
+    public Uri? RequireHttpsUrl(string? value, string path, bool required = true, string example = "https://example.com")
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -73,21 +82,42 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
             return null;
         }
 
-        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
+        if (UrlProblem(value, example, out var uri) is { } problem)
+        {
+            Error(path, problem);
+            return null;
+        }
+
+        return CheckPlainHttp(uri!, path, AllowInsecureHttp, errors, insecure) ? uri : null;
+    }
+
+    /// <summary>The one rule for a URL in a spec: absolute http(s) with a host, no user name or password (credentials
+    /// live in Secrets; the value is then not repeated), no query or fragment. Returns why <paramref name="value"/>
+    /// breaks it, or null with <paramref name="uri"/> set.</summary>
+    public static string? UrlProblem(string value, string example, out Uri? uri)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             || string.IsNullOrEmpty(uri.Host))
         {
-            Error(path, $"\"{value}\" is not an absolute https URL such as https://example.com");
-            return null;
+            uri = null;
+            return $"\"{value}\" is not an absolute https URL such as {example}";
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            uri = null;
+            return "must not contain a user name or password: credentials belong in the Secrets the spec references";
         }
 
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            Error(path, $"\"{value}\" must not have a query or fragment");
-            return null;
+            uri = null;
+            return $"\"{value}\" must not have a query or fragment";
         }
 
-        return CheckPlainHttp(uri, path, AllowInsecureHttp, errors, insecure) ? uri : null;
+        return null;
     }
 
     /// <summary>The one rule for http:// URLs: loopback is fine; any other host is an error unless
@@ -110,6 +140,30 @@ public sealed class SourceValidation(FiltersSpec filters, SyncOptionsSpec sync, 
 
         insecure?.Add(new SpecError(path, $"uses http:// to {uri.Host} (spec.allowInsecureHttp): credentials cross the network in clear text"));
         return true;
+    }
+
+    /// <summary>The one rule for useEmailPrefixSuffix (LDAP, OneLogin; bwdc-behaviour.md §3.1, §3.5): when on, emailSuffix is
+    /// "@" and a domain, as the address is the prefix followed by the suffix as written (trimmed).</summary>
+    public void RequireEmailSuffix(bool useEmailPrefixSuffix, string? suffix, string path)
+    {
+        if (!useEmailPrefixSuffix)
+        {
+            return;
+        }
+
+        var trimmed = suffix?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            Error(path, "is required when useEmailPrefixSuffix is true, e.g. \"@corp.example.com\"");
+        }
+        else if (!trimmed.StartsWith('@'))
+        {
+            Error(path, $"\"{trimmed}\" does not start with '@': the prefix is followed by the suffix as written, so write \"@{trimmed.TrimStart('@')}\"");
+        }
+        else if (trimmed.Length == 1 || trimmed.IndexOf('@', 1) >= 0)
+        {
+            Error(path, $"\"{trimmed}\" must be '@' followed by a domain, e.g. \"@corp.example.com\"");
+        }
     }
 
     /// <summary>Adds an error when a filter is set for a source that has no filter syntax.</summary>

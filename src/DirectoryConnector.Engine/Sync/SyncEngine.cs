@@ -9,14 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace DirectoryConnector.Engine.Sync;
 
 /// <summary>Source → planner → Bitwarden client → outcome.</summary>
-public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, SpecValidator validator, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, TimeProvider time, ILogger<SyncEngine> logger)
 {
-    /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.</summary>
-    public async Task<SyncOutcome> PreviewAsync(DirectorySyncSpec spec, IDirectorySource source, CancellationToken cancellationToken)
+    /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.
+    /// Throws SyncFailedException(InvalidSpec) when <paramref name="checkedSpec"/> has problems.</summary>
+    public async Task<SyncOutcome> PreviewAsync(CheckedSpec checkedSpec, IDirectorySource source, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(checkedSpec);
         ArgumentNullException.ThrowIfNull(source);
-        validator.ThrowIfInvalid(spec);
+        var spec = checkedSpec.ThrowIfInvalid();
 
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
@@ -35,14 +36,15 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, S
         };
     }
 
-    /// <summary>One sync: posts only the parts whose hash differs from <paramref name="previous"/> (all with Force).</summary>
-    public async Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, IDirectorySource source, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+    /// <summary>One sync: posts only the parts whose hash differs from <paramref name="previous"/> (all with Force).
+    /// Throws SyncFailedException(InvalidSpec) when <paramref name="checkedSpec"/> has problems.</summary>
+    public async Task<SyncOutcome> SyncAsync(CheckedSpec checkedSpec, IDirectorySource source, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(checkedSpec);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(references);
         ArgumentNullException.ThrowIfNull(options);
-        validator.ThrowIfInvalid(spec);
+        var spec = checkedSpec.ThrowIfInvalid();
 
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var apiKey = await ResolveApiKeyAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);

@@ -274,9 +274,7 @@ public static class CrdGenerator
         enumType.GetField(memberName)!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
         ?? JsonNamingPolicy.CamelCase.ConvertName(memberName);
 
-    private static string JsonName(PropertyInfo property) =>
-        property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
-        ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+    private static string JsonName(PropertyInfo property) => ExactlyOneOfAttribute.JsonName(property);
 
     private static void ApplyDataAnnotations(PropertyInfo property, V1JSONSchemaProps schema)
     {
@@ -323,9 +321,6 @@ public static class CrdGenerator
     // min/maxProperties as well, for clients that only check structure.
     private static void ApplyExactlyOneOf(Type type, ExactlyOneOfAttribute oneOf, V1JSONSchemaProps schema)
     {
-        var names = oneOf.PropertyNames.Count == 0
-            ? [.. schema.Properties.Keys]
-            : oneOf.PropertyNames.Select(name => JsonName(type.GetProperty(name) ?? throw new InvalidOperationException($"[ExactlyOneOf] on {type.Name} names {name}, which it does not have."))).ToList();
         if (oneOf.PropertyNames.Count == 0)
         {
             schema.MinProperties = 1;
@@ -336,8 +331,8 @@ public static class CrdGenerator
         [
             new V1ValidationRule
             {
-                Rule = string.Join(" + ", names.Select(name => $"(has(self.{name}) ? 1 : 0)")) + " == 1",
-                Message = string.Format(System.Globalization.CultureInfo.InvariantCulture, oneOf.Message, string.Join(" or ", names)),
+                Rule = string.Join(" + ", oneOf.PropertiesOf(type).Select(property => $"(has(self.{JsonName(property)}) ? 1 : 0)")) + " == 1",
+                Message = oneOf.MessageFor(type),
             },
         ];
     }

@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Operator.Reconciliation;
 using DirectoryConnector.Operator.Resources;
 using DirectoryConnector.Operator.Runtime;
@@ -15,7 +16,7 @@ public sealed partial class ControllerManager(
     IKubernetes client,
     OperatorOptions options,
     ISyncRunner runner,
-    SpecReferences specReferences,
+    SpecValidator validator,
     OperatorMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggerFactory,
@@ -32,7 +33,7 @@ public sealed partial class ControllerManager(
     {
         IReadOnlyList<string?> namespaces = options.WatchNamespaces.Count == 0 ? [null] : [.. options.WatchNamespaces.Distinct(StringComparer.Ordinal)];
         using var queue = new WorkQueue(options.RetryBaseDelay, options.RetryMaxDelay, time, metrics.ForQueue(OperatorMetrics.ControllerName));
-        var index = new ReferenceIndex(specReferences);
+        var index = new ReferenceIndex();
         var informerLogger = loggerFactory.CreateLogger("DirectoryConnector.Operator.Runtime.Informer");
 
         var syncs = namespaces.Select(ns => new Informer<DirectorySync>(ListWatchSources.DirectorySyncs(client, ns, options.LabelSelector, options.WatchTimeoutSeconds), informerLogger, MaxWatchBackoff, WithoutStatus, time)).ToList();
@@ -87,7 +88,7 @@ public sealed partial class ControllerManager(
             reconciler = new DirectorySyncReconciler(
                 new KubernetesDirectorySyncStore(client, identity, time),
                 runner,
-                specReferences,
+                validator,
                 ns => new KubernetesReferenceResolver(client, ns),
                 ReferenceVersion,
                 metrics,

@@ -1,5 +1,6 @@
 using System.Net;
 using DirectoryConnector.Engine;
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Operator.Reconciliation;
@@ -108,7 +109,6 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes.Configuration));
         services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
-        services.AddSingleton<SpecReferences>();
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -151,7 +151,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
         var kubernetes = services.GetRequiredService<KubernetesConfigResolution>();
         var configurationSource = kubernetes.Describe();
         LogKubernetesConfiguration(logger, kubernetes.Configuration.Host, configurationSource);
-        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), services.GetRequiredService<SpecReferences>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
+        ControllerManager NewManager() => new(client, Options, services.GetRequiredService<ISyncRunner>(), services.GetRequiredService<SpecValidator>(), metrics, services.GetRequiredService<TimeProvider>(), loggerFactory, Identity);
         var leaderGauge = metrics.LeaderStatus.WithLabels(Options.LeaderElectionId);
 
         if (!Options.LeaderElection)

@@ -21,7 +21,7 @@ namespace DirectoryConnector.Operator.Reconciliation;
 public sealed partial class DirectorySyncReconciler(
     IDirectorySyncStore store,
     ISyncRunner runner,
-    SpecReferences specReferences,
+    SpecValidator validator,
     Func<string, IReferenceResolver> resolverForNamespace,
     Func<string, string, string?> referenceVersion,
     OperatorMetrics metrics,
@@ -88,10 +88,11 @@ public sealed partial class DirectorySyncReconciler(
         }
 
         var revision = CurrentRevision(resource);
-        if (!DurationFormat.TryParse(spec.Interval, out var interval) || interval < SpecValidator.MinimumInterval)
+        var intervalProblem = SpecValidator.IntervalProblem(spec.Interval);
+        if (intervalProblem is not null || !DurationFormat.TryParse(spec.Interval, out var interval))
         {
             metrics.Interval.RemoveLabelled(name, namespaceName);
-            var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval \"{spec.Interval}\" is not a duration of at least 1m, such as 15m or 1h30m.", retryable: false);
+            var failure = new SyncFailedException(SyncFailureReason.InvalidSpec, $"spec.interval: {intervalProblem}", retryable: false);
             return await FailAsync(resource, original, status, revision, failure, interval: null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -112,7 +113,8 @@ public sealed partial class DirectorySyncReconciler(
         status.ObservedGeneration = generation;
         status.SourceType = spec.Source?.Kind;
         var insecureBefore = Conditions.Find(status.Conditions, Conditions.InsecureTransport);
-        SetInsecureTransport(status, spec, generation, now);
+        var check = validator.Check(spec);
+        SetInsecureTransport(status, check.Insecure, generation, now);
         if (Conditions.Find(status.Conditions, Conditions.Ready) is null)
         {
             Conditions.Set(status.Conditions, Conditions.Ready, Conditions.Unknown, Conditions.ReasonProgressing, "The first sync is running.", generation, now);
@@ -131,7 +133,7 @@ public sealed partial class DirectorySyncReconciler(
         try
         {
             var others = spec.Sync.Prune ? await ManagedByOthersAsync(resource, cancellationToken).ConfigureAwait(false) : null;
-            outcome = await runner.RunAsync(spec, resolverForNamespace(namespaceName), SyncStateStatus.Previous(status),
+            outcome = await runner.RunAsync(check, resolverForNamespace(namespaceName), SyncStateStatus.Previous(status),
                 new SyncRunOptions(Force: decision.Force, DryRun: spec.DryRun, ApprovedDeletions: Approval(resource, status), ManagedByOthers: others), cancellationToken).ConfigureAwait(false);
         }
         catch (SyncFailedException failure)
@@ -283,9 +285,8 @@ public sealed partial class DirectorySyncReconciler(
     }
 
     // A warning condition beside Ready, present only while the spec opts into weaker transport security.
-    private void SetInsecureTransport(DirectorySyncStatus status, DirectorySyncSpec spec, long? generation, DateTime now)
+    private static void SetInsecureTransport(DirectorySyncStatus status, IReadOnlyList<SpecError> insecure, long? generation, DateTime now)
     {
-        var insecure = specReferences.InsecureSettings(spec);
         if (insecure.Count == 0)
         {
             if (Conditions.Find(status.Conditions, Conditions.InsecureTransport) is { } resolved)
@@ -410,7 +411,7 @@ public sealed partial class DirectorySyncReconciler(
     private SyncRevision CurrentRevision(DirectorySync resource)
     {
         var namespaceName = resource.Metadata.NamespaceProperty;
-        var references = specReferences.Of(resource.Spec).ToDictionary(
+        var references = SpecReferences.Of(resource.Spec).ToDictionary(
             r => r,
             r => referenceVersion(namespaceName, r) ?? SyncRevision.Missing,
             StringComparer.Ordinal);

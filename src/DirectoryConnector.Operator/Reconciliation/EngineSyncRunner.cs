@@ -4,11 +4,11 @@ using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Operator.Reconciliation;
 
-public sealed class EngineSyncRunner(SourceProviders sources, SyncEngine engine) : ISyncRunner
+public sealed class EngineSyncRunner(SyncEngine engine) : ISyncRunner
 {
-    public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+    public async Task<SyncOutcome> RunAsync(CheckedSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
     {
-        var source = await sources.CreateAsync(spec, references, cancellationToken).ConfigureAwait(false);
+        var source = await spec.CreateSourceAsync(references, cancellationToken).ConfigureAwait(false);
         return await engine.SyncAsync(spec, source, references, previous, options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -3,7 +3,7 @@ using DirectoryConnector.Engine.Configuration;
 namespace DirectoryConnector.Operator.Reconciliation;
 
 /// <summary>Which DirectorySyncs reference a Secret or ConfigMap, so its change enqueues exactly them.</summary>
-public sealed class ReferenceIndex(SpecReferences specReferences)
+public sealed class ReferenceIndex
 {
     private readonly object gate = new();
     private readonly Dictionary<string, HashSet<string>> byReference = new(StringComparer.Ordinal);
@@ -12,7 +12,7 @@ public sealed class ReferenceIndex(SpecReferences specReferences)
     /// <summary>Records the references of the DirectorySync <paramref name="ownerKey"/> ("namespace/name").</summary>
     public void Set(string ownerKey, string namespaceName, DirectorySyncSpec spec)
     {
-        var references = specReferences.Of(spec).Select(r => $"{namespaceName}/{r}").ToHashSet(StringComparer.Ordinal);
+        var references = SpecReferences.Of(spec).Select(r => $"{namespaceName}/{r}").ToHashSet(StringComparer.Ordinal);
         lock (gate)
         {
             RemoveLocked(ownerKey);

@@ -4,21 +4,18 @@ using DirectoryConnector.Engine.Sources;
 namespace DirectoryConnector.Operator.Reconciliation;
 
 /// <summary>The Secrets and ConfigMaps a spec reads, as "secret/name" and "configmap/name" (always in the
-/// DirectorySync's namespace), from the registered source providers.</summary>
-public sealed class SpecReferences(SourceProviders providers)
+/// DirectorySync's namespace): every Secret and ConfigMap key reference in it (<see cref="SpecObjectReference.FindIn"/>).</summary>
+public static class SpecReferences
 {
     public const string SecretKind = "secret";
     public const string ConfigMapKind = "configmap";
 
     public static string Reference(string kind, string name) => $"{kind}/{name}";
 
-    /// <summary>The settings weakening transport security the spec opted into (<see cref="SpecValidator.InsecureSettings"/>).</summary>
-    public IReadOnlyList<SpecError> InsecureSettings(DirectorySyncSpec spec) => new SpecValidator(providers).InsecureSettings(spec);
-
-    public IReadOnlySet<string> Of(DirectorySyncSpec spec)
+    public static IReadOnlySet<string> Of(DirectorySyncSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return providers.References(spec)
+        return SpecObjectReference.FindIn(spec)
             .Select(r => Reference(r.Kind == SpecObjectKind.Secret ? SecretKind : ConfigMapKind, r.Name))
             .ToHashSet(StringComparer.Ordinal);
     }

@@ -14,25 +14,7 @@ internal sealed class TestWorkspace : IDisposable
     public TestWorkspace(BitwardenStandIn standIn, string syncOptions = "{users: true, groups: true}")
     {
         Folder = Directory.CreateTempSubdirectory("dc-cli-").FullName;
-        File.WriteAllText(ManifestPath, $"""
-            apiVersion: directoryconnector.dev/v1alpha1
-            kind: DirectorySync
-            metadata: {"{"}name: e2e, namespace: bitwarden{"}"}
-            spec:
-              bitwarden:
-                serverUrl: {standIn.BaseUrl}
-                apiKeySecretRef: {"{"}name: bitwarden-org-api-key{"}"}
-              source:
-                file: {"{"}path: directory.ldif{"}"}
-              sync: {syncOptions}
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {"{"}name: bitwarden-org-api-key, namespace: bitwarden{"}"}
-            stringData:
-              client_id: "{standIn.ClientId}"
-              client_secret: "{standIn.ClientSecret}"
-            """);
+        File.WriteAllText(ManifestPath, standIn.DirectorySyncManifest("e2e", "bitwarden", "file: {path: directory.ldif}", syncOptions));
     }
 
     public string Folder { get; }

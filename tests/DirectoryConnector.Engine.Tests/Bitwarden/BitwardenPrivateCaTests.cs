@@ -52,7 +52,7 @@ public sealed class BitwardenPrivateCaTests : IAsyncLifetime
     };
 
     private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec) =>
-        services.GetRequiredService<SyncEngine>().SyncAsync(spec, new TwoUsers(), references, previous: null, new SyncRunOptions(), CancellationToken.None);
+        services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), new TwoUsers(), references, previous: null, new SyncRunOptions(), CancellationToken.None);
 
     [Fact]
     public async Task The_sync_succeeds_when_ca_secret_ref_holds_the_private_CA()

@@ -40,7 +40,7 @@ public sealed class SpecValidatorTests
     {
         var spec = ValidLdapSpec();
         spec.Source.File = new FileSourceSpec { Path = "directory.ldif" };
-        Errors(spec).Should().Contain("spec.source: several sources are set (ldap, file): set exactly one");
+        Errors(spec).Should().Contain("spec.source: ldap and file are both set: set exactly one source: ldap or file or okta or oneLogin or googleWorkspace or entraId");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class SpecValidatorTests
     {
         var spec = ValidLdapSpec();
         spec.Source.Ldap = null;
-        Errors(spec).Should().ContainSingle().Which.Should().StartWith("spec.source: no source is set");
+        Errors(spec).Should().ContainSingle().Which.Should().Be("spec.source: set exactly one source: ldap or file or okta or oneLogin or googleWorkspace or entraId");
     }
 
     [Theory]
@@ -78,7 +78,7 @@ public sealed class SpecValidatorTests
     {
         var spec = ValidLdapSpec();
         spec.Bitwarden.ServerUrl = url;
-        Errors(spec).Should().ContainSingle().Which.Should().StartWith($"spec.bitwarden.serverUrl: \"{url}\" is not an absolute http(s) URL");
+        Errors(spec).Should().ContainSingle().Which.Should().StartWith($"spec.bitwarden.serverUrl: \"{url}\" is not an absolute https URL such as https://vault.bitwarden.com");
     }
 
     [Fact]
@@ -145,10 +145,10 @@ public sealed class SpecValidatorTests
         var spec = ValidLdapSpec();
         spec.Source.Ldap = null;
         spec.Source.File = new FileSourceSpec();
-        Errors(spec).Should().Equal("spec.source.file: set path (CLI) or configMapRef (operator)");
+        Errors(spec).Should().Equal("spec.source.file: set exactly one of path (CLI) or configMapRef (operator)");
 
         spec.Source.File = new FileSourceSpec { Path = "a.ldif", ConfigMapRef = new ConfigMapKeyRef { Name = "dir", Key = "a.ldif" } };
-        Errors(spec).Should().Equal("spec.source.file: path and configMapRef are both set: set exactly one");
+        Errors(spec).Should().Equal("spec.source.file: path and configMapRef are both set: set exactly one of path (CLI) or configMapRef (operator)");
 
         spec.Source.File = new FileSourceSpec { ConfigMapRef = new ConfigMapKeyRef { Name = "dir" } };
         Errors(spec).Should().Equal("spec.source.file.configMapRef.key: is required");

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
@@ -76,7 +77,7 @@ public sealed class BitwardenFaultTests : IAsyncLifetime, IDisposable
         {
             try
             {
-                var outcome = await engine.SyncAsync(Spec(), _directory.Write(), new ApiKey(_standIn), _state, new SyncRunOptions(), CancellationToken.None);
+                var outcome = await engine.SyncAsync(EngineServices.Validator.Check(Spec()), _directory.Write(), new ApiKey(_standIn), _state, new SyncRunOptions(), CancellationToken.None);
                 _state = outcome.State;
                 return outcome;
             }
@@ -156,7 +157,7 @@ public sealed class BitwardenFaultTests : IAsyncLifetime, IDisposable
         _standIn.FailNext(4, 503);
         var engine = _services.GetRequiredService<SyncEngine>();
 
-        var failed = () => engine.SyncAsync(Spec(), _directory.Write(), new ApiKey(_standIn), _state, new SyncRunOptions(), CancellationToken.None);
+        var failed = () => engine.SyncAsync(EngineServices.Validator.Check(Spec()), _directory.Write(), new ApiKey(_standIn), _state, new SyncRunOptions(), CancellationToken.None);
 
         var failure = (await failed.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.BitwardenUnavailable);

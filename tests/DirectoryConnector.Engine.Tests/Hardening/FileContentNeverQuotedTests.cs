@@ -81,12 +81,16 @@ public sealed class FileContentNeverQuotedTests : IDisposable
     {
         var path = Path.Combine(_directory, "export.ldif");
         await File.WriteAllTextAsync(path, "dn: cn=x,dc=example,dc=com\nobjectClass: person\nmail: x@example.com\n");
-        var spec = new DirectorySyncSpec { Source = new SourceSpec { File = new FileSourceSpec { Path = path } } };
+        var spec = TestSupport.EngineServices.Validator.Check(new DirectorySyncSpec
+        {
+            Bitwarden = new BitwardenSpec { ApiKeySecretRef = new ApiKeySecretRef { Name = "bw-key" } },
+            Source = new SourceSpec { File = new FileSourceSpec { Path = path } },
+        });
 
-        var create = () => TestSupport.EngineServices.Providers.CreateAsync(spec, new InMemoryReferences { AllowsLocalFiles = false }, CancellationToken.None);
+        var create = () => spec.CreateSourceAsync(new InMemoryReferences { AllowsLocalFiles = false }, CancellationToken.None);
 
         (await create.Should().ThrowAsync<SyncFailedException>()).Which.Message.Should().Be(FileSource.NoLocalFiles);
-        (await TestSupport.EngineServices.Providers.CreateAsync(spec, new InMemoryReferences(), CancellationToken.None)).Should().NotBeNull("the CLI reads the same path");
+        (await spec.CreateSourceAsync(new InMemoryReferences(), CancellationToken.None)).Should().NotBeNull("the CLI reads the same path");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class InsecureTransportTests
 
     private static List<string> Errors(DirectorySyncSpec spec) => [.. EngineServices.Validator.Validate(spec).Select(e => e.ToString())];
 
-    private static List<string> Insecure(DirectorySyncSpec spec) => [.. EngineServices.Validator.InsecureSettings(spec).Select(e => e.ToString())];
+    private static List<string> Insecure(DirectorySyncSpec spec) => [.. EngineServices.Validator.Check(spec).Insecure.Select(e => e.ToString())];
 
     [Theory]
     [InlineData("serverUrl", "http://bitwarden.example.com")]

@@ -27,10 +27,11 @@ public sealed class LdapRestartTests(SlapdFixture fixture)
                 RootPath = fixture.Example.Suffix,
                 Username = fixture.Example.AdminDn,
                 PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+                // Pages of two entries: the seed spans several pages, so the cut lands between two of them.
+                PageSize = 2,
             },
             null, fixture.Example.AdminPassword, null,
-            // Pages of two entries: the seed spans several pages, so the cut lands between two of them.
-            new LdapSourceOptions { PageSize = 2, OperationTimeout = TimeSpan.FromSeconds(20) },
+            new LdapSourceOptions { OperationTimeout = TimeSpan.FromSeconds(20) },
             NullLogger<LdapSource>.Instance)
         .ReadAsync(Everything, CancellationToken.None);
 

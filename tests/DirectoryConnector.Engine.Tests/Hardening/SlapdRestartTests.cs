@@ -39,10 +39,11 @@ public sealed class SlapdRestartTests : IAsyncLifetime
             RootPath = Suffix.Suffix,
             Username = Suffix.AdminDn,
             PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+            // Pages of two entries: the people alone span four pages.
+            PageSize = 2,
         },
         null, Suffix.AdminPassword, null,
-        // Pages of two entries: the people alone span four pages.
-        new LdapSourceOptions { PageSize = 2, OperationTimeout = TimeSpan.FromSeconds(30) },
+        new LdapSourceOptions { OperationTimeout = TimeSpan.FromSeconds(30) },
         logger);
 
     [Fact]

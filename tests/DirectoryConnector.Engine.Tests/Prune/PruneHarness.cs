@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Http;
@@ -59,7 +60,7 @@ internal sealed class PruneHarness : IAsyncDisposable
     public async Task<SyncOutcome> SyncAsync(string name, DirectorySyncSpec spec, IDirectorySource source, string? approve = null, bool dryRun = false)
     {
         var engine = services.GetRequiredService<SyncEngine>();
-        var outcome = await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(DryRun: dryRun, ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
+        var outcome = await engine.SyncAsync(EngineServices.Validator.Check(spec), source, new ApiKey(StandIn), State(name), new SyncRunOptions(DryRun: dryRun, ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
         if (!dryRun)
         {
             states[name] = outcome.State;
@@ -74,7 +75,7 @@ internal sealed class PruneHarness : IAsyncDisposable
         var engine = services.GetRequiredService<SyncEngine>();
         try
         {
-            await engine.SyncAsync(spec, source, new ApiKey(StandIn), State(name), new SyncRunOptions(ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
+            await engine.SyncAsync(EngineServices.Validator.Check(spec), source, new ApiKey(StandIn), State(name), new SyncRunOptions(ApprovedDeletions: approve, ManagedByOthers: Others(name)), CancellationToken.None);
         }
         catch (SyncFailedException failure)
         {

@@ -90,10 +90,11 @@ public sealed class ActiveDirectorySambaTests(SambaFixture fixture, ITestOutputH
     public async Task A_group_with_more_than_1500_members_is_read_completely(int? window, int chunks)
     {
         var spec = Spec(userPath: "OU=Bulk");
+        spec.PageSize = 400;
         var logger = new RecordingLogger<LdapSource>();
 
         var snapshot = await LdapSource.Create(spec, null, SambaDomainController.AdministratorPassword, fixture.Controller.CaPem,
-            new LdapSourceOptions { MemberRangeWindow = window, PageSize = 400 }, logger).ReadAsync(Everything, CancellationToken.None);
+            new LdapSourceOptions { MemberRangeWindow = window }, logger).ReadAsync(Everything, CancellationToken.None);
 
         var ranged = logger.Entries.Where(entry => entry.Properties.ContainsKey("Chunks") && Equals(entry.Properties["Group"], SambaDomainController.BigGroupDn)).ToList();
         if (chunks == 0)

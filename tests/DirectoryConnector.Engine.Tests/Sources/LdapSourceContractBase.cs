@@ -26,13 +26,14 @@ public abstract class LdapSourceContractBase(Func<SlapdServer> server, SlapdSuff
         RootPath = _baseDn,
         Username = suffix.AdminDn,
         PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+        PageSize = 10,
     };
 
     protected override Task<IDirectorySource> CreateSourceAsync() => Task.FromResult<IDirectorySource>(
-        LdapSource.Create(Spec(), null, suffix.AdminPassword, null, new LdapSourceOptions { PageSize = 10 }, NullLogger<LdapSource>.Instance));
+        LdapSource.Create(Spec(), null, suffix.AdminPassword, null, NullLogger<LdapSource>.Instance));
 
     protected override Task<IDirectorySource> CreateFailingSourceAsync() => Task.FromResult<IDirectorySource>(
-        LdapSource.Create(Spec(), null, "not-the-password", null, new LdapSourceOptions { PageSize = 10 }, NullLogger<LdapSource>.Instance));
+        LdapSource.Create(Spec(), null, "not-the-password", null, NullLogger<LdapSource>.Instance));
 
     protected override Task AddUserAsync() => server().AddLdifAsync(suffix,
         $"dn: uid={ContractDirectory.AddedUser},ou=People,{_baseDn}\nobjectClass: inetOrgPerson\nuid: {ContractDirectory.AddedUser}\ncn: added\nsn: added\nmail: {ContractDirectory.AddedEmail}\n");

@@ -198,7 +198,7 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
 
         var failure = create.Should().Throw<SyncFailedException>().Which;
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
-        failure.Message.Should().StartWith($"{field} \"{filter}\" is not an LDAP filter (RFC 4515)");
+        failure.Message.Should().StartWith($"{field}: \"{filter}\" is not an LDAP filter (RFC 4515)");
         EngineServices.Validator.Validate(new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec { ServerUrl = "https://vault.example.test", ApiKeySecretRef = new ApiKeySecretRef { Name = "key" } },
@@ -238,9 +238,10 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
     public async Task Paged_search_reads_past_the_servers_size_limit_in_several_pages_and_logs_each_search()
     {
         var spec = Spec(asReader: true);
+        spec.PageSize = 2;
         var logger = new RecordingLogger<LdapSource>();
 
-        var snapshot = await LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, new LdapSourceOptions { PageSize = 2 }, logger)
+        var snapshot = await LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, logger)
             .ReadAsync(Everything, CancellationToken.None);
 
         snapshot.Users.Should().HaveCount(SlapdSeed.PersonCount, $"the server returns at most {SlapdFixture.SizeLimit} entries per search to this account");
@@ -287,8 +288,9 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
         await server.AddLdifAsync(suffix, SlapdSeed.Ldif);
         var spec = Spec(asReader: true);
         spec.Port = server.LdapPort;
+        spec.PageSize = 2;
 
-        var read = () => LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, new LdapSourceOptions { PageSize = 2 }, NullLogger<LdapSource>.Instance)
+        var read = () => LdapSource.Create(spec, null, SlapdSeed.ReaderPassword, null, NullLogger<LdapSource>.Instance)
             .ReadAsync(Everything, CancellationToken.None);
 
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;

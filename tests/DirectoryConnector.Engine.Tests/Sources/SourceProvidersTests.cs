@@ -12,7 +12,6 @@ namespace DirectoryConnector.Engine.Tests.Sources;
 
 public sealed class SourceProvidersTests
 {
-    private readonly SourceProviders _factory = EngineServices.Providers;
     private readonly InMemoryReferences _references = new();
 
     private static LdapSourceSpec Ldap() => new()
@@ -23,16 +22,27 @@ public sealed class SourceProvidersTests
         PasswordSecretRef = new SecretKeyRef { Name = "ldap-bind", Key = "password" },
     };
 
+    // A valid spec.bitwarden, so only the source's problems are reported.
+    private static DirectorySyncSpec Spec(SourceSpec source, FiltersSpec? filters = null) => new()
+    {
+        Bitwarden = new BitwardenSpec { ApiKeySecretRef = new ApiKeySecretRef { Name = "bw-key" } },
+        Source = source,
+        Filters = filters ?? new FiltersSpec(),
+    };
+
+    private Task<IDirectorySource> CreateAsync(DirectorySyncSpec spec) =>
+        EngineServices.Validator.Check(spec).CreateSourceAsync(_references, CancellationToken.None);
+
     private async Task<SyncFailedException> FailureAsync(DirectorySyncSpec spec)
     {
-        var create = () => _factory.CreateAsync(spec, _references, CancellationToken.None);
+        var create = () => CreateAsync(spec);
         return (await create.Should().ThrowAsync<SyncFailedException>()).Which;
     }
 
     [Fact]
     public async Task No_source_is_InvalidSpec_naming_spec_source()
     {
-        var failure = await FailureAsync(new DirectorySyncSpec());
+        var failure = await FailureAsync(Spec(new SourceSpec()));
 
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
         failure.Message.Should().Contain("spec.source").And.Contain("exactly one");
@@ -41,16 +51,16 @@ public sealed class SourceProvidersTests
     [Fact]
     public async Task Two_sources_are_InvalidSpec_naming_both()
     {
-        var failure = await FailureAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = Ldap(), File = new FileSourceSpec { Path = "x.ldif" } } });
+        var failure = await FailureAsync(Spec(new SourceSpec { Ldap = Ldap(), File = new FileSourceSpec { Path = "x.ldif" } }));
 
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
-        failure.Message.Should().Contain("spec.source: several sources are set (ldap, file)");
+        failure.Message.Should().Contain("spec.source: ldap and file are both set: set exactly one source");
     }
 
     [Fact]
     public async Task A_missing_password_secret_is_SecretNotFound()
     {
-        var failure = await FailureAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = Ldap() } });
+        var failure = await FailureAsync(Spec(new SourceSpec { Ldap = Ldap() }));
 
         failure.Reason.Should().Be(SyncFailureReason.SecretNotFound);
         failure.Message.Should().Contain("ldap-bind");
@@ -65,7 +75,7 @@ public sealed class SourceProvidersTests
         spec.CaSecretRef = new SecretKeyRef { Name = "corp-ca", Key = "ca.crt" };
         spec.Encryption = LdapEncryption.Ldaps;
 
-        var source = await _factory.CreateAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = spec } }, _references, CancellationToken.None);
+        var source = await CreateAsync(Spec(new SourceSpec { Ldap = spec }));
 
         source.Should().BeOfType<LdapSource>();
     }
@@ -73,7 +83,7 @@ public sealed class SourceProvidersTests
     [Fact]
     public async Task A_file_spec_builds_a_file_source()
     {
-        var source = await _factory.CreateAsync(new DirectorySyncSpec { Source = new SourceSpec { File = new FileSourceSpec { Path = "people.ldif" } } }, _references, CancellationToken.None);
+        var source = await CreateAsync(Spec(new SourceSpec { File = new FileSourceSpec { Path = "people.ldif" } }));
 
         source.Should().BeOfType<FileSource>();
     }
@@ -81,11 +91,7 @@ public sealed class SourceProvidersTests
     [Fact]
     public async Task Ldap_filters_on_a_file_source_are_InvalidSpec()
     {
-        var failure = await FailureAsync(new DirectorySyncSpec
-        {
-            Source = new SourceSpec { File = new FileSourceSpec { Path = "people.ldif" } },
-            Filters = new FiltersSpec { Users = "(uid=a)" },
-        });
+        var failure = await FailureAsync(Spec(new SourceSpec { File = new FileSourceSpec { Path = "people.ldif" } }, new FiltersSpec { Users = "(uid=a)" }));
 
         failure.Message.Should().Contain("spec.filters");
     }
@@ -113,7 +119,7 @@ public sealed class SourceProvidersTests
         var spec = Ldap();
         spoil(spec);
 
-        var failure = await FailureAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = spec } });
+        var failure = await FailureAsync(Spec(new SourceSpec { Ldap = spec }));
 
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
         failure.Message.Should().Contain(field).And.NotContain("s3cret");
@@ -127,7 +133,7 @@ public sealed class SourceProvidersTests
         var spec = Ldap();
         spec.Encryption = LdapEncryption.Ldaps;
         spec.CaSecretRef = new SecretKeyRef { Name = "corp-ca", Key = "ca.crt" };
-        var source = await _factory.CreateAsync(new DirectorySyncSpec { Source = new SourceSpec { Ldap = spec } }, _references, CancellationToken.None);
+        var source = await CreateAsync(Spec(new SourceSpec { Ldap = spec }));
 
         var read = () => source.ReadAsync(new DirectoryQuery(true, true, false), CancellationToken.None);
 

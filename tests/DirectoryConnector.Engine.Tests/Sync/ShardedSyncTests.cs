@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using System.Text.Json;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
@@ -80,7 +81,7 @@ public sealed class ShardedSyncTests : IAsyncLifetime
     private async Task<(SyncOutcome Outcome, SyncState State, IReadOnlyList<ImportBody> Posted)> SyncAsync(SyncState? previous, DirectorySyncSpec? spec = null, SyncRunOptions? options = null)
     {
         var before = standIn.ImportRequests.Count;
-        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(spec ?? Spec(), directory, secrets, previous, options ?? new SyncRunOptions(), CancellationToken.None);
+        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec ?? Spec()), directory, secrets, previous, options ?? new SyncRunOptions(), CancellationToken.None);
         return (outcome, RoundTrip(outcome.State), Posted(before));
     }
 

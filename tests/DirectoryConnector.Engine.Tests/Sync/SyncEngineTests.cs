@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using System.Text.Json;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
@@ -64,7 +65,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
         new($"cn={name},ou=groups", $"cn={name},ou=groups", name, [.. users.Select(u => $"cn={u}")], Selected: true, $"cn={name},ou=groups");
 
     private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous, SyncRunOptions? options = null)
-        => Engine.SyncAsync(spec, source, secrets, previous, options ?? new SyncRunOptions(), CancellationToken.None);
+        => Engine.SyncAsync(EngineServices.Validator.Check(spec), source, secrets, previous, options ?? new SyncRunOptions(), CancellationToken.None);
 
     [Fact]
     public async Task AFirstSyncPostsBothPartsAndRecordsTheState()
@@ -298,7 +299,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
     {
         secrets.Values.Clear();
 
-        var outcome = await Engine.PreviewAsync(Spec(), source, CancellationToken.None);
+        var outcome = await Engine.PreviewAsync(EngineServices.Validator.Check(Spec()), source, CancellationToken.None);
 
         outcome.Result.Should().Be(SyncResult.Previewed);
         outcome.Requests.Should().ContainSingle().Which.Members.Should().HaveCount(2);

@@ -190,7 +190,7 @@ public sealed class OperatorPromiseTests(ITestOutputHelper output)
 
         private sealed class Runner(ISyncRunner inner, GatedRunner gate) : ISyncRunner
         {
-            public async Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+            public async Task<SyncOutcome> RunAsync(CheckedSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
             {
                 Interlocked.Increment(ref gate.started);
                 var now = Interlocked.Increment(ref gate.running);

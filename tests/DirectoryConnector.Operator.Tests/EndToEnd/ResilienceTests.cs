@@ -222,7 +222,7 @@ internal static class ConcurrencyGaugeRegistration
 
     private sealed class MeasuredRunner(ISyncRunner inner, ConcurrencyGauge gauge) : ISyncRunner
     {
-        public Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+        public Task<SyncOutcome> RunAsync(CheckedSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
             => gauge.MeasureAsync(() => inner.RunAsync(spec, references, previous, options, cancellationToken));
     }
 }

@@ -29,7 +29,7 @@ public sealed class ReconcilerTests
 
     public ReconcilerTests()
     {
-        reconciler = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
+        reconciler = new DirectorySyncReconciler(store, runner, EngineServices.Validator, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), new OperatorMetrics(), time, NullLogger<DirectorySyncReconciler>.Instance);
         store.Resource = new DirectorySync
         {
             Metadata = new V1ObjectMeta { Name = "corp", NamespaceProperty = "team", Generation = 1, Uid = "u1" },
@@ -65,7 +65,7 @@ public sealed class ReconcilerTests
     public async Task ADeletionGuardStopsWithNumbersASampleAWarningAndAMetricThenTheAnnotationApprovesThatPlanOnce()
     {
         var metrics = new OperatorMetrics();
-        var guarded = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
+        var guarded = new DirectorySyncReconciler(store, runner, EngineServices.Validator, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
         var report = new DeletionGuardReport(40, 10, 100, 0, 2, 12, ["ann@example.com (external id cn=ann)"], "0123456789abcdef");
         runner.Next = _ => throw new SyncFailedException(SyncFailureReason.DeletionGuardTriggered, DeletionGuard.Describe(report), retryable: false) { DeletionGuard = report };
 
@@ -123,7 +123,7 @@ public sealed class ReconcilerTests
     public async Task ReEnabledMembersAndGroupMembershipChangesReachStatusEventsAndMetrics()
     {
         var metrics = new OperatorMetrics();
-        var reporting = new DirectorySyncReconciler(store, runner, new SpecReferences(EngineServices.Providers), _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
+        var reporting = new DirectorySyncReconciler(store, runner, EngineServices.Validator, _ => new NoReferences(), (_, reference) => secretVersions.GetValueOrDefault(reference), metrics, time, NullLogger<DirectorySyncReconciler>.Instance);
         runner.Next = _ => Outcome(SyncResult.Synced, users: 3, groups: 2) with
         {
             Changes = new SyncChanges
@@ -485,11 +485,11 @@ public sealed class ReconcilerTests
 
         public SyncRunOptions? LastOptions { get; private set; }
 
-        public Task<SyncOutcome> RunAsync(DirectorySyncSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
+        public Task<SyncOutcome> RunAsync(CheckedSpec spec, IReferenceResolver references, SyncState? previous, SyncRunOptions options, CancellationToken cancellationToken)
         {
             Calls++;
             LastOptions = options;
-            return Task.FromResult(Next(spec));
+            return Task.FromResult(Next(spec.Spec));
         }
     }
 

@@ -13,7 +13,7 @@ public class ReferenceIndexTests
     [Fact]
     public void A_change_of_the_bitwarden_CA_secret_enqueues_the_directory_syncs_that_trust_it()
     {
-        var index = new ReferenceIndex(new SpecReferences(EngineServices.Providers));
+        var index = new ReferenceIndex();
         var trusting = new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec

@@ -79,7 +79,7 @@ public sealed class StartupJitterTests
     }
 
     private DirectorySyncReconciler Reconciler(StartupJitter jitter) =>
-        new(store, runner, new SpecReferences(EngineServices.Providers), _ => new ReconcilerTests.NoReferences(), (_, _) => "1", new OperatorMetrics(), time,
+        new(store, runner, EngineServices.Validator, _ => new ReconcilerTests.NoReferences(), (_, _) => "1", new OperatorMetrics(), time,
             NullLogger<DirectorySyncReconciler>.Instance, jitter);
 
     private static string UidWithOffsetOver(StartupJitter jitter, TimeSpan minimum) =>

@@ -37,8 +37,8 @@ public static class BadInputCatalog
         A("Okta without a credential", L("source", "source: {okta: {orgUrl: \"https://corp.okta.com\"}}"), "spec.source.okta: Invalid value: \"object\": set exactly one of tokenSecretRef (API token) or oauth (service app)", "set `tokenSecretRef` or `oauth`"),
 
         // directory-connector test/sync -f: the same validation the operator runs, before anything is read or sent.
-        M("no source", L("source", "source: {}"), "spec.source: no source is set: set exactly one of", "set one of `spec.source.ldap`, `file`, `okta`, …"),
-        M("two sources", L("source", $"source: {{{Ldap}, file: {{path: users.ldif}}}}"), "spec.source: several sources are set (ldap, file): set exactly one", "keep one source per DirectorySync"),
+        M("no source", L("source", "source: {}"), "spec.source: set exactly one source: ldap or file or okta", "set one of `spec.source.ldap`, `file`, `okta`, …"),
+        M("two sources", L("source", $"source: {{{Ldap}, file: {{path: users.ldif}}}}"), "spec.source: ldap and file are both set: set exactly one source", "keep one source per DirectorySync"),
         M("interval not a duration", L("interval", "interval: fortnightly"), "spec.interval: \"fortnightly\" is not a duration", "write `15m`, `1h30m`, `90s`"),
         M("interval under 1m", L("interval", "interval: 30s"), "spec.interval: 30s is shorter than the minimum of 1m", "use at least `1m`"),
         M("fullSyncInterval not a duration", L("sync", "sync: {fullSyncInterval: soon}"), "spec.sync.fullSyncInterval: \"soon\" is not a duration", "write a duration such as `24h`"),
@@ -46,7 +46,7 @@ public static class BadInputCatalog
         M("unknown source field", L("source", "source: {ldap: {hostnme: dc1.corp.invalid}}"), "spec.source.ldap.hostnme: unknown field", "fix the spelling"),
         M("wrong type", L("sync", "sync: {users: \"yes\"}"), "spec.sync.users: expected true or false", "write `true` or `false` unquoted"),
         M("unknown enum value", L("source", "source: {ldap: {encryption: tls}}"), "spec.source.ldap.encryption: expected one of none, startTls, ldaps", "use one of the listed values"),
-        M("server URL without scheme", L("bitwarden", "bitwarden: {serverUrl: vault.example.com, apiKeySecretRef: {name: bw}}"), "spec.bitwarden.serverUrl: \"vault.example.com\" is not an absolute http(s) URL", "write `https://vault.example.com`"),
+        M("server URL without scheme", L("bitwarden", "bitwarden: {serverUrl: vault.example.com, apiKeySecretRef: {name: bw}}"), "spec.bitwarden.serverUrl: \"vault.example.com\" is not an absolute https URL", "write `https://vault.example.com`"),
         M("server URL with a query", L("bitwarden", "bitwarden: {serverUrl: \"https://vault.example.com/?x=1\", apiKeySecretRef: {name: bw}}"), "spec.bitwarden.serverUrl: \"https://vault.example.com/?x=1\" must not have a query or fragment", "give the base URL only"),
         M("http:// to a remote Bitwarden", L("bitwarden", "bitwarden: {serverUrl: \"http://vault.example.com\", apiKeySecretRef: {name: bw}}"), "spec.bitwarden.serverUrl: \"http://vault.example.com\" uses http://: credentials would cross the network in clear text", "use `https://` (or, behind a trusted TLS proxy, `spec.allowInsecureHttp: true`)"),
         M("http:// to a remote source", L("source", "source: {okta: {orgUrl: \"http://corp.okta.invalid\", tokenSecretRef: {name: okta, key: token}}}"), "spec.source.okta.orgUrl: \"http://corp.okta.invalid\" uses http://", "use `https://`"),

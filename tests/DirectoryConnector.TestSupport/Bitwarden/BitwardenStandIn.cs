@@ -77,6 +77,22 @@ public sealed class BitwardenStandIn : IAsyncDisposable
 
     public string ClientSecret => options.ClientSecret;
 
+    /// <summary>
+    /// A DirectorySync manifest posting to this stand-in, then the Secret with its API key (multi-document YAML), as
+    /// the CLI reads them. <paramref name="sourceYaml"/> is what goes under <c>spec.source</c>, one line a key,
+    /// without indentation (e.g. <c>file: {path: directory.ldif}</c>); <paramref name="syncYaml"/> is <c>spec.sync</c>.
+    /// </summary>
+    public string DirectorySyncManifest(string name, string @namespace, string sourceYaml, string? syncYaml = null)
+    {
+        ArgumentNullException.ThrowIfNull(sourceYaml);
+        var source = string.Concat(sourceYaml.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => $"    {line.TrimEnd()}\n"));
+        var sync = syncYaml is null ? "" : $"  sync: {syncYaml}\n";
+        return $"apiVersion: directoryconnector.dev/v1alpha1\nkind: DirectorySync\nmetadata: {{name: {name}, namespace: {@namespace}}}\nspec:\n"
+            + $"  bitwarden:\n    serverUrl: {BaseUrl}\n    apiKeySecretRef: {{name: bitwarden-org-api-key}}\n  source:\n{source}{sync}"
+            + $"---\napiVersion: v1\nkind: Secret\nmetadata: {{name: bitwarden-org-api-key, namespace: {@namespace}}}\nstringData:\n"
+            + $"  client_id: \"{ClientId}\"\n  client_secret: \"{ClientSecret}\"\n";
+    }
+
     public IReadOnlyList<RecordedRequest> Requests
     {
         get

@@ -1,5 +1,4 @@
 using DirectoryConnector.Engine.Sources.Filters;
-using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Sources.EntraId;
 
@@ -17,10 +16,10 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 /// </summary>
 internal sealed class EntraIdFilter
 {
-    private static readonly SourceFilterSyntax UsersSyntax =
+    public static readonly SourceFilterSyntax UsersSyntax =
         new(["include", "exclude", "includeGroup", "excludeGroup"], AllowsQuery: false, ClauseKeywords: ["excludeGroup", "exclude"]);
 
-    private static readonly SourceFilterSyntax GroupsSyntax =
+    public static readonly SourceFilterSyntax GroupsSyntax =
         new(["include", "exclude", "includeAdministrativeUnit", "excludeAdministrativeUnit"], AllowsQuery: false, ClauseKeywords: []);
 
     public HashSet<string> IncludeEmails { get; } = new(DirectoryString.CaseIgnoreComparer);
@@ -47,39 +46,27 @@ internal sealed class EntraIdFilter
     /// <summary>Membership through groups decides which users are read, so group changes matter to a users-only sync.</summary>
     public bool UsersDependOnGroups => IncludeGroups is not null || ExcludeGroups.Count > 0;
 
-    /// <summary>Adds every problem of spec.filters.users and spec.filters.groups to <paramref name="validation"/>.</summary>
+    /// <summary>Adds what the shared syntax allows but Entra ID does not to <paramref name="validation"/>: the shared
+    /// syntax allows |excludeGroup: and |exclude: after any first clause; upstream only after includeGroup:.</summary>
     public static void Validate(SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(validation);
-        if (SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, UsersSyntax, validation) is { } users
-            && ClauseProblem(users) is { } problem)
+        if (validation.UsersFilter is { Clauses.Count: > 0, Keyword: not "includeGroup" } users)
         {
-            validation.Error(SourceValidation.UsersFilterPath, problem);
+            validation.Error(SourceValidation.UsersFilterPath, $"only includeGroup: takes further |clauses; \"{users.Keyword}:\" must stand alone");
         }
-
-        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, GroupsSyntax, validation);
     }
 
-    /// <summary>Throws SyncFailedException(InvalidSpec) naming the field and the clause at fault.</summary>
-    public static EntraIdFilter Parse(string? users, string? groups)
+    /// <summary>The filter of spec.filters as validation parsed it (<see cref="UsersSyntax"/>, <see cref="GroupsSyntax"/>).</summary>
+    public static EntraIdFilter From(SourceFilter users, SourceFilter groups)
     {
-        var usersFilter = SourceFilter.ParseValidated(users, SourceValidation.UsersFilterPath, UsersSyntax);
-        if (ClauseProblem(usersFilter) is { } problem)
-        {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{SourceValidation.UsersFilterPath}: {problem}", retryable: false);
-        }
-
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(groups);
         var filter = new EntraIdFilter();
-        filter.SetUsers(usersFilter);
-        filter.SetGroups(SourceFilter.ParseValidated(groups, SourceValidation.GroupsFilterPath, GroupsSyntax));
+        filter.SetUsers(users);
+        filter.SetGroups(groups);
         return filter;
     }
-
-    // The shared syntax allows |excludeGroup: and |exclude: after any first clause; upstream only after includeGroup:.
-    private static string? ClauseProblem(SourceFilter users) =>
-        users.Clauses.Count > 0 && users.Keyword != "includeGroup"
-            ? $"only includeGroup: takes further |clauses; \"{users.Keyword}:\" must stand alone"
-            : null;
 
     private void SetUsers(SourceFilter users)
     {

@@ -11,12 +11,12 @@ internal static class EntraIdSourceFactory
     /// <param name="clientSecret">The value of clientSecretRef, or null when a certificate is used.</param>
     /// <param name="certificatePem">The value of clientCertificateSecretRef (PEM certificate + key), or null.</param>
     /// <param name="caPem">The value of caSecretRef, or null for the system trust store.</param>
-    public static EntraIdSource Create(EntraIdSourceSpec spec, FiltersSpec? filters, string? clientSecret, string? certificatePem, string? caPem,
+    public static EntraIdSource Create(EntraIdSourceSpec spec, EntraIdFilter filter, string? clientSecret, string? certificatePem, string? caPem,
         DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(httpClients);
-        var filter = EntraIdFilter.Parse(filters?.Users, filters?.Groups);
         var endpoints = EntraIdEndpoints.From(spec);
         var http = httpClients.Create<EntraIdHttpClient>(caPem, spec.CaSecretRef, "spec.source.entraId.caSecretRef");
 

@@ -1,4 +1,5 @@
 using DirectoryConnector.Engine.Http;
+using DirectoryConnector.Engine.Sources.Filters;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Sources.EntraId;
@@ -7,17 +8,16 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 /// connector's Entra syntax (<see cref="EntraIdFilter"/>).</summary>
 public sealed class EntraIdSourceProvider(DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory) : SourceProvider<EntraIdSourceSpec>
 {
+    protected override SourceFilterSyntax UsersFilterSyntax => EntraIdFilter.UsersSyntax;
+
+    protected override SourceFilterSyntax GroupsFilterSyntax => EntraIdFilter.GroupsSyntax;
+
     protected override void Validate(EntraIdSourceSpec spec, SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(validation);
         validation.RequireText(spec.Tenant, $"{Path}.tenant");
         validation.RequireText(spec.ApplicationId, $"{Path}.applicationId");
-        if ((spec.ClientSecretRef is null) == (spec.ClientCertificateSecretRef is null))
-        {
-            validation.Error($"{Path}.clientSecretRef", "set exactly one of clientSecretRef and clientCertificateSecretRef");
-        }
-
         validation.OptionalSecretRef(spec.ClientSecretRef, $"{Path}.clientSecretRef");
         validation.OptionalSecretRef(spec.ClientCertificateSecretRef, $"{Path}.clientCertificateSecretRef");
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
@@ -33,6 +33,6 @@ public sealed class EntraIdSourceProvider(DirectoryHttpClientFactory httpClients
         var secret = spec.ClientSecretRef is null ? null : await context.GetSecretAsync(spec.ClientSecretRef, $"{Path}.clientSecretRef", cancellationToken).ConfigureAwait(false);
         var certificate = spec.ClientCertificateSecretRef is null ? null : await context.GetSecretAsync(spec.ClientCertificateSecretRef, $"{Path}.clientCertificateSecretRef", cancellationToken).ConfigureAwait(false);
         var ca = spec.CaSecretRef is null ? null : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
-        return EntraIdSourceFactory.Create(spec, context.Filters, secret, certificate, ca, httpClients, loggerFactory);
+        return EntraIdSourceFactory.Create(spec, EntraIdFilter.From(context.UsersFilter, context.GroupsFilter), secret, certificate, ca, httpClients, loggerFactory);
     }
 }

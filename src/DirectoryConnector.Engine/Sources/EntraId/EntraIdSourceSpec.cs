@@ -5,6 +5,7 @@ using DirectoryConnector.Engine.Configuration;
 namespace DirectoryConnector.Engine.Sources.EntraId;
 
 [Description("A Microsoft Entra ID (Azure AD) tenant, read through Microsoft Graph with an application's client credentials. Needs the application permissions User.Read.All, Group.Read.All (or GroupMember.Read.All) and, for administrative-unit filters, AdministrativeUnit.Read.All, with admin consent.")]
+[ExactlyOneOf("set exactly one of clientSecretRef (a client secret) or clientCertificateSecretRef (a certificate)", nameof(ClientSecretRef), nameof(ClientCertificateSecretRef))]
 public sealed class EntraIdSourceSpec
 {
     [Required]

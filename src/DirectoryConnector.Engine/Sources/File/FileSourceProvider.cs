@@ -10,14 +10,6 @@ public sealed class FileSourceProvider(ILoggerFactory loggerFactory) : SourcePro
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(validation);
-        var hasPath = !string.IsNullOrWhiteSpace(spec.Path);
-        if (hasPath == spec.ConfigMapRef is not null)
-        {
-            validation.Error(Path, hasPath
-                ? "path and configMapRef are both set: set exactly one"
-                : "set path (CLI) or configMapRef (operator)");
-        }
-
         if (spec.ConfigMapRef is { } configMap)
         {
             validation.RequireText(configMap.Name, $"{Path}.configMapRef.name");

@@ -67,14 +67,6 @@ public sealed class SourceFilter
         return filter;
     }
 
-    /// <summary>Parses a filter that <see cref="Parse"/> accepted when the spec was validated (the engine validates
-    /// before it creates a source); throws SyncFailedException(InvalidSpec) naming <paramref name="path"/> for text that
-    /// skipped validation.</summary>
-    public static SourceFilter ParseValidated(string? text, string path, SourceFilterSyntax syntax) =>
-        TryParse(text, syntax, out var filter) is { } error
-            ? throw new Sync.SyncFailedException(Sync.SyncFailureReason.InvalidSpec, $"{path}: {error}", retryable: false)
-            : filter!;
-
     /// <summary>Parses <paramref name="text"/>; returns an error message (the problem and what to write instead) or null.</summary>
     public static string? TryParse(string? text, SourceFilterSyntax syntax, out SourceFilter? filter)
     {

@@ -10,6 +10,8 @@ namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 /// "| &lt;Directory API query&gt;" (bwdc-behaviour.md §3.3).</summary>
 public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory) : SourceProvider<GoogleWorkspaceSourceSpec>
 {
+    protected override SourceFilterSyntax UsersFilterSyntax => SourceFilterSyntax.IncludeExcludeWithQuery;
+
     protected override void Validate(GoogleWorkspaceSourceSpec spec, SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -23,8 +25,6 @@ public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory htt
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
         validation.RequireHttpsUrl(spec.TokenUrl, $"{Path}.tokenUrl", required: false);
         validation.RequireHttpsUrl(spec.ApiUrl, $"{Path}.apiUrl", required: false);
-        SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
-        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
     }
 
     protected override async Task<IDirectorySource> CreateAsync(GoogleWorkspaceSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
@@ -39,8 +39,7 @@ public sealed class GoogleWorkspaceSourceProvider(DirectoryHttpClientFactory htt
         var client = httpClients.Create<GoogleDirectoryClient>(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
 
         return GoogleWorkspaceSource.Create(spec, key, $"key {keyRef.Key} of Secret {keyRef.Name}",
-            SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
-            SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
+            context.UsersFilter, context.GroupsFilter,
             context.Spec.Sync.RemoveDisabled, client, loggerFactory.CreateLogger<GoogleWorkspaceSource>());
     }
 }

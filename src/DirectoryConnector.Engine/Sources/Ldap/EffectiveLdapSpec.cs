@@ -29,8 +29,8 @@ internal sealed record EffectiveLdapSpec(
     /// <summary>Active Directory's sAMAccountType of normal user accounts: excludes computers, contacts, trusts.</summary>
     public const string AdUserAccountFilter = "(sAMAccountType=805306368)";
 
-    /// <summary>spec.source.ldap.pageSize; null: the source's default.</summary>
-    public int? PageSize { get; init; }
+    /// <summary>Entries per page of a paged search: spec.source.ldap.pageSize, else <see cref="LdapSourceSpec.DefaultPageSize"/>.</summary>
+    public int PageSize { get; init; } = LdapSourceSpec.DefaultPageSize;
 
     public string Endpoint => $"{Hostname}:{Port}";
 
@@ -62,71 +62,72 @@ internal sealed record EffectiveLdapSpec(
     // Redacted: records print every member otherwise.
     public override string ToString() => $"EffectiveLdapSpec {{ Endpoint = {Endpoint}, Username = {Username}, Password = *** }}";
 
-    public static EffectiveLdapSpec Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem)
+    /// <summary>Every rule of spec.source.ldap and of the LDAP filters in spec.filters, each error naming its field:
+    /// the provider's validation (the CLI's and the operator's check) and <see cref="Create"/> both run it.</summary>
+    public static void Validate(LdapSourceSpec spec, SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(validation);
         const string field = "spec.source.ldap";
-        if (string.IsNullOrWhiteSpace(spec.Hostname))
+        if (validation.RequireText(spec.Hostname, $"{field}.hostname"))
         {
-            throw Invalid($"{field}.hostname is required.");
+            if (spec.Hostname.Contains("://", StringComparison.Ordinal))
+            {
+                validation.Error($"{field}.hostname", $"\"{spec.Hostname}\" is a URL; give the host name only and set port and encryption");
+            }
+            else if (spec.Hostname.Count(c => c == ':') == 1 && !spec.Hostname.Contains('[', StringComparison.Ordinal))
+            {
+                validation.Error($"{field}.hostname", $"\"{spec.Hostname}\" includes a port; give the host name only and set {field}.port");
+            }
         }
 
-        if (spec.Hostname.Contains(':', StringComparison.Ordinal) && !spec.Hostname.Contains('[', StringComparison.Ordinal)
-            && spec.Hostname.Count(c => c == ':') == 1)
+        if (spec.Port is { } port && port is < 1 or > 65535)
         {
-            throw Invalid($"{field}.hostname must not contain a port ('{spec.Hostname}'); set {field}.port instead.");
+            validation.Error($"{field}.port", $"{port} is not a port: use 1 to 65535");
         }
 
-        if (spec.Port is < 1 or > 65535)
+        if (spec.Encryption == LdapEncryption.None)
         {
-            throw Invalid($"{field}.port {spec.Port} is not a TCP port (1-65535).");
+            if (spec.CaSecretRef is not null)
+            {
+                validation.Error($"{field}.caSecretRef", "is set but encryption is none: set encryption to ldaps or startTls, or remove caSecretRef");
+            }
+
+            if (spec.InsecureSkipVerify)
+            {
+                validation.Error($"{field}.insecureSkipVerify", "is true but encryption is none: there is no certificate to verify");
+            }
+        }
+        else if (spec.CaSecretRef is not null && spec.InsecureSkipVerify)
+        {
+            validation.Error($"{field}.insecureSkipVerify", "contradicts caSecretRef: a CA to verify with and no verification; remove one");
+        }
+        else if (spec.InsecureSkipVerify)
+        {
+            validation.Insecure($"{field}.insecureSkipVerify", "is true: the LDAP server's certificate is not verified, so anyone on the path can read the bind password; trust its CA with caSecretRef instead");
+        }
+
+        validation.OptionalSecretRef(spec.CaSecretRef, $"{field}.caSecretRef");
+        if (validation.RequireText(spec.RootPath, $"{field}.rootPath")
+            && (!DistinguishedName.TryParse(spec.RootPath, out var root, out var rootError) || root.Rdns.Count == 0))
+        {
+            validation.Error($"{field}.rootPath", $"\"{spec.RootPath}\" is not a distinguished name{(rootError is null ? "" : ": " + rootError)}, e.g. dc=corp,dc=example,dc=com");
+        }
+
+        foreach (var (name, path) in new[] { ("userPath", spec.UserPath), ("groupPath", spec.GroupPath) })
+        {
+            if (!string.IsNullOrWhiteSpace(path) && (!DistinguishedName.TryParse(path, out var parsed, out var error) || parsed.Rdns.Count == 0))
+            {
+                validation.Error($"{field}.{name}", $"\"{path}\" is not a distinguished name relative to rootPath{(error is null ? "" : ": " + error)}, e.g. ou=People");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(spec.Username))
         {
-            throw Invalid($"{field}.username is required: the connector never binds anonymously.");
+            validation.Error($"{field}.username", "is required: the connector never binds anonymously");
         }
 
-        if (string.IsNullOrEmpty(password))
-        {
-            throw Invalid($"The Secret key {field}.passwordSecretRef ({spec.PasswordSecretRef.Name}/{spec.PasswordSecretRef.Key}) is empty.");
-        }
-
-        if (spec.InsecureSkipVerify && spec.CaSecretRef is not null)
-        {
-            throw Invalid($"{field}.insecureSkipVerify and {field}.caSecretRef contradict each other: set one.");
-        }
-
-        if (spec.InsecureSkipVerify && spec.Encryption == LdapEncryption.None)
-        {
-            throw Invalid($"{field}.insecureSkipVerify needs {field}.encryption startTls or ldaps.");
-        }
-
-        if (!DistinguishedName.TryParse(spec.RootPath, out var root, out var rootError) || root.Rdns.Count == 0)
-        {
-            throw Invalid($"{field}.rootPath '{spec.RootPath}' is not a distinguished name{(rootError is null ? "" : ": " + rootError)}.");
-        }
-
-        foreach (var (path, filter) in new[] { ("spec.filters.users", filters?.Users), ("spec.filters.groups", filters?.Groups), ($"{field}.disabledFilter", spec.DisabledFilter) })
-        {
-            if (FilterProblem(filter) is { } filterProblem)
-            {
-                throw Invalid($"{path} {filterProblem}.");
-            }
-        }
-
-        if (spec.UseEmailPrefixSuffix && EmailSuffixProblem(spec.EmailSuffix) is { } suffixProblem)
-        {
-            throw Invalid($"{field}.emailSuffix {suffixProblem}.");
-        }
-
-        var userBase = Combine(spec.UserPath, spec.RootPath, $"{field}.userPath");
-        var groupBase = Combine(spec.GroupPath, spec.RootPath, $"{field}.groupPath");
-        var ad = spec.ActiveDirectory;
-        var prefix = spec.UseEmailPrefixSuffix ? Default(spec.EmailPrefixAttribute, ad ? "sAMAccountName" : "uid") : null;
-        var externalId = Default(spec.ExternalIdAttribute, ad ? LdapEntryMapping.ObjectGuid : "dn");
-        var externalIdIsDn = externalId.Equals("dn", StringComparison.OrdinalIgnoreCase)
-                             || externalId.Equals("distinguishedName", StringComparison.OrdinalIgnoreCase);
+        validation.RequireSecretRef(spec.PasswordSecretRef, $"{field}.passwordSecretRef", "the bind password");
         foreach (var (name, value) in new[]
                  {
                      ("userObjectClass", spec.UserObjectClass), ("groupObjectClass", spec.GroupObjectClass),
@@ -137,10 +138,48 @@ internal sealed record EffectiveLdapSpec(
         {
             if (!string.IsNullOrWhiteSpace(value) && !value.Trim().All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or ';'))
             {
-                throw Invalid($"{field}.{name} '{value}' is not an attribute or object class name.");
+                validation.Error($"{field}.{name}", $"\"{value}\" is not an attribute or object class name");
             }
         }
 
+        validation.RequireEmailSuffix(spec.UseEmailPrefixSuffix, spec.EmailSuffix, $"{field}.emailSuffix");
+
+        // Filters the server would refuse are bad input, named before connecting (RFC 4515 syntax).
+        foreach (var (path, filter) in new[] { (SourceValidation.UsersFilterPath, validation.Filters.Users), (SourceValidation.GroupsFilterPath, validation.Filters.Groups), ($"{field}.disabledFilter", spec.DisabledFilter) })
+        {
+            if (FilterProblem(filter) is { } filterProblem)
+            {
+                validation.Error(path, filterProblem);
+            }
+        }
+    }
+
+    /// <summary>Applies the defaults. Throws SyncFailedException(InvalidSpec) listing what <see cref="Validate"/> finds,
+    /// or naming passwordSecretRef when the password is empty.</summary>
+    public static EffectiveLdapSpec Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        const string field = "spec.source.ldap";
+        var errors = new List<SpecError>();
+        Validate(spec, new SourceValidation(filters ?? new FiltersSpec(), new SyncOptionsSpec(), errors));
+        if (errors.Count > 0)
+        {
+            throw Invalid(string.Join("; ", errors));
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            throw Invalid($"The Secret key {field}.passwordSecretRef ({spec.PasswordSecretRef.Name}/{spec.PasswordSecretRef.Key}) is empty.");
+        }
+
+        var root = DistinguishedName.TryParse(spec.RootPath, out var parsed, out _) ? parsed : throw new InvalidOperationException("Validate accepted rootPath.");
+        var userBase = Combine(spec.UserPath, spec.RootPath);
+        var groupBase = Combine(spec.GroupPath, spec.RootPath);
+        var ad = spec.ActiveDirectory;
+        var prefix = spec.UseEmailPrefixSuffix ? Default(spec.EmailPrefixAttribute, ad ? "sAMAccountName" : "uid") : null;
+        var externalId = Default(spec.ExternalIdAttribute, ad ? LdapEntryMapping.ObjectGuid : "dn");
+        var externalIdIsDn = externalId.Equals("dn", StringComparison.OrdinalIgnoreCase)
+                             || externalId.Equals("distinguishedName", StringComparison.OrdinalIgnoreCase);
         var mapping = new LdapEntryMapping(
             EmailAttribute: Default(spec.UserEmailAttribute, "mail"),
             GroupNameAttribute: Default(spec.GroupNameAttribute, ad ? "name" : "cn"),
@@ -172,7 +211,7 @@ internal sealed record EffectiveLdapSpec(
             DisabledFilter: NormalizeFilter(spec.DisabledFilter),
             Mapping: mapping)
         {
-            PageSize = spec.PageSize,
+            PageSize = spec.PageSize ?? LdapSourceSpec.DefaultPageSize,
         };
     }
 
@@ -181,25 +220,6 @@ internal sealed record EffectiveLdapSpec(
         => NormalizeFilter(filter) is { } normalized && LdapFilterSyntax.Problem(normalized) is { } problem
             ? $"\"{filter!.Trim()}\" is not an LDAP filter (RFC 4515): {problem}"
             : null;
-
-    /// <summary>Why an emailSuffix cannot end an address ("@" and a domain), or null when it can.</summary>
-    public static string? EmailSuffixProblem(string? suffix)
-    {
-        var trimmed = suffix?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
-        {
-            return "is required when useEmailPrefixSuffix is true, e.g. \"@corp.example.com\"";
-        }
-
-        if (!trimmed.StartsWith('@'))
-        {
-            return $"\"{trimmed}\" does not start with '@': the prefix is followed by the suffix as written, so write \"@{trimmed.TrimStart('@')}\"";
-        }
-
-        return trimmed.Length == 1 || trimmed.IndexOf('@', 1) >= 0
-            ? $"\"{trimmed}\" must be '@' followed by a domain, e.g. \"@corp.example.com\""
-            : null;
-    }
 
     private static string Default(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
 
@@ -216,20 +236,8 @@ internal sealed record EffectiveLdapSpec(
     }
 
     // Paths are relative to rootPath (userPath "ou=People" searches ou=People,<rootPath>).
-    private static string Combine(string? path, string rootPath, string field)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return rootPath.Trim();
-        }
-
-        if (!DistinguishedName.TryParse(path, out var parsed, out var error) || parsed.Rdns.Count == 0)
-        {
-            throw Invalid($"{field} '{path}' is not a relative distinguished name{(error is null ? "" : ": " + error)}.");
-        }
-
-        return $"{path.Trim()},{rootPath.Trim()}";
-    }
+    private static string Combine(string? path, string rootPath) =>
+        string.IsNullOrWhiteSpace(path) ? rootPath.Trim() : $"{path.Trim()},{rootPath.Trim()}";
 
     private static SyncFailedException Invalid(string message) => new(SyncFailureReason.InvalidSpec, message, retryable: false);
 }

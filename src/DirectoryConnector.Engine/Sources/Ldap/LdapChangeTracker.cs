@@ -123,7 +123,7 @@ internal sealed partial class LdapChangeTracker(EffectiveLdapSpec settings, Ldap
     /// </summary>
     private ContentSyncResponse? ContentSyncRefresh(byte[]? cookie, out string? error, CancellationToken cancellationToken)
     {
-        if (settings.PagedSearch && ContentSyncRefresh(cookie, settings.PageSize ?? options.PageSize, out error, cancellationToken) is { } paged)
+        if (settings.PagedSearch && ContentSyncRefresh(cookie, settings.PageSize, out error, cancellationToken) is { } paged)
         {
             return paged;
         }

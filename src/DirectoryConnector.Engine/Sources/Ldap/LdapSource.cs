@@ -595,7 +595,7 @@ public sealed partial class LdapSource : IDirectorySource
             retryable: false, exception),
     };
 
-    private int PageSize => _settings.PageSize ?? _options.PageSize;
+    private int PageSize => _settings.PageSize;
 
     private string Endpoint => $"{_settings.Endpoint} ({EncryptionName})";
 

@@ -3,9 +3,6 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 /// <summary>Tuning that is not part of the spec.</summary>
 internal sealed class LdapSourceOptions
 {
-    /// <summary>Entries per page of a paged search.</summary>
-    public int PageSize { get; init; } = 500;
-
     /// <summary>When set, member values are requested in windows of this size (member;range=0-N). Windows AD imposes
     /// its own window (1500); Samba honours an explicit one but imposes none, so tests set this to force several chunks.</summary>
     public int? MemberRangeWindow { get; init; }

@@ -32,6 +32,9 @@ public sealed class LdapSourceSpec
     [Description("Uses the paged results control, required by servers that cap result sizes (Active Directory returns at most 1000 entries otherwise).")]
     public bool PagedSearch { get; set; } = true;
 
+    /// <summary>pageSize when not set.</summary>
+    public const int DefaultPageSize = 500;
+
     [Description("Entries per page of a paged search (RFC 2696); default 500. Larger pages read big directories in fewer round trips; the server's own cap still applies (Active Directory's MaxPageSize, 1000 by default; OpenLDAP's size.pr).")]
     [Range(1, 100000)]
     public int? PageSize { get; set; }

@@ -9,11 +9,13 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// optionally followed by <c>| &lt;Okta expression&gt;</c>, sent as filter= when Okta's filter supports it, else search=.</summary>
 public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHttpClientFactory httpClients, TimeProvider time) : SourceProvider<OktaSourceSpec>
 {
+    protected override SourceFilterSyntax UsersFilterSyntax => SourceFilterSyntax.IncludeExcludeWithQuery;
+
     protected override void Validate(OktaSourceSpec spec, SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(validation);
-        if (validation.RequireHttpsUrl(spec.OrgUrl, $"{Path}.orgUrl") is { } orgUrl)
+        if (validation.RequireHttpsUrl(spec.OrgUrl, $"{Path}.orgUrl", example: "https://example.okta.com") is { } orgUrl)
         {
             if (orgUrl.Host.Split('.')[0].EndsWith("-admin", StringComparison.OrdinalIgnoreCase))
             {
@@ -25,11 +27,6 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
             }
         }
 
-        if ((spec.TokenSecretRef is null) == (spec.OAuth is null))
-        {
-            validation.Error(Path, "set exactly one of tokenSecretRef (an API token) or oauth (a service app)");
-        }
-
         validation.OptionalSecretRef(spec.TokenSecretRef, $"{Path}.tokenSecretRef");
         if (spec.OAuth is { } oauth)
         {
@@ -38,8 +35,6 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
         }
 
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
-        SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
-        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
     }
 
     protected override async Task<IDirectorySource> CreateAsync(OktaSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
@@ -73,8 +68,7 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
             credential = new OktaApiToken(await context.GetSecretAsync(spec.TokenSecretRef, $"{Path}.tokenSecretRef", cancellationToken).ConfigureAwait(false));
         }
 
-        var users = SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery);
-        var groups = SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery);
+        var (users, groups) = (context.UsersFilter, context.GroupsFilter);
         var settings = new OktaReadSettings(orgUrl, credential, credentialField,
             users.Query, users.Keeps, groups.Query, groups.Keeps, GroupSetFilter: groups.Keyword is not null,
             context.Spec.Sync.RemoveDisabled, spec.IncludeUnactivatedUsers);

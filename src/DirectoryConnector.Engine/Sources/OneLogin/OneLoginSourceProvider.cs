@@ -9,6 +9,8 @@ namespace DirectoryConnector.Engine.Sources.OneLogin;
 /// connector: <c>include:a,b | query</c> / <c>exclude:a,b | query</c>, the query being a OneLogin query string.</summary>
 public sealed class OneLoginSourceProvider(DirectoryHttpClientFactory httpClients, ILoggerFactory loggerFactory) : SourceProvider<OneLoginSourceSpec>
 {
+    protected override SourceFilterSyntax UsersFilterSyntax => SourceFilterSyntax.IncludeExcludeWithQuery;
+
     protected override void Validate(OneLoginSourceSpec spec, SourceValidation validation)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -22,13 +24,7 @@ public sealed class OneLoginSourceProvider(DirectoryHttpClientFactory httpClient
         validation.RequireText(spec.ClientId, $"{Path}.clientId");
         validation.RequireSecretRef(spec.ClientSecretRef, $"{Path}.clientSecretRef", "the API credential's client secret");
         validation.OptionalSecretRef(spec.CaSecretRef, $"{Path}.caSecretRef");
-        if (spec.UseEmailPrefixSuffix && string.IsNullOrWhiteSpace(spec.EmailSuffix))
-        {
-            validation.Error($"{Path}.emailSuffix", "is required when useEmailPrefixSuffix is true, e.g. \"@example.com\"");
-        }
-
-        SourceFilter.Parse(validation.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
-        SourceFilter.Parse(validation.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery, validation);
+        validation.RequireEmailSuffix(spec.UseEmailPrefixSuffix, spec.EmailSuffix, $"{Path}.emailSuffix");
     }
 
     protected override async Task<IDirectorySource> CreateAsync(OneLoginSourceSpec spec, SourceContext context, CancellationToken cancellationToken)
@@ -41,9 +37,7 @@ public sealed class OneLoginSourceProvider(DirectoryHttpClientFactory httpClient
             : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
         var client = httpClients.Create<OneLoginClient>(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
 
-        var options = new OneLoginSourceOptions(
-            SourceFilter.ParseValidated(context.Filters.Users, SourceValidation.UsersFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery),
-            SourceFilter.ParseValidated(context.Filters.Groups, SourceValidation.GroupsFilterPath, SourceFilterSyntax.IncludeExcludeWithQuery), spec.UseEmailPrefixSuffix, spec.EmailSuffix, context.Spec.Sync.RemoveDisabled);
+        var options = new OneLoginSourceOptions(context.UsersFilter, context.GroupsFilter, spec.UseEmailPrefixSuffix, spec.EmailSuffix?.Trim(), context.Spec.Sync.RemoveDisabled);
         var connection = new OneLoginConnection(spec.BaseUrl(), spec.ClientId.Trim(), secret.Trim(), Path);
         return new OneLoginSource(client, connection, options, loggerFactory.CreateLogger<OneLoginSource>());
     }

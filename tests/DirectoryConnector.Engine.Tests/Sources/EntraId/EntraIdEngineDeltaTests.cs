@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Http;
@@ -159,8 +160,8 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
     private async Task<SyncOutcome> SyncAsync(DirectorySyncSpec? spec = null)
     {
         spec ??= Spec();
-        var source = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, references, CancellationToken.None);
-        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(spec, source, references, state, new SyncRunOptions(), CancellationToken.None);
+        var source = await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(references, CancellationToken.None);
+        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), source, references, state, new SyncRunOptions(), CancellationToken.None);
         state = outcome.State;
         return outcome;
     }

@@ -147,7 +147,7 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
     [Fact]
     public async Task Without_the_ca_the_stand_in_certificate_is_not_trusted_and_caSecretRef_is_named()
     {
-        var source = EntraIdSourceFactory.Create(Spec(StandIn), null, StandIn.ClientSecret, null, caPem: null, HttpClients, NullLoggerFactory.Instance);
+        var source = EntraIdSourceFactory.Create(Spec(StandIn), Filter(), StandIn.ClientSecret, null, caPem: null, HttpClients, NullLoggerFactory.Instance);
 
         var failure = await Read(source);
 

@@ -119,7 +119,7 @@ public sealed class EntraIdSourceTests : EntraIdStandInTest
         spec.ClientCertificateSecretRef = new() { Name = "entra-app-cert", Key = "tls.pem" };
         var pem = certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem();
 
-        var source = Engine.Sources.EntraId.EntraIdSourceFactory.Create(spec, null, null, pem, StandIn.CaPem,
+        var source = Engine.Sources.EntraId.EntraIdSourceFactory.Create(spec, Filter(), null, pem, StandIn.CaPem,
             HttpClients, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var snapshot = await source.ReadAsync();
 

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.File;
@@ -94,7 +95,7 @@ public sealed class EntraIdSyncTests : EntraIdStandInTest
             Source = new SourceSpec { File = new FileSourceSpec { Path = "unused" } },
         };
         spec.Sync.RemoveDisabled = true;
-        var outcome = await Services.GetRequiredService<SyncEngine>().SyncAsync(spec, source, references, state, new SyncRunOptions(), CancellationToken.None);
+        var outcome = await Services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), source, references, state, new SyncRunOptions(), CancellationToken.None);
         state = outcome.State;
         return outcome;
     }

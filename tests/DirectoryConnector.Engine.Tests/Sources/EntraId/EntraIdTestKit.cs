@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.EntraId;
@@ -31,8 +32,21 @@ internal static class EntraIdTestKit
     public static int MaxAttempts => Services.GetRequiredService<IOptionsMonitor<DirectoryHttpClientOptions>>().Get(DirectoryHttpClientFactory.NameOf<EntraIdHttpClient>()).MaxAttempts;
 
     public static IDirectorySource Source(EntraIdStandIn standIn, EntraIdSourceSpec? spec = null, string? users = null, string? groups = null, string? secret = null)
-        => EntraIdSourceFactory.Create(spec ?? Spec(standIn), new FiltersSpec { Users = users, Groups = groups }, secret ?? standIn.ClientSecret, null, standIn.CaPem,
+        => EntraIdSourceFactory.Create(spec ?? Spec(standIn), Filter(users, groups), secret ?? standIn.ClientSecret, null, standIn.CaPem,
             HttpClients, NullLoggerFactory.Instance);
+
+    /// <summary>spec.filters as the provider's validation parses them; throws InvalidSpec naming the field, as a sync would.</summary>
+    public static EntraIdFilter Filter(string? users = null, string? groups = null)
+    {
+        var check = EngineServices.Validator.Check(new DirectorySyncSpec
+        {
+            Bitwarden = new BitwardenSpec { ApiKeySecretRef = new ApiKeySecretRef { Name = "bw-key" } },
+            Source = new SourceSpec { EntraId = new EntraIdSourceSpec { Tenant = "contoso", ApplicationId = "app", ClientSecretRef = new SecretKeyRef { Name = "entra", Key = "secret" } } },
+            Filters = new FiltersSpec { Users = users, Groups = groups },
+        });
+        check.ThrowIfInvalid();
+        return EntraIdFilter.From(check.UsersFilter, check.GroupsFilter);
+    }
 
     private static ServiceProvider BuildServices()
     {

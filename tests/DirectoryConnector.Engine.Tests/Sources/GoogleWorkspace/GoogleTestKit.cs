@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Filters;
@@ -47,7 +48,9 @@ internal static class GoogleTestKit
 
     /// <summary>A filter as the provider parses spec.filters.users (or <paramref name="path"/>).</summary>
     public static SourceFilter Filter(string? text, string path = SourceValidation.UsersFilterPath) =>
-        SourceFilter.ParseValidated(text, path, SourceFilterSyntax.IncludeExcludeWithQuery);
+        SourceFilter.TryParse(text, SourceFilterSyntax.IncludeExcludeWithQuery, out var filter) is { } error
+            ? throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{path}: {error}", retryable: false)
+            : filter!;
 
     /// <summary>The source as the provider builds it, its client trusting <paramref name="caPem"/> (the stand-in's CA unless told otherwise).</summary>
     internal static GoogleWorkspaceSource Source(GoogleWorkspaceStandIn standIn, ServiceProvider services, GoogleWorkspaceSourceSpec? spec = null, string? key = null,

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
@@ -84,7 +85,7 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
             groups: GoogleTestKit.Filter(spec.Filters.Groups, SourceValidation.GroupsFilterPath), removeDisabled: spec.Sync.RemoveDisabled);
 
     private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null) =>
-        services.GetRequiredService<SyncEngine>().SyncAsync(spec, Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
+        services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
 
     private string[] Members => [.. bitwarden.Organization.Members.Select(m => m.Email.Split('@')[0]).Order(StringComparer.Ordinal)];
 

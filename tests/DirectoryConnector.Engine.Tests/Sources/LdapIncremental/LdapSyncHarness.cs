@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
@@ -56,8 +57,8 @@ internal sealed class LdapSyncHarness : IAsyncDisposable
     public async Task<SyncOutcome> SyncAsync(SyncRunOptions? options = null, CancellationToken cancellationToken = default)
     {
         var spec = Spec();
-        var directory = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, References, cancellationToken);
-        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(spec, directory, References, State, options ?? new SyncRunOptions(), cancellationToken);
+        var directory = await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(References, cancellationToken);
+        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), directory, References, State, options ?? new SyncRunOptions(), cancellationToken);
         State = outcome.State;
         return outcome;
     }

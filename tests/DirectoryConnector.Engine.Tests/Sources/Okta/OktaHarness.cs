@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
@@ -65,8 +66,8 @@ internal sealed class OktaHarness : IAsyncDisposable
     public async Task<SyncOutcome> SyncAsync(DirectorySyncSpec? spec = null, CancellationToken cancellationToken = default)
     {
         spec ??= Spec();
-        var source = await services.GetRequiredService<SourceProviders>().CreateAsync(spec, References, cancellationToken);
-        Last = await services.GetRequiredService<SyncEngine>().SyncAsync(spec, source, References, State, new SyncRunOptions(), cancellationToken);
+        var source = await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(References, cancellationToken);
+        Last = await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), source, References, State, new SyncRunOptions(), cancellationToken);
         State = Last.State;
         return Last;
     }

@@ -1,3 +1,4 @@
+using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
@@ -82,11 +83,11 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
     private async Task<IDirectorySource> Source(DirectorySyncSpec spec, bool useEmailPrefixSuffix = false, string? emailSuffix = null, OneLoginStandIn? from = null)
     {
         UseOneLogin(spec, from ?? oneLogin, useEmailPrefixSuffix, emailSuffix);
-        return await services.GetRequiredService<SourceProviders>().CreateAsync(spec, references, CancellationToken.None);
+        return await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(references, CancellationToken.None);
     }
 
     private async Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null, IDirectorySource? source = null) =>
-        await services.GetRequiredService<SyncEngine>().SyncAsync(spec, source ?? await Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
+        await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), source ?? await Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
 
     private string[] Members => [.. bitwarden.Organization.Members.Select(m => m.Email).Order(StringComparer.Ordinal)];
 
@@ -169,7 +170,7 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
             ("15", "has no email and no username: it is not sent"),
         });
 
-        var withoutSuffix = await services.GetRequiredService<SyncEngine>().PreviewAsync(Spec(), await Source(Spec()), CancellationToken.None);
+        var withoutSuffix = await services.GetRequiredService<SyncEngine>().PreviewAsync(EngineServices.Validator.Check(Spec()), await Source(Spec()), CancellationToken.None);
         withoutSuffix.Plan!.Members.Select(m => m.Email).Should().NotContain("ivan@corp.example.com");
         withoutSuffix.Plan!.Skipped.Should().Contain(s => s.Entry == "13 (ivan)"
             && s.Reason.Contains("username 'ivan' is not an email", StringComparison.Ordinal) && s.Reason.Contains("useEmailPrefixSuffix", StringComparison.Ordinal));
@@ -262,8 +263,8 @@ public sealed class OneLoginSyncTests : IAsyncLifetime
         throttled.FailNext(1, 429, "/api/2/roles/101/users");
         var engine = services.GetRequiredService<SyncEngine>();
 
-        var calm = await engine.PreviewAsync(Spec(), await Source(Spec()), CancellationToken.None);
-        var busy = await engine.PreviewAsync(Spec(), await Source(Spec(), from: throttled), CancellationToken.None);
+        var calm = await engine.PreviewAsync(EngineServices.Validator.Check(Spec()), await Source(Spec()), CancellationToken.None);
+        var busy = await engine.PreviewAsync(EngineServices.Validator.Check(Spec()), await Source(Spec(), from: throttled), CancellationToken.None);
 
         busy.Plan!.MembersHash.Should().Be(calm.Plan!.MembersHash);
         busy.Plan!.GroupsHash.Should().Be(calm.Plan!.GroupsHash);

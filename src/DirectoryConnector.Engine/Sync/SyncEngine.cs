@@ -54,6 +54,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         var caPem = await ResolveCaBundleAsync(spec.Bitwarden, references, cancellationToken).ConfigureAwait(false);
         (BitwardenClient Import, BitwardenOrganizationClient Organization)? clients = caPem is null ? null : CreateBitwardenClients(spec.Bitwarden, caPem);
         var hashScope = HashScope(endpoints, apiKey.OrganizationId);
+        previous = InOrganization(previous, hashScope);
         var cursorScope = CursorScope(spec, hashScope);
         var cursor = options.Force || options.DryRun || spec.DryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
         var (read, snapshot) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
@@ -261,6 +262,25 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     public static SyncState FailedAttempt(SyncState? previous, DateTimeOffset attemptTime, SyncFailedException? failure = null)
         => (failure?.PartialState ?? previous ?? new SyncState()) with { LastSyncTime = attemptTime };
 
+    /// <summary>
+    /// The previous state as this organization may use it, tagged with <paramref name="organization"/> so every state
+    /// derived from it records where its managed sets belong. A state recorded in another organization (the API key or
+    /// server changed) keeps none of them: they name what this DirectorySync placed there, and prune must only remove
+    /// what it placed here. Digests and cursor are scoped by the organization already; the counts stay, so an empty
+    /// source after the move is still refused.
+    /// </summary>
+    private SyncState InOrganization(SyncState? previous, string organization)
+    {
+        if (previous is { Organization: { } recorded } && recorded != organization
+            && (previous.ManagedMembers is not null || previous.ManagedGroups is not null || previous.RemovedDisabled is not null))
+        {
+            LogOrganizationMoved(recorded, organization);
+            previous = previous with { ManagedMembers = null, ManagedGroups = null, RemovedDisabled = null };
+        }
+
+        return (previous ?? new SyncState()) with { Organization = organization };
+    }
+
     internal static string HashScope(BitwardenEndpoints endpoints, string organizationId)
         => endpoints.ApiUrl.AbsoluteUri.TrimEnd('/') + "|" + organizationId.ToUpperInvariant();
 
@@ -427,6 +447,9 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deletion guard: the sync would remove {MemberCount} members and {GroupCount} groups, more than spec.sync.maxDeletions allows; nothing posted. Approve with plan hash {PlanHash}")]
     private partial void LogGuardTriggered(int memberCount, int groupCount, string planHash);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The organization changed from {Previous} to {Current}: the members and groups managed there are not carried over, so prune starts from what this sync places")]
+    private partial void LogOrganizationMoved(string previous, string current);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Left out {Entry}: {Message}")]
     private partial void LogConflict(string entry, string message);

@@ -42,6 +42,10 @@ public sealed record SyncState
     /// and that are still disabled, sorted; null until recorded. Invited again, they are reported re-enabled.</summary>
     public IReadOnlyList<string>? RemovedDisabled { get; init; }
 
+    /// <summary>The Bitwarden server and organization (<c>{apiUrl}|{ORGANIZATION-ID}</c>) that <see cref="ManagedMembers"/>,
+    /// <see cref="ManagedGroups"/> and <see cref="RemovedDisabled"/> belong to; null in states from before it was kept.</summary>
+    public string? Organization { get; init; }
+
     /// <summary>The source's cursor after the last successful sync (<see cref="Sources.DirectorySnapshot.Cursor"/>).</summary>
     public string? SourceCursor { get; init; }
 

@@ -30,6 +30,7 @@ public static class SyncStateStatus
                 ManagedMembers = ManagedSetEncoding.Decode(status.ManagedMembers),
                 ManagedGroups = ManagedSetEncoding.Decode(status.ManagedGroups),
                 RemovedDisabled = ManagedSetEncoding.Decode(status.RemovedDisabled),
+                Organization = status.Organization,
                 SourceCursor = status.SourceCursor,
                 SourceCursorScope = status.SourceCursorScope,
                 LastFullReadTime = Utc(status.LastFullReadTime),
@@ -53,6 +54,7 @@ public static class SyncStateStatus
         status.ManagedMembers = ManagedSetEncoding.Encode(state.ManagedMembers) ?? status.ManagedMembers;
         status.ManagedGroups = ManagedSetEncoding.Encode(state.ManagedGroups) ?? status.ManagedGroups;
         status.RemovedDisabled = ManagedSetEncoding.Encode(state.RemovedDisabled) ?? status.RemovedDisabled;
+        status.Organization = state.Organization ?? status.Organization;
     }
 
     private static DateTimeOffset? Utc(DateTime? time)

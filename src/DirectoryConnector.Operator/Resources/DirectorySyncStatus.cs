@@ -88,4 +88,7 @@ public sealed class DirectorySyncStatus
 
     [Description("External ids of the members this DirectorySync removed because their directory account was disabled and that are still disabled, encoded like managedMembers; enabled again, they are reported re-enabled.")]
     public string? RemovedDisabled { get; set; }
+
+    [Description("The Bitwarden server and organization ({apiUrl}|{ORGANIZATION-ID}) that managedMembers, managedGroups and removedDisabled belong to; after spec.bitwarden moves to another organization, none of them is carried over.")]
+    public string? Organization { get; set; }
 }

@@ -127,6 +127,30 @@ public sealed class PruneFileSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_directory_sync_moved_to_another_organization_prunes_only_what_it_placed_there()
+    {
+        var spec = harness.Spec(directory);
+        await harness.SyncAsync("corp", spec, directory.User("Ann").User("Ben").Write());
+        harness.State("corp")!.ManagedMembers.Should().HaveCount(2);
+
+        // spec.bitwarden moves to another organization, where Ben was already placed by someone else (e.g. the
+        // original connector) with the same external id; Ben then leaves the directory.
+        await using var other = await PruneHarness.StartAsync(new BitwardenStandInOptions { OrganizationId = Guid.Parse("99999999-8888-7777-6666-555555555555") });
+        var ben = other.Organization.AddMember("ben@example.com", directory.UserDn("Ben"));
+        other.SetState("corp", harness.State("corp"));
+        var moved = await other.SyncAsync("corp", other.Spec(directory), directory.RemoveUser(directory.UserDn("Ben")).Write());
+
+        moved.Changes!.Removed.Should().BeEmpty("this DirectorySync never placed Ben in this organization");
+        other.Organization.Members.Select(m => m.Id).Should().Contain(ben.Id);
+        other.MemberEmails().Should().Equal("ann@example.com", "ben@example.com");
+        moved.State.ManagedMembers.Should().Equal(directory.UserDn("Ann"));
+        moved.State.Organization.Should().Contain("99999999-8888-7777-6666-555555555555");
+
+        // In the first organization nothing changed meanwhile: Ben is still one of its managed members there.
+        harness.State("corp")!.ManagedMembers.Should().Contain(directory.UserDn("Ben"));
+    }
+
+    [Fact]
     public async Task Two_directory_syncs_into_one_organization_never_prune_each_others_members()
     {
         using var sales = new LdifDirectory("dc=sales,dc=example,dc=com");

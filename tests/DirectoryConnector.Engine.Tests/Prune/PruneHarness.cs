@@ -52,6 +52,9 @@ internal sealed class PruneHarness : IAsyncDisposable
 
     public SyncState? State(string name) => states.GetValueOrDefault(name);
 
+    /// <summary>Hands the DirectorySync <paramref name="name"/> a state, as the status carries it when its spec.bitwarden changes.</summary>
+    public void SetState(string name, SyncState? state) => states[name] = state;
+
     /// <summary>Syncs as the DirectorySync <paramref name="name"/>, keeping its state on success. As the operator does
     /// for DirectorySyncs of one namespace and API key, the others' managed sets are handed in.</summary>
     public async Task<SyncOutcome> SyncAsync(string name, DirectorySyncSpec spec, IDirectorySource source, string? approve = null, bool dryRun = false)

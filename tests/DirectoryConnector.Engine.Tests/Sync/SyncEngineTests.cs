@@ -93,6 +93,7 @@ public sealed class SyncEngineTests : IAsyncLifetime
             SourceCursor = source.CurrentCursor,
             SourceCursorScope = outcome.State.SourceCursorScope,
             LastFullReadTime = Now,
+            Organization = $"{BitwardenEndpoints.FromSpec(Spec().Bitwarden).ApiUrl.AbsoluteUri.TrimEnd('/')}|{standIn.Organization.Id.ToString().ToUpperInvariant()}",
         });
         outcome.State.SourceCursorScope.Should().NotBeNullOrEmpty();
     }

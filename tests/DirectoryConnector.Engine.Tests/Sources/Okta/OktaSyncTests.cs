@@ -174,7 +174,7 @@ public sealed class OktaSyncTests
         directory.Delete(seed.Henry);
         var outcome = await harness.SyncAsync(spec);
 
-        outcome.Plan!.Members.Should().NotContain(m => m.ExternalId == seed.Henry.Id, "a vanished user is not sent");
+        outcome.Plan!.Members.Should().ContainSingle(m => m.ExternalId == seed.Henry.Id).Which.Deleted.Should().BeTrue("prune sends the managed member as deleted");
         harness.Members.Should().NotContain(m => m.StartsWith("henry@", StringComparison.Ordinal), "prune removes a managed member the directory no longer has");
         harness.Groups.Should().Contain("AD Admins: frank@example.com");
     }

@@ -265,6 +265,19 @@ public sealed class OktaSyncTests
     }
 
     [Fact]
+    public async Task A_group_expression_on_the_group_profile_goes_as_search()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        await harness.SyncAsync(harness.Spec(groups: "| profile.name sw \"eng\""));
+
+        harness.Groups.Should().Equal("Engineering: alice@example.com carol@example.com");
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/v1/groups?", StringComparison.Ordinal))
+            .Should().NotBeEmpty().And.OnlyContain(r => r.Path.Contains("search=profile.name", StringComparison.Ordinal) && r.StatusCode == 200);
+    }
+
+    [Fact]
     public async Task An_expression_Okta_rejects_is_InvalidSpec_naming_the_filter_with_Oktas_summary()
     {
         await using var harness = await OktaHarness.StartAsync();

@@ -30,6 +30,10 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     private GoogleWorkspaceSource Source(GoogleWorkspaceSourceSpec? spec = null, string? key = null, string? caPem = "") =>
         GoogleTestKit.Source(google, services, spec, key, caPem: caPem);
 
+    /// <summary>The failure a full read with <paramref name="source"/> ends in.</summary>
+    private static async Task<SyncFailedException> FailureAsync(GoogleWorkspaceSource source) =>
+        (await FluentActions.Awaiting(() => source.ReadAsync(Everything, CancellationToken.None)).Should().ThrowAsync<SyncFailedException>()).Which;
+
     private Task<DirectorySnapshot> ReadAsync(DirectoryQuery? query = null, SourceFilter? users = null, SourceFilter? groups = null) =>
         GoogleTestKit.Source(google, services, users: users, groups: groups).ReadAsync(query ?? Everything, CancellationToken.None);
 
@@ -195,6 +199,17 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AQuotedValueWithAnEscapedQuoteReachesGoogleIntact()
+    {
+        google.AddGroup("Valentine's Day", "valentines@example.com");
+        google.AddGroup("Valentine", "valentine@example.com");
+
+        var snapshot = await ReadAsync(groups: GoogleTestKit.Filter(@"| name='Valentine\'s Day'", SourceValidation.GroupsFilterPath));
+
+        snapshot.Groups.Select(g => g.Name).Should().Equal("Valentine's Day");
+    }
+
+    [Fact]
     public async Task APageTokenGoogleRefusesMidReadIsRetryableAndNeverBlamesTheFilter()
     {
         google.MaxPageSize = 1;
@@ -225,8 +240,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.Customer = "example.com";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
         error.Message.Should().Contain("HTTP 400 badRequest: Bad Request").And.Contain("customer 'example.com'")
@@ -239,8 +253,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.Domain = "other.example";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("403 forbidden: Not Authorized to access this resource/api").And.Contain("spec.source.googleWorkspace.domain");
@@ -253,7 +266,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         // Google refuses an assertion whose exp has passed by its own clock: here Google's clock runs two hours ahead.
         google.Time = new ShiftedClock(TimeSpan.FromHours(2));
 
-        var error = (await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source());
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("invalid_grant").And.Contain("Check your iat and exp values").And.Contain("clock");
@@ -266,8 +279,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     {
         using var other = new GoogleServiceAccount(name: "deleted-account");
 
-        var error = (await FluentActions.Awaiting(() => Source(key: other.ToJsonKey()).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(key: other.ToJsonKey()));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("invalid_grant: Invalid grant: account not found").And.Contain("spec.source.googleWorkspace.serviceAccountKeySecretRef");
@@ -279,7 +291,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     {
         google.DelegatedScopes.Remove(GoogleWorkspaceStandIn.MemberScope);
 
-        var error = (await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source());
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("unauthorized_client").And.Contain("Domain-wide delegation").And.Contain(google.ServiceAccount.ClientId)
@@ -293,8 +305,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "nobody@example.com";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("invalid_grant").And.Contain("Invalid email or User ID").And.Contain("spec.source.googleWorkspace.adminUser");
@@ -307,8 +318,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "clerk@example.com";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("403 forbidden").And.Contain("Not Authorized to access this resource/api").And.Contain("spec.source.googleWorkspace.adminUser")
@@ -322,8 +332,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var key = JsonSerializer.Deserialize<Dictionary<string, string>>(other.ToJsonKey())!;
         key["client_email"] = google.ServiceAccount.ClientEmail;
 
-        var error = (await FluentActions.Awaiting(() => Source(key: JsonSerializer.Serialize(key)).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(key: JsonSerializer.Serialize(key)));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("Invalid JWT Signature");
@@ -378,7 +387,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     {
         google.FailNext(50, fault);
 
-        var error = (await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source());
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Retryable.Should().BeTrue();
@@ -398,8 +407,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     [Fact]
     public async Task AServerTheTrustStoreDoesNotTrustNamesCaSecretRefAndIsNotRetried()
     {
-        var error = (await FluentActions.Awaiting(() => Source(caPem: null).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(caPem: null));
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Retryable.Should().BeFalse();

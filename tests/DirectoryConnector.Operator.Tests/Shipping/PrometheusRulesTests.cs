@@ -62,8 +62,9 @@ public sealed partial class PrometheusRulesTests
         foreach (var name in Alerts().Select(a => (string)a["alert"]!))
         {
             var own = cases.Where(c => (string?)c["alertname"] == name).ToList();
-            own.Should().Contain(c => c["exp_alerts"] is JsonArray { Count: > 0 }, $"a case where {name} fires");
-            own.Should().Contain(c => c["exp_alerts"] is JsonArray { Count: 0 }, $"a case where {name} stays quiet");
+            var expected = own.Select(c => c["exp_alerts"]?.AsArray().Count ?? 0).ToList();
+            expected.Should().Contain(count => count > 0, $"a case where {name} fires");
+            expected.Should().Contain(0, $"a case where {name} stays quiet");
         }
     }
 

@@ -153,7 +153,10 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
                     $"is {user.Status} in Okta (never activated): not invited; set {Field}.includeUnactivatedUsers to invite such users"));
                 return null;
             default:
-                return new DirectoryUser(user.Id, user.Id, user.Profile?.Email, Disabled: user.Status == "SUSPENDED", Deleted: user.Status == "DEPROVISIONED", display);
+                return new DirectoryUser(user.Id, user.Id, user.Profile?.Email, Disabled: user.Status == "SUSPENDED", Deleted: user.Status == "DEPROVISIONED", display)
+                {
+                    EmailOrigin = "profile.email",
+                };
         }
     }
 

@@ -94,37 +94,15 @@ public sealed class EntraIdSourceTests : EntraIdStandInTest
     {
         Tenant.AddUser(User("alice"));
         Tenant.AddUser(User("bob"));
-        Tenant.AddObject("device-1", EntraObjectType.Device);
-        Tenant.AddGroup(IdOf("platform"), "Platform", IdOf("bob"), "device-1");
+        Tenant.AddObject(IdOf("device-1"), EntraObjectType.Device);
+        Tenant.AddGroup(IdOf("platform"), "Platform", IdOf("bob"), IdOf("device-1"));
         Tenant.AddGroup(IdOf("eng"), "Engineering", IdOf("alice"), IdOf("platform"));
 
         var snapshot = await Source(StandIn).ReadAsync();
 
         snapshot.Groups.Single(g => g.Name == "Engineering").MemberReferences.Should().BeEquivalentTo(IdOf("alice"), IdOf("platform"));
-        snapshot.Groups.Single(g => g.Name == "Platform").MemberReferences.Should().BeEquivalentTo(IdOf("bob"), "device-1");
+        snapshot.Groups.Single(g => g.Name == "Platform").MemberReferences.Should().BeEquivalentTo(IdOf("bob"), IdOf("device-1"));
         snapshot.Users.Should().HaveCount(2);
-    }
-
-    [Fact]
-    public async Task A_client_certificate_credential_signs_in_with_a_pem_certificate_and_key()
-    {
-        using var key = System.Security.Cryptography.RSA.Create(2048);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=entra-app", key,
-            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        StandIn.RegisterCertificate(certificate);
-        Tenant.AddUser(User("alice"));
-        var spec = Spec(StandIn);
-        spec.ClientSecretRef = null;
-        spec.ClientCertificateSecretRef = new() { Name = "entra-app-cert", Key = "tls.pem" };
-        var pem = certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem();
-
-        var source = Engine.Sources.EntraId.EntraIdSourceFactory.Create(spec, Filter(), null, pem, StandIn.CaPem,
-            HttpClients, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        var snapshot = await source.ReadAsync();
-
-        snapshot.Users.Select(u => u.Email).Should().Equal("alice@contoso.com");
-        StandIn.TokenRequests.Should().ContainSingle().Which.Body.Should().Contain("client_assertion=").And.NotContain("client_secret");
     }
 
     [Fact]

@@ -29,35 +29,6 @@ public sealed class EntraIdSourceTests : EntraIdStandInTest
     }
 
     [Fact]
-    public async Task Email_is_mail_or_the_upn_when_mail_is_empty_or_onmicrosoft_and_guests_are_skipped_and_reported()
-    {
-        Tenant.AddUser(User("withmail") with { Mail = "With.Mail@Contoso.com", UserPrincipalName = "wm@contoso.onmicrosoft.com" });
-        Tenant.AddUser(User("nomail") with { Mail = null, UserPrincipalName = "nomail@contoso.com" });
-        Tenant.AddUser(User("tenantmail") with { Mail = "tenantmail@contoso.onmicrosoft.com", UserPrincipalName = "tenantmail@contoso.com" });
-        Tenant.AddUser(new EntraUser(IdOf("guest"), "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "guest@fabrikam.com", UserType: "Guest"));
-        Tenant.AddUser(new EntraUser(IdOf("member-ext"), "old_fabrikam.com#EXT#@contoso.onmicrosoft.com", "old@fabrikam.com"));
-
-        var snapshot = await Source(StandIn).ReadAsync();
-
-        snapshot.Users.Select(u => u.Email).Should().BeEquivalentTo("With.Mail@Contoso.com", "nomail@contoso.com", "tenantmail@contoso.com");
-        snapshot.Skipped.Select(s => s.Entry).Should().BeEquivalentTo(
-            "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "old_fabrikam.com#EXT#@contoso.onmicrosoft.com");
-        snapshot.Skipped.Should().OnlyContain(s => s.Kind == SkippedEntryKind.User && s.Reason.Contains("spec.source.entraId.includeGuests", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task IncludeGuests_syncs_guests_by_their_mail_and_reports_one_without_a_mailbox_address()
-    {
-        Tenant.AddUser(new EntraUser(IdOf("guest"), "guest_fabrikam.com#EXT#@contoso.onmicrosoft.com", "guest@fabrikam.com", UserType: "Guest"));
-        Tenant.AddUser(new EntraUser(IdOf("nomail-guest"), "x_fabrikam.com#EXT#@contoso.onmicrosoft.com", null, UserType: "Guest"));
-
-        var snapshot = await Source(StandIn, Spec(StandIn, includeGuests: true)).ReadAsync();
-
-        snapshot.Users.Select(u => u.Email).Should().Equal("guest@fabrikam.com");
-        snapshot.Skipped.Should().ContainSingle().Which.Reason.Should().Contain("no usable email");
-    }
-
-    [Fact]
     public async Task Every_page_of_users_and_of_a_150_member_group_is_read()
     {
         StandIn.DeltaPageSize = 4;

@@ -337,7 +337,16 @@ public sealed partial class LdapSource : IDirectorySource
                     // Refused anonymous reads still leave a connection to upgrade.
                 }
 
-                session.StartTransportLayerSecurity(null);
+                try
+                {
+                    session.StartTransportLayerSecurity(null);
+                }
+                catch (Exception ex) when (ex is DirectoryOperationException or LdapException && ResultCode(ex, null) is var code && !IsConnectionFailure(code))
+                {
+                    // The server answered, and not with success: a refusal (slapd without a certificate answers
+                    // protocolError), which no retry or TLS diagnosis changes.
+                    throw StartTlsRefused(Endpoint, code, ex);
+                }
             }
 
             try
@@ -550,10 +559,12 @@ public sealed partial class LdapSource : IDirectorySource
     {
         var code = ResultCode(exception, resultCode);
         var failure = MapFailure(exception, context: null, code);
-        return code is LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
-            ? new ConnectFailedException(code, failure)
-            : failure;
+        return IsConnectionFailure(code) ? new ConnectFailedException(code, failure) : failure;
     }
+
+    /// <summary>The result codes libldap gives every failed connection alike (no server answer to read).</summary>
+    private static bool IsConnectionFailure(int code)
+        => code is LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout;
 
     private async Task<LdapConnectDiagnosis?> DiagnoseAsync(CancellationToken cancellationToken)
     {
@@ -587,6 +598,7 @@ public sealed partial class LdapSource : IDirectorySource
         LdapConnectProblem.UntrustedCertificate => new(SyncFailureReason.SourceUnavailable,
             $"The LDAP server {endpoint} was reached, but {diagnosis.Detail} (LDAP result {code}). Put the PEM certificate of the CA that issued it in a Secret of this namespace and set {Field}.caSecretRef to it (or renew an expired certificate).",
             retryable: false, exception),
+        LdapConnectProblem.StartTlsRefused => StartTlsRefused(endpoint, diagnosis.ServerResult ?? code, exception),
         LdapConnectProblem.NameMismatch => new(SyncFailureReason.SourceUnavailable,
             $"The LDAP server {endpoint} was reached and its certificate is trusted, but {diagnosis.Detail} (LDAP result {code}). Set {Field}.hostname to a name the certificate lists, or reissue the certificate for this name.",
             retryable: false, exception),
@@ -594,6 +606,21 @@ public sealed partial class LdapSource : IDirectorySource
             $"The LDAP server {endpoint} was reached, but TLS failed: {diagnosis.Detail} (LDAP result {code}). Check {Field}.encryption and {Field}.port.",
             retryable: false, exception),
     };
+
+    /// <summary>A server that answers StartTLS with an error offers no TLS on that port: RFC 4511 §4.12 (protocolError
+    /// for an extended operation it does not support, as slapd without TLSCertificateFile answers) and §4.14.2
+    /// (unavailable: its TLS subsystem is not available). Not retried: the answer stays the same until the server or
+    /// the spec changes.</summary>
+    private static SyncFailedException StartTlsRefused(string endpoint, int code, Exception exception) => new(SyncFailureReason.SourceUnavailable,
+        $"The LDAP server {endpoint} does not offer StartTLS: it answered the StartTLS request with LDAP result {code}{code switch
+        {
+            LdapResult.ProtocolError => " (protocolError: it does not support the operation)",
+            LdapResult.Unavailable => " (unavailable: its TLS subsystem is not available)",
+            _ => "",
+        }}, as a server without a TLS certificate does. Give the server a certificate (OpenLDAP: olcTLSCertificateFile and "
+        + $"olcTLSCertificateKeyFile; Active Directory: a server authentication certificate on each domain controller), or, if it serves "
+        + $"LDAPS on another port, set {Field}.encryption to ldaps and {Field}.port to that port (usually 636).",
+        retryable: false, exception);
 
     private int PageSize => _settings.PageSize;
 

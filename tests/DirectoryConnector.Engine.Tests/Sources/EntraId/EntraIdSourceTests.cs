@@ -72,7 +72,7 @@ public sealed class EntraIdSourceTests : EntraIdStandInTest
         var snapshot = await Source(StandIn).ReadAsync();
 
         snapshot.Groups.Single(g => g.Name == "Engineering").MemberReferences.Should().BeEquivalentTo(IdOf("alice"), IdOf("platform"));
-        snapshot.Groups.Single(g => g.Name == "Platform").MemberReferences.Should().BeEquivalentTo(IdOf("bob"), IdOf("device-1"));
+        snapshot.Groups.Single(g => g.Name == "Platform").MemberReferences.Should().BeEquivalentTo(IdOf("bob"));
         snapshot.Users.Should().HaveCount(2);
     }
 

@@ -115,6 +115,9 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         { null, "exclude:Sales", ["alice", "bob"], ["Engineering: alice bob"] },
         { null, "| name:Sal*", ["admin", "alice", "bob", "carol", "dave", "erin"], ["Sales: carol dave"] },
         { "| orgUnitPath=/Sales", "include:Sales | email:sales*", ["carol", "dave"], ["Sales: carol dave"] },
+        // A bare value matches given name, family name or email; memberKey lists the groups a user is a direct member of.
+        { "| carol", null, ["carol"], ["Engineering:", "Sales: carol"] },
+        { null, "| memberKey=alice@example.com", ["admin", "alice", "bob", "carol", "dave", "erin"], ["Engineering: alice bob"] },
     };
 
     [Theory]
@@ -177,6 +180,21 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
 
         Members.Should().NotContain("erin");
         google.ApiRequests.Should().Contain(r => r.Path.Contains("showDeleted=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMixedCasePrimaryEmailReachesTheOrganizationLowercasedWithTheGoogleUserIdAsExternalId()
+    {
+        var frank = google.AddUser("Frank.Miller@Example.COM");
+        google.Change(() => sales.Members.Add(GoogleWorkspaceStandIn.UserMember(frank)));
+
+        await SyncAsync(Spec());
+
+        var member = bitwarden.Organization.Members.Should().ContainSingle(m => m.ExternalId == frank.Id).Subject;
+        member.Email.Should().Be("frank.miller@example.com");
+        bitwarden.Organization.Members.Where(m => m.Email != "frank.miller@example.com")
+            .Select(m => m.ExternalId).Should().BeEquivalentTo(google.Users.Where(u => u != frank).Select(u => u.Id), "every member's external id is its Google user id");
+        Groups.Should().Contain("Sales: carol dave frank.miller");
     }
 
     [Fact]

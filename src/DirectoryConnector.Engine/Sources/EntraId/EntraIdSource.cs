@@ -260,8 +260,10 @@ internal sealed partial class EntraIdSource(
         }
         catch (ODataError e) when (e.ResponseStatusCode is 404 or 400)
         {
+            // Graph answers 404 for an object id it does not hold and 400 for text that is no object id (a name).
+            var what = e.ResponseStatusCode == 404 ? "names no group of the tenant" : "is not an object id";
             throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"spec.filters.users: {keyword}:{id} names no group of the tenant (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the group's object id.", retryable: false, e);
+                $"spec.filters.users: {keyword}:{id} {what} (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the group's object id (a GUID, on the group's Overview page).", retryable: false, e);
         }
     }
 
@@ -292,8 +294,9 @@ internal sealed partial class EntraIdSource(
             }
             catch (ODataError e) when (e.ResponseStatusCode is 404 or 400)
             {
+                var what = e.ResponseStatusCode == 404 ? "does not exist in the tenant" : "is not an object id";
                 throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                    $"spec.filters.groups: administrative unit {unit} does not exist in the tenant (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the unit's object id.", retryable: false, e);
+                    $"spec.filters.groups: administrative unit {unit} {what} (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the unit's object id (a GUID, on the unit's Overview page).", retryable: false, e);
             }
         }
 

@@ -42,9 +42,9 @@ internal static class OperatorCommand
                 LeaderElection = parseResult.GetValue(leaderElect),
                 LeaderElectionId = parseResult.GetValue(leaderElectionId)!,
                 LeaderElectionNamespace = parseResult.GetValue(leaderElectionNamespace),
-                LeaseDuration = parseResult.GetValue(leaseDuration),
-                RenewDeadline = parseResult.GetValue(renewDeadline),
-                RetryPeriod = parseResult.GetValue(retryPeriod),
+                LeaseDuration = DurationOrDefault(parseResult, leaseDuration, defaults.LeaseDuration),
+                RenewDeadline = DurationOrDefault(parseResult, renewDeadline, defaults.RenewDeadline),
+                RetryPeriod = DurationOrDefault(parseResult, retryPeriod, defaults.RetryPeriod),
                 HttpPort = parseResult.GetValue(httpPort),
                 HttpAddress = parseResult.GetValue(httpAddress)!,
                 Kubeconfig = parseResult.GetValue(kubeconfig),
@@ -87,11 +87,14 @@ internal static class OperatorCommand
         return command;
     }
 
-    /// <summary>A Go-style duration flag (15s, 1m30s, 500ms), as Kubernetes components take them.</summary>
+    /// <summary>
+    /// A Go-style duration flag (15s, 1m30s, 500ms), as Kubernetes components take them. The default is not the
+    /// option's own: --help would print it as a TimeSpan (00:00:15), a form the flag does not accept; the description
+    /// shows it as written and <see cref="DurationOrDefault"/> applies it.
+    /// </summary>
     private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
     {
-        Description = $"{description} A duration such as 15s or 1m30s (default {DurationFormat.Format(defaultValue)}).",
-        DefaultValueFactory = _ => defaultValue,
+        Description = $"{description} A duration such as 15s or 1m30s. [default: {DurationFormat.Format(defaultValue)}]",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
@@ -104,4 +107,7 @@ internal static class OperatorCommand
             return default;
         },
     };
+
+    private static TimeSpan DurationOrDefault(ParseResult parseResult, Option<TimeSpan> option, TimeSpan defaultValue) =>
+        parseResult.GetResult(option) is null ? defaultValue : parseResult.GetValue(option);
 }

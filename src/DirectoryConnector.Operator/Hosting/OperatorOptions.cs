@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Operator.Hosting;
@@ -78,7 +79,10 @@ public sealed class OperatorOptions
 
         if (LeaderElection && (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline))
         {
-            throw new ArgumentException($"leader election needs leaseDuration ({LeaseDuration}) > renewDeadline ({RenewDeadline}) > retryPeriod ({RetryPeriod}) > 0.", nameof(LeaseDuration));
+            // kube-controller-manager's rule (k8s.io/client-go/tools/leaderelection NewLeaderElector), durations as written.
+            throw new ArgumentException(
+                $"leader election needs leaseDuration > renewDeadline > retryPeriod > 0; got --leader-elect-lease-duration {Duration(LeaseDuration)}, " +
+                $"--leader-elect-renew-deadline {Duration(RenewDeadline)}, --leader-elect-retry-period {Duration(RetryPeriod)}.", nameof(LeaseDuration));
         }
 
         if (string.IsNullOrWhiteSpace(LeaderElectionId))
@@ -96,4 +100,7 @@ public sealed class OperatorOptions
             throw new ArgumentException("retry delays must be positive with retryMaxDelay >= retryBaseDelay.", nameof(RetryBaseDelay));
         }
     }
+
+    // Negative durations (a test's misconfiguration) have no Go-style form.
+    private static string Duration(TimeSpan value) => value < TimeSpan.Zero ? value.ToString() : DurationFormat.Format(value);
 }

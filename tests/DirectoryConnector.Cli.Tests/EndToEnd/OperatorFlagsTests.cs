@@ -81,12 +81,14 @@ public sealed class OperatorFlagsTests
 
         exit.Should().Be(2);
         options.Should().BeNull();
-        error.Should().Contain("leaseDuration").And.Contain("renewDeadline");
+        error.Should().Contain("leaseDuration > renewDeadline > retryPeriod")
+            .And.Contain("--leader-elect-lease-duration 5s, --leader-elect-renew-deadline 10s, --leader-elect-retry-period 2s", "the flags with their durations as written");
     }
 
     private static OperatorOptions Defaults() => new();
 
-    private static async Task<(int Exit, OperatorOptions? Options, string Error)> RunAsync(string[] flags)
+    /// <summary>Runs `operator` with <paramref name="flags"/> in process; the options it would start with (null when it refused).</summary>
+    internal static async Task<(int Exit, OperatorOptions? Options, string Error)> RunAsync(string[] flags)
     {
         OperatorOptions? captured = null;
         var root = CliApplication.CreateRootCommand(runOperator: (options, _) =>

@@ -20,7 +20,9 @@ public sealed class ConvertBwdcTests
 {
     [Theory]
     [InlineData("active-directory.data.json", "active-directory")]
+    [InlineData("ldap.data.json", "ldap")]
     [InlineData("entra-id.data.json", "entra-id")]
+    [InlineData("entra-id-azure-state-v4.data.json", "entra-id")]
     [InlineData("google-workspace.data.json", "google-workspace")]
     [InlineData("okta.data.json", "okta")]
     [InlineData("onelogin-state-v3.data.json", "onelogin")]
@@ -79,6 +81,44 @@ public sealed class ConvertBwdcTests
         notes.Should().Contain(l => l.StartsWith("to do: Secret active-directory-ca: put the PEM file C:\\ProgramData\\corp\\corp-root-ca.pem in key ca.crt", StringComparison.Ordinal));
         notes.Should().Contain(l => l.StartsWith("to do: Secret active-directory-bind-password: put the bind password of CORP\\svc-bitwarden in key password", StringComparison.Ordinal));
         notes.Should().NotContain(l => l.Contains("enableTray", StringComparison.Ordinal) || l.Contains("appId", StringComparison.Ordinal), "the desktop app's own settings are not directory settings");
+    }
+
+    [Fact]
+    public async Task OpenLdapWithStartTlsMapsEverySetting()
+    {
+        using var converted = await ConvertedManifests.ConvertAsync(ConvertedManifests.Committed("ldap.data.json"));
+
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+        var set = await converted.ReadAsync();
+        var spec = set.DirectorySyncs.Single().Spec;
+        spec.Interval.Should().Be("60m");
+        spec.Bitwarden.ServerUrl.Should().Be("https://bitwarden.example.net");
+        var ldap = spec.Source.Ldap!;
+        (ldap.Hostname, ldap.Port, ldap.Encryption, ldap.ActiveDirectory, ldap.PagedSearch).Should().Be(("ldap.example.net", 389, LdapEncryption.StartTls, false, true));
+        (ldap.RootPath, ldap.Username, ldap.UserPath, ldap.GroupPath).Should().Be(("dc=example,dc=net", "cn=bitwarden-reader,ou=Services,dc=example,dc=net", "ou=People", "ou=Groups"));
+        (ldap.UserObjectClass, ldap.GroupObjectClass, ldap.MemberAttribute, ldap.GroupNameAttribute).Should().Be(("inetOrgPerson", "groupOfNames", "member", "cn"));
+        (spec.Filters.Users, spec.Filters.Groups).Should().Be(("(objectClass=inetOrgPerson)", "(cn=bw-*)"));
+        ldap.CaSecretRef!.Name.Should().Be("ldap-ca", "StartTLS verifies the server with tlsCaPath");
+        set.Secrets.Should().Contain(s => s.Name == "ldap-ca" && s.Values.ContainsKey("ca.crt"));
+
+        var notes = Lines(converted.Result.Error);
+        notes.Should().Contain(l => l.StartsWith("to do: Secret ldap-ca: put the PEM file /etc/ssl/certs/example-net-ca.pem in key ca.crt", StringComparison.Ordinal));
+        notes.Should().Contain(l => l.StartsWith("not carried over: sync.revisionDateAttribute: \"modifyTimestamp\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EntraIdUnderItsOldNameAzureFromStateVersion4()
+    {
+        using var converted = await ConvertedManifests.ConvertAsync(ConvertedManifests.Committed("entra-id-azure-state-v4.data.json"));
+
+        converted.Result.ExitCode.Should().Be(0, converted.Result.ToString());
+        var spec = (await converted.ReadAsync()).DirectorySyncs.Single().Spec;
+        var entra = spec.Source.EntraId!;
+        (entra.Tenant, entra.ApplicationId, entra.Cloud).Should().Be(("fabrikam.onmicrosoft.com", "22222222-3333-4444-8555-666666666666", EntraIdCloud.Global));
+        entra.ClientSecretRef!.Name.Should().Be("entra-id-client-secret");
+        (spec.Interval, spec.Sync.RemoveDisabled, spec.Filters.Groups).Should().Be(("30m", true, "include:Engineering,Finance"));
+        spec.Bitwarden.OrganizationId.Should().Be("7e6d5c4b-3a2f-4e1d-9c8b-7a6f5e4d3c2b");
+        Lines(converted.Result.Error).Should().Contain(l => l.StartsWith("not carried over: ", StringComparison.Ordinal) && l.Contains("directorySettings.userDelta", StringComparison.Ordinal));
     }
 
     [Fact]

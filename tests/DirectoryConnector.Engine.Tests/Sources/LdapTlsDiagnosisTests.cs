@@ -21,9 +21,9 @@ public sealed class LdapTlsDiagnosisTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00 }, "the server refused StartTLS (LDAP result 2)")]
-    [InlineData(new byte[] { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x50 }, "is not an LDAP extended response")]
-    public async Task A_refused_or_foreign_answer_to_StartTLS_is_named(byte[] answer, string expected)
+    [InlineData(new byte[] { 0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00 }, nameof(LdapConnectProblem.StartTlsRefused), "the server refused StartTLS (LDAP result 2)")]
+    [InlineData(new byte[] { 0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x50 }, nameof(LdapConnectProblem.HandshakeFailed), "is not an LDAP extended response")]
+    public async Task A_refused_or_foreign_answer_to_StartTLS_is_named(byte[] answer, string problem, string expected)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -45,7 +45,7 @@ public sealed class LdapTlsDiagnosisTests
         var diagnosis = await LdapTlsDiagnosis.DiagnoseAsync("127.0.0.1", port, LdapEncryption.StartTls, null, false,
             TimeSpan.FromMinutes(2), CancellationToken.None);
 
-        diagnosis!.Problem.Should().Be(LdapConnectProblem.HandshakeFailed);
+        diagnosis!.Problem.ToString().Should().Be(problem);
         diagnosis.Detail.Should().Contain(expected);
         await server;
     }

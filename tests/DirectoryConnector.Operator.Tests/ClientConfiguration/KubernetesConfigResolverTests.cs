@@ -77,6 +77,19 @@ public sealed class KubernetesConfigResolverTests : IDisposable
     }
 
     [Fact]
+    public void KubeconfigVariableWinsOverInClusterAndHome()
+    {
+        // In a pod with KUBECONFIG set (a sidecar-written config, say), kubectl's order still puts the variable first.
+        var variable = Write("variable", TwoClusters);
+        var home = Write("home", TwoClusters.Replace("prod.example", "home.example", StringComparison.Ordinal));
+
+        var resolved = KubernetesConfigResolver.Resolve(null, null, new KubernetesEnvironment(variable, InCluster: true, home));
+
+        resolved.Source.Should().Be(KubernetesConfigSourceKind.KubeconfigVariable);
+        resolved.Configuration.Host.Should().Be("https://prod.example:6443");
+    }
+
+    [Fact]
     public void HomeKubeconfigIsTheLastResort()
     {
         var home = Write("home", TwoClusters);

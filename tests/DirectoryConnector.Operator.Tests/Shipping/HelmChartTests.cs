@@ -94,11 +94,83 @@ public sealed class HelmChartTests
     {
         var args = Args(await TemplateAsync("-f", AllFeatures));
 
+        // That these parse into the operator's options, and that no flag of the verb lacks a value:
+        // DirectoryConnector.Cli.Tests ChartOperatorFlagsTests.
         args.Should().Equal(
             "operator", "--concurrency=4", "--leader-elect=true", "--leader-election-id=directory-connector-shard-a",
-            "--leader-election-namespace=directory-connector", "--http-port=9090", "--log-level=Debug",
-            "--watch-namespace=bitwarden", "--watch-namespace=bitwarden-staging", "--selector=shard=a", "--text-logs",
-            "--http-address=0.0.0.0");
+            "--leader-election-namespace=operators", "--leader-elect-lease-duration=30s", "--leader-elect-renew-deadline=20s",
+            "--leader-elect-retry-period=4s", "--http-port=9090", "--http-address=::", "--log-level=Debug",
+            "--watch-namespace=bitwarden", "--watch-namespace=bitwarden-staging", "--selector=shard=a", "--text-logs");
+    }
+
+    [ToolFact("helm")]
+    public async Task ValuesSchemaRejectsADurationOrAddressThatTheOperatorWouldNot()
+    {
+        var number = await RunAsync("template", "dco", ".", "--set", "leaderElection.leaseDuration=15");
+        var timeSpan = await RunAsync("template", "dco", ".", "--set", "leaderElection.renewDeadline=00:00:10");
+        var empty = await RunAsync("template", "dco", ".", "--set", "metrics.address=");
+
+        number.Error.Should().Contain("/leaderElection/leaseDuration").And.Contain("want string");
+        timeSpan.Error.Should().Contain("/leaderElection/renewDeadline").And.Contain("does not match pattern");
+        empty.Error.Should().Contain("/metrics/address");
+    }
+
+    [ToolFact("helm")]
+    public async Task ValuesSchemaRejectsAMisspeltSecurityContextFieldInsteadOfDroppingIt()
+    {
+        // Misspelt, the restriction would silently not apply: the pod would run with a writable root.
+        var container = await RunAsync("template", "dco", ".", "--set", "securityContext.readOnlyRootFileSystem=true");
+        var pod = await RunAsync("template", "dco", ".", "--set", "podSecurityContext.runAsUser=nobody");
+        var quantity = await RunAsync("template", "dco", ".", "--set", "resources.limits.memory=true");
+
+        container.Error.Should().Contain("/securityContext").And.Contain("'readOnlyRootFileSystem' not allowed");
+        pod.Error.Should().Contain("/podSecurityContext/runAsUser").And.Contain("want integer");
+        quantity.Error.Should().Contain("/resources/limits/memory");
+    }
+
+    [ToolFact("helm")]
+    public async Task NetworkPolicyAllowsOnlyDnsTheApiServerTheListedHostsAndScrapes()
+    {
+        OfKind(await TemplateAsync(), "NetworkPolicy").Should().BeEmpty("the NetworkPolicy is optional");
+        var objects = await TemplateAsync("-f", AllFeatures);
+        var policy = Single(objects, "NetworkPolicy")["spec"]!;
+        var podLabels = Single(objects, "Deployment")["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+
+        policy["podSelector"]!["matchLabels"]!.AsObject().Should().OnlyContain(l => podLabels.Any(p => p.Key == l.Key && (string?)p.Value == (string?)l.Value), "it selects the operator's pods");
+        policy["policyTypes"]!.AsArray().Select(t => (string)t!).Should().BeEquivalentTo("Ingress", "Egress");
+        var egress = policy["egress"]!.AsArray().Select(rule => (
+            To: string.Join(",", rule!["to"]?.AsArray().Select(t => $"{t!["ipBlock"]!["cidr"]}{(t["ipBlock"]!["except"] is JsonArray except ? " except " + string.Join(" ", except) : "")}") ?? ["any"]),
+            Ports: string.Join(",", rule["ports"]!.AsArray().Select(p => $"{p!["port"]}/{p["protocol"]}")))).ToList();
+        egress.Should().Equal(
+            ("any", "53/UDP,53/TCP"),
+            ("10.96.0.1/32", "443/TCP,6443/TCP"),
+            ("10.20.0.0/24", "636/TCP"),
+            ("0.0.0.0/0 except 10.0.0.0/8", "443/TCP"));
+        var ingress = policy["ingress"]!.AsArray().Should().ContainSingle().Subject!;
+        ingress["ports"]![0]!["port"]!.GetValue<string>().Should().Be("http-metrics", "only the metrics port is reachable");
+        ingress["from"]![0]!["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]!.GetValue<string>().Should().Be("monitoring");
+    }
+
+    [ToolFact("helm")]
+    public async Task PodDisruptionBudgetAndMetricsServiceSelectTheOperatorsPods()
+    {
+        var objects = await TemplateAsync("-f", AllFeatures);
+        var podLabels = Single(objects, "Deployment")["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        bool SelectsPods(JsonNode selector) => selector.AsObject().All(l => podLabels.Any(p => p.Key == l.Key && (string?)p.Value == (string?)l.Value));
+
+        var budget = Single(objects, "PodDisruptionBudget")["spec"]!;
+        budget["minAvailable"]!.GetValue<int>().Should().Be(1);
+        SelectsPods(budget["selector"]!["matchLabels"]!).Should().BeTrue("the budget protects the operator's pods");
+
+        var service = Single(objects, "Service")["spec"]!;
+        SelectsPods(service["selector"]!).Should().BeTrue("the metrics Service fronts the operator's pods");
+        var port = service["ports"]!.AsArray().Should().ContainSingle().Subject!;
+        (port["port"]!.GetValue<int>(), port["targetPort"]!.GetValue<string>()).Should().Be((9090, "http-metrics"));
+        var container = Single(objects, "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        container["ports"]!.AsArray().Should().ContainSingle(p => (string?)p!["name"] == "http-metrics" && (int?)p["containerPort"] == 9090);
+        Single(objects, "ServiceMonitor")["spec"]!["endpoints"]![0]!["port"]!.GetValue<string>().Should().Be("http-metrics");
+
+        OfKind(await TemplateAsync(), "PodDisruptionBudget").Should().BeEmpty("the budget is optional");
     }
 
     [ToolFact("helm")]

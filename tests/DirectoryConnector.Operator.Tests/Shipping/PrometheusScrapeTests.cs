@@ -48,11 +48,37 @@ public sealed partial class PrometheusScrapeTests(ITestOutputHelper output)
         alert["annotations"]!["description"]!.GetValue<string>().Should().Contain($"DirectorySync {Namespace}/corp has been Ready=False")
             .And.Contain($"reason {Ready(failed)!.Reason}.");
 
+        // DirectorySyncStale divides by the exported interval: spec.interval in seconds, per DirectorySync.
+        var interval = (await prometheus.QueryAsync($"directorysync_interval_seconds{{namespace=\"{Namespace}\",name=\"corp\"}}")).Should().ContainSingle().Subject;
+        double.Parse((string)interval!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().Be(DirectoryConnector.Engine.Configuration.DurationFormat.TryParse(env.Spec().Interval, out var specInterval) ? specInterval.TotalSeconds : double.NaN);
+
+        // A DirectorySync that never synced is stale counted from its creation: metadata.creationTimestamp.
+        var created = (await prometheus.QueryAsync($"directorysync_created_timestamp_seconds{{namespace=\"{Namespace}\",name=\"corp\"}}")).Should().ContainSingle().Subject;
+        var creationTimestamp = DateTimeOffset.Parse((string)env.Kube.Get($"{DirectorySync.Group}/{DirectorySync.Version}", DirectorySync.Plural, Namespace, "corp")!["metadata"]!["creationTimestamp"]!, System.Globalization.CultureInfo.InvariantCulture);
+        double.Parse((string)created!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture).Should().Be(creationTimestamp.ToUnixTimeSeconds());
+
+        // Every dashboard query runs on this Prometheus as Grafana would send it; the gauges the issue's panels show have data.
+        foreach (var panel in GrafanaDashboardTests.Panels())
+        {
+            foreach (var query in GrafanaDashboardTests.Queries(panel))
+            {
+                var result = await prometheus.QueryAsync(query.Replace("$namespace", ".*", StringComparison.Ordinal).Replace("$name", ".*", StringComparison.Ordinal).Replace("$__rate_interval", "1m", StringComparison.Ordinal));
+                if (GaugePanels.Contains((string)panel["title"]!))
+                {
+                    result.Should().NotBeEmpty($"panel \"{panel["title"]}\" shows data: {query}");
+                }
+            }
+        }
+
         var scraped = await prometheus.MetricNamesAsync();
         var queried = QueriedMetricNames().ToList();
         queried.Should().Contain(["directorysync_status_condition", "directorysync_interval_seconds", "directorysync_deletion_guard_pending_deletions", "workqueue_depth", "leader_election_master_status"]);
         queried.Where(name => !scraped.Contains(name)).Should().BeEmpty("every metric the rules and the dashboard query exists in a real scrape");
     }
+
+    /// <summary>Panels of gauges the operator sets from its first sync on (rates need two scrapes of a change).</summary>
+    private static readonly string[] GaugePanels = ["Users and groups sent", "Age of last successful sync", "Ready", "Work queue depth", "Leader"];
 
     /// <summary>Metric names in the rules' expressions and annotation queries and in the dashboard's panel queries.</summary>
     private static IEnumerable<string> QueriedMetricNames()
@@ -130,6 +156,15 @@ public sealed partial class PrometheusScrapeTests(ITestOutputHelper output)
             JsonObject? found = null;
             await WaitAsync(async () => (found = (await AlertsAsync()).OfType<JsonObject>().FirstOrDefault(a => (string?)a["labels"]!["alertname"] == name)) is not null, $"alert {name}");
             return found!;
+        }
+
+        /// <summary>An instant query's result; fails the test when Prometheus refuses the query (a PromQL error).</summary>
+        public async Task<JsonArray> QueryAsync(string promql)
+        {
+            using var response = await http.GetAsync($"api/v1/query?query={Uri.EscapeDataString(promql)}");
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            ((string?)body["status"]).Should().Be("success", $"Prometheus evaluates {promql}: {body["error"]}");
+            return body["data"]!["result"]!.AsArray();
         }
 
         public async Task<HashSet<string>> MetricNamesAsync()

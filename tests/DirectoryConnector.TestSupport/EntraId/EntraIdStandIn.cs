@@ -30,12 +30,15 @@ namespace DirectoryConnector.TestSupport.EntraId;
 /// /{tenant}/oauth2/v2.0/token, form client_credentials with client_secret or a client_assertion JWT signed by the
 /// registered certificate; scope must be {graph}/.default; errors are the v2 JSON body (error, error_description
 /// starting with the AADSTS code, error_codes, trace_id, correlation_id): AADSTS90002 unknown tenant (400),
-/// AADSTS700016 unknown application (400), AADSTS7000215 wrong secret (401), AADSTS700027 bad assertion (401)
+/// AADSTS700016 unknown application (400), AADSTS7000215 wrong secret (401), AADSTS1002012 a scope without /.default
+/// (400), and for a client assertion (learn.microsoft.com/entra/identity-platform/certificate-credentials)
+/// AADSTS700027 a certificate (x5t / x5t#S256) not registered or a bad signature (401), AADSTS700024 outside exp/nbf
 /// (learn.microsoft.com/entra/identity-platform/reference-error-codes). Unknown form fields (client_info) ignored.</item>
 /// <item>Errors (learn.microsoft.com/graph/errors): {"error":{"code","message","innerError"}}; 401
 /// InvalidAuthenticationToken for a missing/expired token, 403 Authorization_RequestDenied when the application lacks
 /// the permission the route documents, 404 Request_ResourceNotFound for unknown ids, 400 Request_BadRequest for
-/// unknown $select properties or $top outside 1..999, 429/503 with Retry-After when scripted (graph/throttling).</item>
+/// unknown $select properties, $top outside 1..999 or a path id that is no GUID ("Invalid object identifier"),
+/// 429/503 with Retry-After when scripted (graph/throttling). Object ids in the tenant must be GUIDs.</item>
 /// <item>Paging (graph/paging): absolute @odata.nextLink with $skiptoken, used verbatim; $top default 100.</item>
 /// <item>Delta (graph/delta-query-overview, delta-query-users, delta-query-groups, api/user-delta, api/group-delta):
 /// /users/delta and /groups/delta (also "delta()" as the SDK writes it); nextLink pages then an @odata.deltaLink;
@@ -256,9 +259,15 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
 
         if (form.ContainsKey("client_assertion"))
         {
-            if (form["client_assertion_type"] != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || !AssertionIsValid(form["client_assertion"].ToString(), clientId))
+            if (form["client_assertion_type"] != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
             {
-                return TokenErrorResult(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+                return TokenErrorResult(400, "invalid_request", 50027, "JWT token is invalid or malformed: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.");
+            }
+
+            var audience = new Uri(BaseUrl, context.Request.Path.Value).AbsoluteUri;
+            if (AssertionError(form["client_assertion"].ToString(), clientId, audience) is { } rejected)
+            {
+                return TokenErrorResult(rejected.Status, rejected.Status == 400 ? "invalid_request" : "invalid_client", rejected.Code, rejected.Message);
             }
         }
         else if (!string.Equals(form["client_secret"].ToString(), ClientSecret, StringComparison.Ordinal))
@@ -278,29 +287,95 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
         });
     }
 
-    /// <summary>RFC 7523 client assertion: a JWT signed (RS256 or PS256) with the registered certificate's key, iss = sub = client id.</summary>
-    private bool AssertionIsValid(string jwt, string clientId)
+    /// <summary>
+    /// Checks a client assertion as learn.microsoft.com/entra/identity-platform/certificate-credentials describes it
+    /// (RFC 7523): header alg RS256 or PS256 with x5t (base64url SHA-1 thumbprint) or x5t#S256 (SHA-256) naming a
+    /// certificate registered on the application; claims aud = this tenant's token endpoint, iss = sub = the client
+    /// id, a jti, and exp / nbf around now (5 minutes of clock skew); signed by that certificate's key. Null when it
+    /// holds, else the status, AADSTS code and message the token endpoint answers: 50027 malformed (400), 700027 key
+    /// not registered or signature invalid (401, the documented text), 700024 outside its time range (401). Wrong aud,
+    /// iss or sub answer 700027 too here (Entra's own code for those is not documented).
+    /// </summary>
+    private (int Status, int Code, string Message)? AssertionError(string jwt, string clientId, string audience)
     {
         var parts = jwt.Split('.');
-        if (clientCertificate is null || parts.Length != 3)
+        JsonElement header, payload;
+        try
         {
-            return false;
+            if (parts.Length != 3)
+            {
+                throw new FormatException();
+            }
+
+            using var headerDocument = JsonDocument.Parse(Base64UrlTextDecode(parts[0]));
+            using var payloadDocument = JsonDocument.Parse(Base64UrlTextDecode(parts[1]));
+            header = headerDocument.RootElement.Clone();
+            payload = payloadDocument.RootElement.Clone();
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return (400, 50027, "JWT token is invalid or malformed.");
         }
 
-        using var header = JsonDocument.Parse(Base64UrlTextDecode(parts[0]));
-        using var payload = JsonDocument.Parse(Base64UrlTextDecode(parts[1]));
-        var padding = header.RootElement.GetProperty("alg").GetString() switch
+        if (header.ValueKind != JsonValueKind.Object || payload.ValueKind != JsonValueKind.Object)
+        {
+            return (400, 50027, "JWT token is invalid or malformed.");
+        }
+
+        var padding = Text(header, "alg") switch
         {
             "RS256" => RSASignaturePadding.Pkcs1,
             "PS256" => RSASignaturePadding.Pss,
             _ => null,
         };
-        using var key = clientCertificate.GetRSAPublicKey();
-        return padding is not null && key is not null
-            && payload.RootElement.GetProperty("iss").GetString() == clientId
-            && payload.RootElement.GetProperty("sub").GetString() == clientId
-            && key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), WebEncoders.Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256, padding);
+        if (padding is null)
+        {
+            return (400, 50027, "JWT token is invalid or malformed: the signing algorithm must be RS256 or PS256.");
+        }
+
+        var certificate = clientCertificate;
+        var sha256 = Text(header, "x5t#S256");
+        var sha1 = Text(header, "x5t");
+        var registered = certificate is not null
+            && (sha256 is not null ? sha256 == WebEncoders.Base64UrlEncode(certificate.GetCertHash(HashAlgorithmName.SHA256))
+                : sha1 is not null && sha1 == WebEncoders.Base64UrlEncode(certificate.GetCertHash(HashAlgorithmName.SHA1)));
+        if (!registered)
+        {
+            var presented = sha256 ?? sha1 ?? "";
+            return (401, 700027, $"The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{presented}']");
+        }
+
+        using var key = certificate!.GetRSAPublicKey();
+        if (key is null || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), WebEncoders.Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256, padding))
+        {
+            return (401, 700027, "Client assertion failed signature validation.");
+        }
+
+        if (!string.Equals(Text(payload, "aud"), audience, StringComparison.OrdinalIgnoreCase)
+            || Text(payload, "iss") != clientId || Text(payload, "sub") != clientId || string.IsNullOrEmpty(Text(payload, "jti")))
+        {
+            return (401, 700027, $"Client assertion failed validation: aud must be {audience}, iss and sub the client id, and jti present.");
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        const long skew = 300;
+        if (Seconds(payload, "exp") is not { } expires || expires + skew < now || Seconds(payload, "nbf") - skew > now)
+        {
+            return (401, 700024, "Client assertion is not within its valid time range.");
+        }
+
+        return null;
     }
+
+    /// <summary>A NumericDate claim (RFC 7519 §2), as a number or, as MSAL writes exp and nbf, a string of digits.</summary>
+    private static long? Seconds(JsonElement element, string property)
+        => !element.TryGetProperty(property, out var value) ? null
+            : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
+            : value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), CultureInfo.InvariantCulture, out var text) ? text
+            : null;
+
+    private static string? Text(JsonElement element, string property)
+        => element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static byte[] Base64UrlTextDecode(string text) => WebEncoders.Base64UrlDecode(text);
 
@@ -366,12 +441,12 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
                 ["users", "delta" or "delta()" or "microsoft.graph.delta" or "microsoft.graph.delta()"] => Require(["User.Read.All"]) ?? UsersDelta(context),
                 ["groups", "delta" or "delta()" or "microsoft.graph.delta" or "microsoft.graph.delta()"] => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupsDelta(context),
                 ["groups", var id, "transitiveMembers", .. var cast] when cast.Length <= 1
-                    => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, id, transitive: true, cast.FirstOrDefault()),
+                    => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, ObjectId(id), transitive: true, cast.FirstOrDefault()),
                 ["groups", var id, "members", .. var cast] when cast.Length <= 1
-                    => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, id, transitive: false, cast.FirstOrDefault()),
-                ["directory", "administrativeUnits", var id, "members"] => Require(["AdministrativeUnit.Read.All"]) ?? AdministrativeUnitMembers(context, id),
+                    => Require(["GroupMember.Read.All", "Group.Read.All"]) ?? GroupMembers(context, ObjectId(id), transitive: false, cast.FirstOrDefault()),
+                ["directory", "administrativeUnits", var id, "members"] => Require(["AdministrativeUnit.Read.All"]) ?? AdministrativeUnitMembers(context, ObjectId(id)),
                 ["directory", "deletedItems", "microsoft.graph.user" or "graph.user"] => Require(["User.Read.All"]) ?? DeletedUsers(context),
-                ["directory", "deletedItems", var id] => Require(["User.Read.All"]) ?? DeletedItem(context, id),
+                ["directory", "deletedItems", var id] => Require(["User.Read.All"]) ?? DeletedItem(context, ObjectId(id)),
                 _ => GraphError(400, "BadRequest", $"Resource not found for the segment '{segments.FirstOrDefault()}'."),
             };
         }
@@ -380,6 +455,11 @@ public sealed partial class EntraIdStandIn : IAsyncDisposable
             return GraphError(400, "Request_BadRequest", e.Message);
         }
     }
+
+    /// <summary>An object id from the path: directory object ids are GUIDs, and Graph answers anything else with 400
+    /// Request_BadRequest "Invalid object identifier" before looking it up (a well-formed unknown id is a 404).</summary>
+    private static string ObjectId(string id)
+        => Guid.TryParseExact(id, "D", out _) ? id : throw new BadQueryException($"Invalid object identifier '{id}'.");
 
     private IResult? Require(string[] anyOf)
         => anyOf.Any(GrantedPermissions.Contains) ? null : GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");

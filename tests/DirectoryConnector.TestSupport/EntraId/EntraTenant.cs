@@ -25,6 +25,7 @@ public sealed class EntraTenant
     public EntraUser AddUser(EntraUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        RequireObjectId(user.Id);
         lock (gate)
         {
             users[user.Id] = user;
@@ -62,6 +63,7 @@ public sealed class EntraTenant
 
     public void AddGroup(string id, string displayName, params string[] memberIds)
     {
+        RequireObjectId(id);
         lock (gate)
         {
             groups[id] = new GroupState(id) { DisplayName = displayName };
@@ -114,6 +116,7 @@ public sealed class EntraTenant
     /// <summary>A device, contact or service principal that groups and administrative units may hold.</summary>
     public void AddObject(string id, EntraObjectType type)
     {
+        RequireObjectId(id);
         lock (gate)
         {
             others[id] = type;
@@ -122,6 +125,7 @@ public sealed class EntraTenant
 
     public void AddAdministrativeUnit(string id, params string[] memberIds)
     {
+        RequireObjectId(id);
         lock (gate)
         {
             administrativeUnits[id] = [.. memberIds];
@@ -291,6 +295,15 @@ public sealed class EntraTenant
         lock (gate)
         {
             return administrativeUnits.TryGetValue(id, out var members) ? [.. members.Select(m => (m, TypeOfLocked(m)))] : null;
+        }
+    }
+
+    /// <summary>Entra object ids are GUIDs (the stand-in answers other ids in a path with 400, as Graph does).</summary>
+    private static void RequireObjectId(string id)
+    {
+        if (!Guid.TryParseExact(id, "D", out _))
+        {
+            throw new ArgumentException($"Entra object ids are GUIDs (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), not '{id}'.", nameof(id));
         }
     }
 

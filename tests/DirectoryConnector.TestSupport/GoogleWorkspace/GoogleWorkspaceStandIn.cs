@@ -33,7 +33,7 @@ namespace DirectoryConnector.TestSupport.GoogleWorkspace;
 /// client id by domain-wide delegation (else 401 unauthorized_client).</item>
 /// <item>users.list (https://developers.google.com/admin-sdk/directory/reference/rest/v1/users/list): customer or
 /// domain required (else 400 Bad Request), showDeleted=true lists only deleted users, maxResults 1–500 (default 100),
-/// opaque pageToken tied to the query, query in the search syntax (<see cref="DirectoryQueryLanguage"/>; otherwise 400
+/// opaque pageToken tied to the query (a refused one: 400 "Invalid Input: &lt;token&gt;"), query in the search syntax (<see cref="DirectoryQueryLanguage"/>; otherwise 400
 /// "Invalid Input"), the users/groups/members arrays left out when empty.</item>
 /// <item>groups.list and members.list (…/groups/list, …/members/list): maxResults 1–200 (default 200), groupKey an id
 /// or an email (else 404 "Resource Not Found: groupKey"), member status only on USER members, CUSTOMER members with
@@ -42,10 +42,12 @@ namespace DirectoryConnector.TestSupport.GoogleWorkspace;
 /// 401 authError for a missing or expired token, 403 insufficientPermissions when the token lacks the API's scope,
 /// 403 forbidden "Not Authorized to access this resource/api" when the impersonated user is not an administrator,
 /// and the throttling answers of <see cref="GoogleFault"/> (no Retry-After, as Google).</item>
+/// <item>customer or domain missing, or a customer that is not the caller's (e.g. a domain name given as customer):
+/// 400 "Bad Request" badRequest (googleapis/google-api-python-client#579, googleworkspace/go-samples#10); a domain
+/// the customer does not own: 403 forbidden "Not Authorized to access this resource/api" (66degrees/agm#9).</item>
 /// </list>
 /// <para>Not modelled: other query fields (custom schemas, addresses, manager), orderBy/sortOrder, projection,
-/// search-index lag, aliases, the 20-day retention of deleted users, org unit existence checks, real quotas.
-/// Unverified: the answer for a domain the customer does not own (modelled as 403 forbidden).</para>
+/// search-index lag, aliases, the 20-day retention of deleted users, org unit existence checks, real quotas.</para>
 /// </summary>
 public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
 {
@@ -67,6 +69,7 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
     private readonly object directoryGate = new();
     private int nextId;
     private int apiRequestCount;
+    private int pageTokenGeneration;
 
     private GoogleWorkspaceStandIn(LoopbackHttpsHost host, TestCertificates certificates)
     {
@@ -193,6 +196,10 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
             faults.Enqueue(fault);
         }
     }
+
+    /// <summary>Makes every page token issued so far invalid, as Google's expire (after days) or, at times, come back
+    /// unusable: the next request that carries one answers 400 "Invalid Input: &lt;token&gt;".</summary>
+    public void ExpirePageTokens() => Interlocked.Increment(ref pageTokenGeneration);
 
     /// <summary>Makes every access token issued so far expired, as if an hour had passed.</summary>
     public void ExpireAllTokens()
@@ -563,19 +570,30 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
         var binding = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Path + "?" + string.Join('&',
             context.Request.Query.Where(q => q.Key is not ("pageToken" or "maxResults")).OrderBy(q => q.Key, StringComparer.Ordinal).Select(q => $"{q.Key}={q.Value}")))))[..16];
         var offset = 0;
+        var generation = Volatile.Read(ref pageTokenGeneration).ToString(CultureInfo.InvariantCulture);
         var pageToken = context.Request.Query["pageToken"].ToString();
         if (pageToken.Length > 0)
         {
-            var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(pageToken)).Split(':');
-            if (decoded.Length != 2 || decoded[1] != binding || !int.TryParse(decoded[0], CultureInfo.InvariantCulture, out offset))
+            string[] decoded;
+            try
             {
-                await ApiErrorAsync(context, 400, "global", "invalid", "Invalid Input").ConfigureAwait(false);
+                decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(pageToken)).Split(':');
+            }
+            catch (FormatException)
+            {
+                decoded = [];
+            }
+
+            // Google names the refused token in the message (taers232c/GAMADV-XTD3#244: "Invalid Input: <token>").
+            if (decoded.Length != 3 || decoded[1] != binding || decoded[2] != generation || !int.TryParse(decoded[0], CultureInfo.InvariantCulture, out offset))
+            {
+                await ApiErrorAsync(context, 400, "global", "invalid", $"Invalid Input: {pageToken}").ConfigureAwait(false);
                 return null;
             }
         }
 
         var pageItems = items.Skip(offset).Take(size).ToList();
-        var next = offset + size < items.Count ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{offset + size}:{binding}")) : null;
+        var next = offset + size < items.Count ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{offset + size}:{binding}:{generation}")) : null;
         return new Page<T>(pageItems, next);
     }
 

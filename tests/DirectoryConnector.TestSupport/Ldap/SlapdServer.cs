@@ -58,6 +58,8 @@ public sealed class SlapdServer : IAsyncDisposable
     /// Synchronization (RFC 4533) as a syncrepl provider does.</param>
     /// <param name="sizeLimitCapsPagedSearches">With <paramref name="sizeLimit"/>: the plain <c>sizelimit N</c> of a
     /// default slapd, which caps a paged search's total at N too (size.prtotal defaults to the hard limit).</param>
+    /// <param name="tls">False: a slapd without any TLS configuration, as installed before a certificate is set up:
+    /// plain LDAP only, no ldaps:// listener (<see cref="LdapsPort"/> is 0), and StartTLS is refused.</param>
     public static async Task<SlapdServer> StartAsync(
         IReadOnlyList<SlapdSuffix> suffixes,
         int? sizeLimit = null,
@@ -66,6 +68,7 @@ public sealed class SlapdServer : IAsyncDisposable
         TestCertificates? certificates = null,
         bool contentSync = false,
         bool sizeLimitCapsPagedSearches = false,
+        bool tls = true,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suffixes);
@@ -105,9 +108,13 @@ public sealed class SlapdServer : IAsyncDisposable
 
             config.AppendLine(CultureInfo.InvariantCulture, $"pidfile {directory}/slapd.pid");
             config.AppendLine(CultureInfo.InvariantCulture, $"argsfile {directory}/slapd.args");
-            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
-            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateFile {directory}/cert.pem");
-            config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateKeyFile {directory}/key.pem");
+            if (tls)
+            {
+                config.AppendLine(CultureInfo.InvariantCulture, $"TLSCACertificateFile {directory}/ca.pem");
+                config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateFile {directory}/cert.pem");
+                config.AppendLine(CultureInfo.InvariantCulture, $"TLSCertificateKeyFile {directory}/key.pem");
+            }
+
             if (sizeLimit is { } capped && sizeLimitCapsPagedSearches)
             {
                 config.AppendLine(CultureInfo.InvariantCulture, $"sizelimit {capped}");
@@ -147,8 +154,9 @@ public sealed class SlapdServer : IAsyncDisposable
             var configPath = Path.Combine(directory, "slapd.conf");
             await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken);
 
-            var (ldapPort, ldapsPort) = (ServerProcess.FreeLoopbackPort(), ServerProcess.FreeLoopbackPort());
-            string[] arguments = ["-f", configPath, "-h", $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/", "-d", "0"];
+            var (ldapPort, ldapsPort) = (ServerProcess.FreeLoopbackPort(), tls ? ServerProcess.FreeLoopbackPort() : 0);
+            var listeners = tls ? $"ldap://{Host}:{ldapPort}/ ldaps://{Host}:{ldapsPort}/" : $"ldap://{Host}:{ldapPort}/";
+            string[] arguments = ["-f", configPath, "-h", listeners, "-d", "0"];
             var process = ServerProcess.Start(slapd, arguments);
             var server = new SlapdServer(process, arguments, directory, ldapPort, ldapsPort, certificates, suffixes);
             try
@@ -240,8 +248,12 @@ public sealed class SlapdServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, LdapPort, cancellationToken);
-                using var clientTls = new TcpClient();
-                await clientTls.ConnectAsync(IPAddress.Loopback, LdapsPort, cancellationToken);
+                if (LdapsPort != 0)
+                {
+                    using var clientTls = new TcpClient();
+                    await clientTls.ConnectAsync(IPAddress.Loopback, LdapsPort, cancellationToken);
+                }
+
                 return;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)

@@ -30,11 +30,20 @@ namespace DirectoryConnector.TestSupport.Okta;
 /// signature is verified against the registered public key, iss = sub = client_id, aud = the token URL, exp within
 /// an hour, jti not reused; scopes okta.users.read / okta.groups.read are enforced per endpoint. 401 E0000011 for an
 /// unknown token, 403 E0000006 for a missing permission or scope (with WWW-Authenticate insufficient_scope).</item>
+/// <item>DPoP (RFC 9449, developer.okta.com/docs/guides/dpop), for an app registered with requireDpop as Okta creates API
+/// Services apps by default: a token request without a <c>DPoP</c> header is 400 invalid_dpop_proof "The DPoP proof JWT
+/// header is missing."; a valid proof (typ dpop+jwt, asymmetric alg, public jwk, signature, htm, htu without query,
+/// fresh iat, unused jti) without the org's nonce is 400 use_dpop_nonce with a <c>DPoP-Nonce</c> header; then the token
+/// is token_type DPoP, bound to the key's RFC 7638 thumbprint. API calls must then send <c>Authorization: DPoP</c> and a
+/// fresh proof with <c>ath</c> and no nonce (Okta: "nonce isn't currently required"); a missing or wrong proof, or the
+/// token sent as Bearer, is 401 with <c>WWW-Authenticate: DPoP error="invalid_dpop_proof"</c> (RFC 9449 §7.1; the body is
+/// this stand-in's choice, E0000011).</item>
 /// <item>Users <c>GET /api/v1/users</c> (developer.okta.com/docs/api/openapi/okta-management/management/tag/User/#tag/User/operation/listUsers):
 /// the plain list hides DEPROVISIONED users, <c>filter</c> and <c>search</c> include them; <c>filter</c> accepts only
 /// status, lastUpdated, id, profile.login, profile.email, profile.firstName, profile.lastName with eq (lastUpdated
 /// also gt/ge/lt/le), anything else is 400 E0000031; <c>search</c> takes any profile attribute and id, status,
-/// created, activated, statusChanged, lastUpdated, type.id, with eq/sw/co/pr/gt/ge/lt/le, no ne.</item>
+/// created, activated, statusChanged, lastUpdated, type.id, with eq/sw/pr/gt/ge/lt/le and co (only on profile.firstName,
+/// lastName, email and login), no ne.</item>
 /// <item>Groups <c>GET /api/v1/groups</c> (filter on id, type, lastUpdated, lastMembershipUpdated; search on profile,
 /// type, created, lastUpdated, lastMembershipUpdated, source.id), types OKTA_GROUP, APP_GROUP and BUILT_IN (Everyone);
 /// members <c>GET /api/v1/groups/{id}/users</c> (404 E0000007 for an unknown group).</item>
@@ -43,7 +52,7 @@ namespace DirectoryConnector.TestSupport.Okta;
 /// <item>Rate limits (developer.okta.com/docs/reference/rl-best-practices): X-Rate-Limit-Limit / -Remaining / -Reset
 /// (UTC epoch seconds) on every response, per endpoint bucket; over the limit 429 E0000047.</item>
 /// </list>
-/// Not modelled: concurrency limits, DPoP, <c>q</c>, <c>expand</c>, sortBy, search's eventual consistency,
+/// Not modelled: concurrency limits, a DPoP header sent for an app that does not require DPoP (ignored), <c>q</c>, <c>expand</c>, sortBy, search's eventual consistency,
 /// deactivation's effect on app assignments, the System Log. Error bodies carry errorCode, errorSummary, errorLink,
 /// errorId and errorCauses as Okta's do; the errorCauses texts for filter errors are this stand-in's wording.
 /// </summary>
@@ -54,13 +63,16 @@ public sealed class OktaStandIn : IAsyncDisposable
     private static readonly string[] UserSearchProperties = ["id", "status", "created", "activated", "statusChanged", "lastUpdated", "type.id"];
     private static readonly string[] GroupFilterProperties = ["id", "type", "lastUpdated", "lastMembershipUpdated"];
     private static readonly string[] GroupSearchProperties = ["id", "type", "created", "lastUpdated", "lastMembershipUpdated", "source.id"];
+    private static readonly string[] ContainsProperties = ["profile.firstName", "profile.lastName", "profile.email", "profile.login"];
     private static readonly string[] DateProperties = ["created", "activated", "statusChanged", "lastUpdated", "lastMembershipUpdated"];
 
     private readonly LoopbackHttpsHost host;
     private readonly OktaStandInOptions options;
     private readonly ConcurrentDictionary<string, ServiceApp> serviceApps = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, string[] Scopes)> accessTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, string[] Scopes, string? BoundKey)> accessTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> usedJwtIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> usedProofIds = new(StringComparer.Ordinal);
+    private readonly string dpopNonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     private readonly ConcurrentDictionary<string, (long Window, int Count)> buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<int> faults = new();
     private readonly object logGate = new();
@@ -114,16 +126,17 @@ public sealed class OktaStandIn : IAsyncDisposable
     }
 
     /// <summary>Registers an API Services app whose JWKS holds <paramref name="publicKey"/> and which was granted
-    /// <paramref name="grantedScopes"/> (and a read-only admin role unless <paramref name="hasAdminRole"/> is false).</summary>
-    public void RegisterServiceApp(string clientId, SecurityKey publicKey, IReadOnlyList<string> grantedScopes, bool hasAdminRole = true) =>
-        serviceApps[clientId] = new ServiceApp(publicKey, [.. grantedScopes], hasAdminRole);
+    /// <paramref name="grantedScopes"/> (and a read-only admin role unless <paramref name="hasAdminRole"/> is false);
+    /// <paramref name="requireDpop"/> is its "Require DPoP header in token requests" setting.</summary>
+    public void RegisterServiceApp(string clientId, SecurityKey publicKey, IReadOnlyList<string> grantedScopes, bool hasAdminRole = true, bool requireDpop = false) =>
+        serviceApps[clientId] = new ServiceApp(publicKey, [.. grantedScopes], hasAdminRole, requireDpop);
 
     /// <summary>Makes every access token issued so far expired, as if an hour had passed.</summary>
     public void ExpireAccessTokens()
     {
         foreach (var token in accessTokens.Keys)
         {
-            accessTokens[token] = (DateTimeOffset.MinValue, accessTokens[token].Scopes);
+            accessTokens[token] = accessTokens[token] with { Expires = DateTimeOffset.MinValue };
         }
     }
 
@@ -229,6 +242,33 @@ public sealed class OktaStandIn : IAsyncDisposable
             return;
         }
 
+        string? boundKey = null;
+        if (serviceApp.RequireDpop)
+        {
+            var proof = context.Request.Headers["DPoP"].ToString();
+            if (proof.Length == 0)
+            {
+                await OAuthErrorAsync(context, 400, "invalid_dpop_proof", "The DPoP proof JWT header is missing.").ConfigureAwait(false);
+                return;
+            }
+
+            var (thumbprint, problem, nonce) = await CheckProofAsync(proof, "POST", TokenUrl, accessToken: null).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                await OAuthErrorAsync(context, 400, "invalid_dpop_proof", problem).ConfigureAwait(false);
+                return;
+            }
+
+            if (nonce != dpopNonce)
+            {
+                context.Response.Headers["DPoP-Nonce"] = dpopNonce;
+                await OAuthErrorAsync(context, 400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.").ConfigureAwait(false);
+                return;
+            }
+
+            boundKey = thumbprint;
+        }
+
         var scopes = Field("scope").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var notGranted = scopes.Where(s => !serviceApp.GrantedScopes.Contains(s)).ToArray();
         if (scopes.Length == 0 || notGranted.Length > 0)
@@ -238,8 +278,8 @@ public sealed class OktaStandIn : IAsyncDisposable
         }
 
         var token = "eyJraWQiOiJzdGFuZGluIn0." + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        accessTokens[token] = (options.Time.GetUtcNow().AddHours(1), serviceApp.HasAdminRole ? scopes : []);
-        await WriteJsonAsync(context, 200, new { token_type = "Bearer", expires_in = 3600, access_token = token, scope = string.Join(' ', scopes) }).ConfigureAwait(false);
+        accessTokens[token] = (options.Time.GetUtcNow().AddHours(1), serviceApp.HasAdminRole ? scopes : [], boundKey);
+        await WriteJsonAsync(context, 200, new { token_type = boundKey is null ? "Bearer" : "DPoP", expires_in = 3600, access_token = token, scope = string.Join(' ', scopes) }).ConfigureAwait(false);
     }
 
     private async Task ListUsersAsync(HttpContext context)
@@ -249,7 +289,7 @@ public sealed class OktaStandIn : IAsyncDisposable
             return;
         }
 
-        var (expression, isFilter) = await ExpressionAsync(context, UserFilterProperties, UserSearchProperties, profileSearchable: true).ConfigureAwait(false);
+        var (expression, isFilter) = await ExpressionAsync(context, UserFilterProperties, UserSearchProperties, ContainsProperties).ConfigureAwait(false);
         if (context.Response.HasStarted)
         {
             return;
@@ -268,7 +308,7 @@ public sealed class OktaStandIn : IAsyncDisposable
             return;
         }
 
-        var (expression, isFilter) = await ExpressionAsync(context, GroupFilterProperties, GroupSearchProperties, profileSearchable: true).ConfigureAwait(false);
+        var (expression, isFilter) = await ExpressionAsync(context, GroupFilterProperties, GroupSearchProperties, containsProperties: null).ConfigureAwait(false);
         if (context.Response.HasStarted)
         {
             return;
@@ -342,9 +382,32 @@ public sealed class OktaStandIn : IAsyncDisposable
             return false;
         }
 
-        if (authorization.StartsWith("Bearer ", StringComparison.Ordinal)
-            && accessTokens.TryGetValue(authorization[7..], out var token) && token.Expires > options.Time.GetUtcNow())
+        var parts = authorization.Split(' ', 2);
+        var (scheme, presented) = (parts[0], parts.Length > 1 ? parts[1] : "");
+        if (scheme is "Bearer" or "DPoP"
+            && accessTokens.TryGetValue(presented, out var token) && token.Expires > options.Time.GetUtcNow())
         {
+            if (token.BoundKey is not null)
+            {
+                // RFC 9449 §7.1: a DPoP-bound token needs the DPoP scheme and a proof of this request signed by the bound key.
+                var proof = context.Request.Headers["DPoP"].ToString();
+                var (thumbprint, problem, _) = scheme != "DPoP" ? (null, "A DPoP-bound access token must be sent with the DPoP scheme.", null)
+                    : proof.Length == 0 ? (null, "The DPoP proof JWT header is missing.", null)
+                    : await CheckProofAsync(proof, context.Request.Method, new Uri(OrgUrl, context.Request.Path.Value), presented).ConfigureAwait(false);
+                problem ??= thumbprint == token.BoundKey ? null : "The DPoP proof was not signed by the key the access token is bound to.";
+                if (problem is not null)
+                {
+                    context.Response.Headers.WWWAuthenticate = $"DPoP error=\"invalid_dpop_proof\", error_description=\"{problem}\"";
+                    await ErrorAsync(context, 401, "E0000011", "Invalid token provided").ConfigureAwait(false);
+                    return true;
+                }
+            }
+            else if (scheme != "Bearer")
+            {
+                await ErrorAsync(context, 401, "E0000011", "Invalid token provided").ConfigureAwait(false);
+                return true;
+            }
+
             if (token.Scopes.Contains(scope))
             {
                 return false;
@@ -382,7 +445,8 @@ public sealed class OktaStandIn : IAsyncDisposable
     }
 
     /// <summary>Parses filter= or search=; answers 400 E0000031 for bad syntax or a property filter= does not support.</summary>
-    private static async Task<(OktaExpression? Expression, bool IsFilter)> ExpressionAsync(HttpContext context, string[] filterProperties, string[] searchProperties, bool profileSearchable)
+    /// <param name="containsProperties">The only properties search takes co on (users), or null for no such limit.</param>
+    private static async Task<(OktaExpression? Expression, bool IsFilter)> ExpressionAsync(HttpContext context, string[] filterProperties, string[] searchProperties, string[]? containsProperties)
     {
         var query = context.Request.Query;
         var isFilter = query.ContainsKey("filter");
@@ -404,8 +468,9 @@ public sealed class OktaStandIn : IAsyncDisposable
                 {
                     true when !filterProperties.Contains(comparison.Attribute) => $"Filtering on {comparison.Attribute} is not supported; use search.",
                     true when comparison.Operator != "eq" && !(dated && comparison.Operator is "gt" or "ge" or "lt" or "le") => $"The operator {comparison.Operator} is not supported on {comparison.Attribute} in a filter.",
-                    false when !searchProperties.Contains(comparison.Attribute) && !(profileSearchable && comparison.Attribute.StartsWith("profile.", StringComparison.Ordinal)) => $"Searching on {comparison.Attribute} is not supported.",
+                    false when !searchProperties.Contains(comparison.Attribute) && !comparison.Attribute.StartsWith("profile.", StringComparison.Ordinal) => $"Searching on {comparison.Attribute} is not supported.",
                     false when comparison.Operator is "ne" or "ew" => $"The operator {comparison.Operator} is not supported in a search.",
+                    false when comparison.Operator == "co" && containsProperties is not null && !containsProperties.Contains(comparison.Attribute) => $"The operator co is supported only on {string.Join(", ", containsProperties)}.",
                     _ => null,
                 };
             }
@@ -541,5 +606,63 @@ public sealed class OktaStandIn : IAsyncDisposable
         await context.Response.WriteAsync(JsonSerializer.Serialize(body, Json)).ConfigureAwait(false);
     }
 
-    private sealed record ServiceApp(SecurityKey PublicKey, string[] GrantedScopes, bool HasAdminRole);
+    /// <summary>Checks a DPoP proof as RFC 9449 §4.3 lists: typ dpop+jwt, an asymmetric alg, a public jwk in the header
+    /// that verifies the signature, htm and htu of this request, iat within five minutes, a jti never seen, and ath
+    /// when a token is presented. Returns the key's RFC 7638 thumbprint, the problem (null when valid) and the nonce claim.</summary>
+    private async Task<(string? Thumbprint, string? Problem, string? Nonce)> CheckProofAsync(string proof, string method, Uri url, string? accessToken)
+    {
+        JsonWebToken jwt;
+        JsonWebKey key;
+        try
+        {
+            jwt = new JsonWebToken(proof);
+            using var header = JsonDocument.Parse(Base64UrlEncoder.Decode(proof.Split('.')[0]));
+            if (!header.RootElement.TryGetProperty("jwk", out var jwk) || jwk.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "The DPoP proof has no jwk header.", null);
+            }
+
+            key = new JsonWebKey(jwk.GetRawText());
+        }
+        catch (Exception error) when (error is ArgumentException or JsonException or FormatException or SecurityTokenMalformedException)
+        {
+            return (null, "The DPoP proof is not a JWT.", null);
+        }
+
+        if (jwt.Typ != "dpop+jwt")
+        {
+            return (null, "The DPoP proof typ must be dpop+jwt.", null);
+        }
+
+        if (key.HasPrivateKey || jwt.Alg is not ("RS256" or "RS384" or "RS512" or "ES256" or "ES384" or "ES512" or "PS256" or "PS384" or "PS512"))
+        {
+            return (null, "The DPoP proof must be signed with an asymmetric algorithm and carry only a public key.", null);
+        }
+
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(proof, new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            ValidTypes = ["dpop+jwt"],
+        }).ConfigureAwait(false);
+        if (!validation.IsValid)
+        {
+            return (null, "The DPoP proof signature is invalid.", null);
+        }
+
+        string? Claim(string name) => jwt.TryGetPayloadValue<object>(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+        var now = options.Time.GetUtcNow().ToUnixTimeSeconds();
+        var problem = Claim("htm") != method ? $"The DPoP proof htm must be {method}."
+            : Claim("htu") != url.GetLeftPart(UriPartial.Path) ? $"The DPoP proof htu must be {url.GetLeftPart(UriPartial.Path)}."
+            : !long.TryParse(Claim("iat"), CultureInfo.InvariantCulture, out var iat) || Math.Abs(now - iat) > 300 ? "The DPoP proof iat is missing or not recent."
+            : accessToken is not null && Claim("ath") != Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken))) ? "The DPoP proof ath does not match the access token."
+            : Claim("jti") is not { Length: > 0 } jti || !usedProofIds.TryAdd(jti, true) ? "The DPoP proof jti is missing or was already used."
+            : null;
+        return (Base64UrlEncoder.Encode(key.ComputeJwkThumbprint()), problem, Claim("nonce"));
+    }
+
+    private sealed record ServiceApp(SecurityKey PublicKey, string[] GrantedScopes, bool HasAdminRole, bool RequireDpop);
 }

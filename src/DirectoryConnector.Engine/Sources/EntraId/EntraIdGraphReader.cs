@@ -17,8 +17,12 @@ internal sealed class EntraIdGroupEntry(string id)
 
     public bool Removed { get; set; }
 
-    /// <summary>Member id → removed (true when members@delta carried @removed).</summary>
+    /// <summary>Member id → removed (true when members@delta carried @removed); users and groups only.</summary>
     public SortedDictionary<string, bool> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Members that are no user or group (a device, an orgContact, a servicePrincipal): id → their
+    /// @odata.type without the "#microsoft.graph." prefix. Never members in Bitwarden; reported by name.</summary>
+    public SortedDictionary<string, string> NotAccounts { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>What one delta round returned and the link that starts the next one.</summary>
@@ -112,7 +116,23 @@ internal sealed class EntraIdGraphReader(GraphServiceClient client)
                     var properties = member.GetValue();
                     if (properties.TryGetValue("id", out var memberId) && memberId is UntypedString { } text && text.GetValue() is { } value)
                     {
-                        entry.Members[value] = properties.ContainsKey("@removed");
+                        // members@delta names each member's type (#microsoft.graph.user, .group, .device, .orgContact, ...).
+                        var type = properties.TryGetValue("@odata.type", out var typed) && typed is UntypedString { } typeText
+                            ? typeText.GetValue()?.Replace("#microsoft.graph.", "", StringComparison.Ordinal)
+                            : null;
+                        if (type is null or "user" or "group")
+                        {
+                            entry.Members[value] = properties.ContainsKey("@removed");
+                            entry.NotAccounts.Remove(value);
+                        }
+                        else if (properties.ContainsKey("@removed"))
+                        {
+                            entry.NotAccounts.Remove(value);
+                        }
+                        else
+                        {
+                            entry.NotAccounts[value] = type;
+                        }
                     }
                 }
             }

@@ -131,6 +131,14 @@ internal sealed partial class EntraIdSource(
             var selected = await SelectedGroupsAsync(cancellationToken).ConfigureAwait(false);
             groups.AddRange(groupRound.Entries.Where(g => !g.Removed).Select(g => new DirectoryGroup(
                 g.Id, g.Id, g.DisplayName, [.. g.Members.Where(m => !m.Value).Select(m => m.Key)], selected(g), g.DisplayName ?? g.Id)));
+            foreach (var group in groupRound.Entries.Where(g => !g.Removed))
+            {
+                foreach (var (id, type) in group.NotAccounts)
+                {
+                    skipped.Add(new SkippedEntry(id, SkippedEntryKind.Member,
+                        $"is listed as a member of {group.DisplayName ?? group.Id} but is {NotAnAccount(type)} in Entra ID, not a user account: it is not added to any group"));
+                }
+            }
             if (filter.HasGroupFilter)
             {
                 users = KeepMembersOfSelectedGroups(users, groups);
@@ -165,14 +173,29 @@ internal sealed partial class EntraIdSource(
             return null;
         }
 
-        return new DirectoryUser(entry.Id, entry.Id, email, Disabled: entry.AccountEnabled == false, Deleted: false, name);
+        return new DirectoryUser(entry.Id, entry.Id, email, Disabled: entry.AccountEnabled == false, Deleted: false, name)
+        {
+            EmailOrigin = EmailOriginOf(entry.Mail),
+        };
     }
+
+    private static string NotAnAccount(string type) => type switch
+    {
+        "device" => "a device",
+        "orgContact" => "an organizational contact",
+        "servicePrincipal" => "a service principal (an application)",
+        _ => $"a {type}",
+    };
 
     /// <summary>mail, unless it is empty or an onmicrosoft.com address; then the user principal name (bwdc-behaviour.md §3.2).</summary>
     internal static string? EmailOf(string? mail, string? userPrincipalName)
-        => string.IsNullOrWhiteSpace(mail) || mail.Contains("onmicrosoft.com", StringComparison.OrdinalIgnoreCase)
+        => EmailOriginOf(mail) == "userPrincipalName"
             ? (string.IsNullOrWhiteSpace(userPrincipalName) ? null : userPrincipalName.Trim())
-            : mail.Trim();
+            : mail!.Trim();
+
+    /// <summary>The Graph property <see cref="EmailOf"/> takes the address from, named in reports.</summary>
+    private static string EmailOriginOf(string? mail)
+        => string.IsNullOrWhiteSpace(mail) || mail.Contains("onmicrosoft.com", StringComparison.OrdinalIgnoreCase) ? "userPrincipalName" : "mail";
 
     /// <summary>A deleted user as sent: its id, and the address deletedItems still holds (null when it is gone for good).</summary>
     private static DirectoryUser DeletedUser(string id, Microsoft.Graph.Models.User? deleted)
@@ -237,8 +260,10 @@ internal sealed partial class EntraIdSource(
         }
         catch (ODataError e) when (e.ResponseStatusCode is 404 or 400)
         {
+            // Graph answers 404 for an object id it does not hold and 400 for text that is no object id (a name).
+            var what = e.ResponseStatusCode == 404 ? "names no group of the tenant" : "is not an object id";
             throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"spec.filters.users: {keyword}:{id} names no group of the tenant (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the group's object id.", retryable: false, e);
+                $"spec.filters.users: {keyword}:{id} {what} (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the group's object id (a GUID, on the group's Overview page).", retryable: false, e);
         }
     }
 
@@ -269,8 +294,9 @@ internal sealed partial class EntraIdSource(
             }
             catch (ODataError e) when (e.ResponseStatusCode is 404 or 400)
             {
+                var what = e.ResponseStatusCode == 404 ? "does not exist in the tenant" : "is not an object id";
                 throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                    $"spec.filters.groups: administrative unit {unit} does not exist in the tenant (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the unit's object id.", retryable: false, e);
+                    $"spec.filters.groups: administrative unit {unit} {what} (Graph answered {e.ResponseStatusCode} {e.Error?.Code}): use the unit's object id (a GUID, on the unit's Overview page).", retryable: false, e);
             }
         }
 

@@ -86,7 +86,8 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                 }
             }
 
-            throw Failure(session, request, operation, response.StatusCode, ParseError(body), filter);
+            var continued = parameters.Any(p => p.Name == "pageToken" && p.Value is not null);
+            throw Failure(session, request, operation, response.StatusCode, ParseError(body), continued ? null : filter, continued);
         }
     }
 
@@ -128,7 +129,11 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
         }
     }
 
-    private static SyncFailedException Failure(GoogleDirectorySession session, HttpRequestMessage request, string operation, HttpStatusCode status, GoogleError? error, (string Field, string Query)? filter)
+    /// <param name="filter">The query of the request, or null; only a first page's 400 blames it (Google checks the query there).</param>
+    /// <param name="continued">True when the request carried a pageToken: a 400 then means Google refused the token
+    /// ("Invalid Input: &lt;token&gt;", e.g. an expired or corrupted one), not the spec.</param>
+    private static SyncFailedException Failure(GoogleDirectorySession session, HttpRequestMessage request, string operation, HttpStatusCode status, GoogleError? error,
+        (string Field, string Query)? filter, bool continued)
     {
         var reason = error?.Errors?.Select(e => e.Reason).FirstOrDefault(r => r is not null);
         var retries = HttpRetryOutcome.Of(request) is { Attempts: > 1 } outcome ? $" after {outcome.Attempts} tries" : "";
@@ -149,6 +154,10 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                         ? "https://developers.google.com/admin-sdk/directory/v1/guides/search-users."
                         : "https://developers.google.com/admin-sdk/directory/v1/guides/search-groups."),
                     retryable: false);
+            case 400 when continued:
+                return new(SyncFailureReason.SourceUnavailable,
+                    $"Google refused the page token it issued for the next page of {operation} ({said}); the read stopped rather than sync a partial list, "
+                    + "and the next sync reads the list again from the start.", retryable: true);
             case 400:
                 return new(SyncFailureReason.InvalidSpec,
                     $"Google rejected {operation} for customer '{session.Customer}'{(string.IsNullOrEmpty(session.Domain) ? "" : $" and domain '{session.Domain}'")} ({said}); "

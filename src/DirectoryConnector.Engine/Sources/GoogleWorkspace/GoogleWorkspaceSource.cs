@@ -102,7 +102,10 @@ internal sealed partial class GoogleWorkspaceSource(
                     continue;
                 }
 
-                users.Add(new DirectoryUser(user.Id, user.Id, user.PrimaryEmail, user.Suspended || user.Archived, deleted, user.PrimaryEmail ?? user.Id));
+                users.Add(new DirectoryUser(user.Id, user.Id, user.PrimaryEmail, user.Suspended || user.Archived, deleted, user.PrimaryEmail ?? user.Id)
+                {
+                    EmailOrigin = "primaryEmail",
+                });
             }
         }
 

@@ -23,12 +23,18 @@ internal enum LdapConnectProblem
     /// <summary>The certificate is trusted but not issued for the host name the spec connects to.</summary>
     NameMismatch,
 
-    /// <summary>The server refused StartTLS, or the TLS handshake failed before a certificate was seen.</summary>
+    /// <summary>The server answered the StartTLS request with a result other than success: it offers no TLS on this
+    /// port (RFC 4511 §4.12: protocolError for an extended operation it does not recognise; §4.14.2: unavailable when
+    /// its TLS subsystem is not available), as a server without a certificate configured does.</summary>
+    StartTlsRefused,
+
+    /// <summary>The TLS handshake failed before a certificate was seen, or the answer to StartTLS was not LDAP.</summary>
     HandshakeFailed,
 }
 
-/// <summary>The cause of a failed connection and a sentence that names it and the fix.</summary>
-internal sealed record LdapConnectDiagnosis(LdapConnectProblem Problem, string Detail);
+/// <summary>The cause of a failed connection and a sentence that names it and the fix; <paramref name="ServerResult"/>
+/// is the LDAP result code the server answered with, when it answered (a refused StartTLS).</summary>
+internal sealed record LdapConnectDiagnosis(LdapConnectProblem Problem, string Detail, int? ServerResult = null);
 
 /// <summary>
 /// libldap reports every connection failure as result 81 (server down), whether the host is unreachable or the TLS
@@ -71,7 +77,7 @@ internal static class LdapTlsDiagnosis
         {
             if (encryption == LdapEncryption.StartTls && await StartTlsRefusalAsync(stream, deadline.Token).ConfigureAwait(false) is { } refusal)
             {
-                return new(LdapConnectProblem.HandshakeFailed, refusal);
+                return refusal;
             }
 
             return await HandshakeAsync(stream, host, caCertificatesPem, skipVerify, deadline.Token).ConfigureAwait(false);
@@ -101,10 +107,11 @@ internal static class LdapTlsDiagnosis
 
     /// <summary>Null when the server accepts StartTLS, else why not. The answer is an LDAPMessage SEQUENCE { messageID,
     /// [APPLICATION 24] ExtendedResponse { resultCode ENUMERATED, ... } } (RFC 4511 §4.12), read whole.</summary>
-    private static async Task<string?> StartTlsRefusalAsync(NetworkStream stream, CancellationToken cancellationToken)
+    private static async Task<LdapConnectDiagnosis?> StartTlsRefusalAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(StartTlsRequest(), cancellationToken).ConfigureAwait(false);
-        const string NotLdap = "the server's answer to StartTLS is not an LDAP extended response: is this port an LDAPS (encryption: ldaps) port?";
+        var notLdap = new LdapConnectDiagnosis(LdapConnectProblem.HandshakeFailed,
+            "the server's answer to StartTLS is not an LDAP extended response: is this port an LDAPS (encryption: ldaps) port?");
         var buffer = new byte[4096];
         var read = 0;
         int length;
@@ -112,13 +119,13 @@ internal static class LdapTlsDiagnosis
         {
             if (read == buffer.Length)
             {
-                return NotLdap;
+                return notLdap;
             }
 
             var more = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
             if (more == 0)
             {
-                return NotLdap;
+                return notLdap;
             }
 
             read += more;
@@ -134,10 +141,10 @@ internal static class LdapTlsDiagnosis
         }
         catch (Exception ex) when (ex is AsnContentException or OverflowException)
         {
-            return NotLdap;
+            return notLdap;
         }
 
-        return resultCode == 0 ? null : $"the server refused StartTLS (LDAP result {resultCode}): does it have a certificate configured, or does this port expect encryption: ldaps?";
+        return resultCode == 0 ? null : new(LdapConnectProblem.StartTlsRefused, $"the server refused StartTLS (LDAP result {resultCode})", resultCode);
     }
 
     private static async Task<LdapConnectDiagnosis?> HandshakeAsync(NetworkStream stream, string host, string? caCertificatesPem, bool skipVerify, CancellationToken cancellationToken)

@@ -17,4 +17,7 @@ public sealed class OktaApiException(HttpStatusCode statusCode, string? errorCod
 
     /// <summary>The WWW-Authenticate challenge (names the missing scope on 403 insufficient_scope).</summary>
     public string? WwwAuthenticate { get; } = wwwAuthenticate;
+
+    /// <summary>The DPoP-Nonce response header (RFC 9449 §8): the token endpoint's nonce to put in the next proof.</summary>
+    public string? DpopNonce { get; init; }
 }

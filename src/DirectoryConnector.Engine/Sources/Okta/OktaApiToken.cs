@@ -10,7 +10,12 @@ public sealed class OktaApiToken(string token) : IOktaCredential
 
     public bool CanRefresh => false;
 
-    public ValueTask<AuthenticationHeaderValue> GetAuthorizationAsync(OktaClient client, bool refresh, CancellationToken cancellationToken) => ValueTask.FromResult(header);
+    public ValueTask AuthorizeAsync(HttpRequestMessage request, OktaClient client, bool refresh, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Headers.Authorization = header;
+        return ValueTask.CompletedTask;
+    }
 
     public override string ToString() => "SSWS [redacted]";
 }

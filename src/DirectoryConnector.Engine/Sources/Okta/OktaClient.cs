@@ -34,8 +34,10 @@ public sealed class OktaClient(HttpClient http)
         return entries;
     }
 
-    /// <summary>POSTs a client-credentials request with a private_key_jwt assertion to the org authorization server.</summary>
-    public async Task<OktaAccessToken> RequestAccessTokenAsync(Uri tokenUrl, string clientAssertion, string scope, CancellationToken cancellationToken)
+    /// <summary>POSTs a client-credentials request with a private_key_jwt assertion to the org authorization server,
+    /// with a DPoP proof header when <paramref name="dpopProof"/> is set (RFC 9449 §5). An error answer throws
+    /// <see cref="OktaApiException"/> carrying the OAuth error and any <c>DPoP-Nonce</c> the server sent.</summary>
+    public async Task<OktaAccessToken> RequestAccessTokenAsync(Uri tokenUrl, string clientAssertion, string scope, string? dpopProof, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl)
         {
@@ -48,6 +50,11 @@ public sealed class OktaClient(HttpClient http)
             }),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (dpopProof is not null)
+        {
+            request.Headers.Add("DPoP", dpopProof);
+        }
+
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -111,7 +118,7 @@ public sealed class OktaClient(HttpClient http)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, page);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            request.Headers.Authorization = await credential.GetAuthorizationAsync(this, refresh, cancellationToken).ConfigureAwait(false);
+            await credential.AuthorizeAsync(request, this, refresh, cancellationToken).ConfigureAwait(false);
             var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
@@ -167,7 +174,10 @@ public sealed class OktaClient(HttpClient http)
             // A proxy's HTML page: the status line is all there is to say.
         }
 
-        return new OktaApiException(response.StatusCode, code, summary, string.IsNullOrEmpty(challenge) ? null : challenge);
+        return new OktaApiException(response.StatusCode, code, summary, string.IsNullOrEmpty(challenge) ? null : challenge)
+        {
+            DpopNonce = response.Headers.TryGetValues("DPoP-Nonce", out var nonces) ? nonces.FirstOrDefault() : null,
+        };
     }
 
     private static IEnumerable<string> SplitLinks(string value)

@@ -11,6 +11,8 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// from the org authorization server <c>{orgUrl}/oauth2/v1/token</c>, authenticated with a private_key_jwt client
 /// assertion (RFC 7523: iss = sub = client id, aud = the token URL, a jti, five minutes of validity), the only client
 /// authentication Okta accepts for okta.* scopes. Access tokens last an hour; a new one is requested a minute early.
+/// DPoP is used only when the app demands it (its "Require DPoP header in token requests" setting, on by default for
+/// new API Services apps): then tokens are DPoP-bound and every request carries a proof (<see cref="OktaDpopKey"/>).
 /// </summary>
 public sealed class OktaServiceApp : IOktaCredential
 {
@@ -23,8 +25,10 @@ public sealed class OktaServiceApp : IOktaCredential
     private readonly string clientId;
     private readonly SigningCredentials signing;
     private readonly TimeProvider time;
-    private AuthenticationHeaderValue? current;
+    private (string Scheme, string Value)? current;
     private DateTimeOffset renewAt;
+    private OktaDpopKey? dpop;
+    private string? dpopNonce;
 
     public OktaServiceApp(Uri tokenUrl, string clientId, SigningCredentials signing, TimeProvider time)
     {
@@ -85,30 +89,84 @@ public sealed class OktaServiceApp : IOktaCredential
         return new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256);
     }
 
-    public async ValueTask<AuthenticationHeaderValue> GetAuthorizationAsync(OktaClient client, bool refresh, CancellationToken cancellationToken)
+    public async ValueTask AuthorizeAsync(HttpRequestMessage request, OktaClient client, bool refresh, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        lock (gate)
+        var token = await AccessTokenAsync(client, refresh, cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new AuthenticationHeaderValue(token.Scheme, token.Value);
+        if (token.Scheme.Equals("DPoP", StringComparison.OrdinalIgnoreCase))
         {
-            if (current is not null && !refresh && time.GetUtcNow() < renewAt)
-            {
-                return current;
-            }
+            // A DPoP-bound token is used with a fresh proof naming this request and the token (Okta needs no nonce here).
+            request.Headers.Remove("DPoP");
+            request.Headers.Add("DPoP", DpopKey().Proof(request.Method, request.RequestUri!, nonce: null, token.Value));
         }
-
-        // Reads are sequential; should two requests race here, each gets a valid token.
-        var token = await client.RequestAccessTokenAsync(tokenUrl, ClientAssertion(), Scopes, cancellationToken).ConfigureAwait(false);
-        var header = new AuthenticationHeaderValue(token.TokenType ?? "Bearer", token.AccessToken);
-        lock (gate)
-        {
-            current = header;
-            renewAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60));
-        }
-
-        return header;
     }
 
     public override string ToString() => $"Okta service app {clientId}";
+
+    private async ValueTask<(string Scheme, string Value)> AccessTokenAsync(OktaClient client, bool refresh, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (current is { } valid && !refresh && time.GetUtcNow() < renewAt)
+            {
+                return valid;
+            }
+        }
+
+        // Reads are sequential; should two requests race here, each gets a valid token. When the app requires DPoP, the
+        // token endpoint answers invalid_dpop_proof ("The DPoP proof JWT header is missing."), then use_dpop_nonce with a
+        // DPoP-Nonce header (developer.okta.com/docs/guides/dpop): one more request for each, with a new assertion.
+        OktaAccessToken token;
+        for (var attempt = 0; ; attempt++)
+        {
+            string? nonce;
+            lock (gate)
+            {
+                nonce = dpopNonce;
+            }
+
+            var proof = dpop?.Proof(HttpMethod.Post, tokenUrl, nonce, accessToken: null);
+            try
+            {
+                token = await client.RequestAccessTokenAsync(tokenUrl, ClientAssertion(), Scopes, proof, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OktaApiException error) when (attempt < 2 && error.ErrorCode == "invalid_dpop_proof" && dpop is null)
+            {
+                DpopKey();
+            }
+            catch (OktaApiException error) when (attempt < 2 && error.ErrorCode == "use_dpop_nonce" && dpop is not null && error.DpopNonce is { Length: > 0 } next && next != nonce)
+            {
+                lock (gate)
+                {
+                    dpopNonce = next;
+                }
+            }
+        }
+
+        var scheme = token.TokenType is { Length: > 0 } type ? type : "Bearer";
+        if (scheme.Equals("DPoP", StringComparison.OrdinalIgnoreCase) && dpop is null)
+        {
+            throw new OktaApiException(System.Net.HttpStatusCode.OK, "invalid_dpop_proof", "the token endpoint issued a DPoP-bound token to a request without a DPoP proof");
+        }
+
+        lock (gate)
+        {
+            current = (scheme, token.AccessToken);
+            renewAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60));
+            return current.Value;
+        }
+    }
+
+    private OktaDpopKey DpopKey()
+    {
+        lock (gate)
+        {
+            return dpop ??= new OktaDpopKey(time);
+        }
+    }
 
     private string ClientAssertion()
     {

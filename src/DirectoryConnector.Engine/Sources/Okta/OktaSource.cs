@@ -153,7 +153,10 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
                     $"is {user.Status} in Okta (never activated): not invited; set {Field}.includeUnactivatedUsers to invite such users"));
                 return null;
             default:
-                return new DirectoryUser(user.Id, user.Id, user.Profile?.Email, Disabled: user.Status == "SUSPENDED", Deleted: user.Status == "DEPROVISIONED", display);
+                return new DirectoryUser(user.Id, user.Id, user.Profile?.Email, Disabled: user.Status == "SUSPENDED", Deleted: user.Status == "DEPROVISIONED", display)
+                {
+                    EmailOrigin = "profile.email",
+                };
         }
     }
 
@@ -174,6 +177,12 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
         var org = settings.OrgUrl.GetLeftPart(UriPartial.Authority);
         return error.StatusCode switch
         {
+            HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest when error.ErrorCode is "invalid_dpop_proof" or "use_dpop_nonce" =>
+                new SyncFailedException(SyncFailureReason.SourceAuthFailed,
+                    $"Okta at {org} refused the DPoP proof of the app in {Field}.{settings.CredentialField}: {error.Summary}. The app requires DPoP "
+                    + "(Require Demonstrating Proof of Possession (DPoP) header in token requests); if a proxy rewrites the URL or strips the DPoP header, "
+                    + "fix the proxy, or clear that setting in the app's General Settings.",
+                    retryable: false, error),
             HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest when error.ErrorCode is "E0000011" or "invalid_client" or "invalid_scope" or "unauthorized_client" =>
                 new SyncFailedException(SyncFailureReason.SourceAuthFailed,
                     $"Okta at {org} rejected the credential in {Field}.{settings.CredentialField}: {error.Summary}"

@@ -16,40 +16,16 @@ namespace DirectoryConnector.Engine.Tests.Sources.EntraId;
 /// <summary>Delta queries through the whole engine: spec.source.entraId read by its registered provider, the cursor
 /// kept in the sync state between runs as the operator's status keeps it, the organization asserted on the Bitwarden
 /// stand-in and the Graph calls on the Graph stand-in. The engine's clock is injected, so fullSyncInterval can elapse.</summary>
-public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
+public sealed class EntraIdEngineDeltaTests : EntraIdOrganizationTest
 {
-    private readonly InMemoryReferences references = new();
     private readonly SettableTime time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
-    private BitwardenStandIn bitwarden = null!;
-    private ServiceProvider services = null!;
-    private SyncState? state;
+
+    protected override TimeProvider Time => time;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
         SeedTeam();
-        bitwarden = await BitwardenStandIn.StartAsync();
-        references.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
-        references.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
-        references.Secrets[("entra-app", "client-secret")] = StandIn.ClientSecret;
-        references.Secrets[("entra-ca", "ca.crt")] = StandIn.CaPem;
-        services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<TimeProvider>(time)
-            .AddDirectoryConnectorEngine()
-            .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<EntraIdHttpClient>(), o =>
-            {
-                o.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
-                o.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
-            })
-            .BuildServiceProvider();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await bitwarden.DisposeAsync();
-        await base.DisposeAsync();
     }
 
     [Fact]
@@ -58,7 +34,7 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
         var first = await SyncAsync();
         first.Result.Should().Be(SyncResult.Synced);
         var graphBefore = StandIn.GraphRequests.Count;
-        var bitwardenBefore = bitwarden.Requests.Count;
+        var bitwardenBefore = Bitwarden.Requests.Count;
 
         var second = await SyncAsync();
 
@@ -67,8 +43,8 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
         var graph = StandIn.GraphRequests.Skip(graphBefore).ToList();
         graph.Select(r => Resource(r)).Should().Equal(["users/delta", "groups/delta"], "one delta page per resource, no listing of users, groups or members");
         graph.Should().OnlyContain(r => r.Body.Contains("$deltatoken=", StringComparison.Ordinal) && r.StatusCode == 200);
-        bitwarden.Requests.Skip(bitwardenBefore).Should().NotContain(r => r.Method == "POST" && r.Path.EndsWith("/import", StringComparison.Ordinal), "nothing changed");
-        bitwarden.ImportRequests.Should().HaveCount(first.Requests.Count);
+        Bitwarden.Requests.Skip(bitwardenBefore).Should().NotContain(r => r.Method == "POST" && r.Path.EndsWith("/import", StringComparison.Ordinal), "nothing changed");
+        Bitwarden.ImportRequests.Should().HaveCount(first.Requests.Count);
         Organization().Should().Equal(Truth());
     }
 
@@ -124,7 +100,7 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
     [Fact]
     public async Task FullSyncInterval_elapsed_forces_a_full_read()
     {
-        var spec = Spec(sync => sync.FullSyncInterval = "6h");
+        var spec = SyncSpec(sync: sync => sync.FullSyncInterval = "6h");
         await SyncAsync(spec);
         time.Advance(TimeSpan.FromHours(5));
         (await SyncAsync(spec)).SourceUnchanged.Should().BeTrue("within the interval the delta link is used");
@@ -145,28 +121,6 @@ public sealed class EntraIdEngineDeltaTests : EntraIdStandInTest
 
     /// <summary>"users/delta" for /v1.0/users/delta and /v1.0/users/delta() (as the SDK writes the initial round).</summary>
     private static string Resource(TestSupport.Bitwarden.RecordedRequest request) => request.Path["/v1.0/".Length..].Replace("()", "", StringComparison.Ordinal);
-
-    private DirectorySyncSpec Spec(Action<SyncOptionsSpec>? sync = null)
-    {
-        var spec = new DirectorySyncSpec
-        {
-            Bitwarden = new BitwardenSpec { ServerUrl = bitwarden.BaseUrl.ToString(), ApiKeySecretRef = new ApiKeySecretRef { Name = "bitwarden-org-api-key" } },
-            Source = new SourceSpec { EntraId = EntraIdTestKit.Spec(StandIn) },
-        };
-        sync?.Invoke(spec.Sync);
-        return spec;
-    }
-
-    private async Task<SyncOutcome> SyncAsync(DirectorySyncSpec? spec = null)
-    {
-        spec ??= Spec();
-        var source = await services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(references, CancellationToken.None);
-        var outcome = await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), source, references, state, new SyncRunOptions(), CancellationToken.None);
-        state = outcome.State;
-        return outcome;
-    }
-
-    private string[] Organization() => bitwarden.Organization.Summary();
 
     /// <summary>The same shape from the directory itself: every user, and Engineering's members.</summary>
     private string[] Truth()

@@ -78,9 +78,9 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
     public async Task A_missing_permission_for_an_administrative_unit_filter_names_AdministrativeUnit_Read_All()
     {
         StandIn.GrantedPermissions.Remove("AdministrativeUnit.Read.All");
-        Tenant.AddAdministrativeUnit("au-1", IdOf("eng"));
+        Tenant.AddAdministrativeUnit(IdOf("au-1"), IdOf("eng"));
 
-        var failure = await Read(Source(StandIn, groups: "includeAdministrativeUnit:au-1"));
+        var failure = await Read(Source(StandIn, groups: "includeAdministrativeUnit:" + IdOf("au-1")));
 
         failure.Message.Should().Contain("AdministrativeUnit.Read.All");
     }

@@ -30,6 +30,10 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     private GoogleWorkspaceSource Source(GoogleWorkspaceSourceSpec? spec = null, string? key = null, string? caPem = "") =>
         GoogleTestKit.Source(google, services, spec, key, caPem: caPem);
 
+    /// <summary>The failure a full read with <paramref name="source"/> ends in.</summary>
+    private static async Task<SyncFailedException> FailureAsync(GoogleWorkspaceSource source) =>
+        (await FluentActions.Awaiting(() => source.ReadAsync(Everything, CancellationToken.None)).Should().ThrowAsync<SyncFailedException>()).Which;
+
     private Task<DirectorySnapshot> ReadAsync(DirectoryQuery? query = null, SourceFilter? users = null, SourceFilter? groups = null) =>
         GoogleTestKit.Source(google, services, users: users, groups: groups).ReadAsync(query ?? Everything, CancellationToken.None);
 
@@ -139,6 +143,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         snapshot.Groups.Should().HaveCount(6);
         snapshot.Groups.Single(g => g.Name == "Big").MemberReferences.Should().HaveCount(7);
         google.ApiRequests.Count(r => r.Path.StartsWith("/admin/directory/v1/users?", StringComparison.Ordinal)).Should().Be(4);
+        google.ApiRequests.Count(r => r.Path.StartsWith("/admin/directory/v1/groups?", StringComparison.Ordinal)).Should().Be(3, "6 groups in pages of 2");
         google.ApiRequests.Count(r => r.Path.Contains("/members?", StringComparison.Ordinal) && r.Path.Contains(group.Id, StringComparison.Ordinal)).Should().Be(4);
         google.ApiRequests.Should().OnlyContain(r => r.StatusCode == 200);
     }
@@ -174,12 +179,119 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         error.Message.Should().Contain("spec.filters.users").And.Contain("Invalid Input").And.Contain("department=Engineering");
     }
 
+    // Google's search-groups guide allows only "=" and ":PREFIX*" on email and name, and memberKey alone.
+    [Theory]
+    [InlineData("| name:Eng")]
+    [InlineData("| email:engineering")]
+    [InlineData("| memberKey=alice@example.com name=Engineering")]
+    [InlineData("| orgUnitPath=/Engineering")]
+    public async Task AGroupsQueryGoogleRejectsIsAnInvalidSpecNamingTheGroupsFilterWithGooglesMessage(string filter)
+    {
+        google.AddGroup("Engineering");
+
+        var act = () => ReadAsync(groups: GoogleTestKit.Filter(filter, SourceValidation.GroupsFilterPath));
+
+        var error = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        error.Retryable.Should().BeFalse();
+        error.Message.Should().Contain("spec.filters.groups").And.Contain("HTTP 400 invalid: Invalid Input").And.Contain(filter[2..])
+            .And.Contain("search-groups");
+    }
+
+    [Fact]
+    public async Task AQuotedValueWithAnEscapedQuoteReachesGoogleIntact()
+    {
+        google.AddGroup("Valentine's Day", "valentines@example.com");
+        google.AddGroup("Valentine", "valentine@example.com");
+
+        var snapshot = await ReadAsync(groups: GoogleTestKit.Filter(@"| name='Valentine\'s Day'", SourceValidation.GroupsFilterPath));
+
+        snapshot.Groups.Select(g => g.Name).Should().Equal("Valentine's Day");
+    }
+
+    [Fact]
+    public async Task APageTokenGoogleRefusesMidReadIsRetryableAndNeverBlamesTheFilter()
+    {
+        google.MaxPageSize = 1;
+        google.AddUser("alice@example.com", orgUnitPath: "/Engineering");
+        google.AddUser("bob@example.com", orgUnitPath: "/Engineering");
+        // The token of page 1 stops being valid just before page 2 is asked for (Google's expire; at times one comes back unusable).
+        google.OnApiRequest = n =>
+        {
+            if (n == 2)
+            {
+                google.ExpirePageTokens();
+            }
+        };
+
+        var act = () => ReadAsync(Everything with { Groups = false }, users: GoogleTestKit.Filter("| orgUnitPath=/Engineering"));
+
+        var error = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceUnavailable, "the query was accepted on page 1; the spec is fine");
+        error.Retryable.Should().BeTrue();
+        error.Message.Should().Contain("page token").And.Contain("users.list").And.Contain("Invalid Input: ").And.Contain("from the start")
+            .And.NotContain("spec.filters.users");
+        google.ApiRequests.Select(r => r.StatusCode).Should().Equal(200, 400);
+    }
+
+    [Fact]
+    public async Task ACustomerThatIsNotTheAdministratorsIsAnInvalidSpecNamingCustomer()
+    {
+        var spec = GoogleTestKit.Spec(google);
+        spec.Customer = "example.com";
+
+        var error = await FailureAsync(Source(spec));
+
+        error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        error.Message.Should().Contain("HTTP 400 badRequest: Bad Request").And.Contain("customer 'example.com'")
+            .And.Contain("spec.source.googleWorkspace.customer").And.Contain("my_customer");
+    }
+
+    [Fact]
+    public async Task ADomainTheCustomerDoesNotOwnIsAPermissionProblemNamingDomain()
+    {
+        var spec = GoogleTestKit.Spec(google);
+        spec.Domain = "other.example";
+
+        var error = await FailureAsync(Source(spec));
+
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("403 forbidden: Not Authorized to access this resource/api").And.Contain("spec.source.googleWorkspace.domain");
+        google.ApiRequests.Should().ContainSingle("a permission problem is not retried");
+    }
+
+    [Fact]
+    public async Task AClockAnHourOrMoreOffIsInvalidGrantNamingTheClock()
+    {
+        // Google refuses an assertion whose exp has passed by its own clock: here Google's clock runs two hours ahead.
+        google.Time = new ShiftedClock(TimeSpan.FromHours(2));
+
+        var error = await FailureAsync(Source());
+
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("invalid_grant").And.Contain("Check your iat and exp values").And.Contain("clock");
+        google.TokenRequests.Should().ContainSingle().Which.StatusCode.Should().Be(400);
+        google.ApiRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AKeyOfAServiceAccountGoogleDoesNotKnowIsInvalidGrantNamingTheKeySecret()
+    {
+        using var other = new GoogleServiceAccount(name: "deleted-account");
+
+        var error = await FailureAsync(Source(key: other.ToJsonKey()));
+
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("invalid_grant: Invalid grant: account not found").And.Contain("spec.source.googleWorkspace.serviceAccountKeySecretRef");
+        error.Message.Should().NotContain(other.PrivateKeyPem[40..80]);
+    }
+
     [Fact]
     public async Task DelegationWithoutEveryScopeIsUnauthorizedClientNamingTheClientIdAndScopes()
     {
         google.DelegatedScopes.Remove(GoogleWorkspaceStandIn.MemberScope);
 
-        var error = (await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source());
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("unauthorized_client").And.Contain("Domain-wide delegation").And.Contain(google.ServiceAccount.ClientId)
@@ -193,8 +305,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "nobody@example.com";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("invalid_grant").And.Contain("Invalid email or User ID").And.Contain("spec.source.googleWorkspace.adminUser");
@@ -207,8 +318,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var spec = GoogleTestKit.Spec(google);
         spec.AdminUser = "clerk@example.com";
 
-        var error = (await FluentActions.Awaiting(() => Source(spec).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(spec));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("403 forbidden").And.Contain("Not Authorized to access this resource/api").And.Contain("spec.source.googleWorkspace.adminUser")
@@ -222,8 +332,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         var key = JsonSerializer.Deserialize<Dictionary<string, string>>(other.ToJsonKey())!;
         key["client_email"] = google.ServiceAccount.ClientEmail;
 
-        var error = (await FluentActions.Awaiting(() => Source(key: JsonSerializer.Serialize(key)).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(key: JsonSerializer.Serialize(key)));
 
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("Invalid JWT Signature");
@@ -278,7 +387,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     {
         google.FailNext(50, fault);
 
-        var error = (await FluentActions.Awaiting(() => ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source());
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Retryable.Should().BeTrue();
@@ -298,8 +407,7 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     [Fact]
     public async Task AServerTheTrustStoreDoesNotTrustNamesCaSecretRefAndIsNotRetried()
     {
-        var error = (await FluentActions.Awaiting(() => Source(caPem: null).ReadAsync(Everything, CancellationToken.None))
-            .Should().ThrowAsync<SyncFailedException>()).Which;
+        var error = await FailureAsync(Source(caPem: null));
 
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Retryable.Should().BeFalse();
@@ -331,5 +439,10 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
 
         // Counted on arrival: the log records a request only once answered, and the third is cut off by the cancel.
         asked.Should().Be(3, "no page is asked for once the read is cancelled (20 users are 20 pages)");
+    }
+
+    private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
     }
 }

@@ -64,6 +64,29 @@ public sealed class OktaClientTests
     }
 
     [Theory]
+    [InlineData("profile.email co \"@example\"", 200)]
+    [InlineData("profile.login co \"eng\"", 200)]
+    [InlineData("profile.department co \"Eng\"", 400)]
+    [InlineData("profile.department sw \"Eng\"", 200)]
+    [InlineData("profile.department ne \"Sales\"", 400)]
+    public async Task Search_takes_co_only_on_names_email_and_login_and_never_ne(string expression, int expected)
+    {
+        await using var okta = await OktaStandIn.StartAsync();
+        okta.Directory.AddUser("eng@example.com", profile: new Dictionary<string, string?> { ["department"] = "Engineering" });
+
+        var search = () => OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?search=" + Uri.EscapeDataString(expression)), OktaTestKit.Token(okta), CancellationToken.None);
+
+        if (expected == 200)
+        {
+            (await search()).Select(u => u.Profile!.Email).Should().Equal("eng@example.com");
+        }
+        else
+        {
+            (await search.Should().ThrowAsync<OktaApiException>()).Which.ErrorCode.Should().Be("E0000031");
+        }
+    }
+
+    [Theory]
     [InlineData("profile.department eq \"Engineering\"", "search")]
     [InlineData("profile.email eq \"a@example.com\" or profile.lastName eq \"Kim\"", "filter")]
     [InlineData("status eq \"ACTIVE\" and lastUpdated gt \"2026-01-01T00:00:00.000Z\"", "filter")]
@@ -105,6 +128,27 @@ public sealed class OktaClientTests
         users.Should().ContainSingle();
         okta.Requests.Where(r => r.Path.StartsWith("/api/v1/users", StringComparison.Ordinal)).Should().OnlyContain(r => r.Headers["Authorization"].StartsWith("Bearer ", StringComparison.Ordinal));
         okta.Requests.Should().ContainSingle(r => r.Path == "/oauth2/v1/token" && r.StatusCode == 200);
+    }
+
+    [Fact]
+    public async Task A_service_app_that_requires_DPoP_renews_its_bound_token_with_the_nonce_it_was_given()
+    {
+        await using var okta = await OktaStandIn.StartAsync();
+        okta.Directory.AddUser("alice@example.com");
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(okta, requireDpop: true);
+        var app = OktaTestKit.ServiceApp(okta, clientId, key);
+        var client = OktaTestKit.Client(okta);
+        await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), app, CancellationToken.None);
+
+        okta.ExpireAccessTokens();
+        var users = await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), app, CancellationToken.None);
+
+        users.Select(u => u.Profile!.Email).Should().Equal("alice@example.com");
+        // First token: no proof, a proof without the nonce, then the token; renewal after the 401 goes straight through.
+        okta.Requests.Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal(400, 400, 200, 200);
+        okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Select(r => r.StatusCode).Should().Equal(200, 401, 200);
+        okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .Should().OnlyContain(r => r.Headers["Authorization"].StartsWith("DPoP ", StringComparison.Ordinal) && r.Headers.ContainsKey("DPoP"));
     }
 
     [Fact]

@@ -128,6 +128,58 @@ public sealed class OktaSyncTests
     }
 
     [Fact]
+    public async Task Every_user_status_reaches_the_organization_as_documented()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var directory = harness.Okta.Directory;
+        foreach (var status in new[] { "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT", "SUSPENDED", "STAGED", "PROVISIONED", "DEPROVISIONED" })
+        {
+            directory.AddUser($"{status.ToLowerInvariant()}@example.com", status: status);
+        }
+
+        // profile.email as an admin typed it: padded and in mixed case (profile.login is the sign-in name).
+        var mixed = directory.AddUser("mixed@example.com", email: "  Mixed.Case@Example.COM ");
+        directory.AddEveryone();
+
+        var outcome = await harness.SyncAsync();
+
+        harness.Members.Should().Equal(
+            "active@example.com Invited", "locked_out@example.com Invited", "mixed.case@example.com Invited",
+            "password_expired@example.com Invited", "recovery@example.com Invited", "suspended@example.com Invited");
+        harness.Bitwarden.Organization.MemberByExternalId(mixed.Id)!.Email.Should().Be("mixed.case@example.com");
+        harness.Groups.Should().Equal("Everyone: active@example.com locked_out@example.com mixed.case@example.com password_expired@example.com recovery@example.com suspended@example.com");
+        outcome.Plan!.Skipped.Select(s => s.Reason).Should().HaveCount(2).And.OnlyContain(r => r.Contains("never activated", StringComparison.Ordinal));
+
+        // SUSPENDED is a disabled member: kept, and removed from the organization when spec.sync.removeDisabled is on.
+        var removeDisabled = harness.Spec();
+        removeDisabled.Sync.RemoveDisabled = true;
+        await harness.SyncAsync(removeDisabled);
+
+        harness.Members.Should().NotContain("suspended@example.com Invited").And.HaveCount(5);
+        harness.Groups.Should().Equal("Everyone: active@example.com locked_out@example.com mixed.case@example.com password_expired@example.com recovery@example.com");
+    }
+
+    [Fact]
+    public async Task A_user_deleted_in_Okta_between_two_syncs_is_pruned_as_a_vanished_LDAP_entry_is()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        var directory = harness.Okta.Directory;
+        var seed = Seed(directory);
+        var spec = harness.Spec();
+        spec.Sync.Prune = true;
+        await harness.SyncAsync(spec);
+        harness.Members.Should().Contain("henry@example.com Invited");
+
+        // Deactivated and deleted between two syncs: Okta lists Henry nowhere, not even as DEPROVISIONED.
+        directory.Delete(seed.Henry);
+        var outcome = await harness.SyncAsync(spec);
+
+        outcome.Plan!.Members.Should().ContainSingle(m => m.ExternalId == seed.Henry.Id).Which.Deleted.Should().BeTrue("prune sends the managed member as deleted");
+        harness.Members.Should().NotContain(m => m.StartsWith("henry@", StringComparison.Ordinal), "prune removes a managed member the directory no longer has");
+        harness.Groups.Should().Contain("AD Admins: frank@example.com");
+    }
+
+    [Fact]
     public async Task A_second_sync_of_an_unchanged_org_proves_nothing_changed_without_reading_members()
     {
         await using var harness = await OktaHarness.StartAsync();
@@ -213,6 +265,19 @@ public sealed class OktaSyncTests
     }
 
     [Fact]
+    public async Task A_group_expression_on_the_group_profile_goes_as_search()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+
+        await harness.SyncAsync(harness.Spec(groups: "| profile.name sw \"eng\""));
+
+        harness.Groups.Should().Equal("Engineering: alice@example.com carol@example.com");
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/v1/groups?", StringComparison.Ordinal))
+            .Should().NotBeEmpty().And.OnlyContain(r => r.Path.Contains("search=profile.name", StringComparison.Ordinal) && r.StatusCode == 200);
+    }
+
+    [Fact]
     public async Task An_expression_Okta_rejects_is_InvalidSpec_naming_the_filter_with_Oktas_summary()
     {
         await using var harness = await OktaHarness.StartAsync();
@@ -242,6 +307,8 @@ public sealed class OktaSyncTests
         throttled.Members.Should().Equal(unthrottled.Members);
         throttled.Groups.Should().Equal(unthrottled.Groups);
         throttled.Okta.Requests.Count(r => r.StatusCode == 429).Should().BeGreaterThanOrEqualTo(2);
+        throttled.Okta.Requests.Should().NotContain(r => r.Note == "rate limited",
+            "the client paused when X-Rate-Limit-Remaining reached 0, so no bucket of the org was overrun (the 429s were the injected ones)");
         throttled.Okta.Requests.Count(r => r.Path.StartsWith("/api/v1/groups/", StringComparison.Ordinal) && r.StatusCode == 200)
             .Should().BeGreaterThan(2, "more member requests than one window allows: the client paced itself to the reset");
     }
@@ -291,6 +358,31 @@ public sealed class OktaSyncTests
     }
 
     [Fact]
+    public async Task A_service_app_that_requires_DPoP_syncs_with_a_proof_on_every_request()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta, requireDpop: true);
+        harness.References.Secrets[("okta-app", "private-key")] = key;
+        var spec = harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = "okta-app", Key = "private-key" } };
+        });
+
+        await harness.SyncAsync(spec);
+
+        harness.Members.Should().Equal(
+            "alice@example.com Invited", "bob@example.com Invited", "carol@example.com Invited", "frank@example.com Invited", "henry@example.com Invited");
+        harness.Groups.Should().Contain("AD Admins: frank@example.com henry@example.com");
+        var requests = harness.Okta.Requests;
+        // As Okta answers (developer.okta.com/docs/guides/dpop): no proof, then a proof without the nonce, then the token.
+        requests.Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal(400, 400, 200);
+        requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .Should().OnlyContain(r => r.StatusCode == 200 && r.Headers["Authorization"].StartsWith("DPoP ", StringComparison.Ordinal) && r.Headers.ContainsKey("DPoP"));
+    }
+
+    [Fact]
     public async Task A_service_app_missing_a_scope_is_SourceAuthFailed_naming_the_scopes()
     {
         await using var harness = await OktaHarness.StartAsync();
@@ -335,6 +427,21 @@ public sealed class OktaSyncTests
         var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
         error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
         error.Message.Should().Contain($"127.0.0.1:{port}").And.Contain("spec.source.okta.orgUrl").And.Contain("refused");
+    }
+
+    [Fact]
+    public async Task An_org_name_that_does_not_resolve_is_SourceUnavailable_with_the_resolvers_answer()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        // A 64-character label: the resolver refuses it locally (RFC 1035 §2.3.4 caps labels at 63), so no DNS query leaves the machine.
+        var host = new string('x', 64) + ".okta.example";
+
+        var sync = () => harness.SyncAsync(harness.Spec(okta: o => o.OrgUrl = $"https://{host}"));
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        error.Message.Should().Contain(host).And.Contain("spec.source.okta.orgUrl").And.Contain("Name or service not known");
+        harness.Bitwarden.ImportRequests.Should().BeEmpty();
     }
 
     // "Équipe Öst" as the directory holds it (NFC) and as filters may write it: decomposed (NFD, as macOS input

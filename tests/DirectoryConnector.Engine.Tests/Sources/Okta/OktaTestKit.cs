@@ -20,13 +20,18 @@ internal static class OktaTestKit
     public static OktaApiToken Token(OktaStandIn standIn) => new(standIn.ApiToken);
 
     /// <summary>A service app registered with the stand-in: its private key as PEM and the public half in its JWKS.</summary>
-    public static (string ClientId, string PrivateKeyPem) RegisterServiceApp(OktaStandIn standIn, params string[] scopes)
+    public static (string ClientId, string PrivateKeyPem) RegisterServiceApp(OktaStandIn standIn, params string[] scopes) =>
+        RegisterServiceApp(standIn, requireDpop: false, scopes);
+
+    /// <summary>As <see cref="RegisterServiceApp(OktaStandIn, string[])"/>; <paramref name="requireDpop"/> as Okta sets it by
+    /// default on new API Services apps.</summary>
+    public static (string ClientId, string PrivateKeyPem) RegisterServiceApp(OktaStandIn standIn, bool requireDpop, params string[] scopes)
     {
         using var rsa = RSA.Create(2048);
         var clientId = "0oa" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant() + "svc";
         var publicKey = RSA.Create();
         publicKey.ImportRSAPublicKey(rsa.ExportRSAPublicKey(), out _);
-        standIn.RegisterServiceApp(clientId, new RsaSecurityKey(publicKey), scopes.Length == 0 ? ["okta.users.read", "okta.groups.read"] : scopes);
+        standIn.RegisterServiceApp(clientId, new RsaSecurityKey(publicKey), scopes.Length == 0 ? ["okta.users.read", "okta.groups.read"] : scopes, requireDpop: requireDpop);
         return (clientId, rsa.ExportPkcs8PrivateKeyPem());
     }
 

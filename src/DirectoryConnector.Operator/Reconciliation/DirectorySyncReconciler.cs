@@ -69,6 +69,11 @@ public sealed partial class DirectorySyncReconciler(
         var spec = resource.Spec;
         var now = Now();
 
+        if (resource.Metadata.CreationTimestamp is { } created)
+        {
+            metrics.Created.WithLabels(name, namespaceName).Set(new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)).ToUnixTimeSeconds());
+        }
+
         if (status.LastSuccessfulSyncTime is { } lastSuccess)
         {
             // After a restart or a leader change the gauge continues from the status, so staleness stays visible.

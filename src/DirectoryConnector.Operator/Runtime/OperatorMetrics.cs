@@ -31,6 +31,7 @@ public sealed class OperatorMetrics
         StatusCondition = factory.CreateGauge("directorysync_status_condition", "1 for the current status of each condition, 0 for the other statuses.", "name", "namespace", "condition", "status");
         SyncDuration = factory.CreateHistogram("directorysync_sync_duration_seconds", "Duration of a sync in seconds.", new HistogramConfiguration { LabelNames = ["name", "namespace"], Buckets = DurationBuckets });
         LastSuccess = factory.CreateGauge("directorysync_last_success_timestamp_seconds", "Unix time of the last successful sync.", "name", "namespace");
+        Created = factory.CreateGauge("directorysync_created_timestamp_seconds", "Unix time the DirectorySync was created (metadata.creationTimestamp); DirectorySyncStale counts from it until a first success.", "name", "namespace");
         Interval = factory.CreateGauge("directorysync_interval_seconds", "The spec.interval in force, in seconds; absent while suspended or invalid (the DirectorySyncStale alert divides by it).", "name", "namespace");
         ConditionReason = factory.CreateGauge("directorysync_status_condition_reason", "1 for the current reason of each condition (the alerts name it).", "name", "namespace", "condition", "reason");
         DirectoryObjects = factory.CreateGauge("directorysync_directory_objects", "Users and groups sent by the last sync.", "name", "namespace", "kind");
@@ -77,6 +78,10 @@ public sealed class OperatorMetrics
 
     public Gauge LastSuccess { get; }
 
+    /// <summary>metadata.creationTimestamp, as kube-state-metrics' <c>*_created</c> series: a DirectorySync that never
+    /// synced is stale three intervals after it was created.</summary>
+    public Gauge Created { get; }
+
     public Gauge DirectoryObjects { get; }
 
     public Gauge PendingDeletions { get; }
@@ -117,6 +122,7 @@ public sealed class OperatorMetrics
         RemoveSeries(StatusCondition, namespaceName, name);
         RemoveSeries(SyncDuration, namespaceName, name);
         RemoveSeries(LastSuccess, namespaceName, name);
+        RemoveSeries(Created, namespaceName, name);
         RemoveSeries(DirectoryObjects, namespaceName, name);
         RemoveSeries(PendingDeletions, namespaceName, name);
         RemoveSeries(Changes, namespaceName, name);

@@ -87,7 +87,9 @@ public sealed class ChartOperatorFlagsTests
         return string.Join(' ', help[start..(next < 0 ? help.Length : next)].Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static async Task<string[]> RenderedArgsAsync(params string[] values)
+    /// <summary>The operator's arguments in the Deployment `helm template` renders (release dco in namespace
+    /// directory-connector unless <paramref name="values"/> say otherwise), without the leading verb.</summary>
+    internal static async Task<string[]> RenderedArgsAsync(params string[] values)
     {
         var result = await ExternalTool.RunAsync(ExternalTool.Require("helm"), ["template", "dco", ".", "--namespace", "directory-connector", .. values], ExternalTool.ChartDirectory);
         result.ExitCode.Should().Be(0, result.ToString());

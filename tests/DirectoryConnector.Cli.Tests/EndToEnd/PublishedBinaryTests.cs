@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using DirectoryConnector.TestSupport;
 using DirectoryConnector.TestSupport.Kubernetes;
+using DirectoryConnector.TestSupport.Tools;
 using FluentAssertions;
 using Xunit;
 
@@ -10,7 +11,8 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 
 /// <summary>
 /// The Dockerfile's own `dotnet publish` (no Docker engine runs here), started as the image's entrypoint with the
-/// Deployment's arguments: serves /healthz and /metrics and exits 0 on SIGTERM, as the kubelet stops a pod.
+/// arguments of the chart's Deployment (helm template; one replica, so no Lease, on a loopback port): serves /healthz
+/// and /metrics and exits 0 on SIGTERM, as the kubelet stops a pod.
 /// </summary>
 public sealed partial class PublishedBinaryTests : IAsyncLifetime
 {
@@ -30,7 +32,7 @@ public sealed partial class PublishedBinaryTests : IAsyncLifetime
         work.Delete(recursive: true);
     }
 
-    [Fact]
+    [ToolFact("helm")]
     public async Task PublishedEntrypointServesHealthAndMetricsAndExitsCleanlyOnSigterm()
     {
         var app = Path.Combine(work.FullName, "app");
@@ -43,8 +45,10 @@ public sealed partial class PublishedBinaryTests : IAsyncLifetime
         var kubeconfig = Path.Combine(work.FullName, "kubeconfig");
         await File.WriteAllTextAsync(kubeconfig, kube.KubeconfigYaml());
         var port = FreePort();
-        using var process = CliProcess.Start(Path.Combine(app, "directory-connector"),
-            ["operator", "--leader-elect=false", $"--http-port={port}", "--http-address=127.0.0.1"],
+        var deploymentArgs = await ChartOperatorFlagsTests.RenderedArgsAsync(
+            "--namespace", "default", "--set", "replicaCount=1", "--set", "leaderElection.enabled=false",
+            "--set", $"metrics.port={port}", "--set", "metrics.address=127.0.0.1");
+        using var process = CliProcess.Start(Path.Combine(app, "directory-connector"), ["operator", .. deploymentArgs],
             new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig, ["DOTNET_NOLOGO"] = "1", ["HOME"] = work.FullName },
             workingDirectory: "/");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };

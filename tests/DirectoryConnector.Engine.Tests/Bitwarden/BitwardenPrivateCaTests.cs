@@ -129,6 +129,26 @@ public sealed class BitwardenPrivateCaTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("another-name", "is not valid for the host name '127.0.0.1'", "caSecretRef cannot fix a name mismatch")]
+    [InlineData("expired", "expired on", "renew it on the server")]
+    public async Task A_certificate_for_another_name_or_an_expired_one_fails_once_naming_the_url_and_that_cause(string certificate, string cause, string fix)
+    {
+        using var served = certificate == "expired" ? Pki.ExpiredServerCertificate() : Pki.ServerCertificateFor("vault.corp.example");
+        await using var other = await BitwardenStandIn.StartAsync(new BitwardenStandInOptions { Certificate = served, PathPrefix = "/vault" });
+        references.Secrets[("bw-key", "client_id")] = other.ClientId;
+        references.Secrets[("bw-key", "client_secret")] = other.ClientSecret;
+
+        var act = () => SyncAsync(Spec(new SecretKeyRef { Name = "corp-ca", Key = "ca.crt" }, serverUrl: other.BaseUrl.ToString()));
+
+        var failure = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Reason.Should().Be(SyncFailureReason.BitwardenUnavailable);
+        failure.Retryable.Should().BeFalse("the certificate will be the same on the next try");
+        failure.Message.Should().Contain($"{other.TokenUrl}").And.Contain(cause).And.Contain(fix).And.NotContain("is not trusted");
+        other.Connections.Should().Be(1, "a TLS failure is not retried");
+        other.Organization.Members.Should().BeEmpty();
+    }
+
+    [Theory]
     [InlineData("", "ca.crt", "spec.bitwarden.caSecretRef.name")]
     [InlineData("corp-ca", " ", "spec.bitwarden.caSecretRef.key")]
     public void A_ca_secret_ref_needs_a_name_and_a_key(string name, string key, string field)

@@ -179,4 +179,14 @@ public sealed class SpecValidatorTests
         spec.Source.Ldap!.UseEmailPrefixSuffix = true;
         Errors(spec).Should().ContainSingle().Which.Should().StartWith("spec.source.ldap.emailSuffix: is required when useEmailPrefixSuffix is true");
     }
+
+    [Fact]
+    public void AnEmailSuffixWithoutAnAtSignIsBadInputSayingWhatToWrite()
+    {
+        var spec = ValidLdapSpec();
+        spec.Source.Ldap!.UseEmailPrefixSuffix = true;
+        spec.Source.Ldap.EmailSuffix = "corp.example";
+        Errors(spec).Should().ContainSingle().Which.Should().Be(
+            "spec.source.ldap.emailSuffix: \"corp.example\" does not start with '@': the prefix is followed by the suffix as written, so write \"@corp.example\"");
+    }
 }

@@ -116,6 +116,19 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
+    public async Task ValuesSchemaRejectsAMisspeltSecurityContextFieldInsteadOfDroppingIt()
+    {
+        // Misspelt, the restriction would silently not apply: the pod would run with a writable root.
+        var container = await RunAsync("template", "dco", ".", "--set", "securityContext.readOnlyRootFileSystem=true");
+        var pod = await RunAsync("template", "dco", ".", "--set", "podSecurityContext.runAsUser=nobody");
+        var quantity = await RunAsync("template", "dco", ".", "--set", "resources.limits.memory=true");
+
+        container.Error.Should().Contain("/securityContext").And.Contain("'readOnlyRootFileSystem' not allowed");
+        pod.Error.Should().Contain("/podSecurityContext/runAsUser").And.Contain("want integer");
+        quantity.Error.Should().Contain("/resources/limits/memory");
+    }
+
+    [ToolFact("helm")]
     public async Task NetworkPolicyAllowsOnlyDnsTheApiServerTheListedHostsAndScrapes()
     {
         OfKind(await TemplateAsync(), "NetworkPolicy").Should().BeEmpty("the NetworkPolicy is optional");

@@ -53,6 +53,11 @@ public sealed partial class PrometheusScrapeTests(ITestOutputHelper output)
         double.Parse((string)interval!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture)
             .Should().Be(DirectoryConnector.Engine.Configuration.DurationFormat.TryParse(env.Spec().Interval, out var specInterval) ? specInterval.TotalSeconds : double.NaN);
 
+        // A DirectorySync that never synced is stale counted from its creation: metadata.creationTimestamp.
+        var created = (await prometheus.QueryAsync($"directorysync_created_timestamp_seconds{{namespace=\"{Namespace}\",name=\"corp\"}}")).Should().ContainSingle().Subject;
+        var creationTimestamp = DateTimeOffset.Parse((string)env.Kube.Get($"{DirectorySync.Group}/{DirectorySync.Version}", DirectorySync.Plural, Namespace, "corp")!["metadata"]!["creationTimestamp"]!, System.Globalization.CultureInfo.InvariantCulture);
+        double.Parse((string)created!["value"]![1]!, System.Globalization.CultureInfo.InvariantCulture).Should().Be(creationTimestamp.ToUnixTimeSeconds());
+
         // Every dashboard query runs on this Prometheus as Grafana would send it; the gauges the issue's panels show have data.
         foreach (var panel in GrafanaDashboardTests.Panels())
         {

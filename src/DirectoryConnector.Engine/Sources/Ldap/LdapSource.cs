@@ -220,7 +220,6 @@ public sealed partial class LdapSource : IDirectorySource
     /// <summary>
     /// Range retrieval (MS-ADTS 3.1.1.3.1.3.3): a server with more values than its window returns
     /// `member;range=0-1499`; ask for the next window until the returned name ends in `-*`.
-    /// The returned name is parsed, never assumed: servers may return fewer values than asked.
     /// </summary>
     private void ReadRemainingMemberRanges(LdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
     {
@@ -231,14 +230,10 @@ public sealed partial class LdapSource : IDirectorySource
         }
 
         var values = new List<byte[]>(entry.GetBytes(attribute));
-        var (_, high) = LdapEntryMapper.ParseRange(rangedName, attribute)!.Value;
         values.AddRange(entry.GetBytes(rangedName));
-        var chunks = 1;
-        while (high is { } last)
+        var chunks = FollowMemberRanges(attribute, rangedName, values, _options.MemberRangeWindow, requested =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var low = last + 1;
-            var requested = _options.MemberRangeWindow is { } window ? $"{attribute};range={low}-{low + window - 1}" : $"{attribute};range={low}-*";
             var request = new SearchRequest(entry.DistinguishedName, "(objectClass=*)", SearchScope.Base, requested)
             {
                 TimeLimit = _options.SearchTimeLimit,
@@ -246,25 +241,55 @@ public sealed partial class LdapSource : IDirectorySource
             var response = (SearchResponse)Send(connection, request, new SearchScopeContext(entry.DistinguishedName, $"{Field}.memberAttribute", "(objectClass=*)", $"{Field}.memberAttribute"));
             var returned = response.Entries.Cast<SearchResultEntry>().FirstOrDefault();
             var returnedName = returned?.Attributes.AttributeNames.Cast<string>().FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null);
-            if (returned is null || returnedName is null)
+            return returnedName is null ? null : (returnedName, returned!.Attributes[returnedName].GetValues(typeof(byte[])).Cast<byte[]>().ToList());
+        }, $"{_settings.Endpoint} answered range {{0}} when {{1}} was asked for the members of {entry.DistinguishedName}.");
+        entry.Replace(attribute, values);
+        LogRangedMembers(_logger, entry.DistinguishedName, attribute, values.Count, chunks);
+    }
+
+    /// <summary>
+    /// Follows the ranges after <paramref name="firstRangedName"/> (whose values <paramref name="values"/> already holds)
+    /// until a returned name ends in `-*`, appending each chunk's values; returns the number of chunks read. The
+    /// returned name is parsed, never assumed (MS-ADTS: "The server can return fewer values than requested"):
+    /// <list type="bullet">
+    /// <item>An empty final range (`member;range=1500-*` with no values) ends the list: nothing is missing. It is
+    /// what a request starting at or past the value count gets (Samba's ranged_results module clips the end to the
+    /// last value and returns no values when the start lies beyond it), e.g. when members were removed during the read.</item>
+    /// <item>No ranged attribute at all in the answer (every value was removed while we read) ends it too.</item>
+    /// <item>A range that does not start where the previous one ended is a failure (retried), never a list with a
+    /// hole.</item>
+    /// </list>
+    /// </summary>
+    /// <param name="fetch">Asks the server for one attribute description (e.g. `member;range=1500-*`); returns the
+    /// ranged name and values it answered, or null when it answered none.</param>
+    /// <param name="mismatch">The failure message, with {0} the returned name and {1} the requested one.</param>
+    internal static int FollowMemberRanges(string attribute, string firstRangedName, List<byte[]> values, int? window,
+        Func<string, (string Name, IReadOnlyList<byte[]> Values)?> fetch, string mismatch)
+    {
+        var (_, high) = LdapEntryMapper.ParseRange(firstRangedName, attribute)!.Value;
+        var chunks = 1;
+        while (high is { } last)
+        {
+            var low = last + 1;
+            var requested = window is { } size ? $"{attribute};range={low}-{low + size - 1}" : $"{attribute};range={low}-*";
+            if (fetch(requested) is not { } answer)
             {
                 break; // the values were removed while we read: what we have is what there is
             }
 
-            var (returnedLow, returnedHigh) = LdapEntryMapper.ParseRange(returnedName, attribute)!.Value;
+            var (returnedLow, returnedHigh) = LdapEntryMapper.ParseRange(answer.Name, attribute)!.Value;
             if (returnedLow != low)
             {
                 throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                    $"{_settings.Endpoint} answered range {returnedName} when {requested} was asked for the members of {entry.DistinguishedName}.", retryable: true);
+                    string.Format(CultureInfo.InvariantCulture, mismatch, answer.Name, requested), retryable: true);
             }
 
-            values.AddRange(returned.Attributes[returnedName].GetValues(typeof(byte[])).Cast<byte[]>());
+            values.AddRange(answer.Values);
             high = returnedHigh;
             chunks++;
         }
 
-        entry.Replace(attribute, values);
-        LogRangedMembers(_logger, entry.DistinguishedName, attribute, values.Count, chunks);
+        return chunks;
     }
 
     private LdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)

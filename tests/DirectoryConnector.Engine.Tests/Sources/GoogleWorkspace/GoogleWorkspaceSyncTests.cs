@@ -1,6 +1,7 @@
 using DirectoryConnector.TestSupport;
 using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Configuration;
+using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.File;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
@@ -18,7 +19,6 @@ namespace DirectoryConnector.Engine.Tests.Sources.GoogleWorkspace;
 public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
 {
     private readonly InMemoryReferences references = new();
-    private readonly ServiceProvider http = GoogleTestKit.Services();
     private GoogleWorkspaceStandIn google = null!;
     private BitwardenStandIn bitwarden = null!;
     private ServiceProvider services = null!;
@@ -31,10 +31,17 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         bitwarden = await BitwardenStandIn.StartAsync();
         references.Secrets[("bitwarden-org-api-key", "client_id")] = bitwarden.ClientId;
         references.Secrets[("bitwarden-org-api-key", "client_secret")] = bitwarden.ClientSecret;
+        references.Secrets[("google-sa", "key.json")] = google.ServiceAccount.ToJsonKey();
+        references.Secrets[("google-ca", "ca.crt")] = google.CaPem;
         services = new ServiceCollection()
             .AddLogging()
             .AddDirectoryConnectorEngine()
             .Configure<BitwardenClientOptions>(o => o.MaxAttempts = 1)
+            .Configure<DirectoryHttpClientOptions>(DirectoryHttpClientFactory.NameOf<GoogleDirectoryClient>(), options =>
+            {
+                options.BaseRetryDelay = TimeSpan.FromMilliseconds(10);
+                options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+            })
             .BuildServiceProvider();
 
         // Alice and Bob in Engineering (/Engineering), Carol and Dave in Sales (/Sales), Erin in /Operations in no group.
@@ -55,7 +62,6 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await services.DisposeAsync();
-        await http.DisposeAsync();
         await bitwarden.DisposeAsync();
         await google.DisposeAsync();
     }
@@ -65,7 +71,17 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         var spec = new DirectorySyncSpec
         {
             Bitwarden = new BitwardenSpec { ServerUrl = bitwarden.BaseUrl.ToString(), ApiKeySecretRef = new ApiKeySecretRef { Name = "bitwarden-org-api-key" } },
-            Source = new SourceSpec { GoogleWorkspace = new GoogleWorkspaceSourceSpec { AdminUser = "admin@example.com", ServiceAccountKeySecretRef = new SecretKeyRef { Name = "google-sa", Key = "key.json" } } },
+            Source = new SourceSpec
+            {
+                GoogleWorkspace = new GoogleWorkspaceSourceSpec
+                {
+                    AdminUser = "admin@example.com",
+                    ServiceAccountKeySecretRef = new SecretKeyRef { Name = "google-sa", Key = "key.json" },
+                    TokenUrl = google.TokenUrl.ToString(),
+                    ApiUrl = google.BaseUrl.ToString(),
+                    CaSecretRef = new SecretKeyRef { Name = "google-ca", Key = "ca.crt" },
+                },
+            },
             Filters = new FiltersSpec { Users = users, Groups = groups },
         };
         sync?.Invoke(spec.Sync);
@@ -80,12 +96,13 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         }
     }
 
-    private GoogleWorkspaceSource Source(DirectorySyncSpec spec) =>
-        GoogleTestKit.Source(google, http, users: GoogleTestKit.Filter(spec.Filters.Users),
-            groups: GoogleTestKit.Filter(spec.Filters.Groups, SourceValidation.GroupsFilterPath), removeDisabled: spec.Sync.RemoveDisabled);
+    /// <summary>The source as the operator and the CLI build it: spec.source.googleWorkspace and spec.filters through the
+    /// registered provider, the JSON key and the stand-in's CA from Secrets.</summary>
+    private Task<IDirectorySource> Source(DirectorySyncSpec spec) =>
+        services.GetRequiredService<SpecValidator>().Check(spec).CreateSourceAsync(references, CancellationToken.None);
 
-    private Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null) =>
-        services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
+    private async Task<SyncOutcome> SyncAsync(DirectorySyncSpec spec, SyncState? previous = null) =>
+        await services.GetRequiredService<SyncEngine>().SyncAsync(EngineServices.Validator.Check(spec), await Source(spec), references, previous, new SyncRunOptions(), CancellationToken.None);
 
     private string[] Members => [.. bitwarden.Organization.Members.Select(m => m.Email.Split('@')[0]).Order(StringComparer.Ordinal)];
 
@@ -135,11 +152,14 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
     [InlineData("orgUnitPath=/Engineering", "spec.filters.users")]
     [InlineData("include:", "spec.filters.users")]
     [InlineData("contains:Sales", "spec.filters.groups")]
-    public void AFilterThatIsNeitherASetNorAQueryIsAnInvalidSpecNamingTheField(string filter, string field)
+    public async Task AFilterThatIsNeitherASetNorAQueryIsAnInvalidSpecNamingTheField(string filter, string field)
     {
         var act = () => Source(field.EndsWith("users", StringComparison.Ordinal) ? Spec(users: filter) : Spec(groups: filter));
 
-        act.Should().Throw<SyncFailedException>().Which.Message.Should().StartWith(field);
+        var error = (await act.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        error.Message.Should().StartWith(field);
+        google.Requests.Should().BeEmpty("a malformed filter is refused before Google is asked");
     }
 
     [Fact]
@@ -216,6 +236,10 @@ public sealed class GoogleWorkspaceSyncTests : IAsyncLifetime
         await SyncAsync(Spec());
 
         Groups.Should().Equal("All Staff: admin alice bob carol dave erin", "Engineering: alice bob", "Leads: alice bob erin", "Sales: carol dave");
+
+        await SyncAsync(Spec(users: "| orgUnitPath=/Sales"));
+
+        Groups.Should().Contain("All Staff: carol dave", "CUSTOMER stands for every user this sync reads, not users the filter leaves out");
     }
 
     [Fact]

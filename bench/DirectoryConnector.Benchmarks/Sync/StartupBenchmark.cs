@@ -9,7 +9,7 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// the published executable (the Dockerfile's publish) running a sync whose RFC 4533 content-sync cookie proves that
 /// nothing changed, against a slapd with the syncprov overlay, next to the bare process start (<c>--version</c>) and
 /// the framework-dependent build <c>dotnet run</c> uses. Medians of <c>--runs</c> runs (5), GNU time.
-/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- startup [--users 50000] [--runs 5] [--hold]
+/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- startup [--users 50000] [--runs 5] [--hold] [--cli path]
 /// (--hold keeps slapd and the stand-in up and writes the measured command to a script, for profiling by hand,
 /// until the printed file is deleted).
 /// </summary>
@@ -21,7 +21,8 @@ internal static class StartupBenchmark
     {
         var users = BenchArguments.Int(args, "--users", 50_000);
         var runs = BenchArguments.Int(args, "--runs", 5);
-        var cli = await PublishedCli.PublishAsync();
+        // The Dockerfile's publish, or --cli's executable (another build to compare).
+        var cli = BenchArguments.Value(args, "--cli") ?? await PublishedCli.PublishAsync();
         var frameworkDependent = SyncBenchmark.CliPath();
         var work = Directory.CreateTempSubdirectory("dc-startup-").FullName;
         try

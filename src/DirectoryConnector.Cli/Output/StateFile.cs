@@ -1,5 +1,5 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Engine.Sync;
@@ -17,6 +17,8 @@ internal static class StateFile
         WriteIndented = true,
         // The state's and the owner's contracts are generated at compile time (no reflection at start-up).
         TypeInfoResolver = JsonTypeInfoResolver.Combine(StateJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        // The managed sets stay JSON until read: a sync the source cursor proves unchanged writes them back as read.
+        Converters = { new DeferredIdListConverter() },
     };
 
     /// <summary>Null when the file does not exist yet (first run); the owner is null in files from before owners.
@@ -85,18 +87,32 @@ internal static class StateFile
     {
         var fullPath = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
-        var json = JsonSerializer.SerializeToNode(state, JsonOptions)!.AsObject();
-        if (owner is not null)
-        {
-            json[OwnerProperty] = JsonSerializer.SerializeToNode(owner, JsonOptions);
-        }
-
+        // The state's properties as serialized (raw: no node per managed id), then the owner.
+        using var document = JsonSerializer.SerializeToDocument(state, JsonOptions);
         try
         {
             var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
             await using (stream.ConfigureAwait(false))
             {
-                await JsonSerializer.SerializeAsync(stream, json, JsonOptions, cancellationToken).ConfigureAwait(false);
+                var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+                await using (writer.ConfigureAwait(false))
+                {
+                    writer.WriteStartObject();
+                    foreach (var property in document.RootElement.EnumerateObject())
+                    {
+                        writer.WritePropertyName(property.Name);
+                        writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
+                    }
+
+                    if (owner is not null)
+                    {
+                        writer.WritePropertyName(OwnerProperty);
+                        JsonSerializer.Serialize(writer, owner, JsonOptions);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }

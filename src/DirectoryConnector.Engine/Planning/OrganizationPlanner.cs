@@ -54,7 +54,18 @@ public static class OrganizationPlanner
             }
         }
 
-        var byEmail = members.GroupBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        // One entry per member (a list only for the rare shared email): at 200,000 members a grouping and a list per
+        // email held ~30 MB through the whole plan.
+        var byEmail = new Dictionary<string, OrganizationMember>(members.Count, StringComparer.OrdinalIgnoreCase);
+        var moreByEmail = new Dictionary<string, List<OrganizationMember>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var member in members)
+        {
+            if (!byEmail.TryAdd(member.Email, member))
+            {
+                (moreByEmail.TryGetValue(member.Email, out var more) ? more : moreByEmail[member.Email] = []).Add(member);
+            }
+        }
+
         var managedBefore = new HashSet<string>(previousMembers ?? [], StringComparer.Ordinal);
         var managedGroupsBefore = new HashSet<string>(previousGroups ?? [], StringComparer.Ordinal);
         others ??= ManagedByOthers.None;
@@ -103,7 +114,7 @@ public static class OrganizationPlanner
                 continue;
             }
 
-            var conflict = Conflict(entry, byExternalId, unlinkedByEmail, byEmail, removals);
+            var conflict = Conflict(entry, byExternalId, unlinkedByEmail, byEmail, moreByEmail, removals);
             if (conflict is not null)
             {
                 conflicts.Add(new ServerConflict(entry.DisplayName, conflict));
@@ -159,7 +170,8 @@ public static class OrganizationPlanner
 
         var groupsByExternalId = organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId))
             .GroupBy(g => g.ExternalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        foreach (var (externalId, member) in byExternalId)
+        // The existing members who stay: only the group membership report needs them (another 200,000 entries otherwise).
+        foreach (var (externalId, member) in organization.GroupMemberIds is null ? [] : byExternalId)
         {
             if (!removals.ContainsKey(member.Id))
             {
@@ -291,7 +303,23 @@ public static class OrganizationPlanner
     /// <summary>Step 0 builds a dictionary of the existing external ids: two members sharing one fail every import.</summary>
     private static void ThrowIfEveryImportFails(IReadOnlyList<OrganizationMember> members)
     {
-        var shared = members.Where(m => m.HasExternalId).GroupBy(m => m.ExternalId!, StringComparer.Ordinal).Where(g => g.Count() > 1).ToList();
+        // Grouped only when some id repeats: a grouping per member is ~16 MB of garbage at 200,000 members.
+        var seen = new HashSet<string>(members.Count, StringComparer.Ordinal);
+        var repeated = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in members.Where(m => m.HasExternalId))
+        {
+            if (!seen.Add(member.ExternalId!))
+            {
+                repeated.Add(member.ExternalId!);
+            }
+        }
+
+        if (repeated.Count == 0)
+        {
+            return;
+        }
+
+        var shared = members.Where(m => m.HasExternalId && repeated.Contains(m.ExternalId!)).GroupBy(m => m.ExternalId!, StringComparer.Ordinal).ToList();
         if (shared.Count > 0)
         {
             throw new SyncFailedException(SyncFailureReason.OrganizationConflict,
@@ -303,7 +331,7 @@ public static class OrganizationPlanner
 
     /// <summary>Why the server would fail on (or silently drop) this active entry, with the fix; null when it is fine.</summary>
     private static string? Conflict(PlannedMember entry, Dictionary<string, OrganizationMember> byExternalId, Dictionary<string, OrganizationMember> unlinkedByEmail,
-        Dictionary<string, List<OrganizationMember>> byEmail, Dictionary<Guid, OrganizationMember> removals)
+        Dictionary<string, OrganizationMember> byEmail, Dictionary<string, List<OrganizationMember>> moreByEmail, Dictionary<Guid, OrganizationMember> removals)
     {
         if (byExternalId.TryGetValue(entry.ExternalId, out var linkedMember))
         {
@@ -315,11 +343,12 @@ public static class OrganizationPlanner
                 : null;
         }
 
-        if (unlinkedByEmail.ContainsKey(entry.Email) || !byEmail.TryGetValue(entry.Email, out var sameEmail))
+        if (unlinkedByEmail.ContainsKey(entry.Email) || !byEmail.TryGetValue(entry.Email, out var first))
         {
             return null;
         }
 
+        IEnumerable<OrganizationMember> sameEmail = moreByEmail.TryGetValue(entry.Email, out var more) ? [first, .. more] : [first];
         var other = sameEmail.FirstOrDefault(m => !removals.ContainsKey(m.Id));
         if (other is null)
         {

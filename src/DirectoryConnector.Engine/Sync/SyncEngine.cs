@@ -366,13 +366,28 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     }
 
     /// <summary>What a cursor depends on: the source spec, the filters, the sync options and the organization.</summary>
+    /// <remarks>The JSON hashed is <c>{"source":...,"filters":...,"sync":...,"hashScope":"..."}</c> with web defaults,
+    /// byte for byte what earlier versions hashed (an anonymous object serialized by reflection), so an upgrade keeps
+    /// every recorded cursor usable.</remarks>
     internal static string CursorScope(DirectorySyncSpec spec, string hashScope)
     {
-        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { spec.Source, spec.Filters, spec.Sync, hashScope }, CursorScopeJson);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
-    }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            var contract = CursorScopeJsonContext.Default;
+            writer.WriteStartObject();
+            writer.WritePropertyName("source");
+            System.Text.Json.JsonSerializer.Serialize(writer, spec.Source, contract.SourceSpec);
+            writer.WritePropertyName("filters");
+            System.Text.Json.JsonSerializer.Serialize(writer, spec.Filters, contract.FiltersSpec);
+            writer.WritePropertyName("sync");
+            System.Text.Json.JsonSerializer.Serialize(writer, spec.Sync, contract.SyncOptionsSpec);
+            writer.WriteString("hashScope", hashScope);
+            writer.WriteEndObject();
+        }
 
-    private static readonly System.Text.Json.JsonSerializerOptions CursorScopeJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan));
+    }
 
     private string? BoundedCursor(string? cursor)
     {

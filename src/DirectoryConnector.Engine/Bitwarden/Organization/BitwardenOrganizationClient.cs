@@ -97,7 +97,9 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         for (var page = 0; page < MaxPages; page++)
         {
             var pageUrl = continuation is null ? url : new Uri($"{url.AbsoluteUri}?continuationToken={Uri.EscapeDataString(continuation)}");
-            using var response = await SendAsync(tokens, HttpMethod.Get, pageUrl, endpoints, apiKey, cancellationToken).ConfigureAwait(false);
+            // Deserialized as it arrives: at 200,000 members the body is ~50 MB, which a buffered read held (and copied
+            // while its buffer grew) next to the members built from it.
+            using var response = await SendAsync(tokens, HttpMethod.Get, pageUrl, endpoints, apiKey, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw await FailureAsync(response, "reading the organization", url, cancellationToken).ConfigureAwait(false);
@@ -111,6 +113,11 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             catch (JsonException e)
             {
                 throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not Bitwarden's list model ({e.Message}); nothing was changed.", retryable: true, e);
+            }
+            catch (Exception e) when (BitwardenClient.Service.TransportFailure(e, "reading the organization", url, cancellationToken) is { } failure)
+            {
+                // The connection failed while the body was streaming in.
+                throw failure;
             }
 
             if (list?.Data is null)
@@ -130,7 +137,8 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
     }
 
     /// <summary>One request with the cached token; on 401 one fresh token and one retry.</summary>
-    private async Task<HttpResponseMessage> SendAsync(BitwardenClient tokens, HttpMethod method, Uri url, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(BitwardenClient tokens, HttpMethod method, Uri url, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -138,7 +146,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             using var message = new HttpRequestMessage(method, url);
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            var response = await BitwardenClient.Service.SendAsync(http, message, $"the {method} request (nothing was changed)", cancellationToken).ConfigureAwait(false);
+            var response = await BitwardenClient.Service.SendAsync(http, message, $"the {method} request (nothing was changed)", cancellationToken, completion).ConfigureAwait(false);
 
             if (response.StatusCode != HttpStatusCode.Unauthorized || attempt > 0)
             {

@@ -366,11 +366,13 @@ public sealed partial class LdapSource : IDirectorySource
                 {
                     session.StartTransportLayerSecurity(null);
                 }
-                catch (Exception ex) when (ex is DirectoryOperationException or LdapException && ResultCode(ex, null) is var code && !IsConnectionFailure(code))
+                catch (Exception ex) when (ex is DirectoryOperationException or LdapException)
                 {
-                    // The server answered, and not with success: a refusal (slapd without a certificate answers
-                    // protocolError), which no retry or TLS diagnosis changes.
-                    throw StartTlsRefused(Endpoint, code, ex);
+                    // The code alone cannot tell a refusal (slapd without a certificate answers protocolError) from a
+                    // failed handshake, after which libldap sometimes leaves operationsError on the handle: the
+                    // diagnosis repeats StartTLS on its own socket and reads the server's answer.
+                    var code = ResultCode(ex, null);
+                    throw new ConnectFailedException(code, MapFailure(ex, context: null, code));
                 }
             }
 

@@ -1,5 +1,6 @@
 using DirectoryConnector.Operator.Hosting;
 using FluentAssertions;
+using k8s;
 using k8s.Exceptions;
 using Xunit;
 
@@ -87,6 +88,28 @@ public sealed class KubernetesConfigResolverTests : IDisposable
 
         resolved.Source.Should().Be(KubernetesConfigSourceKind.KubeconfigVariable);
         resolved.Configuration.Host.Should().Be("https://prod.example:6443");
+    }
+
+    [Fact]
+    public void InClusterWinsOverHomeKubeconfig()
+    {
+        var home = Write("home", TwoClusters);
+
+        // The service account lives at KubernetesClient's fixed path, which a test does not create: the in-cluster
+        // configuration is then attempted and refused by KubernetesClient (inside a pod it is returned). Either way
+        // ~/.kube/config is never read in a pod.
+        KubernetesConfigSourceKind? source = null;
+        var act = () => source = KubernetesConfigResolver.Resolve(null, null, new KubernetesEnvironment(null, InCluster: true, home)).Source;
+
+        if (KubernetesClientConfiguration.IsInCluster())
+        {
+            act();
+            source.Should().Be(KubernetesConfigSourceKind.InCluster);
+        }
+        else
+        {
+            act.Should().Throw<KubeConfigException>().WithMessage("*in-cluster configuration*");
+        }
     }
 
     [Fact]

@@ -74,9 +74,11 @@ internal static class PlanReport
         var enabled = plan.Members.Count(m => !m.Deleted && !m.Disabled);
         var disabled = plan.Members.Count(m => !m.Deleted && m.Disabled);
         var deleted = plan.Members.Count(m => m.Deleted);
-        return $"{plan.Members.Count} members ({enabled} enabled, {disabled} disabled, {deleted} deleted), "
-            + $"{plan.Groups.Count} groups, {plan.Skipped.Count} skipped; {requestCount} import request(s)";
+        return $"{Counted(plan.Members.Count, "member")} ({enabled} enabled, {disabled} disabled, {deleted} deleted), "
+            + $"{Counted(plan.Groups.Count, "group")}, {plan.Skipped.Count} skipped; {Counted(requestCount, "import request")}";
     }
+
+    private static string Counted(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     private static string Status(PlannedMember member) => (member.Deleted, member.Disabled) switch
     {

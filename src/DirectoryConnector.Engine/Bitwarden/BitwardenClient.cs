@@ -70,7 +70,7 @@ public sealed partial class BitwardenClient
             {
                 // Imports are not transactional: say what the organization already holds.
                 throw new SyncFailedException(failure.Reason,
-                    $"{failure.Message} The {index} import request(s) before it were applied.", failure.Retryable, failure);
+                    failure.Message + (index == 1 ? " The import request before it was applied." : $" The {index} import requests before it were applied."), failure.Retryable, failure);
             }
         }
     }

@@ -53,7 +53,7 @@ public sealed class SaasSourceCommandTests : IAsyncLifetime
 
         test.ExitCode.Should().Be(0, test.ToString());
         test.Output.Should().Contain("alice@contoso.com").And.Contain("bob@contoso.com").And.Contain("pat_partner.example#EXT#@contoso.onmicrosoft.com")
-            .And.Contain("guest").And.Contain("2 members (1 enabled, 1 disabled, 0 deleted), 1 groups, 1 skipped");
+            .And.Contain("guest").And.Contain("2 members (1 enabled, 1 disabled, 0 deleted), 1 group, 1 skipped");
         bitwarden.ImportRequests.Should().BeEmpty("test never calls Bitwarden");
 
         var first = await SyncAsync();
@@ -99,7 +99,7 @@ public sealed class SaasSourceCommandTests : IAsyncLifetime
         var test = await CliRunner.RunAsync("test", "-f", ManifestPath);
 
         test.ExitCode.Should().Be(0, test.ToString());
-        test.Output.Should().Contain("4 members (4 enabled, 0 disabled, 0 deleted), 1 groups, 0 skipped");
+        test.Output.Should().Contain("4 members (4 enabled, 0 disabled, 0 deleted), 1 group, 0 skipped");
         bitwarden.ImportRequests.Should().BeEmpty();
 
         (await SyncAsync()).ExitCode.Should().Be(0);
@@ -138,7 +138,7 @@ public sealed class SaasSourceCommandTests : IAsyncLifetime
         var test = await CliRunner.RunAsync("test", "-f", ManifestPath);
 
         test.ExitCode.Should().Be(0, test.ToString());
-        test.Output.Should().Contain("3 members (2 enabled, 1 disabled, 0 deleted), 1 groups, 1 skipped").And.Contain("STAGED");
+        test.Output.Should().Contain("3 members (2 enabled, 1 disabled, 0 deleted), 1 group, 1 skipped").And.Contain("STAGED");
         bitwarden.ImportRequests.Should().BeEmpty();
 
         (await SyncAsync()).ExitCode.Should().Be(0);

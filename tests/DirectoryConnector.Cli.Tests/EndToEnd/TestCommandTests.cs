@@ -37,7 +37,7 @@ public sealed class TestCommandTests
 
         rows.Should().ContainSingle(r => r[0] == "user" && r[1] == "cn=Backup Service,ou=People,dc=example,dc=com")
             .Which[2].Should().Contain("no email");
-        lines[^1].Should().Be("4 members (3 enabled, 1 disabled, 0 deleted), 3 groups, 1 skipped; 1 import request(s)");
+        lines[^1].Should().Be("4 members (3 enabled, 1 disabled, 0 deleted), 3 groups, 1 skipped; 1 import request");
         result.Error.Should().BeEmpty();
     }
 

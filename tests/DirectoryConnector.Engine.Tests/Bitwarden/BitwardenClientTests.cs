@@ -227,7 +227,7 @@ public class BitwardenClientTests
         var act = () => Client().ImportAsync(Endpoints(standIn), Key(standIn), requests, CancellationToken.None);
 
         (await act.Should().ThrowAsync<SyncFailedException>()).Which.Message.Should()
-            .Contain("import request 2 of 2").And.Contain("The 1 import request(s) before it were applied.");
+            .Contain("import request 2 of 2").And.Contain("The import request before it was applied.");
         MemberSummary(standIn).Should().Equal("ann@corp.example.com Invited");
     }
 

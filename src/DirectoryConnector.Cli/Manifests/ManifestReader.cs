@@ -280,8 +280,28 @@ internal static partial class ManifestReader
             ? nameText
             : throw new ManifestException($"{where}: metadata.name: is required");
         var ns = metadata["namespace"] is JsonValue s && s.TryGetValue<string>(out var nsText) && nsText.Length > 0 ? nsText : null;
+
+        // What the API server would refuse at apply time, refused here too, so a manifest the CLI runs also applies.
+        if (name.Length > 253 || !ObjectName().IsMatch(name))
+        {
+            throw new ManifestException($"{where}: metadata.name: \"{name}\" is not a name Kubernetes accepts: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (a DNS-1123 subdomain)");
+        }
+
+        if (ns is not null && (ns.Length > 63 || !NamespaceName().IsMatch(ns)))
+        {
+            throw new ManifestException($"{where}: metadata.namespace: \"{ns}\" is not a namespace name Kubernetes accepts: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)");
+        }
+
         return (name, ns);
     }
+
+    /// <summary>Object names: DNS-1123 subdomains (https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).</summary>
+    [GeneratedRegex(SpecPatterns.ObjectName)]
+    private static partial Regex ObjectName();
+
+    /// <summary>Namespace names: DNS-1123 labels (same page).</summary>
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex NamespaceName();
 
     private static void RejectUnknownFields(JsonObject obj, HashSet<string> allowed, string path, string where)
     {

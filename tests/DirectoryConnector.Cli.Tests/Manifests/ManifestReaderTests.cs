@@ -26,6 +26,24 @@ public sealed class ManifestReaderTests
     private static string ErrorOf(string yaml)
         => FluentActions.Invoking(() => Read(yaml)).Should().Throw<ManifestException>().Which.Problems.Should().ContainSingle().Subject;
 
+    [Theory]
+    [InlineData("{name: Demo_1, namespace: bitwarden}", "metadata.name: \"Demo_1\" is not a name Kubernetes accepts")]
+    [InlineData("{name: corp-, namespace: bitwarden}", "metadata.name: \"corp-\" is not a name Kubernetes accepts")]
+    [InlineData("{name: corp, namespace: bit.warden}", "metadata.namespace: \"bit.warden\" is not a namespace name Kubernetes accepts")]
+    public void NamesTheApiServerWouldRefuseAreRefused(string metadata, string message)
+    {
+        var yaml = DirectorySyncHeader.Replace("{name: corp, namespace: bitwarden}", metadata, StringComparison.Ordinal) + """
+
+            spec:
+              bitwarden:
+                apiKeySecretRef: {name: bitwarden-org-api-key}
+              source:
+                file: {path: users.json}
+            """;
+
+        ErrorOf(yaml).Should().Contain(message).And.Contain("DNS-1123");
+    }
+
     [Fact]
     public void ReadsTheIssueSpecWithItsFlowMappingsAndQuotedSuffix()
     {

@@ -371,22 +371,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     /// every recorded cursor usable.</remarks>
     internal static string CursorScope(DirectorySyncSpec spec, string hashScope)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            var contract = CursorScopeJsonContext.Default;
-            writer.WriteStartObject();
-            writer.WritePropertyName("source");
-            System.Text.Json.JsonSerializer.Serialize(writer, spec.Source, contract.SourceSpec);
-            writer.WritePropertyName("filters");
-            System.Text.Json.JsonSerializer.Serialize(writer, spec.Filters, contract.FiltersSpec);
-            writer.WritePropertyName("sync");
-            System.Text.Json.JsonSerializer.Serialize(writer, spec.Sync, contract.SyncOptionsSpec);
-            writer.WriteString("hashScope", hashScope);
-            writer.WriteEndObject();
-        }
-
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan));
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new CursorScopeInput(spec.Source, spec.Filters, spec.Sync, hashScope), CursorScopeJsonContext.Default.CursorScopeInput);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
     }
 
     private string? BoundedCursor(string? cursor)

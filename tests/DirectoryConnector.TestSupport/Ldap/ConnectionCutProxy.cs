@@ -22,6 +22,9 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
     private long? _cutAfter;
     private bool _down;
 
+    // Bumped by Heal: a connection opened before it (one the cut raced with) never cuts the healed proxy's connections.
+    private int _generation;
+
     /// <param name="targetAddress">The server's address; 127.0.0.1 when null.</param>
     public ConnectionCutProxy(int targetPort, IPAddress? targetAddress = null)
     {
@@ -54,6 +57,7 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
     public void Heal()
     {
         _cutAfter = null;
+        Interlocked.Increment(ref _generation);
         Volatile.Write(ref _down, false);
     }
 
@@ -85,17 +89,25 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
     private async Task PipeAsync(TcpClient client)
     {
         using var server = new TcpClient();
+        var generation = Volatile.Read(ref _generation);
         try
         {
             await server.ConnectAsync(_targetAddress, _targetPort, _stopping.Token).ConfigureAwait(false);
             lock (_gate)
             {
+                if (IsDown || generation != _generation)
+                {
+                    // Accepted just before a cut or a heal: dropped, as a restarted server drops it.
+                    client.Client.LingerState = new LingerOption(true, 0);
+                    return;
+                }
+
                 _open.Add(client);
                 _open.Add(server);
             }
 
-            var up = CopyAsync(client.GetStream(), server.GetStream(), countServerBytes: false);
-            var down = CopyAsync(server.GetStream(), client.GetStream(), countServerBytes: true);
+            var up = CopyAsync(client.GetStream(), server.GetStream(), countServerBytes: false, generation);
+            var down = CopyAsync(server.GetStream(), client.GetStream(), countServerBytes: true, generation);
             await Task.WhenAny(up, down).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -113,7 +125,7 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
         }
     }
 
-    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool countServerBytes)
+    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool countServerBytes, int generation)
     {
         var buffer = new byte[4096];
         while (true)
@@ -125,7 +137,7 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
             }
 
             var count = read;
-            if (countServerBytes && _cutAfter is { } limit)
+            if (countServerBytes && _cutAfter is { } limit && generation == Volatile.Read(ref _generation))
             {
                 var before = Interlocked.Add(ref _serverBytes, read) - read;
                 if (before + read > limit)
@@ -148,9 +160,9 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
 
     private void CutAll()
     {
-        Volatile.Write(ref _down, true);
         lock (_gate)
         {
+            Volatile.Write(ref _down, true);
             foreach (var connection in _open)
             {
                 try

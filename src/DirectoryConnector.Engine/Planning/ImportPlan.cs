@@ -18,6 +18,9 @@ public sealed class ImportPlan
 
     public required bool OverwriteExisting { get; init; }
 
+    /// <summary>Who the directory still lists (sent or skipped): what prune and group deletion must keep.</summary>
+    public required DirectoryPresence Present { get; init; }
+
     /// <summary>SHA-256 (hex) of the canonical JSON of the members part as it would be posted, scoped to the target organization.</summary>
     public required string MembersHash { get; init; }
 

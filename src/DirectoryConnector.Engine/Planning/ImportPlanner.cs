@@ -60,6 +60,7 @@ public static class ImportPlanner
             Groups = groups,
             Skipped = [.. snapshot.Skipped, .. plannerSkipped],
             OverwriteExisting = options.OverwriteExisting,
+            Present = DirectoryPresence.Of(snapshot),
             MembersHash = membersHash,
             GroupsHash = groupsHash,
             MemberShards = memberShards,

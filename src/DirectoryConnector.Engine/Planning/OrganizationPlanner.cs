@@ -28,11 +28,10 @@ public static class OrganizationPlanner
     /// longer managed here once this directory stops listing them.</param>
     /// <exception cref="SyncFailedException">OrganizationConflict: the organization is in a state every import fails on,
     /// or overwriteExisting would fail or remove an entry that had to be left out.</exception>
-    public static OrganizationPlan Plan(ImportPlan plan, DirectorySnapshot snapshot, OrganizationSnapshot organization, SyncOptionsSpec sync,
+    public static OrganizationPlan Plan(ImportPlan plan, OrganizationSnapshot organization, SyncOptionsSpec sync,
         IReadOnlyCollection<string>? previousMembers, IReadOnlyCollection<string>? previousGroups, IReadOnlyCollection<string>? previousRemovedDisabled = null, ManagedByOthers? others = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(organization);
         ArgumentNullException.ThrowIfNull(sync);
 
@@ -71,8 +70,7 @@ public static class OrganizationPlanner
         others ??= ManagedByOthers.None;
 
         // Removals decided before the conflicts: a member leaving in this sync frees its email for a new one.
-        var present = new HashSet<string>(snapshot.Users.Where(u => !u.Deleted).Select(u => u.ExternalId), StringComparer.Ordinal);
-        present.UnionWith(snapshot.Skipped.Where(s => s.Kind == SkippedEntryKind.User).Select(s => s.Entry));
+        var present = plan.Present.Users;
         var activeIds = new HashSet<string>(plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId), StringComparer.Ordinal);
         var removals = new Dictionary<Guid, OrganizationMember>();
         var pruned = new List<OrganizationMember>();
@@ -162,8 +160,7 @@ public static class OrganizationPlanner
         var groupDeletions = new List<OrganizationGroup>();
         if (sync.Groups && sync.Prune)
         {
-            var presentGroups = new HashSet<string>(snapshot.Groups.Where(g => g.Selected).Select(g => g.ExternalId), StringComparer.Ordinal);
-            presentGroups.UnionWith(snapshot.Skipped.Where(s => s.Kind == SkippedEntryKind.Group).Select(s => s.Entry));
+            var presentGroups = plan.Present.Groups;
             groupDeletions.AddRange(organization.Groups.Where(g => !string.IsNullOrWhiteSpace(g.ExternalId)
                 && managedGroupsBefore.Contains(g.ExternalId!) && !presentGroups.Contains(g.ExternalId!) && !others.Groups.Contains(g.ExternalId!)));
         }
@@ -231,6 +228,7 @@ public static class OrganizationPlanner
                 Skipped = plan.Skipped,
                 Warnings = plan.Warnings,
                 OverwriteExisting = overwrite,
+                Present = plan.Present,
                 MembersHash = plan.MembersHash,
                 GroupsHash = plan.GroupsHash,
                 MemberShards = plan.MemberShards,

@@ -72,6 +72,7 @@ internal sealed class ShardedPost
             Skipped = plan.Skipped,
             Warnings = plan.Warnings,
             OverwriteExisting = plan.OverwriteExisting,
+            Present = plan.Present,
             MembersHash = plan.MembersHash,
             GroupsHash = plan.GroupsHash,
             MemberShards = read.MemberShards,

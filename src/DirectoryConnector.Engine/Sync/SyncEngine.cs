@@ -22,7 +22,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         // No API key here: the scope uses the configured organization id, so preview hashes only match a sync's
         // when the spec names the organization explicitly. Nothing compares them; they are shown for information.
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
-        var (read, snapshot) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
+        var (read, sourceRead) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
         var plan = read!; // without a cursor every read is a full one
         var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
         return new SyncOutcome
@@ -32,7 +32,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             Requests = requests,
             MembersChanged = spec.Sync.Users,
             GroupsChanged = spec.Sync.Groups,
-            State = StateFrom(plan, snapshot, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null, shards: null),
+            State = StateFrom(plan, sourceRead.Cursor, previous: null, spec, cursorScope: null, time.GetUtcNow(), succeeded: false, organization: null, shards: null),
         };
     }
 
@@ -57,7 +57,9 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         previous = InOrganization(previous, hashScope);
         var cursorScope = CursorScope(spec, hashScope);
         var cursor = options.Force || options.DryRun || spec.DryRun ? null : UsableCursor(spec, previous, cursorScope, time.GetUtcNow());
-        var (read, snapshot) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
+        // The directory snapshot stays inside ReadAndPlanAsync: the plan carries all the organization planning needs, so
+        // the snapshot is collected before the organization is read (issue "Performance": a 200k change sync held both).
+        var (read, sourceRead) = await ReadAndPlanAsync(spec, source, hashScope, previous, cursor, cancellationToken).ConfigureAwait(false);
         if (read is not { } plan)
         {
             // The cursor proved nothing changed (deletions included) since the last successful sync: nothing to plan or post.
@@ -75,7 +77,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
                 {
                     LastSyncTime = unchangedAt,
                     LastSuccessfulSyncTime = unchangedAt,
-                    SourceCursor = BoundedCursor(snapshot.Cursor) ?? previous.SourceCursor,
+                    SourceCursor = BoundedCursor(sourceRead.Cursor) ?? previous.SourceCursor,
                 },
             };
         }
@@ -96,7 +98,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         if (membersChanged || groupsChanged || sync.Prune)
         {
             var postsGroups = groupsChanged || (sync.OverwriteExisting && membersChanged && sync.Groups);
-            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, options.ManagedByOthers, postsGroups, cancellationToken).ConfigureAwait(false);
+            organization = await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, previous, options.ManagedByOthers, postsGroups, cancellationToken).ConfigureAwait(false);
         }
 
         if (organization is not null)
@@ -136,14 +138,14 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         if (!membersChanged && !groupsChanged && groupDeletions.Count == 0)
         {
             LogUpToDate(plan.Members.Count, plan.Groups.Count);
-            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, postedRequests: 0)), organization, approved: null, snapshot.FullReadReason);
+            return Outcome(SyncResult.UpToDate, plan, [], false, false, StateFrom(plan, sourceRead.Cursor, previous, spec, cursorScope, now, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, postedRequests: 0)), organization, approved: null, sourceRead.FullReadReason);
         }
 
         var requests = posting.Requests(spec.Bitwarden.InviteUsersAfterProvisioning);
         if (options.DryRun || spec.DryRun)
         {
             LogDryRun(requests.Count, membersChanged, groupsChanged);
-            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, now, succeeded: false, organization, shards: null), organization, approved: null, snapshot.FullReadReason);
+            return Outcome(SyncResult.DryRun, plan, requests, membersChanged, groupsChanged, StateFrom(plan, sourceRead.Cursor, previous, spec, cursorScope, now, succeeded: false, organization, shards: null), organization, approved: null, sourceRead.FullReadReason);
         }
 
         var posted = 0;
@@ -180,7 +182,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         var finished = time.GetUtcNow();
         var summary = organization?.Changes.Summary() ?? "organization not read";
         LogSynced(requests.Count, posting.MemberCount, posting.GroupCount, plan.Members.Count, plan.Groups.Count, summary);
-        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, snapshot, previous, spec, cursorScope, finished, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, requests.Count)), organization, approved, snapshot.FullReadReason);
+        return Outcome(SyncResult.Synced, plan, requests, membersChanged, groupsChanged, StateFrom(plan, sourceRead.Cursor, previous, spec, cursorScope, finished, succeeded: true, organization, posting.Advance(previousMemberShards, previousGroupShards, requests.Count)), organization, approved, sourceRead.FullReadReason);
     }
 
     /// <summary>The shard digests last posted: the recorded ones, or, for a state written before shards existed, the
@@ -215,7 +217,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     };
 
     private async Task<OrganizationPlan?> PlanAgainstOrganizationAsync(BitwardenOrganizationClient organizationClient, BitwardenClient bitwarden, DirectorySyncSpec spec, BitwardenEndpoints endpoints, OrganizationApiKey apiKey,
-        ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, ManagedByOthers? others, bool postsGroups, CancellationToken cancellationToken)
+        ImportPlan plan, SyncState? previous, ManagedByOthers? others, bool postsGroups, CancellationToken cancellationToken)
     {
         OrganizationSnapshot organization;
         try
@@ -241,12 +243,12 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             };
         }
 
-        var result = OrganizationPlanner.Plan(plan, snapshot, organization, spec.Sync,
+        var result = OrganizationPlanner.Plan(plan, organization, spec.Sync,
             previous?.ManagedMembers, previous?.ManagedGroups, previous?.RemovedDisabled, others);
         if (!postsGroups && spec.Sync.Groups && result.GroupsListNewMembers)
         {
             // The groups go out after all (a member they list joins now): plan again with their memberships read.
-            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, snapshot, previous, others, postsGroups: true, cancellationToken).ConfigureAwait(false);
+            return await PlanAgainstOrganizationAsync(organizationClient, bitwarden, spec, endpoints, apiKey, plan, previous, others, postsGroups: true, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var conflict in result.Conflicts)
@@ -307,7 +309,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         => (httpClients.Create<BitwardenClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"),
             httpClients.Create<BitwardenOrganizationClient>(caPem, spec.CaSecretRef, "spec.bitwarden.caSecretRef"));
 
-    private async Task<(ImportPlan? Plan, DirectorySnapshot Snapshot)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
+    private async Task<(ImportPlan? Plan, SourceRead Read)> ReadAndPlanAsync(DirectorySyncSpec spec, IDirectorySource source, string hashScope, SyncState? previous, string? cursor, CancellationToken cancellationToken)
     {
         var sync = spec.Sync;
         var query = new DirectoryQuery(Users: sync.Users, Groups: sync.Groups, IncludeDeleted: sync.OverwriteExisting) { Cursor = cursor, RemoveDisabled = sync.RemoveDisabled };
@@ -330,7 +332,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
                 throw new InvalidOperationException($"{source.GetType().Name} reported an unchanged directory for a read without a cursor.");
             }
 
-            return (null, snapshot);
+            return (null, new SourceRead(snapshot.Cursor, snapshot.FullReadReason));
         }
 
         if (cursor is not null && snapshot.FullReadReason is { } why)
@@ -346,8 +348,11 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         }
 
         ThrowIfSourceLooksEmpty(spec, snapshot, plan, previous);
-        return (plan, snapshot);
+        return (plan, new SourceRead(snapshot.Cursor, snapshot.FullReadReason));
     }
+
+    /// <summary>What a sync keeps of the directory read besides the plan: the source's new cursor and why it read in full.</summary>
+    private sealed record SourceRead(string? Cursor, string? FullReadReason);
 
     /// <summary>The previous cursor when it may be used: the last sync succeeded with the same source spec, filters,
     /// sync options and organization, and the last full read is younger than spec.sync.fullSyncInterval.</summary>
@@ -412,7 +417,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
             retryable: true);
     }
 
-    private SyncState StateFrom(ImportPlan plan, DirectorySnapshot snapshot, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization,
+    private SyncState StateFrom(ImportPlan plan, string? cursor, SyncState? previous, DirectorySyncSpec spec, string? cursorScope, DateTimeOffset now, bool succeeded, OrganizationPlan? organization,
         (ShardHashes? Members, ShardHashes? Groups, GroupDigestSet? GroupDigests)? shards)
     {
         var state = (previous ?? new SyncState()) with
@@ -436,7 +441,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
                 ManagedMembers = organization?.ManagedMembers ?? Union(previous?.ManagedMembers, spec.Sync.Users ? plan.Members.Where(m => !m.Deleted).Select(m => m.ExternalId) : []),
                 ManagedGroups = organization?.ManagedGroups ?? Union(previous?.ManagedGroups, spec.Sync.Groups ? plan.Groups.Select(g => g.ExternalId) : []),
                 RemovedDisabled = organization?.RemovedDisabled ?? previous?.RemovedDisabled,
-                SourceCursor = cursorScope is null ? null : BoundedCursor(snapshot.Cursor),
+                SourceCursor = cursorScope is null ? null : BoundedCursor(cursor),
                 SourceCursorScope = cursorScope,
                 LastFullReadTime = now,
             }

@@ -48,6 +48,7 @@ internal static class BitwardenTestKit
         Members = [.. members],
         Groups = [.. groups],
         Skipped = [],
+        Present = new DirectoryPresence(new HashSet<string>(), new HashSet<string>()),
         OverwriteExisting = overwrite,
         MembersHash = "",
         GroupsHash = "",

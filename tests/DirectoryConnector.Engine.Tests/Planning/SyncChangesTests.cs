@@ -20,7 +20,7 @@ public sealed class SyncChangesTests
     private static OrganizationPlan Plan(TestDirectory directory, OrganizationSnapshot organization, IReadOnlyCollection<string>? removedDisabled = null)
     {
         var ids = organization.Members.Select(m => m.ExternalId!).ToList();
-        return OrganizationPlanner.Plan(directory.Plan(RemoveDisabled), directory.Snapshot(), organization, RemoveDisabled, ids,
+        return OrganizationPlanner.Plan(directory.Plan(RemoveDisabled), organization, RemoveDisabled, ids,
             [.. organization.Groups.Select(g => g.ExternalId!)], removedDisabled);
     }
 

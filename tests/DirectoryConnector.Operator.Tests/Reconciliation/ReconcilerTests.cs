@@ -160,7 +160,7 @@ public sealed class ReconcilerTests
             {
                 Plan = new ImportPlan
                 {
-                    Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh", GroupsHash = "gh",
+                    Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh", GroupsHash = "gh", Present = new DirectoryPresence(new HashSet<string>(), new HashSet<string>()),
                     Skipped = [.. skipped, new SkippedEntry("cn=Nobody,dc=x", SkippedEntryKind.Member, "matches no user")],
                     Warnings = [longWarning, "removeDisabled has no effect: the source cannot tell disabled users apart"],
                 },
@@ -184,7 +184,7 @@ public sealed class ReconcilerTests
         runner.Next = _ =>
         {
             var outcome = Outcome(SyncResult.Synced, users: 3, groups: 2);
-            return outcome with { Plan = new ImportPlan { Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh2", GroupsHash = "gh", Skipped = [] } };
+            return outcome with { Plan = new ImportPlan { Members = outcome.Plan!.Members, Groups = outcome.Plan.Groups, OverwriteExisting = false, MembersHash = "mh2", GroupsHash = "gh", Skipped = [], Present = new DirectoryPresence(new HashSet<string>(), new HashSet<string>()) } };
         };
         await reconciler.ReconcileAsync(Key, CancellationToken.None);
         store.Resource.Status!.SampleSkipped.Should().BeNull();
@@ -443,6 +443,7 @@ public sealed class ReconcilerTests
             OverwriteExisting = false,
             MembersHash = "mh",
             GroupsHash = "gh",
+            Present = new DirectoryPresence(new HashSet<string>(), new HashSet<string>()),
         };
         var request = new OrganizationImportRequest(
             [.. plannedGroups.Select(g => new ImportGroupRequest(g.Name, g.ExternalId, g.MemberExternalIds))],

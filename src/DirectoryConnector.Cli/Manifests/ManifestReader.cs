@@ -339,6 +339,9 @@ internal static partial class ManifestReader
     }
 
     /// <summary>Whether the spec field at <paramref name="path"/> (spec.a.b) is a duration string.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets "
+        + "DirectorySyncSpec and the types of its properties, in DirectoryConnector.Engine, an assembly the AOT publish roots "
+        + "(TrimmerRootAssembly), so their public properties are kept.")]
     private static bool IsDuration(string path)
     {
         var type = typeof(DirectorySyncSpec);

@@ -10,19 +10,16 @@ public sealed class ApiKeySecretRef
     [Required]
     [Description("Name of the Secret.")]
     [RegularExpression(SpecPatterns.ObjectName)]
-    [MinLength(1)]
-    [MaxLength(253)]
+    [StringLength(253, MinimumLength = 1)]
     public string Name { get; set; } = "";
 
     [Description("Key of the client id (organization.<id>).")]
     [RegularExpression(SpecPatterns.DataKey)]
-    [MinLength(1)]
-    [MaxLength(253)]
+    [StringLength(253, MinimumLength = 1)]
     public string ClientIdKey { get; set; } = "client_id";
 
     [Description("Key of the client secret.")]
     [RegularExpression(SpecPatterns.DataKey)]
-    [MinLength(1)]
-    [MaxLength(253)]
+    [StringLength(253, MinimumLength = 1)]
     public string ClientSecretKey { get; set; } = "client_secret";
 }

@@ -13,17 +13,17 @@ public sealed class BitwardenSpec
 
     [Description("Base URL of the Bitwarden server: https://vault.bitwarden.com (cloud US), https://vault.bitwarden.eu (cloud EU), or a self-hosted base URL.")]
     [RegularExpression(SpecPatterns.HttpUrl)]
-    [MaxLength(2048)]
+    [StringLength(2048)]
     public string ServerUrl { get; set; } = CloudUs;
 
     [Description("Overrides the API URL derived from serverUrl (cloud: https://api.bitwarden.com; self-hosted: {serverUrl}/api).")]
     [RegularExpression(SpecPatterns.HttpUrlOrEmpty)]
-    [MaxLength(2048)]
+    [StringLength(2048)]
     public string? ApiUrl { get; set; }
 
     [Description("Overrides the identity URL derived from serverUrl (cloud: https://identity.bitwarden.com; self-hosted: {serverUrl}/identity).")]
     [RegularExpression(SpecPatterns.HttpUrlOrEmpty)]
-    [MaxLength(2048)]
+    [StringLength(2048)]
     public string? IdentityUrl { get; set; }
 
     [Description("The Secret key, in this namespace, holding the PEM certificate(s) of the CA that issued the Bitwarden server's TLS certificate (a private CA). "

@@ -16,7 +16,7 @@ public sealed class DirectorySyncSpec
 
     [Description("How often the operator syncs, as a duration such as 15m or 1h30m. Minimum 1m.")]
     [RegularExpression(DurationFormat.Pattern)]
-    [MaxLength(64)]
+    [StringLength(64)]
     [MinimumDuration(MinimumInterval)]
     public string Interval { get; set; } = "15m";
 

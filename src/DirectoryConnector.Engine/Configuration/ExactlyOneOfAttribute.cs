@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -18,7 +19,7 @@ public sealed class ExactlyOneOfAttribute(string message, params string[] proper
     public IReadOnlyList<string> PropertyNames { get; } = propertyNames;
 
     /// <summary>The properties of <paramref name="type"/> the rule covers (public, serialized ones when none are named).</summary>
-    public IReadOnlyList<PropertyInfo> PropertiesOf(Type type)
+    public IReadOnlyList<PropertyInfo> PropertiesOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         return PropertyNames.Count == 0
@@ -27,24 +28,30 @@ public sealed class ExactlyOneOfAttribute(string message, params string[] proper
     }
 
     /// <summary><see cref="Message"/> with the choices' manifest names, e.g. "set exactly one source: ldap or file or okta".</summary>
-    public string MessageFor(Type type) =>
+    public string MessageFor([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type) =>
         string.Format(CultureInfo.InvariantCulture, Message, string.Join(" or ", PropertiesOf(type).Select(JsonName)));
 
-    /// <summary>Why <paramref name="instance"/> breaks the rule (none or several set, naming those set), or null.
-    /// A blank string counts as not set.</summary>
-    public string? Problem(object instance)
+    /// <summary>Why <paramref name="instance"/>, of <paramref name="type"/> (its own type, which the caller names so trimming
+    /// keeps its properties), breaks the rule (none or several set, naming those set), or null. A blank string counts as not set.</summary>
+    public string? Problem([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, object instance)
     {
+        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(instance);
-        var set = PropertiesOf(instance.GetType())
+        if (instance.GetType() != type)
+        {
+            throw new ArgumentException($"The instance is a {instance.GetType().Name}, not a {type.Name}.", nameof(instance));
+        }
+
+        var set = PropertiesOf(type)
             .Where(p => p.GetValue(instance) is { } value && (value is not string text || !string.IsNullOrWhiteSpace(text)))
             .Select(JsonName)
             .ToList();
         return set.Count switch
         {
             1 => null,
-            0 => MessageFor(instance.GetType()),
-            2 => $"{set[0]} and {set[1]} are both set: {MessageFor(instance.GetType())}",
-            _ => $"{string.Join(", ", set[..^1])} and {set[^1]} are set: {MessageFor(instance.GetType())}",
+            0 => MessageFor(type),
+            2 => $"{set[0]} and {set[1]} are both set: {MessageFor(type)}",
+            _ => $"{string.Join(", ", set[..^1])} and {set[^1]} are set: {MessageFor(type)}",
         };
     }
 

@@ -10,14 +10,12 @@ public sealed class SecretKeyRef
     [Required]
     [Description("Name of the Secret.")]
     [RegularExpression(SpecPatterns.ObjectName)]
-    [MinLength(1)]
-    [MaxLength(253)]
+    [StringLength(253, MinimumLength = 1)]
     public string Name { get; set; } = "";
 
     [Required]
     [Description("Key within the Secret.")]
     [RegularExpression(SpecPatterns.DataKey)]
-    [MinLength(1)]
-    [MaxLength(253)]
+    [StringLength(253, MinimumLength = 1)]
     public string Key { get; set; } = "";
 }

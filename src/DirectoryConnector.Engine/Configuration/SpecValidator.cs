@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using DirectoryConnector.Engine.Sources;
 
@@ -50,10 +51,14 @@ public sealed class SpecValidator(SourceProviders providers)
         return value < minimum.MinimumValue ? $"{text} is shorter than the minimum of {minimum.Minimum}" : null;
     }
 
-    private static MinimumDurationAttribute MinimumOf(Type type, string property) =>
+    private static MinimumDurationAttribute MinimumOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string property) =>
         type.GetProperty(property)!.GetCustomAttribute<MinimumDurationAttribute>()!;
 
     // [ExactlyOneOf] on any spec type, wherever it is in the tree (spec.source, spec.source.file, ...).
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets the spec types of "
+        + "DirectoryConnector.Engine (DirectorySyncSpec and the types of its properties, source specs included), an assembly "
+        + "the AOT publish roots (TrimmerRootAssembly), so their public properties are kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "As for IL2075: value.GetType() is a rooted spec type.")]
     private static void ValidateExactlyOneOf(object? value, string path, SourceValidation validation, int depth)
     {
         if (value is null or string or System.Collections.IEnumerable || value.GetType().IsValueType || depth > 16)
@@ -61,12 +66,13 @@ public sealed class SpecValidator(SourceProviders providers)
             return;
         }
 
-        if (value.GetType().GetCustomAttribute<ExactlyOneOfAttribute>() is { } oneOf && oneOf.Problem(value) is { } problem)
+        var type = value.GetType();
+        if (type.GetCustomAttribute<ExactlyOneOfAttribute>() is { } oneOf && oneOf.Problem(type, value) is { } problem)
         {
             validation.Error(path, problem);
         }
 
-        foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.CanWrite && property.GetIndexParameters().Length == 0)
             {

@@ -24,7 +24,7 @@ public sealed class SyncOptionsSpec
 
     [Description("Sources that can read only what changed (delta queries, sync cookies) still read everything at least this often, and after every spec change, as a duration such as 24h.")]
     [RegularExpression(DurationFormat.Pattern)]
-    [MaxLength(64)]
+    [StringLength(64)]
     [MinimumDuration(MinimumFullSyncInterval)]
     public string FullSyncInterval { get; set; } = "24h";
 

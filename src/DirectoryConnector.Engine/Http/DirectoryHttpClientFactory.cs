@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public sealed class DirectoryHttpClientFactory
     /// <summary>A typed client whose TLS trusts only <paramref name="caPem"/> (a PEM bundle of CA certificates, as held by a
     /// caSecretRef), or the system trust store when it is null or blank. Proxies come from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.</summary>
     /// <exception cref="FormatException">The bundle holds no PEM certificate; the message never quotes the bundle.</exception>
-    public TClient Create<TClient>(string? caPem)
+    public TClient Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(string? caPem)
         where TClient : class
     {
         var name = NameOf<TClient>();
@@ -45,7 +46,7 @@ public sealed class DirectoryHttpClientFactory
     /// trust store).</summary>
     /// <exception cref="SyncFailedException">InvalidSpec naming <paramref name="caField"/> and the Secret key when the bundle
     /// holds no PEM certificate; never quotes the bundle.</exception>
-    public TClient Create<TClient>(string? caPem, SecretKeyRef? caSecretRef, string caField)
+    public TClient Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(string? caPem, SecretKeyRef? caSecretRef, string caField)
         where TClient : class
     {
         try

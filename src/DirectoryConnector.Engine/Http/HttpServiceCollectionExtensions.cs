@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
@@ -17,7 +18,7 @@ public static class HttpServiceCollectionExtensions
     /// Resolve it from DI (system trust) or from <see cref="DirectoryHttpClientFactory.Create{TClient}"/> (a caSecretRef's CA).
     /// Keep the primary handler: per-CA clients replace its trust.
     /// </summary>
-    public static IHttpClientBuilder AddDirectoryHttpClient<TClient>(this IServiceCollection services, HttpRateLimitPolicy policy)
+    public static IHttpClientBuilder AddDirectoryHttpClient<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(this IServiceCollection services, HttpRateLimitPolicy policy)
         where TClient : class
     {
         ArgumentNullException.ThrowIfNull(services);

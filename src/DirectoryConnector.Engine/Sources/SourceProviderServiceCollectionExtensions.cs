@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,7 +8,7 @@ public static class SourceProviderServiceCollectionExtensions
 {
     /// <summary>Registers a directory source: the one line a new source adds to
     /// <see cref="EngineServiceCollectionExtensions.AddDirectoryConnectorEngine"/>.</summary>
-    public static IServiceCollection AddSourceProvider<TProvider>(this IServiceCollection services)
+    public static IServiceCollection AddSourceProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvider>(this IServiceCollection services)
         where TProvider : class, ISourceProvider
     {
         ArgumentNullException.ThrowIfNull(services);

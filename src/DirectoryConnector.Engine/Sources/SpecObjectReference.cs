@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using DirectoryConnector.Engine.Configuration;
 
@@ -17,6 +18,9 @@ public sealed record SpecObjectReference(SpecObjectKind Kind, string Name)
         return found;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets the spec types of "
+        + "DirectoryConnector.Engine (DirectorySyncSpec and the types of its properties, source specs included), an assembly "
+        + "the AOT publish roots (TrimmerRootAssembly), so their public properties are kept.")]
     private static void Walk(object? value, List<SpecObjectReference> found, int depth)
     {
         switch (value)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -15,11 +16,19 @@ namespace DirectoryConnector.Operator.Crd;
 /// Builds the DirectorySync CustomResourceDefinition from the C# types, so the CRD in config/crd/ never disagrees with
 /// what the operator deserializes. Names follow System.Text.Json camelCase; nullable properties are optional;
 /// [Required] makes a key required; [Description] becomes the field description; property initializers become defaults;
-/// enums list their JsonStringEnumMemberName values. Constraints are attributes on the spec types: [Range], [RegularExpression], [MinLength], [MaxLength], [AllowedValues], [MinimumDuration] (a CEL rule), [CliOnly] (a CEL rule on the enclosing object refusing the field) and, on a class, [ExactlyOneOf].
+/// enums list their JsonStringEnumMemberName values. Constraints are attributes on the spec types: [Range], [RegularExpression], [StringLength] (minLength/maxLength; int.MaxValue: no maximum), [AllowedValues], [MinimumDuration] (a CEL rule), [CliOnly] (a CEL rule on the enclosing object refusing the field) and, on a class, [ExactlyOneOf].
 /// </summary>
 public static class CrdGenerator
 {
     public const string CrdName = $"{DirectorySync.Plural}.{DirectorySync.Group}";
+
+    // What the schema reads of a type: its properties, an instance for the defaults, and enum members.
+    private const DynamicallyAccessedMemberTypes SchemaMembers = DynamicallyAccessedMemberTypes.PublicProperties
+        | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicFields;
+
+    private const string RootedTypes = "Property types are the spec and status types of DirectoryConnector.Engine and "
+        + "DirectoryConnector.Operator (and strings, numbers, enums and lists of them), assemblies the AOT publish roots "
+        + "(TrimmerRootAssembly), so their public properties, constructors and enum fields are kept.";
 
     /// <summary>The file the CRD is committed as, relative to the repository root.</summary>
     public const string CommittedPath = "config/crd/directoryconnector.dev_directorysyncs.yaml";
@@ -137,7 +146,7 @@ public static class CrdGenerator
         };
     }
 
-    private static V1JSONSchemaProps ObjectSchema(Type type, bool emitDefaults)
+    private static V1JSONSchemaProps ObjectSchema([DynamicallyAccessedMembers(SchemaMembers)] Type type, bool emitDefaults)
     {
         var schema = new V1JSONSchemaProps
         {
@@ -199,6 +208,7 @@ public static class CrdGenerator
         return schema;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = RootedTypes)]
     private static V1JSONSchemaProps PropertySchema(PropertyInfo property, bool emitDefaults)
     {
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
@@ -210,7 +220,8 @@ public static class CrdGenerator
         return TypeSchema(type, emitDefaults);
     }
 
-    private static V1JSONSchemaProps TypeSchema(Type type, bool emitDefaults)
+    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = RootedTypes)]
+    private static V1JSONSchemaProps TypeSchema([DynamicallyAccessedMembers(SchemaMembers)] Type type, bool emitDefaults)
     {
         if (type == typeof(string))
         {
@@ -255,6 +266,7 @@ public static class CrdGenerator
         throw new NotSupportedException($"CrdGenerator cannot map {type}.");
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = RootedTypes)]
     private static object? DefaultValue(object? value) => value switch
     {
         null => null,
@@ -267,10 +279,10 @@ public static class CrdGenerator
         _ => null,
     };
 
-    private static IEnumerable<string> EnumValues(Type enumType) =>
+    private static IEnumerable<string> EnumValues([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] Type enumType) =>
         enumType.GetFields(BindingFlags.Public | BindingFlags.Static).Select(field => EnumValue(enumType, field.Name));
 
-    private static string EnumValue(Type enumType, string memberName) =>
+    private static string EnumValue([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] Type enumType, string memberName) =>
         enumType.GetField(memberName)!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
         ?? JsonNamingPolicy.CamelCase.ConvertName(memberName);
 
@@ -289,14 +301,18 @@ public static class CrdGenerator
             schema.Pattern = regex.Pattern;
         }
 
-        if (property.GetCustomAttribute<MinLengthAttribute>() is { } minLength)
+        // [StringLength], not [MinLength]/[MaxLength], whose constructors are not trim-safe; int.MaxValue means no maximum.
+        if (property.GetCustomAttribute<StringLengthAttribute>() is { } length)
         {
-            schema.MinLength = minLength.Length;
-        }
+            if (length.MinimumLength > 0)
+            {
+                schema.MinLength = length.MinimumLength;
+            }
 
-        if (property.GetCustomAttribute<MaxLengthAttribute>() is { } maxLength)
-        {
-            schema.MaxLength = maxLength.Length;
+            if (length.MaximumLength < int.MaxValue)
+            {
+                schema.MaxLength = length.MaximumLength;
+            }
         }
 
         if (property.GetCustomAttribute<AllowedValuesAttribute>() is { } allowed)
@@ -319,7 +335,7 @@ public static class CrdGenerator
 
     // Exactly one property set: a CEL rule with a message naming the choices; when the rule covers every property,
     // min/maxProperties as well, for clients that only check structure.
-    private static void ApplyExactlyOneOf(Type type, ExactlyOneOfAttribute oneOf, V1JSONSchemaProps schema)
+    private static void ApplyExactlyOneOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, ExactlyOneOfAttribute oneOf, V1JSONSchemaProps schema)
     {
         if (oneOf.PropertyNames.Count == 0)
         {

@@ -113,10 +113,13 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
         var app = builder.Build();
         OperatorHost? host = null;
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", () => host?.IsReady == true ? Results.Text("ok") : Results.Text("caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/metrics", async (HttpContext context, OperatorMetrics metrics) =>
+        // RequestDelegates, not Delegate handlers: those bind parameters by reflection, which Native AOT cannot.
+        app.MapGet("/healthz", context => Results.Text("ok").ExecuteAsync(context));
+        app.MapGet("/readyz", context => (host?.IsReady == true ? Results.Text("ok") : Results.Text("caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable))
+            .ExecuteAsync(context));
+        app.MapGet("/metrics", async context =>
         {
+            var metrics = context.RequestServices.GetRequiredService<OperatorMetrics>();
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using DirectoryConnector.Operator.Resources;
 
@@ -29,6 +30,9 @@ public static class StatusLimits
         Bound(status);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets DirectorySyncStatus and the "
+        + "types of its properties in the same namespace, in DirectoryConnector.Operator, an assembly the AOT publish roots "
+        + "(TrimmerRootAssembly), so their public properties are kept.")]
     private static void Bound(object value)
     {
         foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))

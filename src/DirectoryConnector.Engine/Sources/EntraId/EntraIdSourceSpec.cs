@@ -9,12 +9,12 @@ namespace DirectoryConnector.Engine.Sources.EntraId;
 public sealed class EntraIdSourceSpec
 {
     [Required]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     [Description("The tenant id (a GUID) or its primary domain, e.g. contoso.onmicrosoft.com.")]
     public string Tenant { get; set; } = "";
 
     [Required]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     [Description("The application (client) id of the app registration.")]
     public string ApplicationId { get; set; } = "";
 

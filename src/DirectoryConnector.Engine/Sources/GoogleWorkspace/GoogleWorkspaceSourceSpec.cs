@@ -10,15 +10,15 @@ namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 public sealed class GoogleWorkspaceSourceSpec
 {
     [Required]
-    [MaxLength(254)]
+    [StringLength(254)]
     [Description("The administrator the service account acts as (domain-wide delegation subject), e.g. admin@example.com. Its admin role bounds what the sync can read.")]
     public string AdminUser { get; set; } = "";
 
-    [MaxLength(64)]
+    [StringLength(64)]
     [Description("The customer whose users and groups are read: my_customer (the administrator's own account, default) or a customer id such as C03az79cb.")]
     public string Customer { get; set; } = "my_customer";
 
-    [MaxLength(253)]
+    [StringLength(253)]
     [Description("Reads only this one domain of a multi-domain customer; every domain of the customer when empty.")]
     public string? Domain { get; set; }
 

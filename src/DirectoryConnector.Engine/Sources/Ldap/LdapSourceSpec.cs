@@ -10,7 +10,7 @@ public sealed class LdapSourceSpec
 {
     [Required]
     [Description("Host name or IP address of the LDAP server.")]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     public string Hostname { get; set; } = "";
 
     [Description("Port; defaults to 636 with ldaps, otherwise 389.")]
@@ -41,12 +41,12 @@ public sealed class LdapSourceSpec
 
     [Required]
     [Description("Base DN of all searches, e.g. dc=corp,dc=example,dc=com.")]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     public string RootPath { get; set; } = "";
 
     [Required]
     [Description("DN (or user@domain on Active Directory) to bind as.")]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     public string Username { get; set; } = "";
 
     [Required]

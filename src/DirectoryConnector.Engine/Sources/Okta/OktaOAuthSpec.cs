@@ -8,7 +8,7 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 public sealed class OktaOAuthSpec
 {
     [Required]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     [Description("The app's client ID.")]
     public string ClientId { get; set; } = "";
 

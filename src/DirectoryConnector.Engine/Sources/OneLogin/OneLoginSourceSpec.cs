@@ -15,7 +15,7 @@ public sealed class OneLoginSourceSpec
     public string? ApiUrl { get; set; }
 
     [Required]
-    [MinLength(1)]
+    [StringLength(int.MaxValue, MinimumLength = 1)]
     [Description("Client id of the API credential (Administration > Developers > API Credentials) with the scope Read users (or Read All, Manage users, Manage All).")]
     public string ClientId { get; set; } = "";
 

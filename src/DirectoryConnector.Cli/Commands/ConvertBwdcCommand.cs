@@ -75,7 +75,7 @@ internal static partial class ConvertBwdcCommand
             }
 
             // The spec as the manifest reader will read it: strict, so a field this conversion misnamed fails here.
-            var spec = conversion.Spec.Deserialize<DirectorySyncSpec>(ManifestReader.SpecJsonOptions)!;
+            var spec = conversion.Spec.Deserialize(ManifestJsonContext.Default.DirectorySyncSpec)!;
             using var services = context.BuildServices(parseResult);
             var problems = services.GetRequiredService<SpecValidator>().Validate(spec);
 

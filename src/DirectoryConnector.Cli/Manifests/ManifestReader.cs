@@ -20,10 +20,6 @@ internal static partial class ManifestReader
     /// objects up to 1.5 MiB, so a bigger file is not something kubectl could apply either.</summary>
     public const long MaxFileBytes = 3 * 1024 * 1024;
 
-    /// <summary>Strict like the API server: exact camelCase names, no unknown fields, no numbers in strings (the rules
-    /// are on <see cref="ManifestJsonContext"/>, generated at compile time).</summary>
-    internal static JsonSerializerOptions SpecJsonOptions => ManifestJsonContext.Default.Options;
-
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string[] OurKinds = ["DirectorySync", "Secret", "ConfigMap"];
     private static readonly HashSet<string> DirectorySyncFields = ["apiVersion", "kind", "metadata", "spec", "status"];
@@ -187,7 +183,7 @@ internal static partial class ManifestReader
         DirectorySyncSpec spec;
         try
         {
-            spec = specNode.Deserialize<DirectorySyncSpec>(SpecJsonOptions)
+            spec = specNode.Deserialize(ManifestJsonContext.Default.DirectorySyncSpec)
                 ?? throw new ManifestException($"{where}: spec: is required");
         }
         catch (JsonException e)

@@ -1,9 +1,13 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
+using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.Serialization.TypeInspectors;
 
 namespace DirectoryConnector.Cli.Migration;
 
@@ -11,10 +15,12 @@ namespace DirectoryConnector.Cli.Migration;
 /// take: the DirectorySync, then its Secrets, each with comments saying what to put where.</summary>
 internal static class MigrationManifestWriter
 {
-    private static readonly ISerializer Yaml = new SerializerBuilder()
-        .WithQuotingNecessaryStrings()
-        .WithEventEmitter(next => new MultilineLiteralEmitter(next))
-        .Build();
+    /// <summary>The serializer's emitters as SerializerBuilder().WithQuotingNecessaryStrings() chained them, under ours.</summary>
+    private static readonly IEventEmitter Events = new MultilineLiteralEmitter(new TypeAssigningEventEmitter(new WriterEventEmitter(),
+        new Dictionary<Type, TagName>(), quoteNecessaryStrings: true, quoteYaml1_1Strings: false, ScalarStyle.Any, YamlFormatter.Default,
+        NullNamingConvention.Instance,
+        // Only strings, booleans and integers: no enum or member is ever looked up.
+        new CompositeTypeInspector()));
 
     public static string Write(BwdcConversion conversion, string? namespaceName, string dataJsonPath)
     {
@@ -68,19 +74,61 @@ internal static class MigrationManifestWriter
         return metadata;
     }
 
-    private static string Document(JsonObject json) => Yaml.Serialize(Plain(json));
+    /// <summary>The document as YamlDotNet's serializer (quoting necessary strings, multi-line strings as literal blocks)
+    /// wrote the dictionaries, lists and scalars it was given, event by event through the same emitters: its object
+    /// graph traversal is reflection, which a Native AOT executable does not have.</summary>
+    internal static string Document(JsonObject json)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var emitter = new Emitter(text, EmitterSettings.Default);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        Emit(json, Events, emitter);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+        return text.ToString();
+    }
 
-    // YamlDotNet serializes dictionaries, lists and scalars in order; JsonNode is none of those.
-    private static object? Plain(JsonNode? node) => node switch
+    private static void Emit(JsonNode? node, IEventEmitter events, IEmitter emitter)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                var mapping = new ObjectDescriptor(obj, typeof(Dictionary<string, object>), typeof(object));
+                events.Emit(new MappingStartEventInfo(mapping), emitter);
+                foreach (var (key, value) in obj)
+                {
+                    events.Emit(new ScalarEventInfo(new ObjectDescriptor(key, typeof(string), typeof(string))), emitter);
+                    Emit(value, events, emitter);
+                }
+
+                events.Emit(new MappingEndEventInfo(mapping), emitter);
+                break;
+            case JsonArray array:
+                var sequence = new ObjectDescriptor(array, typeof(List<object>), typeof(object));
+                events.Emit(new SequenceStartEventInfo(sequence), emitter);
+                foreach (var item in array)
+                {
+                    Emit(item, events, emitter);
+                }
+
+                events.Emit(new SequenceEndEventInfo(sequence), emitter);
+                break;
+            default:
+                var scalar = Scalar(node);
+                events.Emit(new ScalarEventInfo(new ObjectDescriptor(scalar, scalar?.GetType() ?? typeof(object), typeof(object))), emitter);
+                break;
+        }
+    }
+
+    private static object? Scalar(JsonNode? node) => node switch
     {
         null => null,
-        JsonObject obj => obj.ToDictionary(p => p.Key, p => Plain(p.Value)),
-        JsonArray array => array.Select(Plain).ToList(),
         JsonValue value => value.GetValueKind() switch
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => long.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
+            JsonValueKind.Number => long.Parse(value.ToJsonString(), CultureInfo.InvariantCulture),
             _ => value.GetValue<string>(),
         },
         _ => throw new InvalidOperationException("unexpected JSON node"),

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Planning;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
@@ -8,21 +10,16 @@ using DirectoryConnector.Engine.Sync;
 namespace DirectoryConnector.Cli.Output;
 
 /// <summary>Prints what a sync would send: a table for people, or the exact import requests as JSON.</summary>
-internal static class PlanReport
+internal static partial class PlanReport
 {
-    internal static readonly JsonSerializerOptions RequestJsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>{"requests": [the exact import requests], "skipped": [{"kind","entry","reason"}], "warnings": ["…"]}:
     /// every entry left out is named with its reason, as in the table.</summary>
     public static void WriteJson(SyncOutcome outcome, TextWriter output)
     {
         var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
-        output.WriteLine(JsonSerializer.Serialize(new
-        {
-            requests = outcome.Requests,
-            skipped = SkippedEntry.InReportOrder(plan.Skipped).Select(s => new { kind = s.KindName, entry = s.Entry, reason = s.Reason }),
-            warnings = plan.Warnings,
-        }, RequestJsonOptions));
+        output.WriteLine(JsonSerializer.Serialize(
+            new JsonReport(outcome.Requests, SkippedEntry.InReportOrder(plan.Skipped).Select(s => new JsonSkipped(s.KindName, s.Entry, s.Reason)), plan.Warnings),
+            PlanReportJsonContext.Default.JsonReport));
     }
 
     public static void WriteTable(SyncOutcome outcome, TextWriter output)
@@ -149,4 +146,14 @@ internal static class PlanReport
         buffer.Length = end;
         buffer.AppendLine();
     }
+
+    /// <summary>The JSON report's document: named types (not anonymous ones) so its contract can be generated.</summary>
+    private sealed record JsonReport(IReadOnlyList<OrganizationImportRequest> Requests, IEnumerable<JsonSkipped> Skipped, IReadOnlyList<string> Warnings);
+
+    private sealed record JsonSkipped(string Kind, string Entry, string Reason);
+
+    /// <summary>Web defaults, indented, as the report has always been written; generated at compile time (Native AOT).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+    [JsonSerializable(typeof(JsonReport))]
+    private sealed partial class PlanReportJsonContext : JsonSerializerContext;
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Engine.Sync;
 
@@ -11,15 +10,6 @@ namespace DirectoryConnector.Cli.Output;
 internal static class StateFile
 {
     private const string OwnerProperty = "writtenFor";
-
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        // The state's and the owner's contracts are generated at compile time (no reflection at start-up).
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(StateJsonContext.Default, new DefaultJsonTypeInfoResolver()),
-        // The managed sets stay JSON until read: a sync the source cursor proves unchanged writes them back as read.
-        Converters = { new DeferredIdListConverter() },
-    };
 
     /// <summary>Null when the file does not exist yet (first run); the owner is null in files from before owners.
     /// With <paramref name="forWriting"/>, a path the state could not be written to afterwards is refused now.</summary>
@@ -57,7 +47,7 @@ internal static class StateFile
     {
         var reader = new Utf8JsonReader(bytes);
         return reader.Read() && reader.TokenType == JsonTokenType.StartObject
-            ? JsonSerializer.Deserialize<SyncState>(bytes, JsonOptions)!
+            ? JsonSerializer.Deserialize(bytes, StateJsonContext.Default.SyncState)!
             : throw new ManifestException($"--state {path}: the file holds no JSON object, so no sync state; delete it to start over");
     }
 
@@ -72,7 +62,7 @@ internal static class StateFile
             reader.Read();
             if (isOwner)
             {
-                return JsonSerializer.Deserialize<StateOwner>(ref reader, JsonOptions);
+                return JsonSerializer.Deserialize(ref reader, StateJsonContext.Default.StateOwner);
             }
 
             reader.Skip();
@@ -88,7 +78,7 @@ internal static class StateFile
         var fullPath = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.tmp");
         // The state's properties as serialized (raw: no node per managed id), then the owner.
-        using var document = JsonSerializer.SerializeToDocument(state, JsonOptions);
+        using var document = JsonSerializer.SerializeToDocument(state, StateJsonContext.Default.SyncState);
         try
         {
             var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
@@ -107,7 +97,7 @@ internal static class StateFile
                     if (owner is not null)
                     {
                         writer.WritePropertyName(OwnerProperty);
-                        JsonSerializer.Serialize(writer, owner, JsonOptions);
+                        JsonSerializer.Serialize(writer, owner, StateJsonContext.Default.StateOwner);
                     }
 
                     writer.WriteEndObject();

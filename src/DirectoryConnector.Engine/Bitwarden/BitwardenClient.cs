@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
@@ -18,7 +19,6 @@ namespace DirectoryConnector.Engine.Bitwarden;
 public sealed partial class BitwardenClient
 {
     private const int MaxListedErrors = 10;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient http;
     private readonly TimeProvider time;
@@ -105,7 +105,7 @@ public sealed partial class BitwardenClient
     /// serializes again on every send, so the retries of the HTTP pipeline re-send it whole.</summary>
     private static HttpRequestMessage ImportMessage(Uri importUrl, string token, OrganizationImportRequest request)
     {
-        var content = JsonContent.Create(request, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }, Json);
+        var content = JsonContent.Create(request, BitwardenJsonContext.Default.OrganizationImportRequest, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" });
         var message = new HttpRequestMessage(HttpMethod.Post, importUrl) { Content = content };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -130,7 +130,7 @@ public sealed partial class BitwardenClient
         TokenResponse? answer;
         try
         {
-            answer = await response.Content.ReadFromJsonAsync<TokenResponse>(Json, cancellationToken).ConfigureAwait(false);
+            answer = await response.Content.ReadFromJsonAsync(BitwardenJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {
@@ -337,7 +337,7 @@ public sealed partial class BitwardenClient
 
         try
         {
-            if (JsonSerializer.Deserialize<ErrorResponse>(body, Json) is { } parsed)
+            if (JsonSerializer.Deserialize(body, BitwardenJsonContext.Default.ErrorResponse) is { } parsed)
             {
                 return parsed;
             }
@@ -362,6 +362,14 @@ public sealed partial class BitwardenClient
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ImportUrl} refused the cached access token; requesting a new one and retrying once")]
     private partial void LogTokenRejected(Uri importUrl);
+
+    /// <summary>The request body, the token answer and the error model with web defaults (camelCase, case-insensitive
+    /// reading), generated at compile time: no reflection, so the client works in a Native AOT executable.</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(OrganizationImportRequest))]
+    [JsonSerializable(typeof(TokenResponse))]
+    [JsonSerializable(typeof(ErrorResponse))]
+    private sealed partial class BitwardenJsonContext : JsonSerializerContext;
 
     private sealed class TokenResponse
     {

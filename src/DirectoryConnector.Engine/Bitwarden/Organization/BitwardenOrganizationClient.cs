@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +19,6 @@ namespace DirectoryConnector.Engine.Bitwarden.Organization;
 public sealed partial class BitwardenOrganizationClient(HttpClient http, BitwardenTokenCache tokenCache, ILogger<BitwardenOrganizationClient> logger)
 {
     private const int MaxPages = 10_000;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Lists every member and group. Throws SyncFailedException: BitwardenAuthFailed (401 after a fresh
     /// token, 403), BitwardenApiUnsupported (404: the server has no public members API, e.g. Vaultwarden),
@@ -27,8 +28,8 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(apiKey);
-        var members = await ListAsync<MemberModel>(tokens, endpoints, apiKey, endpoints.MembersUrl, cancellationToken).ConfigureAwait(false);
-        var groups = await ListAsync<GroupModel>(tokens, endpoints, apiKey, endpoints.GroupsUrl, cancellationToken).ConfigureAwait(false);
+        var members = await ListAsync(tokens, endpoints, apiKey, endpoints.MembersUrl, OrganizationJsonContext.Default.ListModelMemberModel, cancellationToken).ConfigureAwait(false);
+        var groups = await ListAsync(tokens, endpoints, apiKey, endpoints.GroupsUrl, OrganizationJsonContext.Default.ListModelGroupModel, cancellationToken).ConfigureAwait(false);
         LogRead(members.Count, groups.Count, endpoints.ApiUrl);
         return new OrganizationSnapshot
         {
@@ -62,7 +63,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
 
             try
             {
-                result[group.Id] = await response.Content.ReadFromJsonAsync<List<Guid>>(Json, cancellationToken).ConfigureAwait(false) ?? [];
+                result[group.Id] = await response.Content.ReadFromJsonAsync(OrganizationJsonContext.Default.ListGuid, cancellationToken).ConfigureAwait(false) ?? [];
             }
             catch (JsonException e)
             {
@@ -90,7 +91,8 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         throw await FailureAsync(response, $"deleting group '{group.Name}' (external id {group.ExternalId})", url, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<List<T>> ListAsync<T>(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, Uri url, CancellationToken cancellationToken)
+    private async Task<List<T>> ListAsync<T>(BitwardenClient tokens, BitwardenEndpoints endpoints, OrganizationApiKey apiKey, Uri url, JsonTypeInfo<ListModel<T>> listJson,
+        CancellationToken cancellationToken)
     {
         var items = new List<T>();
         string? continuation = null;
@@ -108,7 +110,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             ListModel<T>? list;
             try
             {
-                list = await response.Content.ReadFromJsonAsync<ListModel<T>>(Json, cancellationToken).ConfigureAwait(false);
+                list = await response.Content.ReadFromJsonAsync(listJson, cancellationToken).ConfigureAwait(false);
             }
             catch (JsonException e)
             {
@@ -165,7 +167,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
         string? message = null;
         try
         {
-            message = JsonSerializer.Deserialize<ErrorModel>(body, Json)?.Message;
+            message = JsonSerializer.Deserialize(body, OrganizationJsonContext.Default.ErrorModel)?.Message;
         }
         catch (JsonException)
         {
@@ -191,6 +193,14 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted group {Name} (external id {ExternalId}): the directory no longer has it")]
     private partial void LogGroupDeleted(string name, string? externalId);
+
+    /// <summary>The answers' contracts with web defaults, generated at compile time (no reflection: Native AOT safe).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(ListModel<MemberModel>))]
+    [JsonSerializable(typeof(ListModel<GroupModel>))]
+    [JsonSerializable(typeof(List<Guid>))]
+    [JsonSerializable(typeof(ErrorModel))]
+    private sealed partial class OrganizationJsonContext : JsonSerializerContext;
 
     private sealed class ListModel<T>
     {

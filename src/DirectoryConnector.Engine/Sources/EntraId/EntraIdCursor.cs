@@ -11,7 +11,7 @@ internal sealed record EntraIdCursor(
 {
     private const string Prefix = "entraId.v1:";
 
-    public override string ToString() => Prefix + JsonSerializer.Serialize(this);
+    public override string ToString() => Prefix + JsonSerializer.Serialize(this, EntraIdCursorJsonContext.Default.EntraIdCursor);
 
     /// <summary>The cursor in <paramref name="text"/>, or null when it is not one this version wrote.</summary>
     public static EntraIdCursor? Parse(string? text)
@@ -23,7 +23,7 @@ internal sealed record EntraIdCursor(
 
         try
         {
-            return JsonSerializer.Deserialize<EntraIdCursor>(text.AsSpan(Prefix.Length)) is { Users.Length: > 0 } cursor ? cursor : null;
+            return JsonSerializer.Deserialize(text.AsSpan(Prefix.Length), EntraIdCursorJsonContext.Default.EntraIdCursor) is { Users.Length: > 0 } cursor ? cursor : null;
         }
         catch (JsonException)
         {

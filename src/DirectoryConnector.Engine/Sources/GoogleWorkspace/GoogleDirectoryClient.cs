@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Google.Apis.Auth.OAuth2.Responses;
@@ -29,7 +30,6 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     private const int UsersPageSize = 500;
     private const int GroupsPageSize = 200;
     private const int MembersPageSize = 200;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Google's throttling reasons: retried with backoff, never a permission problem.</summary>
     internal static readonly IReadOnlySet<string> ThrottlingReasons = new HashSet<string>(StringComparer.Ordinal)
@@ -43,24 +43,24 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     /// <param name="query">The Directory API search query from spec.filters.users, or null.</param>
     /// <param name="showDeleted">True lists only deleted users.</param>
     internal Task<GoogleUserList> ListUsersAsync(GoogleDirectorySession session, string? query, bool showDeleted, string? pageToken, CancellationToken cancellationToken) =>
-        GetAsync<GoogleUserList>(session, "users", showDeleted ? "users.list (showDeleted)" : "users.list",
+        GetAsync(session, GoogleJsonContext.Default.GoogleUserList, "users", showDeleted ? "users.list (showDeleted)" : "users.list",
             [.. Scope(session), ("maxResults", UsersPageSize.ToString(CultureInfo.InvariantCulture)), ("query", query),
                 ("showDeleted", showDeleted ? "true" : null), ("pageToken", pageToken)],
             query is null ? null : ("spec.filters.users", query), cancellationToken);
 
     internal Task<GoogleGroupList> ListGroupsAsync(GoogleDirectorySession session, string? query, string? pageToken, CancellationToken cancellationToken) =>
-        GetAsync<GoogleGroupList>(session, "groups", "groups.list",
+        GetAsync(session, GoogleJsonContext.Default.GoogleGroupList, "groups", "groups.list",
             [.. Scope(session), ("maxResults", GroupsPageSize.ToString(CultureInfo.InvariantCulture)), ("query", query), ("pageToken", pageToken)],
             query is null ? null : ("spec.filters.groups", query), cancellationToken);
 
     internal Task<GoogleMemberList> ListMembersAsync(GoogleDirectorySession session, string groupId, string? pageToken, CancellationToken cancellationToken) =>
-        GetAsync<GoogleMemberList>(session, $"groups/{Uri.EscapeDataString(groupId)}/members", $"members.list of group {groupId}",
+        GetAsync(session, GoogleJsonContext.Default.GoogleMemberList, $"groups/{Uri.EscapeDataString(groupId)}/members", $"members.list of group {groupId}",
             [("maxResults", MembersPageSize.ToString(CultureInfo.InvariantCulture)), ("pageToken", pageToken)], null, cancellationToken);
 
     private static IEnumerable<(string, string?)> Scope(GoogleDirectorySession session) =>
         [("customer", session.Customer), ("domain", string.IsNullOrEmpty(session.Domain) ? null : session.Domain)];
 
-    private async Task<T> GetAsync<T>(GoogleDirectorySession session, string path, string operation, (string Name, string? Value)[] parameters,
+    private async Task<T> GetAsync<T>(GoogleDirectorySession session, JsonTypeInfo<T> json, string path, string operation, (string Name, string? Value)[] parameters,
         (string Field, string Query)? filter, CancellationToken cancellationToken)
     {
         var accessToken = await GetAccessTokenAsync(session, cancellationToken).ConfigureAwait(false);
@@ -76,7 +76,7 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
             {
                 try
                 {
-                    return JsonSerializer.Deserialize<T>(body, Json)
+                    return JsonSerializer.Deserialize(body, json)
                         ?? throw new JsonException("null body");
                 }
                 catch (JsonException ex)
@@ -191,7 +191,7 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     {
         try
         {
-            return JsonSerializer.Deserialize<GoogleErrorResponse>(body, Json)?.Error;
+            return JsonSerializer.Deserialize(body, GoogleJsonContext.Default.GoogleErrorResponse)?.Error;
         }
         catch (JsonException)
         {

@@ -13,8 +13,6 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// </summary>
 public sealed class OktaClient(HttpClient http)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Every entry of the list at <paramref name="firstPage"/>, page by page, in the server's order.</summary>
     public async Task<List<T>> ListAsync<T>(Uri firstPage, IOktaCredential credential, CancellationToken cancellationToken)
     {
@@ -25,7 +23,7 @@ public sealed class OktaClient(HttpClient http)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var response = await GetAsync(page, credential, cancellationToken).ConfigureAwait(false);
-            var items = await response.Content.ReadFromJsonAsync<List<T>>(Json, cancellationToken).ConfigureAwait(false)
+            var items = await response.Content.ReadFromJsonAsync(OktaJsonContext.ListOf<T>(), cancellationToken).ConfigureAwait(false)
                         ?? throw new OktaApiException(response.StatusCode, null, $"{page.AbsolutePath} answered null instead of a JSON array");
             entries.AddRange(items);
             page = NextLink(response, firstPage);
@@ -61,7 +59,7 @@ public sealed class OktaClient(HttpClient http)
             throw await ErrorAsync(response, cancellationToken).ConfigureAwait(false);
         }
 
-        var token = await response.Content.ReadFromJsonAsync<OktaAccessToken>(Json, cancellationToken).ConfigureAwait(false);
+        var token = await response.Content.ReadFromJsonAsync(OktaJsonContext.Default.OktaAccessToken, cancellationToken).ConfigureAwait(false);
         return token is { AccessToken.Length: > 0 } ? token : throw new OktaApiException(response.StatusCode, null, "the token endpoint answered without an access_token");
     }
 

@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
@@ -26,24 +28,23 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
     /// <summary>Items per page; the v2 list endpoints document 50 by default and accept up to 100 everywhere.</summary>
     public const int PageSize = 100;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly byte[] GrantBody = Encoding.UTF8.GetBytes("""{"grant_type":"client_credentials"}""");
 
 
     /// <summary>Users in the account, every page. <paramref name="query"/> is a raw query string (the filter's part after
     /// <c>|</c>, e.g. <c>email=*@example.com</c>); a 400 for it fails naming <paramref name="queryField"/>.</summary>
     public IAsyncEnumerable<OneLoginUser> ListUsersAsync(OneLoginConnection connection, string? query, string queryField, CancellationToken cancellationToken) =>
-        ListAsync<OneLoginUser>(connection, "api/2/users", query, queryField, cancellationToken);
+        ListAsync(connection, OneLoginJsonContext.Default.ListOneLoginUser, "api/2/users", query, queryField, cancellationToken);
 
     /// <summary>Roles in the account, every page.</summary>
     public IAsyncEnumerable<OneLoginRole> ListRolesAsync(OneLoginConnection connection, string? query, string queryField, CancellationToken cancellationToken) =>
-        ListAsync<OneLoginRole>(connection, "api/2/roles", query, queryField, cancellationToken);
+        ListAsync(connection, OneLoginJsonContext.Default.ListOneLoginRole, "api/2/roles", query, queryField, cancellationToken);
 
     /// <summary>Users assigned to a role, every page.</summary>
     public IAsyncEnumerable<OneLoginRoleMember> ListRoleMembersAsync(OneLoginConnection connection, long roleId, CancellationToken cancellationToken) =>
-        ListAsync<OneLoginRoleMember>(connection, string.Create(CultureInfo.InvariantCulture, $"api/2/roles/{roleId}/users"), null, connection.Field, cancellationToken);
+        ListAsync(connection, OneLoginJsonContext.Default.ListOneLoginRoleMember, string.Create(CultureInfo.InvariantCulture, $"api/2/roles/{roleId}/users"), null, connection.Field, cancellationToken);
 
-    private async IAsyncEnumerable<T> ListAsync<T>(OneLoginConnection connection, string path, string? query, string queryField,
+    private async IAsyncEnumerable<T> ListAsync<T>(OneLoginConnection connection, JsonTypeInfo<List<T>> pageJson, string path, string? query, string queryField,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? cursor = null;
@@ -68,7 +69,7 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
             List<T> items;
             using (var response = await SendAsync(connection, uri, queryField, cancellationToken).ConfigureAwait(false))
             {
-                items = await ReadAsync<List<T>>(response, connection, path, cancellationToken).ConfigureAwait(false);
+                items = await ReadAsync(response, pageJson, connection, path, cancellationToken).ConfigureAwait(false);
                 cursor = response.Headers.TryGetValues("After-Cursor", out var values) ? values.FirstOrDefault() : null;
             }
 
@@ -161,7 +162,7 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
         using var response = await TransportAsync(connection, request, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
-            var body = await ReadAsync<TokenResponse>(response, connection, "auth/oauth2/v2/token", cancellationToken).ConfigureAwait(false);
+            var body = await ReadAsync(response, OneLoginJsonContext.Default.TokenResponse, connection, "auth/oauth2/v2/token", cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(body.AccessToken))
             {
                 throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
@@ -218,11 +219,11 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
             retryable: true);
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, OneLoginConnection connection, string path, CancellationToken cancellationToken)
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> json, OneLoginConnection connection, string path, CancellationToken cancellationToken)
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false) ?? throw new JsonException("the body is null");
+            return await response.Content.ReadFromJsonAsync(json, cancellationToken).ConfigureAwait(false) ?? throw new JsonException("the body is null");
         }
         catch (Exception error) when (error is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -258,6 +259,14 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OneLogin /{Path} listed {Count} entries in {Pages} pages")]
     private static partial void LogListed(ILogger logger, string path, int count, int pages);
+
+    /// <summary>The v2 answers' contracts with web defaults, generated at compile time (no reflection: Native AOT safe).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(List<OneLoginUser>))]
+    [JsonSerializable(typeof(List<OneLoginRole>))]
+    [JsonSerializable(typeof(List<OneLoginRoleMember>))]
+    [JsonSerializable(typeof(TokenResponse))]
+    private sealed partial class OneLoginJsonContext : JsonSerializerContext;
 
     private sealed record TokenResponse(
         [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string? AccessToken,

@@ -63,6 +63,7 @@ public sealed class JsonGoldenTests : IDisposable
                 OverwriteExisting = true,
                 MembersHash = "mh",
                 GroupsHash = "gh",
+                Present = new DirectoryPresence(new HashSet<string>(), new HashSet<string>()),
             },
             Requests = requests,
             MembersChanged = true,

@@ -12,7 +12,7 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// sync; a sync with nothing changed, with a full read and with the incremental read (the slapd runs the syncprov
 /// overlay, so RFC 4533 content sync tells that nothing changed); one after changing one user's mail; one after adding
 /// a member to one group; and, as the floor, the same entries read with bare System.DirectoryServices.Protocols.
-/// Each figure is the median of three runs. The CLI measured is the executable users run: the Dockerfile's publish.
+/// Each figure is the median of three runs. The CLI measured is the executable users run: the Dockerfile's publish, or `--cli path` (another build).
 /// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
 /// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
 /// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
@@ -28,8 +28,9 @@ internal static class SyncBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var sizes = BenchArguments.Ints(args, "--users", [10_000, 50_000]);
-        // The executable users run: the Dockerfile's publish (self-contained, ReadyToRun).
-        var cli = await PublishedCli.PublishAsync();
+        // The executable users run: the Dockerfile's publish (self-contained, ReadyToRun), or --cli's (another build to
+        // compare, e.g. a Native AOT publish).
+        var cli = BenchArguments.Value(args, "--cli") ?? await PublishedCli.PublishAsync();
         var results = new List<Measurement>();
         foreach (var users in sizes)
         {

@@ -1,6 +1,5 @@
 using DirectoryConnector.Engine.Bitwarden.Organization;
 using DirectoryConnector.Engine.Configuration;
-using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Engine.Planning;

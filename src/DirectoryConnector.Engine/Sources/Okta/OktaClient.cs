@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace DirectoryConnector.Engine.Sources.Okta;
 
@@ -14,7 +15,8 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 public sealed class OktaClient(HttpClient http)
 {
     /// <summary>Every entry of the list at <paramref name="firstPage"/>, page by page, in the server's order.</summary>
-    public async Task<List<T>> ListAsync<T>(Uri firstPage, IOktaCredential credential, CancellationToken cancellationToken)
+    /// <param name="pageJson">The page's compile-time contract (OktaJsonContext), so no reflection reads it.</param>
+    public async Task<List<T>> ListAsync<T>(Uri firstPage, JsonTypeInfo<List<T>> pageJson, IOktaCredential credential, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(firstPage);
         ArgumentNullException.ThrowIfNull(credential);
@@ -23,7 +25,7 @@ public sealed class OktaClient(HttpClient http)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var response = await GetAsync(page, credential, cancellationToken).ConfigureAwait(false);
-            var items = await response.Content.ReadFromJsonAsync(OktaJsonContext.ListOf<T>(), cancellationToken).ConfigureAwait(false)
+            var items = await response.Content.ReadFromJsonAsync(pageJson, cancellationToken).ConfigureAwait(false)
                         ?? throw new OktaApiException(response.StatusCode, null, $"{page.AbsolutePath} answered null instead of a JSON array");
             entries.AddRange(items);
             page = NextLink(response, firstPage);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 
 namespace DirectoryConnector.Engine.Sources.Okta;
 
@@ -10,11 +9,4 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 [JsonSerializable(typeof(List<OktaUser>))]
 [JsonSerializable(typeof(List<OktaGroup>))]
 [JsonSerializable(typeof(OktaAccessToken))]
-internal sealed partial class OktaJsonContext : JsonSerializerContext
-{
-    /// <summary>The contract of a page of <typeparamref name="T"/> (the public <see cref="OktaClient.ListAsync{T}"/> is
-    /// generic); a type without one fails here, naming it, instead of falling back to reflection.</summary>
-    public static JsonTypeInfo<List<T>> ListOf<T>() =>
-        Default.GetTypeInfo(typeof(List<T>)) as JsonTypeInfo<List<T>>
-        ?? throw new NotSupportedException($"OktaClient lists {typeof(T).Name} without a compile-time JSON contract; add List<{typeof(T).Name}> to {nameof(OktaJsonContext)}.");
-}
+internal sealed partial class OktaJsonContext : JsonSerializerContext;

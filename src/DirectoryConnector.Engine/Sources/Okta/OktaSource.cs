@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
@@ -75,7 +76,7 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
             }
 
             var firstPage = new Uri(settings.OrgUrl, $"api/v1/groups/{Uri.EscapeDataString(group.Id)}/users?limit={PageSize}");
-            var members = await client.ListAsync<OktaUser>(firstPage, settings.Credential, cancellationToken).ConfigureAwait(false);
+            var members = await client.ListAsync(firstPage, OktaJsonContext.Default.ListOktaUser, settings.Credential, cancellationToken).ConfigureAwait(false);
             var memberIds = members.Select(m => m.Id).Where(read.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             kept.UnionWith(memberIds);
             directoryGroups.Add(new DirectoryGroup(group.Id, group.Id, name, memberIds, Selected: true, $"{group.Id} ({name}, {group.Type})"));
@@ -108,13 +109,13 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
         List<OktaUser> users;
         if (settings.UserExpression is { } expression)
         {
-            users = await ListFilteredAsync<OktaUser>("users", OktaExpressionKind.ForUsers(expression), expression, "spec.filters.users", cancellationToken).ConfigureAwait(false);
+            users = await ListFilteredAsync(OktaJsonContext.Default.ListOktaUser, "users", OktaExpressionKind.ForUsers(expression), expression, "spec.filters.users", cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            users = await client.ListAsync<OktaUser>(new Uri(settings.OrgUrl, $"api/v1/users?limit={PageSize}"), settings.Credential, cancellationToken).ConfigureAwait(false);
-            users.AddRange(await client.ListAsync<OktaUser>(new Uri(settings.OrgUrl, $"api/v1/users?limit={PageSize}&filter={Uri.EscapeDataString("status eq \"DEPROVISIONED\"")}"),
-                settings.Credential, cancellationToken).ConfigureAwait(false));
+            users = await client.ListAsync(new Uri(settings.OrgUrl, $"api/v1/users?limit={PageSize}"), OktaJsonContext.Default.ListOktaUser, settings.Credential, cancellationToken).ConfigureAwait(false);
+            users.AddRange(await client.ListAsync(new Uri(settings.OrgUrl, $"api/v1/users?limit={PageSize}&filter={Uri.EscapeDataString("status eq \"DEPROVISIONED\"")}"),
+                OktaJsonContext.Default.ListOktaUser, settings.Credential, cancellationToken).ConfigureAwait(false));
         }
 
         return [.. users.DistinctBy(u => u.Id, StringComparer.Ordinal).OrderBy(u => u.Id, StringComparer.Ordinal)];
@@ -123,17 +124,17 @@ public sealed partial class OktaSource(OktaClient client, OktaReadSettings setti
     private async Task<List<OktaGroup>> ListGroupsAsync(CancellationToken cancellationToken)
     {
         var groups = settings.GroupExpression is { } expression
-            ? await ListFilteredAsync<OktaGroup>("groups", OktaExpressionKind.ForGroups(expression), expression, "spec.filters.groups", cancellationToken).ConfigureAwait(false)
-            : await client.ListAsync<OktaGroup>(new Uri(settings.OrgUrl, $"api/v1/groups?limit={PageSize}"), settings.Credential, cancellationToken).ConfigureAwait(false);
+            ? await ListFilteredAsync(OktaJsonContext.Default.ListOktaGroup, "groups", OktaExpressionKind.ForGroups(expression), expression, "spec.filters.groups", cancellationToken).ConfigureAwait(false)
+            : await client.ListAsync(new Uri(settings.OrgUrl, $"api/v1/groups?limit={PageSize}"), OktaJsonContext.Default.ListOktaGroup, settings.Credential, cancellationToken).ConfigureAwait(false);
         return [.. groups.DistinctBy(g => g.Id, StringComparer.Ordinal).OrderBy(g => g.Id, StringComparer.Ordinal)];
     }
 
-    private async Task<List<T>> ListFilteredAsync<T>(string collection, string parameter, string expression, string filterField, CancellationToken cancellationToken)
+    private async Task<List<T>> ListFilteredAsync<T>(JsonTypeInfo<List<T>> pageJson, string collection, string parameter, string expression, string filterField, CancellationToken cancellationToken)
     {
         var firstPage = new Uri(settings.OrgUrl, $"api/v1/{collection}?limit={PageSize}&{parameter}={Uri.EscapeDataString(expression)}");
         try
         {
-            return await client.ListAsync<T>(firstPage, settings.Credential, cancellationToken).ConfigureAwait(false);
+            return await client.ListAsync(firstPage, pageJson, settings.Credential, cancellationToken).ConfigureAwait(false);
         }
         catch (OktaApiException error) when (error.StatusCode == HttpStatusCode.BadRequest)
         {

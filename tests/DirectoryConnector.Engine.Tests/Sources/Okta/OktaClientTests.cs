@@ -20,7 +20,7 @@ public sealed class OktaClientTests
             okta.Directory.AddUser($"user{i}@example.com");
         }
 
-        var users = await OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), OktaTestKit.Token(okta), CancellationToken.None);
+        var users = await OktaTestKit.Client(okta).ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), OktaJsonContext.Default.ListOktaUser, OktaTestKit.Token(okta), CancellationToken.None);
 
         users.Select(u => u.Profile!.Email).Should().Equal(Enumerable.Range(0, 7).Select(i => $"user{i}@example.com"));
         var pages = okta.Requests.Where(r => r.Path.StartsWith("/api/v1/users", StringComparison.Ordinal)).ToList();
@@ -36,8 +36,8 @@ public sealed class OktaClientTests
         okta.Directory.Deactivate(okta.Directory.AddUser("gone@example.com"));
         var client = OktaTestKit.Client(okta);
 
-        var plain = await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), OktaTestKit.Token(okta), CancellationToken.None);
-        var deprovisioned = await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?filter=" + Uri.EscapeDataString("status eq \"DEPROVISIONED\"")),
+        var plain = await client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users"), OktaJsonContext.Default.ListOktaUser, OktaTestKit.Token(okta), CancellationToken.None);
+        var deprovisioned = await client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?filter=" + Uri.EscapeDataString("status eq \"DEPROVISIONED\"")), OktaJsonContext.Default.ListOktaUser,
             OktaTestKit.Token(okta), CancellationToken.None);
 
         plain.Select(u => u.Profile!.Email).Should().Equal("active@example.com");
@@ -53,8 +53,8 @@ public sealed class OktaClientTests
         var client = OktaTestKit.Client(okta);
         var expression = Uri.EscapeDataString("profile.department eq \"Engineering\"");
 
-        var filter = () => client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?filter=" + expression), OktaTestKit.Token(okta), CancellationToken.None);
-        var searched = await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?search=" + expression), OktaTestKit.Token(okta), CancellationToken.None);
+        var filter = () => client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?filter=" + expression), OktaJsonContext.Default.ListOktaUser, OktaTestKit.Token(okta), CancellationToken.None);
+        var searched = await client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?search=" + expression), OktaJsonContext.Default.ListOktaUser, OktaTestKit.Token(okta), CancellationToken.None);
 
         var error = (await filter.Should().ThrowAsync<OktaApiException>()).Which;
         error.StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -74,7 +74,7 @@ public sealed class OktaClientTests
         await using var okta = await OktaStandIn.StartAsync();
         okta.Directory.AddUser("eng@example.com", profile: new Dictionary<string, string?> { ["department"] = "Engineering" });
 
-        var search = () => OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?search=" + Uri.EscapeDataString(expression)), OktaTestKit.Token(okta), CancellationToken.None);
+        var search = () => OktaTestKit.Client(okta).ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?search=" + Uri.EscapeDataString(expression)), OktaJsonContext.Default.ListOktaUser, OktaTestKit.Token(okta), CancellationToken.None);
 
         if (expected == 200)
         {
@@ -107,7 +107,7 @@ public sealed class OktaClientTests
     public async Task A_wrong_api_token_is_401_E0000011()
     {
         await using var okta = await OktaStandIn.StartAsync();
-        var list = () => OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), new OktaApiToken("00wrong"), CancellationToken.None);
+        var list = () => OktaTestKit.Client(okta).ListAsync(new Uri(okta.OrgUrl, "/api/v1/users"), OktaJsonContext.Default.ListOktaUser, new OktaApiToken("00wrong"), CancellationToken.None);
 
         var error = (await list.Should().ThrowAsync<OktaApiException>()).Which;
         error.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
@@ -123,7 +123,7 @@ public sealed class OktaClientTests
         var (clientId, key) = OktaTestKit.RegisterServiceApp(okta);
         var app = OktaTestKit.ServiceApp(okta, clientId, key);
 
-        var users = await OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), app, CancellationToken.None);
+        var users = await OktaTestKit.Client(okta).ListAsync(new Uri(okta.OrgUrl, "/api/v1/users"), OktaJsonContext.Default.ListOktaUser, app, CancellationToken.None);
 
         users.Should().ContainSingle();
         okta.Requests.Where(r => r.Path.StartsWith("/api/v1/users", StringComparison.Ordinal)).Should().OnlyContain(r => r.Headers["Authorization"].StartsWith("Bearer ", StringComparison.Ordinal));
@@ -138,10 +138,10 @@ public sealed class OktaClientTests
         var (clientId, key) = OktaTestKit.RegisterServiceApp(okta, requireDpop: true);
         var app = OktaTestKit.ServiceApp(okta, clientId, key);
         var client = OktaTestKit.Client(okta);
-        await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), app, CancellationToken.None);
+        await client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), OktaJsonContext.Default.ListOktaUser, app, CancellationToken.None);
 
         okta.ExpireAccessTokens();
-        var users = await client.ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), app, CancellationToken.None);
+        var users = await client.ListAsync(new Uri(okta.OrgUrl, "/api/v1/users?limit=200"), OktaJsonContext.Default.ListOktaUser, app, CancellationToken.None);
 
         users.Select(u => u.Profile!.Email).Should().Equal("alice@example.com");
         // First token: no proof, a proof without the nonce, then the token; renewal after the 401 goes straight through.
@@ -159,7 +159,7 @@ public sealed class OktaClientTests
         var (_, otherKey) = OktaTestKit.RegisterServiceApp(okta);
         var app = OktaTestKit.ServiceApp(okta, clientId, otherKey);
 
-        var list = () => OktaTestKit.Client(okta).ListAsync<OktaUser>(new Uri(okta.OrgUrl, "/api/v1/users"), app, CancellationToken.None);
+        var list = () => OktaTestKit.Client(okta).ListAsync(new Uri(okta.OrgUrl, "/api/v1/users"), OktaJsonContext.Default.ListOktaUser, app, CancellationToken.None);
 
         var error = (await list.Should().ThrowAsync<OktaApiException>()).Which;
         error.StatusCode.Should().Be(HttpStatusCode.Unauthorized);

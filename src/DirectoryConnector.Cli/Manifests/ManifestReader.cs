@@ -162,7 +162,33 @@ internal static partial class ManifestReader
 
         var singular = kind.EndsWith('s') ? kind[..^1] : kind;
         return OurKinds.FirstOrDefault(ours => string.Equals(ours, singular, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(ours, kind, StringComparison.OrdinalIgnoreCase));
+            || string.Equals(ours, kind, StringComparison.OrdinalIgnoreCase))
+            // A typo (Secrett, Secert, ConfigMpa): no kind of the core v1 API is within two edits of ours.
+            ?? (apiVersion is null or "v1" ? OurKinds.FirstOrDefault(ours => EditDistance(kind.ToUpperInvariant(), ours.ToUpperInvariant()) <= 2) : null);
+    }
+
+    /// <summary>Levenshtein distance (insertions, deletions, substitutions) of two short strings.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static DirectorySyncManifest ReadDirectorySync(JsonObject obj, string? apiVersion, string fileName, string where, SourceProviders providers)

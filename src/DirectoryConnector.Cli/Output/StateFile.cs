@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using DirectoryConnector.Cli.Manifests;
@@ -39,7 +40,9 @@ internal static class StateFile
         }
         catch (JsonException e)
         {
-            throw new ManifestException($"--state {path}: not a sync state written by this tool ({e.Message}); delete it to start over");
+            // Where, not what: the parser's message quotes the file's text.
+            throw new ManifestException(string.Create(CultureInfo.InvariantCulture,
+                $"--state {path}: not a sync state written by this tool (unexpected content at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); delete it to start over"));
         }
     }
 

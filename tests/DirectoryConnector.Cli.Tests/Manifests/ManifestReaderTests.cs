@@ -338,13 +338,21 @@ public sealed class ManifestReaderTests
     [InlineData("directoryconnector.dev/v1alpha1", "DirectorySynk", "kind: \"DirectorySynk\" is not a kind: did you mean DirectorySync?")]
     [InlineData("v1", "configmap", "kind: \"configmap\" is not a kind: did you mean ConfigMap?")]
     [InlineData("apps/v1", "Secret", "apiVersion: \"apps/v1\" is not v1 (Secrets are v1)")]
+    [InlineData("v1", "Secrett", "kind: \"Secrett\" is not a kind: did you mean Secret?")]
+    [InlineData("v1", "Secert", "kind: \"Secert\" is not a kind: did you mean Secret?")]
+    [InlineData("v1", "ConfigMpa", "kind: \"ConfigMpa\" is not a kind: did you mean ConfigMap?")]
     public void AMisspeltKindOfOursIsAnErrorInsteadOfBeingIgnored(string apiVersion, string kind, string error)
         => ErrorOf($"apiVersion: {apiVersion}\nkind: {kind}\nmetadata: {{name: x}}\n").Should().Be($"/manifests/corp.yaml: document 1: {error}{(error.StartsWith("kind", StringComparison.Ordinal) ? " (other kinds are ignored)" : "")}");
 
     [Fact]
     public void OtherKindsAreStillIgnored()
-        => Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: bitwarden}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n")
+        => Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: bitwarden}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+                + string.Concat(CoreV1Kinds.Select(kind => $"---\napiVersion: v1\nkind: {kind}\nmetadata: {{name: x}}\n")))
             .DirectorySyncs.Should().BeEmpty();
+
+    // Every other kind of the core v1 API (kubectl api-resources --api-group=''): none may read as a typo of ours.
+    private static readonly string[] CoreV1Kinds = ["Binding", "ComponentStatus", "Endpoints", "Event", "LimitRange", "Namespace", "Node",
+        "PersistentVolumeClaim", "PersistentVolume", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "ServiceAccount", "Service", "List"];
 
     [Fact]
     public async Task AManifestInLatin1IsRefusedNamingTheLine()

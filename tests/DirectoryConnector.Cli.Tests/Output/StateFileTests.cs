@@ -91,4 +91,15 @@ public sealed class StateFileTests : IDisposable
 
         (await load.Should().ThrowAsync<ManifestException>()).Which.Message.Should().Contain("not a sync state written by this tool");
     }
+
+    [Fact]
+    public async Task A_file_that_is_no_JSON_is_refused_naming_the_place_without_quoting_it()
+    {
+        await File.WriteAllTextAsync(StatePath, "{\n  \"this is\": not json,, hunter2\n}");
+
+        var load = () => StateFile.LoadAsync(StatePath, CancellationToken.None);
+
+        var message = (await load.Should().ThrowAsync<ManifestException>()).Which.Message;
+        message.Should().Be($"--state {StatePath}: not a sync state written by this tool (unexpected content at line 2, byte 15); delete it to start over");
+    }
 }

@@ -1,6 +1,7 @@
 using DirectoryConnector.Engine.Sources.Filters;
 using System.Buffers.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.GoogleWorkspace;
 using DirectoryConnector.Engine.Sync;
@@ -351,7 +352,9 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
             "pem" => pem,
             "authorized_user" => JsonSerializer.Serialize(new { type = "authorized_user", client_id = "x.apps.googleusercontent.com", client_secret = "GOCSPX-secretvalue", refresh_token = "1//refresh" }),
             "no-private-key" => JsonSerializer.Serialize(new { type = "service_account", client_email = google.ServiceAccount.ClientEmail }),
-            _ => google.ServiceAccount.ToJsonKey().Replace(pem[40..80].Replace("\n", "\\n", StringComparison.Ordinal), "", StringComparison.Ordinal),
+            // 40 base64 characters (30 bytes) cut from the key's DER: its lengths no longer add up. Set through the JSON tree:
+            // a text replace missed whenever the cut held a '+', which the serializer escapes (\u002B), leaving a valid key.
+            _ => WithPrivateKey(google.ServiceAccount.ToJsonKey(), pem.Remove(40, 40)),
         };
 
         var act = () => Source(key: text);
@@ -444,5 +447,12 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
     private sealed class ShiftedClock(TimeSpan offset) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+    }
+
+    private static string WithPrivateKey(string jsonKey, string privateKey)
+    {
+        var key = JsonNode.Parse(jsonKey)!.AsObject();
+        key["private_key"] = privateKey;
+        return key.ToJsonString();
     }
 }

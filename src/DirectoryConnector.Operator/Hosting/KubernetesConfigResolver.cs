@@ -1,3 +1,4 @@
+using DirectoryConnector.Operator.Hosting.Kubeconfig;
 using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
@@ -65,7 +66,7 @@ public static class KubernetesConfigResolver
         var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
         foreach (var file in files)
         {
-            var config = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: false);
+            var config = KubeconfigReader.Read(file);
             var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
             if (string.IsNullOrEmpty(merged.CurrentContext))
             {

@@ -22,8 +22,32 @@ internal sealed class CliProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>The apphost the build copies next to the tests.</summary>
-    public static string BuiltExecutable => Path.Combine(AppContext.BaseDirectory, "directory-connector");
+    /// <summary>Names the executable the process tests run instead of the apphost next to them, e.g. a Native AOT publish
+    /// (<c>DIRECTORY_CONNECTOR_EXECUTABLE=/tmp/app/directory-connector dotnet test ...</c>), so the same tests prove
+    /// every build that ships.</summary>
+    public const string ExecutableVariable = "DIRECTORY_CONNECTOR_EXECUTABLE";
+
+    /// <summary>
+    /// The executable under test: the path in <see cref="ExecutableVariable"/> when it is set (it must exist), else the
+    /// apphost the build copies next to the tests.
+    /// </summary>
+    public static string BuiltExecutable
+    {
+        get
+        {
+            var overridden = Environment.GetEnvironmentVariable(ExecutableVariable);
+            if (string.IsNullOrWhiteSpace(overridden))
+            {
+                return Path.Combine(AppContext.BaseDirectory, "directory-connector");
+            }
+
+            var path = Path.GetFullPath(overridden);
+            return File.Exists(path) ? path : throw new FileNotFoundException($"{ExecutableVariable} names {path}, which does not exist", path);
+        }
+    }
+
+    /// <summary>True when <see cref="ExecutableVariable"/> names another build than the apphost next to the tests.</summary>
+    public static bool IsOverridden => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ExecutableVariable));
 
     public string Output { get { lock (output) { return output.ToString(); } } }
 

@@ -1,6 +1,5 @@
 // Test names are sentences.
 
-using System.Diagnostics;
 using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.Http;
 using DirectoryConnector.TestSupport.Ldap;
@@ -84,27 +83,20 @@ public sealed class PrivateCaAndProxyTests : IAsyncLifetime
     /// <summary>The proxy settings are read once per process (HttpClient.DefaultProxy): run the real executable with them.</summary>
     private async Task<CliResult> RunProcessAsync(Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "directory-connector.dll"), "sync", "-f", workspace.ManifestPath, "--state", workspace.StatePath },
-        };
+        var applied = new Dictionary<string, string?>();
         foreach (var name in new[] { "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy" })
         {
-            start.Environment.Remove(name);
+            applied[name] = null;
         }
 
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            applied[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await output, await error);
+        using var process = CliProcess.Start(CliProcess.BuiltExecutable, ["sync", "-f", workspace.ManifestPath, "--state", workspace.StatePath], applied);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        exitCode.Should().NotBeNull($"the sync did not exit within 2 minutes\n{process}");
+        return new CliResult(exitCode!.Value, process.Output, process.Error);
     }
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sync;
-using Google.Apis.Auth.OAuth2.Responses;
 
 namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 
@@ -36,9 +35,6 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     {
         "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded",
     };
-
-    /// <summary>The transport Google.Apis.Auth uses for token requests: this client's, so caSecretRef applies to it too.</summary>
-    internal Google.Apis.Http.IHttpClientFactory TokenTransport => new GoogleTokenHttpClientFactory(httpClient);
 
     /// <param name="query">The Directory API search query from spec.filters.users, or null.</param>
     /// <param name="showDeleted">True lists only deleted users.</param>
@@ -91,17 +87,25 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
         }
     }
 
-    private static async Task<string> GetAccessTokenAsync(GoogleDirectorySession session, CancellationToken cancellationToken)
+    /// <summary>The session's access token, requested through this client (its caSecretRef trust, HTTPS_PROXY and
+    /// resilience pipeline apply to the token endpoint as to the Directory API).</summary>
+    private async Task<string> GetAccessTokenAsync(GoogleDirectorySession session, CancellationToken cancellationToken)
     {
-        var tokenUrl = session.Credential.TokenServerUrl;
+        var tokenUrl = session.Credential.TokenUrl;
         try
         {
-            return await session.Credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await session.Credential.GetAccessTokenAsync(httpClient, cancellationToken).ConfigureAwait(false);
         }
-        catch (TokenResponseException ex)
+        catch (GoogleTokenException ex) when (ex.Error is null)
         {
-            var error = ex.Error?.Error ?? "unknown_error";
-            var said = $"{error}: {ex.Error?.ErrorDescription}".TrimEnd(' ', ':');
+            // A proxy's page or another server.
+            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                $"The token endpoint {tokenUrl} did not answer with a token ({ex.Message}); check {Field}.tokenUrl and the network path (HTTPS_PROXY).", retryable: true, ex);
+        }
+        catch (GoogleTokenException ex)
+        {
+            var error = ex.Error!;
+            var said = $"{error}: {ex.ErrorDescription}".TrimEnd(' ', ':');
             throw error switch
             {
                 "unauthorized_client" => new SyncFailedException(SyncFailureReason.SourceAuthFailed,
@@ -117,15 +121,9 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
                     retryable: (int?)ex.StatusCode >= 500, ex),
             };
         }
-        catch (Exception ex) when (Token.TransportFailure(ex, "the token request", new Uri(tokenUrl), cancellationToken) is { } failure)
+        catch (Exception ex) when (Token.TransportFailure(ex, "the token request", tokenUrl, cancellationToken) is { } failure)
         {
             throw failure;
-        }
-        catch (InvalidOperationException ex)
-        {
-            // Google.Apis.Auth's answer to a token response it cannot read (a proxy's page, another server).
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"The token endpoint {tokenUrl} did not answer with a token ({ex.Message.TrimEnd('.')}); check {Field}.tokenUrl and the network path (HTTPS_PROXY).", retryable: true, ex);
         }
     }
 

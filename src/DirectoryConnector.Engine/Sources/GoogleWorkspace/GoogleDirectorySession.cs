@@ -1,5 +1,3 @@
-using Google.Apis.Auth.OAuth2;
-
 namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 
 /// <summary>What one read of the Directory API needs besides the HTTP client: where, for whom, and how it is named in errors.</summary>
@@ -8,4 +6,4 @@ namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 /// <param name="Domain">Sent when set: one domain of the customer.</param>
 /// <param name="Credential">Signs the JWT assertions for <paramref name="AdminUser"/>.</param>
 /// <param name="ClientId">The service account's OAuth client id (what domain-wide delegation is granted to), if the key names it.</param>
-internal sealed record GoogleDirectorySession(Uri ApiUrl, string Customer, string? Domain, ServiceAccountCredential Credential, string AdminUser, string? ClientId);
+internal sealed record GoogleDirectorySession(Uri ApiUrl, string Customer, string? Domain, GoogleServiceAccountCredential Credential, string AdminUser, string? ClientId);

@@ -1,13 +1,12 @@
+using System.Text.Json;
 using DirectoryConnector.Engine.Sync;
-using Google.Apis.Auth.OAuth2;
-using Google.Apis.Json;
 
 namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 
 /// <summary>
 /// A service account's JSON key as Google Cloud issues it (https://cloud.google.com/iam/docs/keys-create-delete):
 /// type service_account, client_email, client_id, private_key_id and a PKCS#8 PEM private_key.
-/// Parsed with Google.Apis.Auth's own model; errors name the Secret key, never its content.
+/// Parsed with a compile-time contract; errors name the Secret key, never its content.
 /// </summary>
 internal sealed record GoogleServiceAccountKey(string ClientEmail, string? ClientId, string? PrivateKeyId, string? ProjectId, string PrivateKey)
 {
@@ -17,12 +16,12 @@ internal sealed record GoogleServiceAccountKey(string ClientEmail, string? Clien
     {
         const string Fix = "Put the service account's JSON key there as Google Cloud issues it (IAM › Service accounts › Keys › Add key › JSON); "
             + "the original connector's clientEmail and privateKey are both inside that file.";
-        JsonCredentialParameters? parameters;
+        GoogleServiceAccountKeyFile? parameters;
         try
         {
-            parameters = NewtonsoftJsonSerializer.Instance.Deserialize<JsonCredentialParameters>(json);
+            parameters = string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize(json, GoogleAuthJsonContext.Default.GoogleServiceAccountKeyFile);
         }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException)
+        catch (JsonException)
         {
             // The parser's message quotes the text it choked on: that could be key material, so it is not passed on.
             throw Invalid($"{field}: the {secret} is not JSON. {Fix}");
@@ -33,7 +32,7 @@ internal sealed record GoogleServiceAccountKey(string ClientEmail, string? Clien
             throw Invalid($"{field}: the {secret} is empty. {Fix}");
         }
 
-        if (parameters.Type != JsonCredentialParameters.ServiceAccountCredentialType)
+        if (parameters.Type != "service_account")
         {
             var type = parameters.Type is null ? "no type" : $"type '{Sanitize(parameters.Type)}'";
             throw Invalid($"{field}: the {secret} holds a JSON credential of {type}, not a service-account key (type service_account). {Fix}");
@@ -46,19 +45,18 @@ internal sealed record GoogleServiceAccountKey(string ClientEmail, string? Clien
             throw Invalid($"{field}: the {secret} is a service-account key without {string.Join(" and ", missing)}. {Fix}");
         }
 
-        return new GoogleServiceAccountKey(parameters.ClientEmail, parameters.ClientId, parameters.PrivateKeyId, parameters.ProjectId, parameters.PrivateKey);
+        return new GoogleServiceAccountKey(parameters.ClientEmail!, parameters.ClientId, parameters.PrivateKeyId, parameters.ProjectId, parameters.PrivateKey!);
     }
 
     /// <summary>The credential that signs JWT assertions for <paramref name="subject"/> with this key.
     /// Throws SyncFailedException(InvalidSpec) when private_key is not a PEM RSA key.</summary>
-    public ServiceAccountCredential CreateCredential(ServiceAccountCredential.Initializer initializer, string field, string secret)
+    public GoogleServiceAccountCredential CreateCredential(string subject, IEnumerable<string> scopes, Uri tokenUrl, string field, string secret)
     {
-        ArgumentNullException.ThrowIfNull(initializer);
         try
         {
-            return new ServiceAccountCredential(initializer.FromPrivateKey(PrivateKey));
+            return GoogleServiceAccountCredential.Create(this, subject, scopes, tokenUrl, TimeProvider.System);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidDataException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        catch (FormatException)
         {
             throw Invalid($"{field}: the private_key in the {secret} is not a PEM RSA private key. Create a new JSON key for {ClientEmail} and store it unchanged.");
         }

@@ -33,16 +33,7 @@ internal sealed partial class GoogleWorkspaceSource(
         var field = $"{GoogleDirectoryClient.Field}.serviceAccountKeySecretRef";
         var key = GoogleServiceAccountKey.Parse(keyJson, field, secret);
         var tokenUrl = string.IsNullOrWhiteSpace(spec.TokenUrl) ? DefaultTokenUrl : spec.TokenUrl.Trim();
-        var credential = key.CreateCredential(new Google.Apis.Auth.OAuth2.ServiceAccountCredential.Initializer(key.ClientEmail, tokenUrl)
-        {
-            User = spec.AdminUser.Trim(),
-            Scopes = GoogleDirectoryClient.Scopes,
-            KeyId = key.PrivateKeyId,
-            ProjectId = key.ProjectId,
-            HttpClientFactory = client.TokenTransport,
-            // The typed client's resilience pipeline retries; Google's own backoff would multiply the attempts.
-            DefaultExponentialBackOffPolicy = Google.Apis.Http.ExponentialBackOffPolicy.None,
-        }, field, secret);
+        var credential = key.CreateCredential(spec.AdminUser.Trim(), GoogleDirectoryClient.Scopes, new Uri(tokenUrl), field, secret);
         var apiUrl = new Uri((string.IsNullOrWhiteSpace(spec.ApiUrl) ? DefaultApiUrl : spec.ApiUrl.Trim()).TrimEnd('/') + "/");
         var customer = string.IsNullOrWhiteSpace(spec.Customer) ? "my_customer" : spec.Customer.Trim();
         var session = new GoogleDirectorySession(apiUrl, customer, spec.Domain?.Trim(), credential, spec.AdminUser.Trim(), key.ClientId);

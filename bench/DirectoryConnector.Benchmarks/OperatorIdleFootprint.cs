@@ -72,8 +72,6 @@ internal static class OperatorIdleFootprint
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // As the chart's Deployment runs it (charts/directory-connector-operator/templates/deployment.yaml).
-        start.Environment["DOTNET_TieredCompilation"] = "0";
         foreach (var pair in environment)
         {
             start.Environment[pair[0]] = pair[1];

@@ -50,7 +50,7 @@ public static class CrdGenerator
     /// </summary>
     public static string GenerateHelmTemplate()
     {
-        var yaml = KubernetesYaml.Serialize(Generate()).TrimEnd().Replace("{{", "{{ \"{{\" }}", StringComparison.Ordinal);
+        var yaml = KubernetesObjectYaml.Serialize(Generate()).TrimEnd().Replace("{{", "{{ \"{{\" }}", StringComparison.Ordinal);
         var nameLine = $"  name: {CrdName}\n";
         var at = yaml.IndexOf(nameLine, StringComparison.Ordinal) + nameLine.Length;
         return "{{- if .Values.crds.enabled }}\n" +
@@ -68,7 +68,7 @@ public static class CrdGenerator
 
     public static string GenerateYaml() =>
         "# Generated from the C# types by `directory-connector crd`; do not edit by hand.\n" +
-        KubernetesYaml.Serialize(Generate()).TrimEnd() + "\n";
+        KubernetesObjectYaml.Serialize(Generate()).TrimEnd() + "\n";
 
     public static V1CustomResourceDefinition Generate() => new()
     {

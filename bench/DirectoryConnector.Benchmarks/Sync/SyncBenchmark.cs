@@ -15,7 +15,7 @@ namespace DirectoryConnector.Benchmarks.Sync;
 /// Each figure is the median of three runs. The CLI measured is the executable users run: the Dockerfile's publish, or `--cli path` (another build).
 /// Syncs post to the loopback Bitwarden stand-in with the cloud's 2000-entry limit, hosted in this process so its CPU
 /// is measured apart. Needs slapd, ldap-utils and time (Debian packages; tests/run.sh installs the first two).
-/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only]
+/// Run: dotnet run -c Release --project bench/DirectoryConnector.Benchmarks -- sync [--users 10000,50000,200000] [--profile | --profile-only] [--profile-repeat N]
 /// (--profile first prints where read + plan spends time and allocations, measured in-process).
 /// </summary>
 internal static class SyncBenchmark
@@ -30,7 +30,7 @@ internal static class SyncBenchmark
         var sizes = BenchArguments.Ints(args, "--users", [10_000, 50_000]);
         // The executable users run: the Dockerfile's publish (self-contained, ReadyToRun), or --cli's (another build to
         // compare, e.g. a Native AOT publish).
-        var cli = BenchArguments.Value(args, "--cli") ?? await PublishedCli.PublishAsync();
+        var cli = BenchArguments.Value(args, "--cli") ?? (args.Contains("--profile-only") ? "" : await PublishedCli.PublishAsync());
         var results = new List<Measurement>();
         foreach (var users in sizes)
         {
@@ -74,7 +74,11 @@ internal static class SyncBenchmark
 
             if (args.Contains("--profile") || args.Contains("--profile-only"))
             {
-                Console.Error.WriteLine("   profile (in-process, read + plan):\n      " + (await ReadProfile.RunAsync(port)).Replace("\n", "\n      ", StringComparison.Ordinal));
+                // --profile-repeat N: later rounds run with the JIT warm, closer to the ReadyToRun / Native AOT executable.
+                for (var round = 1; round <= BenchArguments.Int(args, "--profile-repeat", 1); round++)
+                {
+                    Console.Error.WriteLine($"   profile round {round} (in-process, read + plan):\n      " + (await ReadProfile.RunAsync(port)).Replace("\n", "\n      ", StringComparison.Ordinal));
+                }
             }
 
             if (args.Contains("--profile-only"))

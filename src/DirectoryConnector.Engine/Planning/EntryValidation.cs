@@ -29,25 +29,26 @@ internal static class EntryValidation
     /// <param name="origin">Where the address came from (<see cref="DirectoryUser.EmailOrigin"/>), named in the reason.</param>
     public static string? EmailProblem(string? email, string? origin = null)
     {
-        var from = origin is null ? "" : $" (from {origin})";
         if (email is null)
         {
             return origin is null ? "has no email address" : $"has no email address ({origin} is empty or missing)";
         }
 
+        // Built only for a problem: most addresses have none.
+        string From() => origin is null ? "" : $" (from {origin})";
         if (email.Length > MaxEmailLength)
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"has an email address{from} of {email.Length} characters; Bitwarden accepts at most {MaxEmailLength}");
+                $"has an email address{From()} of {email.Length} characters; Bitwarden accepts at most {MaxEmailLength}");
         }
 
         if (!EmailAddress.IsValid(email))
         {
-            return $"has an email address '{email}'{from} that Bitwarden rejects as invalid (it needs exactly one '@', not at either end, and no line breaks)";
+            return $"has an email address '{email}'{From()} that Bitwarden rejects as invalid (it needs exactly one '@', not at either end, and no line breaks)";
         }
 
         return MailboxSyntax.Problem(email) is { } problem
-            ? $"has an email address '{email}'{from} that is not a mailbox an invitation can reach: {problem}"
+            ? $"has an email address '{email}'{From()} that is not a mailbox an invitation can reach: {problem}"
             : null;
     }
 

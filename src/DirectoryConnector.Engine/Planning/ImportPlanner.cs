@@ -31,6 +31,10 @@ public static class ImportPlanner
         }
 
         var members = options.Users ? memberPlan.Members : [];
+
+        // The members' hashes and the presence sets need nothing the groups need: they are computed on another core
+        // while the groups are flattened and hashed. Neither throws; a failure would still surface as itself below.
+        var membersPart = Task.Run(() => (Hash: ContentHash.OfMembers(hashScope, members, options.OverwriteExisting), Present: DirectoryPresence.Of(snapshot)));
         var (groups, groupSkipped) = options.Groups ? GroupFlattener.Flatten(directoryGroups, memberPlan) : ([], []);
 
         var plannerSkipped = memberPlan.Skipped.Concat(groupSkipped).ToList();
@@ -51,8 +55,8 @@ public static class ImportPlanner
             warnings.Add($"removeDisabled is on but has no effect: {unknown}");
         }
 
-        var (membersHash, memberShards) = ContentHash.OfMembers(hashScope, members, options.OverwriteExisting);
         var (groupsHash, groupShards, groupDigests) = ContentHash.OfGroups(hashScope, groups);
+        var ((membersHash, memberShards), present) = membersPart.GetAwaiter().GetResult();
         return new ImportPlan
         {
             Warnings = warnings,
@@ -60,7 +64,7 @@ public static class ImportPlanner
             Groups = groups,
             Skipped = [.. snapshot.Skipped, .. plannerSkipped],
             OverwriteExisting = options.OverwriteExisting,
-            Present = DirectoryPresence.Of(snapshot),
+            Present = present,
             MembersHash = membersHash,
             GroupsHash = groupsHash,
             MemberShards = memberShards,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 
@@ -140,7 +141,29 @@ internal static class MailboxSyntax
         return null;
     }
 
+    /// <summary>Domains already checked, with their problem (null for none): a directory's users share a few domains, and
+    /// the IDNA conversion is the costly part of the check. Bounded, so odd data cannot grow it without limit.</summary>
+    private static readonly ConcurrentDictionary<string, string?> CheckedDomains = new(StringComparer.Ordinal);
+
+    private const int MaxCheckedDomains = 4096;
+
     private static string? DomainProblem(string domain)
+    {
+        if (CheckedDomains.TryGetValue(domain, out var known))
+        {
+            return known;
+        }
+
+        var problem = CheckDomain(domain);
+        if (CheckedDomains.Count < MaxCheckedDomains)
+        {
+            CheckedDomains.TryAdd(domain, problem);
+        }
+
+        return problem;
+    }
+
+    private static string? CheckDomain(string domain)
     {
         if (domain.Length == 0)
         {

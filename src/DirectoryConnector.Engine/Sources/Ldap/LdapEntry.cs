@@ -7,9 +7,10 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 /// so both are mapped by the same code. Values are kept as bytes: binary attributes (objectGUID) must not
 /// go through a text decoding, and text ones are decoded on demand.
 /// </summary>
-internal sealed class LdapEntry(string distinguishedName)
+internal sealed class LdapEntry(string distinguishedName, int attributeCount = 0)
 {
-    private readonly Dictionary<string, List<byte[]>> _attributes = new(StringComparer.OrdinalIgnoreCase);
+    // A server's values are kept in the array S.DS.P returns them in; a file's are added one by one to a list.
+    private readonly Dictionary<string, IReadOnlyList<byte[]>> _attributes = new(attributeCount, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The DN as the server (or file) wrote it.</summary>
     public string DistinguishedName { get; } = distinguishedName;
@@ -23,15 +24,36 @@ internal sealed class LdapEntry(string distinguishedName)
     {
         if (!_attributes.TryGetValue(attribute, out var values))
         {
-            values = [];
-            _attributes[attribute] = values;
+            _attributes[attribute] = new List<byte[]> { value };
             HasRangedAttributes |= attribute.Contains(';', StringComparison.Ordinal);
         }
-
-        values.Add(value);
+        else if (values is List<byte[]> list)
+        {
+            list.Add(value);
+        }
+        else
+        {
+            _attributes[attribute] = new List<byte[]>(values) { value };
+        }
     }
 
     public void Add(string attribute, string value) => Add(attribute, Encoding.UTF8.GetBytes(value));
+
+    /// <summary>Adds every value of an attribute, keeping <paramref name="values"/> itself when the attribute is new.</summary>
+    public void AddAll(string attribute, byte[][] values)
+    {
+        if (!_attributes.TryGetValue(attribute, out var existing))
+        {
+            _attributes[attribute] = values;
+            HasRangedAttributes |= attribute.Contains(';', StringComparison.Ordinal);
+            return;
+        }
+
+        var list = new List<byte[]>(existing.Count + values.Length);
+        list.AddRange(existing);
+        list.AddRange(values);
+        _attributes[attribute] = list;
+    }
 
     /// <summary>Replaces an attribute's values and drops its ranged variants (member;range=...).</summary>
     public void Replace(string attribute, List<byte[]> values)
@@ -70,6 +92,9 @@ internal sealed class LdapEntry(string distinguishedName)
     /// <summary>The first value decoded as UTF-8; null when absent.</summary>
     public string? GetString(string attribute)
         => _attributes.TryGetValue(attribute, out var values) && values.Count > 0 ? Encoding.UTF8.GetString(values[0]) : null;
+
+    /// <summary>How many values the attribute has; 0 when absent.</summary>
+    public int Count(string attribute) => _attributes.TryGetValue(attribute, out var values) ? values.Count : 0;
 
     /// <summary>True when the entry's objectClass values include <paramref name="objectClass"/> (ASCII, case-insensitive,
     /// surrounding spaces ignored), compared on the bytes without decoding them.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace DirectoryConnector.Engine.Sources.Ldap;
 
@@ -98,19 +99,44 @@ internal static class LdapEntryMapper
         var name = FirstValue(entry, mapping.GroupNameAttribute, report, "the group name") ?? FirstValue(entry, "cn", report, "the group name");
         var references = new List<string>();
         string? incomplete = null;
+        void AddMember(string reference, string value)
+        {
+            if (members.NotAccounts.TryGetValue(reference, out var what))
+            {
+                report.Skipped.Add(new SkippedEntry(value.Trim(), SkippedEntryKind.Member,
+                    $"is listed as a member of {entry.DistinguishedName} but is {what}, not a user account: it is not added to any group"));
+                return;
+            }
+
+            references.Add(reference);
+        }
+
         foreach (var attribute in mapping.MemberAttributes)
         {
-            foreach (var value in ReadMemberValues(entry, attribute, ref incomplete))
+            if (entry.HasRangedAttributes)
             {
-                var reference = members.Resolve(value);
-                if (members.NotAccounts.TryGetValue(reference, out var what))
+                foreach (var value in ReadMemberValues(entry, attribute, ref incomplete))
                 {
-                    report.Skipped.Add(new SkippedEntry(value.Trim(), SkippedEntryKind.Member,
-                        $"is listed as a member of {entry.DistinguishedName} but is {what}, not a user account: it is not added to any group"));
-                    continue;
+                    AddMember(members.Resolve(value), value);
                 }
 
-                references.Add(reference);
+                continue;
+            }
+
+            // Nearly every value names a user by the DN the server wrote: it resolves without a string of its own.
+            var values = entry.GetBytes(attribute);
+            references.EnsureCapacity(references.Count + values.Count);
+            foreach (var bytes in values)
+            {
+                if (members.TryResolveUserDn(bytes, out var reference) && members.NotAccounts.Count == 0)
+                {
+                    references.Add(reference);
+                }
+                else
+                {
+                    var value = Encoding.UTF8.GetString(bytes);
+                    AddMember(reference ?? members.Resolve(value), value);
+                }
             }
         }
 
@@ -230,11 +256,12 @@ internal static class LdapEntryMapper
     // The first value is used, as the original connector does; a second one that differs is reported, never dropped silently.
     private static string? FirstValue(LdapEntry entry, string attribute, LdapReadReport report, string what)
     {
-        var all = entry.GetStrings(attribute);
-        if (all.Count == 1)
+        if (entry.Count(attribute) <= 1)
         {
-            return string.IsNullOrWhiteSpace(all[0]) ? null : all[0];
+            return entry.GetString(attribute) is { } only && !string.IsNullOrWhiteSpace(only) ? only : null;
         }
+
+        var all = entry.GetStrings(attribute);
 
         var values = all.Where(value => !string.IsNullOrWhiteSpace(value)).ToList();
         if (values.Count > 1 && values.Skip(1).Any(value => !DirectoryString.CaseIgnoreEquals(value, values[0])))

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
 namespace DirectoryConnector.Engine.Sources.Ldap;
 
 /// <summary>What a group's member values are resolved against: the users that were read (by uid for memberUid, by
@@ -13,6 +16,10 @@ internal sealed class LdapMemberIndex
     /// <summary>A user's DN exactly as the server wrote it → its reference id: member values usually spell it the same
     /// way, so they resolve without parsing the DN and share the user's string instead of holding a copy each.</summary>
     public Dictionary<string, string> UserReferencesByDn { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True when some uid could equal, under caseIgnoreMatch, a value that contains '=' (a DN): one with '=' or
+    /// a non-ASCII character (NFKC maps e.g. U+FF1D to '='). Almost never: then a DN-shaped member value needs no uid lookup.</summary>
+    private bool _uidMayLookLikeDn;
 
     /// <summary>The users' reference ids, to share their instances with member values spelt differently.</summary>
     public HashSet<string> UserReferences { get; } = new(StringComparer.Ordinal);
@@ -46,7 +53,9 @@ internal sealed class LdapMemberIndex
         UserReferences.Add(user.ReferenceId);
         foreach (var uid in entry.GetStrings(LdapEntryMapping.UidAttribute))
         {
-            UserReferencesByUid.TryAdd(uid.Trim(), user.ReferenceId);
+            var trimmed = uid.Trim();
+            UserReferencesByUid.TryAdd(trimmed, user.ReferenceId);
+            _uidMayLookLikeDn |= trimmed.Contains('=', StringComparison.Ordinal) || !Ascii.IsValid(trimmed);
         }
 
         if (SecurityIdentifier.PrimaryGroup(entry) is { } primaryGroup)
@@ -58,6 +67,24 @@ internal sealed class LdapMemberIndex
 
             members.Add(user.ReferenceId);
         }
+    }
+
+    /// <summary>The reference of the user whose DN a member value (UTF-8) spells exactly as the server wrote it, found
+    /// without making a string of the value; false when that does not settle it, and <see cref="Resolve"/> of the
+    /// decoded value decides. Gives what <see cref="Resolve"/> gives: a value that could be a uid is left to it, as
+    /// uids win over DNs.</summary>
+    public bool TryResolveUserDn(byte[] value, [NotNullWhen(true)] out string? reference)
+    {
+        reference = null;
+        Span<char> buffer = stackalloc char[256];
+        if (_uidMayLookLikeDn || Encoding.UTF8.GetMaxCharCount(value.Length) > buffer.Length)
+        {
+            return false;
+        }
+
+        // Decoded as Encoding.UTF8.GetString decodes (invalid bytes become U+FFFD), trimmed as Resolve trims.
+        var trimmed = buffer[..Encoding.UTF8.GetChars(value, buffer)].Trim();
+        return trimmed.Contains('=') && UserReferencesByDn.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(trimmed, out reference);
     }
 
     /// <summary>The reference a member value names (<see cref="LdapEntryMapper.ResolveMember"/>), a user's own instance

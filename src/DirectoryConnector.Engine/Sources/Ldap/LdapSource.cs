@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.DirectoryServices.Protocols;
 using System.Globalization;
 using System.Net;
@@ -11,6 +12,9 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 public sealed partial class LdapSource : IDirectorySource
 {
     private const string Field = "spec.source.ldap";
+
+    /// <summary>How many converted pages a search's fetching thread may hold that the caller has not mapped yet.</summary>
+    private const int PagesAhead = 2;
     private readonly EffectiveLdapSpec _settings;
     private readonly LdapSourceOptions _options;
     private readonly ILogger _logger;
@@ -198,15 +202,16 @@ public sealed partial class LdapSource : IDirectorySource
 
         var groups = new List<DirectoryGroup>();
         // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
-        // Each group is mapped as its page arrives.
+        // Each group is mapped as its page arrives; ranged member values are read on the fetching thread, which owns the connection.
         foreach (var entry in Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
-            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken))
-        {
-            foreach (var memberAttribute in mapping.MemberAttributes)
+            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken, entry =>
             {
-                ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
-            }
-
+                foreach (var memberAttribute in mapping.MemberAttributes)
+                {
+                    ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
+                }
+            }))
+        {
             var isSelected = selected is null || selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
             if (LdapEntryMapper.MapGroup(entry, mapping, memberIndex, isSelected, report) is { } group)
             {
@@ -406,13 +411,67 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
-    /// <summary>The entries page by page as the server sends them (RFC 2696), each converted as its page arrives and
-    /// the page then dropped, so a caller that maps as it goes never holds the raw responses of the whole search.</summary>
+    /// <summary>
+    /// The entries page by page as the server sends them (RFC 2696), each page converted as it arrives and then
+    /// dropped, so a caller that maps as it goes never holds the raw responses of the whole search. A thread of its own
+    /// asks for each page, converts it and runs <paramref name="prepare"/> (which may use the connection) on each entry,
+    /// up to <see cref="PagesAhead"/> pages ahead: the caller maps page N while the server and S.DS.P produce page N+1.
+    /// That thread alone uses the connection until the enumeration ends; ending it (read to the end, failed, cancelled
+    /// or abandoned) stops the thread and waits for it, so the caller may then use or dispose the connection. A failed
+    /// page fails the enumeration after the pages before it, with the same exception as when read inline.
+    /// </summary>
     private IEnumerable<LdapEntry> Search(
         LdapConnection connection,
         SearchScopeContext context,
         string[] attributes,
         DirectoryControl[] controls,
+        CancellationToken cancellationToken,
+        Action<LdapEntry>? prepare = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var pages = new BlockingCollection<List<LdapEntry>>(PagesAhead);
+        var producer = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    FetchPages(connection, context, attributes, controls, prepare, pages, stop.Token, cancellationToken);
+                }
+                finally
+                {
+                    pages.CompleteAdding();
+                }
+            },
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (var page in pages.GetConsumingEnumerable(cancellationToken))
+            {
+                foreach (var entry in page)
+                {
+                    yield return entry;
+                }
+            }
+        }
+        finally
+        {
+            // The connection is the fetching thread's until it returns (it checks stop between calls).
+            stop.Cancel();
+            Task.WaitAny(producer);
+        }
+
+        producer.GetAwaiter().GetResult();
+    }
+
+    private void FetchPages(
+        LdapConnection connection,
+        SearchScopeContext context,
+        string[] attributes,
+        DirectoryControl[] controls,
+        Action<LdapEntry>? prepare,
+        BlockingCollection<List<LdapEntry>> pages,
+        CancellationToken stop,
         CancellationToken cancellationToken)
     {
         var request = new SearchRequest(context.Base, context.Filter, SearchScope.Subtree, attributes)
@@ -427,18 +486,24 @@ public sealed partial class LdapSource : IDirectorySource
         }
 
         var count = 0;
-        var pages = 0;
+        var pageCount = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            stop.ThrowIfCancellationRequested();
             var response = (SearchResponse)Send(connection, request, context);
-            pages++;
-            LogPage(_logger, context.Base, pages, response.Entries.Count);
+            pageCount++;
+            LogPage(_logger, context.Base, pageCount, response.Entries.Count);
+            var page = new List<LdapEntry>(response.Entries.Count);
             foreach (SearchResultEntry result in response.Entries)
             {
-                count++;
-                yield return ToEntry(result);
+                var entry = ToEntry(result);
+                prepare?.Invoke(entry);
+                page.Add(entry);
             }
+
+            count += page.Count;
+            pages.Add(page, stop);
 
             // Search continuation references (RFC 4511 §4.5.3): subordinate parts of the tree held by other servers.
             foreach (SearchResultReference reference in response.References)
@@ -458,7 +523,7 @@ public sealed partial class LdapSource : IDirectorySource
             paging.Cookie = pageResponse.Cookie;
         }
 
-        LogSearch(_logger, context.Base, context.Filter, count, pages);
+        LogSearch(_logger, context.Base, context.Filter, count, pageCount);
     }
 
     private static PageResultResponseControl? FindPageResponse(DirectoryControl[] controls)
@@ -488,14 +553,13 @@ public sealed partial class LdapSource : IDirectorySource
 
     private static LdapEntry ToEntry(SearchResultEntry result)
     {
-        var entry = new LdapEntry(result.DistinguishedName);
-        foreach (string name in result.Attributes.AttributeNames)
+        var entry = new LdapEntry(result.DistinguishedName, result.Attributes.Count);
+        foreach (DirectoryAttribute attribute in result.Attributes.Values)
         {
-            // Bytes for every value: binary ones (objectGUID) can happen to be valid UTF-8.
-            foreach (byte[] value in result.Attributes[name].GetValues(typeof(byte[])))
-            {
-                entry.Add(name, value);
-            }
+            // Bytes for every value: binary ones (objectGUID) can happen to be valid UTF-8. GetValues returns a new
+            // array (a byte[][] typed object[]), which the entry keeps as it is.
+            var values = attribute.GetValues(typeof(byte[]));
+            entry.AddAll(attribute.Name, values as byte[][] ?? [.. values.Cast<byte[]>()]);
         }
 
         return entry;

@@ -23,6 +23,9 @@ public sealed partial class ControllerManager(
     string identity)
 {
     private static readonly TimeSpan MaxWatchBackoff = TimeSpan.FromSeconds(30);
+
+    // Long enough that a burst's stragglers (status writes, requeues after conflicts) are done.
+    private static readonly TimeSpan IdleQuietPeriod = TimeSpan.FromSeconds(10);
     private readonly ILogger logger = loggerFactory.CreateLogger<ControllerManager>();
     private volatile bool hasSynced;
 
@@ -95,7 +98,8 @@ public sealed partial class ControllerManager(
                 time,
                 loggerFactory.CreateLogger<DirectorySyncReconciler>(),
                 jitter);
-            var controller = new Controller(queue, ReconcileOwnedAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>());
+            var controller = new Controller(queue, ReconcileOwnedAsync, options.Concurrency, metrics, loggerFactory.CreateLogger<Controller>(),
+                new IdleMemoryRelease(IdleQuietPeriod, time, IdleMemoryRelease.CollectAggressively));
             hasSynced = true;
             LogCachesSynced(logger, namespaces.Count == 0 || namespaces[0] is null ? "all namespaces" : string.Join(", ", namespaces), options.LabelSelector ?? "(none)", options.Concurrency);
             await controller.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -5,22 +5,33 @@ namespace DirectoryConnector.Operator.Runtime;
 
 /// <summary>
 /// N workers draining the work queue (the queue guarantees one worker per key). Success forgets the key's backoff and
-/// requeues after the requested delay; a failure requeues with per-key backoff. Keys are never dropped.
+/// requeues after the requested delay; a failure requeues with per-key backoff. Keys are never dropped. When the
+/// queue drains, <paramref name="idle"/> (if any) hears of it.
 /// </summary>
 public sealed partial class Controller(
     WorkQueue queue,
     Func<string, CancellationToken, Task<ReconcileResult>> reconcile,
     int concurrency,
     OperatorMetrics metrics,
-    ILogger logger)
+    ILogger logger,
+    IdleMemoryRelease? idle = null)
 {
+    private int running;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         metrics.MaxConcurrentReconciles.WithLabels(OperatorMetrics.ControllerName).Set(concurrency);
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None));
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkAsync(cancellationToken), CancellationToken.None)).ToList();
+        if (idle is not null)
+        {
+            workers.Add(idle.RunAsync(IsIdle, cancellationToken));
+        }
+
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
+
+    private bool IsIdle() => Volatile.Read(ref running) == 0 && queue.Depth == 0;
 
     private async Task WorkAsync(CancellationToken cancellationToken)
     {
@@ -44,6 +55,7 @@ public sealed partial class Controller(
     {
         var active = metrics.ActiveWorkers.WithLabels(OperatorMetrics.ControllerName);
         active.Inc();
+        Interlocked.Increment(ref running);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -81,6 +93,11 @@ public sealed partial class Controller(
         {
             queue.Done(key);
             active.Dec();
+            if (Interlocked.Decrement(ref running) == 0 && queue.Depth == 0)
+            {
+                idle?.WentIdle();
+            }
+
             metrics.ReconcileTime.WithLabels(OperatorMetrics.ControllerName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }

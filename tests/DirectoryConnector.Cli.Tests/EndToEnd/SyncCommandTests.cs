@@ -148,7 +148,7 @@ public sealed class SyncCommandTests : IAsyncLifetime
         (await SyncAsync()).ExitCode.Should().Be(0);
         var before = StateJson();
         workspace.User("Dave").WriteDirectory();
-        standIn.FailNext(1, 500);
+        standIn.FailNext(CliRunner.BitwardenAttempts, 500);
 
         var failed = await SyncAsync();
 

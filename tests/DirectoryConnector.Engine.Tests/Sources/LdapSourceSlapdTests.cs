@@ -392,4 +392,38 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
 
         await read.Should().ThrowAsync<OperationCanceledException>();
     }
+
+    [Fact]
+    public async Task A_read_cancelled_while_its_pages_are_fetched_stops_without_asking_for_another_page()
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var cancelled = new ManualResetEventSlim();
+        var logger = new RecordingLogger<LdapSource>
+        {
+            // Runs on the thread that fetches the pages, as it logs the first page of the users: the caller is mapping
+            // entries (or waiting for them) when the token fires.
+            OnLog = (_, properties) =>
+            {
+                if (properties.TryGetValue("Page", out var page) && Equals(page, 1) && !cancelled.IsSet)
+                {
+                    cancellation.Cancel();
+                    cancelled.Set();
+                }
+            },
+        };
+        var spec = Spec();
+        spec.PageSize = 2; // the people span four pages
+        var source = LdapSource.Create(spec, null, fixture.Example.AdminPassword, null, new LdapSourceOptions(), logger);
+
+        var read = () => source.ReadAsync(Everything, cancellation.Token);
+
+        await read.Should().ThrowAsync<OperationCanceledException>();
+        cancelled.IsSet.Should().BeTrue("the token fired during the paged search");
+        // The fetching thread may still be finishing in the background: give it time to ask for a page it should not.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        logger.Entries.Should().NotContain(entry => entry.Properties.ContainsKey("Page") && !Equals(entry.Properties["Page"], 1),
+            "no page is asked for once the read is cancelled");
+        (await LdapSource.Create(spec, null, fixture.Example.AdminPassword, null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None))
+            .Users.Should().HaveCount(SlapdSeed.PersonCount, "a cancelled read leaves nothing behind that the next one trips on");
+    }
 }

@@ -138,9 +138,9 @@ internal sealed class GoogleServiceAccountCredential : IDisposable
         }
 
         // A proxy's page or another server: said by status and media type, never by its body.
-        var media = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+        var content = response.Content.Headers.ContentType?.MediaType is { } media ? $"a {media} body" : "a body without a content type";
         throw new GoogleTokenException(response.StatusCode, error: null, description: null,
-            $"HTTP {(int)response.StatusCode} with {(response.IsSuccessStatusCode ? "no access_token in a" : "a")} {media} body");
+            $"HTTP {(int)response.StatusCode} with {(response.IsSuccessStatusCode ? "no access_token in " : "")}{content}");
     }
 
     private string Assertion(DateTime now) => Handler.CreateToken(new SecurityTokenDescriptor

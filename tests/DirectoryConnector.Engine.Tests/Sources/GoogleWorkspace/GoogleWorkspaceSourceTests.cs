@@ -339,6 +339,34 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         error.Message.Should().Contain("Invalid JWT Signature");
     }
 
+    [Fact]
+    public async Task ATokenUrlThatAnswersNoTokenResponseIsRetryableNamingTheUrlAndTheStatusButNotTheBody()
+    {
+        var spec = GoogleTestKit.Spec(google);
+        spec.TokenUrl = new Uri(google.BaseUrl, "not-the-token-endpoint").ToString();
+
+        var error = await FailureAsync(Source(spec));
+
+        error.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        error.Retryable.Should().BeTrue();
+        error.Message.Should().StartWith($"The token endpoint {spec.TokenUrl} did not answer with a token (HTTP 404 with ")
+            .And.Contain("spec.source.googleWorkspace.tokenUrl");
+        google.ApiRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task OneTokenServesEveryRequestOfARead()
+    {
+        google.MaxPageSize = 1;
+        google.AddUser("alice@example.com");
+        google.AddUser("bob@example.com");
+
+        await ReadAsync();
+
+        google.ApiRequests.Should().HaveCountGreaterThan(2);
+        google.TokenRequests.Should().ContainSingle("the access token is kept until five minutes before it expires");
+    }
+
     [Theory]
     [InlineData("pem")]
     [InlineData("authorized_user")]

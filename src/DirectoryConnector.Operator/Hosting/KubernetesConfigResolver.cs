@@ -91,8 +91,49 @@ public static class KubernetesConfigResolver
             merged.Contexts = FirstWins(merged.Contexts, config.Contexts, c => c.Name, _ => { });
         }
 
-        return KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+        var plugins = DetachExecPlugins(merged);
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
+        var user = merged.Contexts.FirstOrDefault(c => string.Equals(c.Name, configuration.CurrentContext, StringComparison.OrdinalIgnoreCase))?.ContextDetails?.User;
+        if (user is not null && plugins.TryGetValue(user, out var exec))
+        {
+            // As KubernetesClient's SetUserDetails does with the plugin's answer (certificate and key PEM as base64).
+            var response = ExecCredentialPlugin.Run(exec);
+            configuration.AccessToken = response.Status.Token;
+            configuration.ClientCertificateData = response.Status.ClientCertificateData is { } certificate ? Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(certificate)) : null;
+            configuration.ClientCertificateKeyData = response.Status.ClientKeyData is { } key ? Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(key)) : null;
+            configuration.TokenProvider = response.Status.Token is null ? null : new ExecCredentialTokenProvider(exec, response);
+        }
+
+        return configuration;
     }
+
+    // KubernetesClient would run a user's exec plugin itself while building the configuration, writing its
+    // KUBERNETES_EXEC_INFO with reflection JSON that Native AOT does not have; ExecCredentialPlugin runs it instead. A
+    // user left with no other credential gets a stand-in token so the build accepts it; the plugin's answer replaces it.
+    private static Dictionary<string, ExternalExecution> DetachExecPlugins(K8SConfiguration config)
+    {
+        var plugins = new Dictionary<string, ExternalExecution>(StringComparer.OrdinalIgnoreCase);
+        foreach (var user in config.Users)
+        {
+            if (user.UserCredentials?.ExternalExecution is not { } exec)
+            {
+                continue;
+            }
+
+            ExecCredentialPlugin.Validate(exec);
+            plugins.TryAdd(user.Name, exec);
+            user.UserCredentials.ExternalExecution = null;
+            var credentials = user.UserCredentials;
+            if (string.IsNullOrWhiteSpace(credentials.Token) && (string.IsNullOrWhiteSpace(credentials.UserName) || string.IsNullOrWhiteSpace(credentials.Password)))
+            {
+                credentials.Token = ExecPluginPendingToken;
+            }
+        }
+
+        return plugins;
+    }
+
+    private const string ExecPluginPendingToken = "exec-plugin-pending";
 
     private static List<T> FirstWins<T>(IEnumerable<T>? kept, IEnumerable<T>? added, Func<T, string> name, Action<T> resolvePaths)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using DirectoryConnector.Operator.Resources;
 using k8s;
+using k8s.KubeConfigModels;
 using k8s.Models;
 using static k8s.KubernetesJson;
 
@@ -26,4 +27,6 @@ namespace DirectoryConnector.Operator.Runtime;
 // What every typed watch reads each line as first (and as, when the object is a Status).
 [JsonSerializable(typeof(Watcher<KubernetesObject>.WatchEvent))]
 [JsonSerializable(typeof(Watcher<V1Status>.WatchEvent))]
+// An exec credential plugin's output (ExecCredentialPlugin).
+[JsonSerializable(typeof(ExecCredentialResponse))]
 internal sealed partial class OperatorJsonContext : JsonSerializerContext;

@@ -146,7 +146,7 @@ internal static class LdapEntryMapper
             references.AddRange(primaryMembers);
         }
 
-        return new DirectoryGroup(CanonicalDn(entry.DistinguishedName), externalId, name, [.. references.Distinct(StringComparer.Ordinal)], selected, entry.DistinguishedName)
+        return new DirectoryGroup(CanonicalDn(entry.DistinguishedName), externalId, name, members.DistinctInOrder(references), selected, entry.DistinguishedName)
         {
             IncompleteReason = incomplete,
         };

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DirectoryConnector.Engine.Sources.Ldap;
@@ -20,6 +21,8 @@ internal sealed class LdapMemberIndex
     /// <summary>True when some uid could equal, under caseIgnoreMatch, a value that contains '=' (a DN): one with '=' or
     /// a non-ASCII character (NFKC maps e.g. U+FF1D to '='). Almost never: then a DN-shaped member value needs no uid lookup.</summary>
     private bool _uidMayLookLikeDn;
+
+    private HashSet<string> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The users' reference ids, to share their instances with member values spelt differently.</summary>
     public HashSet<string> UserReferences { get; } = new(StringComparer.Ordinal);
@@ -85,6 +88,31 @@ internal sealed class LdapMemberIndex
         // Decoded as Encoding.UTF8.GetString decodes (invalid bytes become U+FFFD), trimmed as Resolve trims.
         var trimmed = buffer[..Encoding.UTF8.GetChars(value, buffer)].Trim();
         return trimmed.Contains('=') && UserReferencesByDn.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(trimmed, out reference);
+    }
+
+    /// <summary>Each reference once, in the order of first appearance (what Distinct gives), with one set reused for
+    /// every group of a read instead of one grown per group; compacts <paramref name="references"/> in place. Not
+    /// thread-safe: a read maps its groups on one thread.</summary>
+    public string[] DistinctInOrder(List<string> references)
+    {
+        // A set left large by a big group would make every later Clear wipe its buckets: start a small one instead.
+        if (_seen.Count > 4096)
+        {
+            _seen = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        _seen.Clear();
+        var kept = 0;
+        var span = CollectionsMarshal.AsSpan(references);
+        foreach (var reference in span)
+        {
+            if (_seen.Add(reference))
+            {
+                span[kept++] = reference;
+            }
+        }
+
+        return span[..kept].ToArray();
     }
 
     /// <summary>The reference a member value names (<see cref="LdapEntryMapper.ResolveMember"/>), a user's own instance

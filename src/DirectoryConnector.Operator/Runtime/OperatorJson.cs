@@ -4,7 +4,8 @@ namespace DirectoryConnector.Operator.Runtime;
 
 /// <summary>
 /// Puts <see cref="OperatorJsonContext"/> first in KubernetesJson's resolvers. KubernetesJson's options are static and
-/// become read-only once used, so this runs at the executable's entry, before any Kubernetes call; a second call is a
+/// become read-only once used, so this runs when the operator starts (<c>OperatorHost.StartAsync</c>), before any
+/// Kubernetes call, and in the test assemblies when they load; a second call is a
 /// no-op, and a call after KubernetesJson was used is a programming error that throws rather than leaving a
 /// Native AOT build to fail on its first DirectorySync.
 /// </summary>
@@ -28,7 +29,7 @@ public static class OperatorJson
                 {
                     throw new InvalidOperationException(
                         "KubernetesJson was used before the operator's JSON contracts were registered: call " +
-                        $"{nameof(OperatorJson)}.{nameof(Register)} at the executable's entry, before any Kubernetes call.");
+                        $"{nameof(OperatorJson)}.{nameof(Register)} before any Kubernetes call.");
                 }
 
                 options.TypeInfoResolverChain.Insert(0, OperatorJsonContext.Default);

@@ -25,7 +25,7 @@ public sealed class OperatorJsonTests
     [Fact]
     public void KubernetesJsonUsesTheCompileTimeContractsForOurKinds()
     {
-        // The test assembly registers them at load, as Program does at the executable's entry.
+        // The test assembly registers them at load, as OperatorHost.StartAsync does when the operator starts.
         Type[] kinds = [typeof(DirectorySync), typeof(DirectorySyncList), typeof(DirectorySyncStatus), typeof(PartialObjectMetadata),
             typeof(Watcher<DirectorySync>.WatchEvent), typeof(Watcher<PartialObjectMetadata>.WatchEvent),
             typeof(Watcher<KubernetesObject>.WatchEvent), typeof(Watcher<V1Status>.WatchEvent)];

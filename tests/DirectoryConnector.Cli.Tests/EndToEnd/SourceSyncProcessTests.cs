@@ -25,6 +25,7 @@ namespace DirectoryConnector.Cli.Tests.EndToEnd;
 /// stand-in's CA from caSecretRef, posting to the Bitwarden stand-in. `test` reads without posting, `sync` makes the
 /// organization equal the directory, and a second `sync` posts nothing.
 /// </summary>
+[Collection(SourceProcessCollectionDefinition.Name)]
 public sealed class SourceSyncProcessTests : IAsyncLifetime
 {
     private readonly string folder = Directory.CreateTempSubdirectory("dc-cli-sources-").FullName;

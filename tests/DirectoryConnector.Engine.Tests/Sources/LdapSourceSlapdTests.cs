@@ -406,8 +406,9 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
             {
                 if (properties.TryGetValue("Page", out var page) && Equals(page, 1) && !cancelled.IsSet)
                 {
-                    cancellation.Cancel();
+                    // Set first: Cancel wakes the caller, which may look before this thread runs another line.
                     cancelled.Set();
+                    cancellation.Cancel();
                 }
             },
         };
@@ -419,8 +420,7 @@ public sealed class LdapSourceSlapdTests(SlapdFixture fixture)
 
         await read.Should().ThrowAsync<OperationCanceledException>();
         cancelled.IsSet.Should().BeTrue("the token fired during the paged search");
-        // The fetching thread may still be finishing in the background: give it time to ask for a page it should not.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // The read ends only once its fetching thread has stopped, so any page it asked for is logged by now.
         logger.Entries.Should().NotContain(entry => entry.Properties.ContainsKey("Page") && !Equals(entry.Properties["Page"], 1),
             "no page is asked for once the read is cancelled");
         (await LdapSource.Create(spec, null, fixture.Example.AdminPassword, null, NullLogger<LdapSource>.Instance).ReadAsync(Everything, CancellationToken.None))

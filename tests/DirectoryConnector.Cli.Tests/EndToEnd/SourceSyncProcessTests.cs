@@ -90,18 +90,7 @@ public sealed class SourceSyncProcessTests : IAsyncLifetime
         var suffix = new SlapdSuffix("dc=sync,dc=test", "sync-admin-secret");
         await using var slapd = await SlapdServer.StartAsync([suffix], contentSync: true);
         await SeedLdapAsync(slapd, suffix);
-        WriteManifest($"""
-            ldap:
-              hostname: {SlapdServer.Host}
-              port: {slapd.LdapPort}
-              encryption: startTls
-              caSecretRef: {"{"}name: ldap-ca, key: ca.crt{"}"}
-              rootPath: {suffix.Suffix}
-              userPath: ou=People
-              groupPath: ou=Groups
-              username: {suffix.AdminDn}
-              passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
-            """, ("ldap-bind", "password", suffix.AdminPassword), ("ldap-ca", "ca.crt", slapd.Certificates.CaPem));
+        WriteLdapManifest(slapd, suffix, slapd.LdapPort, "startTls");
 
         await TestThenSyncTwiceAsync("2 members (2 enabled, 0 disabled, 0 deleted), 1 group", "ann@sync.test", "ben@sync.test", "Staff: ann@sync.test ben@sync.test");
 
@@ -121,18 +110,7 @@ public sealed class SourceSyncProcessTests : IAsyncLifetime
         var suffix = new SlapdSuffix("dc=sync,dc=test", "ldaps-admin-secret");
         await using var slapd = await SlapdServer.StartAsync([suffix]);
         await SeedLdapAsync(slapd, suffix);
-        WriteManifest($"""
-            ldap:
-              hostname: {SlapdServer.Host}
-              port: {slapd.LdapsPort}
-              encryption: ldaps
-              caSecretRef: {"{"}name: ldap-ca, key: ca.crt{"}"}
-              rootPath: {suffix.Suffix}
-              userPath: ou=People
-              groupPath: ou=Groups
-              username: {suffix.AdminDn}
-              passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
-            """, ("ldap-bind", "password", suffix.AdminPassword), ("ldap-ca", "ca.crt", slapd.Certificates.CaPem));
+        WriteLdapManifest(slapd, suffix, slapd.LdapsPort, "ldaps");
 
         await TestThenSyncTwiceAsync("2 members (2 enabled, 0 disabled, 0 deleted), 1 group", "ann@sync.test", "ben@sync.test", "Staff: ann@sync.test ben@sync.test");
     }
@@ -335,6 +313,21 @@ public sealed class SourceSyncProcessTests : IAsyncLifetime
 
     /// <summary>`test` (exit 0, <paramref name="summary"/> on stdout, nothing posted), `sync` (the organization is
     /// <paramref name="organization"/>), then `sync` again (exit 0, nothing posted, the organization unchanged).</summary>
+    /// <summary>A DirectorySync on <paramref name="slapd"/>'s suffix over <paramref name="encryption"/>, trusting its CA.</summary>
+    private void WriteLdapManifest(SlapdServer slapd, SlapdSuffix suffix, int port, string encryption)
+        => WriteManifest($"""
+            ldap:
+              hostname: {SlapdServer.Host}
+              port: {port}
+              encryption: {encryption}
+              caSecretRef: {"{"}name: ldap-ca, key: ca.crt{"}"}
+              rootPath: {suffix.Suffix}
+              userPath: ou=People
+              groupPath: ou=Groups
+              username: {suffix.AdminDn}
+              passwordSecretRef: {"{"}name: ldap-bind, key: password{"}"}
+            """, ("ldap-bind", "password", suffix.AdminPassword), ("ldap-ca", "ca.crt", slapd.Certificates.CaPem));
+
     private async Task TestThenSyncTwiceAsync(string summary, params string[] organization)
     {
         var test = await TestAsync();

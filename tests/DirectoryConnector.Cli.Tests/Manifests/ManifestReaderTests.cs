@@ -330,6 +330,26 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public async Task DashReadsStandardInputOnceWithPathsRelativeToTheWorkingDirectory()
+    {
+        var yaml = System.Text.Encoding.UTF8.GetBytes(DirectorySyncHeader + "\nspec: {source: {file: {path: users.ldif}}}\n");
+        Stream Input() => new MemoryStream(yaml);
+
+        var set = await ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, Input);
+
+        var directorySync = set.DirectorySyncs.Should().ContainSingle().Subject;
+        directorySync.File.Should().Be("(stdin)");
+        directorySync.Spec.Source.File!.Path.Should().Be(Path.Combine(Directory.GetCurrentDirectory(), "users.ldif"), "as with kubectl, piped manifests have no folder of their own");
+
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-", "-"], EngineServices.Providers, CancellationToken.None, Input))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().Equal("-f -: standard input is given twice; it can be read once");
+
+        var tooLarge = new MemoryStream(new byte[ManifestReader.MaxFileBytes + 1]);
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, () => tooLarge))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().ContainSingle().Which.Should().StartWith("(stdin): more than the 3 MiB a manifest may have");
+    }
+
+    [Fact]
     public void ADirectorySyncGivenTwiceIsRefusedNamingWhereEachCameFrom()
     {
         var set = new ManifestSet();

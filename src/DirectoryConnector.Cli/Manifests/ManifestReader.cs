@@ -26,13 +26,51 @@ internal static partial class ManifestReader
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
     private static readonly HashSet<string> ConfigMapFields = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
 
-    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, SourceProviders providers, CancellationToken cancellationToken)
+    /// <summary>The -f value that reads standard input, as with <c>kubectl apply -f -</c>.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>How standard input is named in messages; its relative file-source paths are relative to the working directory.</summary>
+    public const string StandardInputName = "(stdin)";
+
+    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, SourceProviders providers, CancellationToken cancellationToken, Func<Stream>? standardInput = null)
     {
         var set = new ManifestSet();
         var problems = new List<string>();
+        var readStandardInput = false;
         foreach (var path in ExpandDirectories(paths, problems))
         {
             string text;
+            if (path == StandardInput)
+            {
+                if (readStandardInput)
+                {
+                    problems.Add("-f -: standard input is given twice; it can be read once");
+                    continue;
+                }
+
+                readStandardInput = true;
+                if (await ReadStandardInputAsync(standardInput ?? Console.OpenStandardInput, cancellationToken).ConfigureAwait(false) is not { } bytes)
+                {
+                    problems.Add($"{StandardInputName}: more than the {MaxFileBytes / (1024 * 1024)} MiB a manifest may have (the Kubernetes API server refuses bigger requests)");
+                    continue;
+                }
+
+                try
+                {
+                    Read(TextFileDecoder.Decode(bytes), StandardInputName, set, providers);
+                }
+                catch (TextFileEncodingException e)
+                {
+                    problems.Add($"{StandardInputName}: {e.Message}");
+                }
+                catch (ManifestException e)
+                {
+                    problems.AddRange(e.Problems);
+                }
+
+                continue;
+            }
+
             try
             {
                 if (new FileInfo(path) is { Exists: true, Length: > MaxFileBytes } large)
@@ -68,13 +106,35 @@ internal static partial class ManifestReader
         return problems.Count > 0 ? throw new ManifestException(problems) : set;
     }
 
+    /// <summary>All of standard input, or null when it holds more than <see cref="MaxFileBytes"/>.</summary>
+    private static async Task<byte[]?> ReadStandardInputAsync(Func<Stream> open, CancellationToken cancellationToken)
+    {
+        var input = open();
+        await using (input.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxFileBytes)
+                {
+                    return null;
+                }
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
     /// <summary>As <c>kubectl apply -f</c>: a directory stands for its .yaml, .yml and .json files (not its
     /// subdirectories), in name order.</summary>
     private static IEnumerable<string> ExpandDirectories(IEnumerable<string> paths, List<string> problems)
     {
         foreach (var path in paths)
         {
-            if (!Directory.Exists(path))
+            if (path == StandardInput || !Directory.Exists(path))
             {
                 yield return path;
                 continue;

@@ -250,6 +250,13 @@ public sealed class ManifestReaderTests
     public void BrokenYamlGivesTheLine()
         => ErrorOf("apiVersion: v1\nkind: Secret\nmetadata: {name: x\n").Should().StartWith("/manifests/corp.yaml: line ");
 
+    [Theory]
+    [InlineData("spec:\n\tinterval: 15m\n", 5, 1)]
+    [InlineData("spec:\n  sync:\n\t  users: true\n", 6, 1)]
+    [InlineData("spec:\n  bitwarden:\n    caSecretRef: {name: ca, key: ca.crt}\n  filters:\n    users: |\n      (cn=a)\n      \t(cn=b)\n  sync:\n\tusers: true\n", 12, 1)]
+    public void ATabInTheIndentationIsNamedWhereItIs(string spec, int line, int column)
+        => ErrorOf(DirectorySyncHeader + "\n" + spec).Should().Be($"/manifests/corp.yaml: line {line}, column {column}: not valid YAML: the line is indented with a tab; YAML indents with spaces only");
+
     [Fact]
     public void DuplicateKeysAreRefused()
         => ErrorOf(DirectorySyncHeader + "\nspec:\n  interval: 15m\n  interval: 30m\n").Should().Contain("line 6").And.Contain("Duplicate key interval");
@@ -320,6 +327,26 @@ public sealed class ManifestReaderTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task DashReadsStandardInputOnceWithPathsRelativeToTheWorkingDirectory()
+    {
+        var yaml = System.Text.Encoding.UTF8.GetBytes(DirectorySyncHeader + "\nspec: {source: {file: {path: users.ldif}}}\n");
+        Stream Input() => new MemoryStream(yaml);
+
+        var set = await ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, Input);
+
+        var directorySync = set.DirectorySyncs.Should().ContainSingle().Subject;
+        directorySync.File.Should().Be("(stdin)");
+        directorySync.Spec.Source.File!.Path.Should().Be(Path.Combine(Directory.GetCurrentDirectory(), "users.ldif"), "as with kubectl, piped manifests have no folder of their own");
+
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-", "-"], EngineServices.Providers, CancellationToken.None, Input))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().Equal("-f -: standard input is given twice; it can be read once");
+
+        var tooLarge = new MemoryStream(new byte[ManifestReader.MaxFileBytes + 1]);
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, () => tooLarge))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().ContainSingle().Which.Should().StartWith("(stdin): more than the 3 MiB a manifest may have");
     }
 
     [Fact]

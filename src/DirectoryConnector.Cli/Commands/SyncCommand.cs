@@ -47,7 +47,7 @@ internal static class SyncCommand
         {
             var error = parseResult.InvocationConfiguration.Error;
             using var services = context.BuildServices(parseResult);
-            if (await CliContext.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            if (await context.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }

@@ -304,7 +304,7 @@ internal static partial class ManifestReader
         }
         catch (JsonException e)
         {
-            throw new ManifestException($"{where}: {DescribeJsonError(e)}");
+            throw new ManifestException($"{where}: {DescribeJsonError(e, specNode)}");
         }
 
         // Paths in a source spec are relative to the manifest, so the same files work from any working directory.
@@ -371,13 +371,15 @@ internal static partial class ManifestReader
                     }
                     else
                     {
-                        throw new ManifestException($"{where}: {field}.{key}: expected a string; quote the value");
+                        throw new ManifestException(node is JsonArray or JsonObject
+                            ? $"{where}: {field}.{key}: expected a string, not {Written(node)}; write the value on one line, or as a YAML block (|)"
+                            : $"{where}: {field}.{key}: expected a string, not {Written(node)}; quote the value");
                     }
                 }
 
                 break;
-            default:
-                throw new ManifestException($"{where}: {field}: expected a mapping of keys to strings");
+            case var other:
+                throw new ManifestException($"{where}: {field}: expected a mapping of keys to strings, not {Written(other)}");
         }
     }
 
@@ -426,8 +428,10 @@ internal static partial class ManifestReader
         }
     }
 
-    /// <summary>Turns System.Text.Json's message into "spec.field: what is wrong", without .NET type names.</summary>
-    internal static string DescribeJsonError(JsonException e)
+    /// <summary>Turns System.Text.Json's message into "spec.field: what is wrong", without .NET type names. A value of
+    /// the wrong type says what the field expects and what was written there (looked up in <paramref name="spec"/>,
+    /// the spec as read), since System.Text.Json's message does not say which token it met.</summary>
+    internal static string DescribeJsonError(JsonException e, JsonNode? spec = null)
     {
         var path = e.Path is { Length: > 1 } jsonPath ? "spec" + jsonPath[1..] : "spec";
         var message = e.Message;
@@ -445,14 +449,83 @@ internal static partial class ManifestReader
 
         if (ConvertedTo().Match(message) is { Success: true } conversion)
         {
-            // A bare number where a duration belongs (interval: 15): the original connector counted minutes, this spec does not guess.
-            return IsDuration(path)
-                ? $"{path}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)"
-                : $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
+            JsonNode? node = null;
+            var written = spec is not null && TryFind(spec, e.Path, out node) ? Written(node) : null;
+            if (IsDuration(path))
+            {
+                // A bare number (interval: 15): the original connector counted minutes, this spec does not guess.
+                return $"{path}: expected a duration such as 15m or 1h30m{written switch
+                {
+                    null => "",
+                    "a number" => ", not a number (a number has no unit: write 15m, not 15)",
+                    _ => $", not {written}",
+                }}";
+            }
+
+            var expected = ExpectedValue(conversion.Groups[1].Value);
+            if (written is null || (written == "a string" && expected.StartsWith("one of", StringComparison.Ordinal)))
+            {
+                return $"{path}: expected {expected}";
+            }
+
+            // "636" or "true" in quotes is a string to YAML (and to the API server).
+            var quotedScalar = node is JsonValue text && text.TryGetValue<string>(out var value)
+                && ((expected == "an integer" && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)) || (expected == "true or false" && value is "true" or "false"));
+            return $"{path}: expected {expected}, not {written}{(quotedScalar ? ": remove the quotes" : "")}";
         }
 
         return $"{path}: {message}";
     }
+
+    /// <summary>What a YAML value is, in the words of the errors: "a list", "a mapping", "a number", ...</summary>
+    internal static string Written(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "a list",
+        JsonObject => "a mapping",
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.String => "a string",
+            _ => "null",
+        },
+    };
+
+    /// <summary>The node at a System.Text.Json path ($.a.b[0], $['a.b']) below <paramref name="root"/>.</summary>
+    private static bool TryFind(JsonNode root, string? path, out JsonNode? node)
+    {
+        node = root;
+        if (path is null || !path.StartsWith('$'))
+        {
+            return false;
+        }
+
+        foreach (Match segment in PathSegment().Matches(path[1..]))
+        {
+            if (segment.Groups["index"].Success)
+            {
+                if (node is not JsonArray array || !int.TryParse(segment.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture, out var index) || index >= array.Count)
+                {
+                    return false;
+                }
+
+                node = array[index];
+                continue;
+            }
+
+            var name = segment.Groups["name"].Success ? segment.Groups["name"].Value : segment.Groups["quoted"].Value;
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(name, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial Regex PathSegment();
 
     /// <summary>Whether the spec field at <paramref name="path"/> (spec.a.b) is a duration string.</summary>
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets "
@@ -487,7 +560,7 @@ internal static partial class ManifestReader
             "System.String" => "a string",
             _ when type.EndsWith(nameof(LdapEncryption), StringComparison.Ordinal) => "one of none, startTls, ldaps",
             _ when type.EndsWith(nameof(FileFormat), StringComparison.Ordinal) => "one of ldif, json",
-            _ => "an object",
+            _ => "a mapping",
         };
     }
 

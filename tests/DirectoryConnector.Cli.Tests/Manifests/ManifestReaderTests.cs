@@ -113,7 +113,7 @@ public sealed class ManifestReaderTests
               source:
                 ldap:
                   port: "636"
-            """).Should().EndWith("spec.source.ldap.port: expected an integer");
+            """).Should().EndWith("spec.source.ldap.port: expected an integer, not a string: remove the quotes");
 
     [Fact]
     public void APlainWordWhereABooleanBelongsNamesTheExpectedValues()
@@ -122,7 +122,7 @@ public sealed class ManifestReaderTests
             spec:
               sync:
                 users: yes please
-            """).Should().EndWith("spec.sync.users: expected true or false");
+            """).Should().EndWith("spec.sync.users: expected true or false, not a string");
 
     [Fact]
     public void AnUnknownEncryptionListsTheChoices()
@@ -156,7 +156,7 @@ public sealed class ManifestReaderTests
             spec:
               bitwarden:
                 organizationId: 1234
-            """).Should().EndWith("spec.bitwarden.organizationId: expected a string");
+            """).Should().EndWith("spec.bitwarden.organizationId: expected a string, not a number");
 
     [Fact]
     public void SecretsDecodeDataAndStringDataWinsLikeTheApiServer()
@@ -202,7 +202,7 @@ public sealed class ManifestReaderTests
             metadata: {name: pin}
             stringData:
               pin: 1234
-            """).Should().EndWith("stringData.pin: expected a string; quote the value");
+            """).Should().EndWith("stringData.pin: expected a string, not a number; quote the value");
 
     [Fact]
     public void MultiDocumentFilesYieldEveryKindAndIgnoreOthers()
@@ -429,7 +429,26 @@ public sealed class ManifestReaderTests
     [InlineData("sync: {fullSyncInterval: 24}", "spec.sync.fullSyncInterval")]
     public void ABareNumberWhereADurationBelongsAsksForAUnit(string line, string field)
         => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should()
-            .EndWith($"{field}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)");
+            .EndWith($"{field}: expected a duration such as 15m or 1h30m, not a number (a number has no unit: write 15m, not 15)");
+
+    [Theory]
+    [InlineData("interval: [1, 2]", "spec.interval: expected a duration such as 15m or 1h30m, not a list")]
+    [InlineData("interval: {minutes: 15}", "spec.interval: expected a duration such as 15m or 1h30m, not a mapping")]
+    [InlineData("interval: true", "spec.interval: expected a duration such as 15m or 1h30m, not a boolean")]
+    [InlineData("sync: {fullSyncInterval: [24h]}", "spec.sync.fullSyncInterval: expected a duration such as 15m or 1h30m, not a list")]
+    [InlineData("source: {ldap: {timeout: {seconds: 30}}}", "spec.source.ldap.timeout: expected a duration such as 15m or 1h30m, not a mapping")]
+    [InlineData("source: {ldap: {hostname: [dc1, dc2]}}", "spec.source.ldap.hostname: expected a string, not a list")]
+    [InlineData("source: {ldap: {port: [389]}}", "spec.source.ldap.port: expected an integer, not a list")]
+    [InlineData("sync: {users: {enabled: true}}", "spec.sync.users: expected true or false, not a mapping")]
+    [InlineData("sync: [users]", "spec.sync: expected a mapping, not a list")]
+    public void AValueOfTheWrongShapeIsNamedAsWrittenWithTheFormTheFieldExpects(string line, string error)
+        => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should().EndWith(error);
+
+    [Theory]
+    [InlineData("stringData: {password: [a, b]}", "stringData.password: expected a string, not a list; write the value on one line, or as a YAML block (|)")]
+    [InlineData("stringData: [password]", "stringData: expected a mapping of keys to strings, not a list")]
+    public void ASecretValueOfTheWrongShapeIsNamedAsWritten(string line, string error)
+        => ErrorOf($"apiVersion: v1\nkind: Secret\nmetadata: {{name: bind}}\n{line}\n").Should().EndWith(error);
 
     [Fact]
     public void SecretDataThatIsNotUtf8TextIsRefusedWithoutEchoingIt()

@@ -236,6 +236,36 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public void AListAsKubectlGetWritesItYieldsItsItems()
+    {
+        // kubectl get dsync,secret -n bitwarden -o yaml: one v1 List, server fields and status included.
+        var set = Read("""
+            apiVersion: v1
+            kind: List
+            metadata: {resourceVersion: ""}
+            items:
+            - apiVersion: directoryconnector.dev/v1alpha1
+              kind: DirectorySync
+              metadata: {name: corp, namespace: bitwarden, uid: 5f0c8d9e-1111-2222-3333-444455556666, resourceVersion: "4711", generation: 3}
+              spec:
+                bitwarden: {apiKeySecretRef: {name: bw}}
+                source: {file: {path: users.ldif}}
+              status: {userCount: 12}
+            - apiVersion: v1
+              kind: Secret
+              metadata: {name: bw, namespace: bitwarden}
+              type: Opaque
+              data: {client_id: b3JnYW5pemF0aW9uLng=}
+            """);
+
+        set.DirectorySyncs.Should().ContainSingle().Which.Spec.Source.File!.Path.Should().Be("/manifests/users.ldif");
+        set.Secrets.Should().ContainSingle().Which.Values.Should().Equal(new Dictionary<string, string> { ["client_id"] = "organization.x" });
+
+        ErrorOf("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: a}}\n- {apiVersion: v1, kind: Secret, metadata: {name: b}, strngData: {}}\n")
+            .Should().Be("/manifests/corp.yaml: document 1: items[1]: strngData: unknown field");
+    }
+
+    [Fact]
     public void ARelativeFilePathIsResolvedAgainstTheManifestsFolder()
     {
         var set = Read(DirectorySyncHeader + """

@@ -319,16 +319,18 @@ public sealed class ManifestReaderTests
             """);
         var resolver = new ManifestReferenceResolver(set, "bitwarden");
 
-        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", CancellationToken.None)).Should().Be("hunter2");
+        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None)).Should().Be("hunter2");
 
-        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", CancellationToken.None))
+        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
         missingKey.Which.Reason.Should().Be(SyncFailureReason.SecretNotFound);
-        missingKey.Which.Message.Should().Be("Secret \"corp-ldap-bind\" has no key \"pass\" (it has: password)").And.NotContain("hunter2");
+        missingKey.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.key: Secret \"corp-ldap-bind\" given with -f has no key \"pass\" (keys present: password); "
+            + "add the key to the Secret, or set spec.source.ldap.passwordSecretRef.key to a key it has.").And.NotContain("hunter2");
 
-        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", CancellationToken.None))
+        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
-        otherNamespace.Which.Message.Should().StartWith("Secret \"other-namespace\" was not found in the files given with -f");
+        otherNamespace.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.name: Secret \"other-namespace\" was not found in the files given with -f (in namespace \"bitwarden\" or without one); "
+            + "add its manifest with another -f (in a cluster: create it in the DirectorySync's namespace), or set spec.source.ldap.passwordSecretRef.name to a Secret that exists.");
     }
 
     [Fact]

@@ -246,6 +246,20 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JsonThatIsNoStateThisToolWroteIsBadInputAndNothingIsPostedOrRemoved()
+    {
+        File.WriteAllText(workspace.StatePath, """{"foo":1}""");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be($"error: --state {workspace.StatePath}: not a sync state written by this tool (it has a member \"foo\" that no state file has); "
+            + "delete it to start over with a full sync, or point --state at another file" + Environment.NewLine);
+        standIn.Requests.Should().BeEmpty();
+        File.ReadAllText(workspace.StatePath).Should().Be("""{"foo":1}""", "a file that is not a state is not overwritten either");
+    }
+
+    [Fact]
     public async Task WithTheOtherStateFileAUserMovedToAnotherDirectorySyncIsHandedOverNotRemoved()
     {
         // A second DirectorySync of the same organization (its own folder, directory and state): Dave is its user.

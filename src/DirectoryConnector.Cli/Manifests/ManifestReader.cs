@@ -168,38 +168,32 @@ internal static partial class ManifestReader
             var where = $"{fileName}: document {documentNumber}";
             try
             {
-                if (document is not JsonObject obj)
+                // kubectl get -o yaml writes several objects as one v1 List, and kubectl apply -f takes it back.
+                if (document is JsonObject list && list["kind"] is JsonValue listKind && listKind.TryGetValue<string>(out var listKindText) && listKindText == "List"
+                    && list["apiVersion"] is JsonValue listVersion && listVersion.TryGetValue<string>(out var listVersionText) && listVersionText == "v1")
                 {
-                    throw new ManifestException($"{where}: expected a Kubernetes object (a mapping with apiVersion and kind)");
-                }
+                    if (list["items"] is not (JsonArray or null))
+                    {
+                        throw new ManifestException($"{where}: items: expected a list of Kubernetes objects");
+                    }
 
-                var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : null;
-                var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : null;
-                switch (kind)
-                {
-                    case "DirectorySync":
-                        set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where, providers));
-                        break;
-                    case "Secret" when apiVersion == "v1":
-                        set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
-                        break;
-                    case "ConfigMap" when apiVersion == "v1":
-                        set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
-                        break;
-                    case "Secret" or "ConfigMap":
-                        throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not v1 ({kind}s are v1)");
-                    case null:
-                        throw new ManifestException($"{where}: kind: is required");
-                    default:
-                        // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read, but a
-                        // misspelt kind of ours would be skipped silently and reported as missing.
-                        if (MisspeltKind(kind, apiVersion) is { } meant)
+                    var itemNumber = 0;
+                    foreach (var item in list["items"] as JsonArray ?? [])
+                    {
+                        try
                         {
-                            throw new ManifestException($"{where}: kind: \"{kind}\" is not a kind: did you mean {meant}? (other kinds are ignored)");
+                            ReadObject(item, fileName, $"{where}: items[{itemNumber++}]", set, providers);
                         }
+                        catch (ManifestException e)
+                        {
+                            problems.AddRange(e.Problems);
+                        }
+                    }
 
-                        break;
+                    continue;
                 }
+
+                ReadObject(document, fileName, where, set, providers);
             }
             catch (ManifestException e)
             {
@@ -210,6 +204,42 @@ internal static partial class ManifestReader
         if (problems.Count > 0)
         {
             throw new ManifestException(problems);
+        }
+    }
+
+    private static void ReadObject(JsonNode? document, string fileName, string where, ManifestSet set, SourceProviders providers)
+    {
+        if (document is not JsonObject obj)
+        {
+            throw new ManifestException($"{where}: expected a Kubernetes object (a mapping with apiVersion and kind)");
+        }
+
+        var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : null;
+        var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : null;
+        switch (kind)
+        {
+            case "DirectorySync":
+                set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where, providers));
+                break;
+            case "Secret" when apiVersion == "v1":
+                set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
+                break;
+            case "ConfigMap" when apiVersion == "v1":
+                set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
+                break;
+            case "Secret" or "ConfigMap":
+                throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not v1 ({kind}s are v1)");
+            case null:
+                throw new ManifestException($"{where}: kind: is required");
+            default:
+                // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read, but a
+                // misspelt kind of ours would be skipped silently and reported as missing.
+                if (MisspeltKind(kind, apiVersion) is { } meant)
+                {
+                    throw new ManifestException($"{where}: kind: \"{kind}\" is not a kind: did you mean {meant}? (other kinds are ignored)");
+                }
+
+                break;
         }
     }
 

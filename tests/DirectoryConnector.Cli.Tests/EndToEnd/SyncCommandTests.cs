@@ -189,7 +189,8 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync();
 
         result.ExitCode.Should().Be(2, result.ToString());
-        result.Error.Should().Be("error: SecretNotFound: Secret \"bitwarden-org-api-key\" was not found in the files given with -f; add its manifest with another -f" + Environment.NewLine);
+        result.Error.Should().StartWith("error: SecretNotFound: spec.bitwarden.apiKeySecretRef.name: Secret \"bitwarden-org-api-key\" was not found in the files given with -f")
+            .And.Contain("add its manifest with another -f").And.Contain("or set spec.bitwarden.apiKeySecretRef.name to a Secret that exists.");
         standIn.Requests.Should().BeEmpty();
         File.Exists(workspace.StatePath).Should().BeFalse();
     }
@@ -242,6 +243,20 @@ public sealed class SyncCommandTests : IAsyncLifetime
         result.ExitCode.Should().Be(2, result.ToString());
         result.Error.Should().StartWith($"error: --state {workspace.StatePath}: not a sync state");
         standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task JsonThatIsNoStateThisToolWroteIsBadInputAndNothingIsPostedOrRemoved()
+    {
+        File.WriteAllText(workspace.StatePath, """{"foo":1}""");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be($"error: --state {workspace.StatePath}: not a sync state written by this tool (it has a member \"foo\" that no state file has); "
+            + "delete it to start over with a full sync, or point --state at another file" + Environment.NewLine);
+        standIn.Requests.Should().BeEmpty();
+        File.ReadAllText(workspace.StatePath).Should().Be("""{"foo":1}""", "a file that is not a state is not overwritten either");
     }
 
     [Fact]

@@ -236,6 +236,36 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public void AListAsKubectlGetWritesItYieldsItsItems()
+    {
+        // kubectl get dsync,secret -n bitwarden -o yaml: one v1 List, server fields and status included.
+        var set = Read("""
+            apiVersion: v1
+            kind: List
+            metadata: {resourceVersion: ""}
+            items:
+            - apiVersion: directoryconnector.dev/v1alpha1
+              kind: DirectorySync
+              metadata: {name: corp, namespace: bitwarden, uid: 5f0c8d9e-1111-2222-3333-444455556666, resourceVersion: "4711", generation: 3}
+              spec:
+                bitwarden: {apiKeySecretRef: {name: bw}}
+                source: {file: {path: users.ldif}}
+              status: {userCount: 12}
+            - apiVersion: v1
+              kind: Secret
+              metadata: {name: bw, namespace: bitwarden}
+              type: Opaque
+              data: {client_id: b3JnYW5pemF0aW9uLng=}
+            """);
+
+        set.DirectorySyncs.Should().ContainSingle().Which.Spec.Source.File!.Path.Should().Be("/manifests/users.ldif");
+        set.Secrets.Should().ContainSingle().Which.Values.Should().Equal(new Dictionary<string, string> { ["client_id"] = "organization.x" });
+
+        ErrorOf("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: a}}\n- {apiVersion: v1, kind: Secret, metadata: {name: b}, strngData: {}}\n")
+            .Should().Be("/manifests/corp.yaml: document 1: items[1]: strngData: unknown field");
+    }
+
+    [Fact]
     public void ARelativeFilePathIsResolvedAgainstTheManifestsFolder()
     {
         var set = Read(DirectorySyncHeader + """
@@ -289,16 +319,18 @@ public sealed class ManifestReaderTests
             """);
         var resolver = new ManifestReferenceResolver(set, "bitwarden");
 
-        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", CancellationToken.None)).Should().Be("hunter2");
+        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None)).Should().Be("hunter2");
 
-        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", CancellationToken.None))
+        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
         missingKey.Which.Reason.Should().Be(SyncFailureReason.SecretNotFound);
-        missingKey.Which.Message.Should().Be("Secret \"corp-ldap-bind\" has no key \"pass\" (it has: password)").And.NotContain("hunter2");
+        missingKey.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.key: Secret \"corp-ldap-bind\" given with -f has no key \"pass\" (keys present: password); "
+            + "add the key to the Secret, or set spec.source.ldap.passwordSecretRef.key to a key it has.").And.NotContain("hunter2");
 
-        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", CancellationToken.None))
+        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
-        otherNamespace.Which.Message.Should().StartWith("Secret \"other-namespace\" was not found in the files given with -f");
+        otherNamespace.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.name: Secret \"other-namespace\" was not found in the files given with -f (in namespace \"bitwarden\" or without one); "
+            + "add its manifest with another -f (in a cluster: create it in the DirectorySync's namespace), or set spec.source.ldap.passwordSecretRef.name to a Secret that exists.");
     }
 
     [Fact]

@@ -259,6 +259,21 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnUnreachableBitwardenIsASyncFailureThatNamesTheFieldAndPromisesNoRetry()
+    {
+        var closed = new Uri($"http://127.0.0.1:{DirectoryConnector.TestSupport.Ldap.SlapdServer.FreePortForTests()}/");
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath).Replace(standIn.BaseUrl.AbsoluteUri.TrimEnd('/'), closed.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().StartWith($"error: BitwardenUnavailable: Bitwarden at {closed.AbsoluteUri.TrimEnd('/')}")
+            .And.Contain("could not be reached").And.Contain("spec.bitwarden.serverUrl");
+        // A one-shot command: nothing retries it, and no pod runs it.
+        result.Error.Should().NotContainAny("retried", "this pod");
+    }
+
+    [Fact]
     public async Task JsonThatIsNoStateThisToolWroteIsBadInputAndNothingIsPostedOrRemoved()
     {
         File.WriteAllText(workspace.StatePath, """{"foo":1}""");

@@ -76,14 +76,33 @@ internal static class SyncCommand
                 var loaded = new List<SyncState?>();
                 foreach (var otherPath in otherPaths)
                 {
+                    // What another DirectorySync manages is what this one must never prune: a typo must not pass as "manages nothing".
+                    if (state is not null && string.Equals(Path.GetFullPath(otherPath), Path.GetFullPath(state), StringComparison.Ordinal))
+                    {
+                        await error.WriteLineAsync($"error: --other-state {otherPath}: is this sync's own --state file; give the state files of the other DirectorySyncs feeding the organization").ConfigureAwait(false);
+                        return ExitCodes.BadInput;
+                    }
+
+                    if (Path.GetDirectoryName(Path.GetFullPath(otherPath)) is { } folder && !Directory.Exists(folder))
+                    {
+                        await error.WriteLineAsync($"error: --other-state {otherPath}: the folder {folder} does not exist, so no sync wrote its state there; check the path").ConfigureAwait(false);
+                        return ExitCodes.BadInput;
+                    }
+
                     try
                     {
-                        // A missing file is a DirectorySync that has not synced yet: it manages nothing.
-                        loaded.Add((await StateFile.LoadAsync(otherPath, cancellationToken).ConfigureAwait(false)).State);
+                        var (otherState, _) = await StateFile.LoadAsync(otherPath, cancellationToken, option: "--other-state").ConfigureAwait(false);
+                        if (otherState is null)
+                        {
+                            // A missing file is a DirectorySync that has not synced yet: it manages nothing.
+                            await error.WriteLineAsync($"warning: --other-state {otherPath}: does not exist yet; read as a DirectorySync that has not synced (it manages nothing): check the path if it has").ConfigureAwait(false);
+                        }
+
+                        loaded.Add(otherState);
                     }
                     catch (ManifestException e)
                     {
-                        await error.WriteLineAsync($"error: --other-state: {e.Message}").ConfigureAwait(false);
+                        await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                         return ExitCodes.BadInput;
                     }
                 }

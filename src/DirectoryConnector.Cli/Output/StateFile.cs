@@ -31,11 +31,11 @@ internal static class StateFile
     /// With <paramref name="forWriting"/>, a path the state could not be written to afterwards is refused now.</summary>
     /// <exception cref="ManifestException">The path is a directory, its folder is missing, or the file is no state this
     /// tool wrote (not JSON, unknown members, another version, a required member missing).</exception>
-    public static async Task<(SyncState? State, StateOwner? Owner)> LoadAsync(string path, CancellationToken cancellationToken, bool forWriting = false)
+    public static async Task<(SyncState? State, StateOwner? Owner)> LoadAsync(string path, CancellationToken cancellationToken, bool forWriting = false, string option = "--state")
     {
         if (Directory.Exists(path))
         {
-            throw new ManifestException($"--state {path}: is a directory; give a file in it, e.g. {Path.Combine(path, "state.json")}");
+            throw new ManifestException($"{option} {path}: is a directory; give a file in it, e.g. {Path.Combine(path, "state.json")}");
         }
 
         if (forWriting && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
@@ -69,7 +69,7 @@ internal static class StateFile
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             if (ShapeProblem(bytes) is { } problem)
             {
-                throw NotAState(path, problem);
+                throw NotAState(option, path, problem);
             }
 
             var state = JsonSerializer.Deserialize(bytes, StateJsonContext.Default.SyncState)!;
@@ -78,12 +78,14 @@ internal static class StateFile
         catch (JsonException e)
         {
             // Where, not what: the parser's message quotes the file's text.
-            throw NotAState(path, string.Create(CultureInfo.InvariantCulture, $"unexpected content at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}"));
+            throw NotAState(option, path, string.Create(CultureInfo.InvariantCulture, $"unexpected content at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}"));
         }
     }
 
-    private static ManifestException NotAState(string path, string problem)
-        => new($"--state {path}: not a sync state written by this tool ({problem}); delete it to start over with a full sync, or point --state at another file");
+    // Deleting is advice for this sync's own state only: another DirectorySync's state records what it manages.
+    private static ManifestException NotAState(string option, string path, string problem)
+        => new($"{option} {path}: not a sync state written by this tool ({problem}); "
+            + (option == "--state" ? "delete it to start over with a full sync, or point --state at another file" : "give the file the other DirectorySync's sync writes with its --state"));
 
     /// <summary>Why the top level is not a state this tool wrote, or null. Member names are quoted (a file's own keys,
     /// never its values).</summary>

@@ -329,7 +329,34 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync("--other-state", broken);
 
         result.ExitCode.Should().Be(2, result.ToString());
-        result.Error.Should().StartWith($"error: --other-state: --state {broken}: not a sync state");
+        result.Error.Should().Be($"error: --other-state {broken}: not a sync state written by this tool (unexpected content at line 1, byte 3); "
+            + "give the file the other DirectorySync's sync writes with its --state" + Environment.NewLine, "the flag given, and no advice to delete another DirectorySync's state");
         standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnOtherStatePathThatCannotBeAnotherSyncsStateIsBadInput()
+    {
+        var missingFolder = Path.Combine(workspace.Folder, "no-such-folder", "other.json");
+
+        var typo = await SyncAsync("--other-state", missingFolder);
+        var own = await SyncAsync("--other-state", workspace.StatePath);
+
+        typo.ExitCode.Should().Be(2, typo.ToString());
+        typo.Error.Should().StartWith($"error: --other-state {missingFolder}: the folder {Path.GetDirectoryName(missingFolder)} does not exist");
+        own.ExitCode.Should().Be(2, own.ToString());
+        own.Error.Should().StartWith($"error: --other-state {workspace.StatePath}: is this sync's own --state file");
+        standIn.Requests.Should().BeEmpty("what another DirectorySync manages is never guessed");
+    }
+
+    [Fact]
+    public async Task AnOtherStateFileNotWrittenYetIsReadAsManagingNothingAndSaidSo()
+    {
+        var notYet = Path.Combine(workspace.Folder, "other.json");
+
+        var result = await SyncAsync("--other-state", notYet);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Error.Should().Contain($"warning: --other-state {notYet}: does not exist yet; read as a DirectorySync that has not synced (it manages nothing)");
     }
 }

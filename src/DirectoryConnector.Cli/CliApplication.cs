@@ -8,9 +8,13 @@ namespace DirectoryConnector.Cli;
 /// <summary>Composes the verbs. Tests run it in-process with their own writers and services.</summary>
 internal static class CliApplication
 {
-    public static RootCommand CreateRootCommand(Action<IServiceCollection>? configureServices = null, Func<OperatorOptions, CancellationToken, Task>? runOperator = null)
+    public static RootCommand CreateRootCommand(Action<IServiceCollection>? configureServices = null, Func<OperatorOptions, CancellationToken, Task>? runOperator = null, Func<Stream>? standardInput = null)
     {
-        var context = new CliContext(configureServices) { RunOperator = runOperator ?? OperatorHost.RunAsync };
+        var context = new CliContext(configureServices)
+        {
+            RunOperator = runOperator ?? OperatorHost.RunAsync,
+            StandardInput = standardInput ?? Console.OpenStandardInput,
+        };
         var root = new RootCommand("Keeps a Bitwarden organization's members and groups in sync with a company directory.");
         root.Options.Add(context.LogLevel);
         root.Subcommands.Add(TestCommand.Create(context));

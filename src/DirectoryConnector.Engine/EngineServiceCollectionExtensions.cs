@@ -31,6 +31,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSourceProvider<EntraIdSourceProvider>();
         services.AddSourceProvider<GoogleWorkspaceSourceProvider>().AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
         services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
+        services.TryAddSingleton<OktaDpopNonceCache>();
         services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();
         services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
 

@@ -112,8 +112,8 @@ internal static class ReadProfile
 
     private sealed class Password : IReferenceResolver
     {
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => Task.FromResult(BenchDirectory.AdminPassword);
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken) => Task.FromResult(BenchDirectory.AdminPassword);
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -35,9 +35,12 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
         Recursive = true,
     };
 
+    /// <summary>Standard input, read for <c>-f -</c> (tests give their own).</summary>
+    public Func<Stream> StandardInput { get; init; } = Console.OpenStandardInput;
+
     public static Option<string[]> CreateFilesOption() => new("--filename", "-f")
     {
-        Description = "A manifest file (YAML, several documents allowed) with the DirectorySync and the Secrets and ConfigMaps it references. Repeat for several files.",
+        Description = "A manifest file (YAML, several documents allowed) with the DirectorySync and the Secrets and ConfigMaps it references, a directory of them, or - for standard input. Repeat for several files.",
         Required = true,
         AllowMultipleArgumentsPerToken = false,
     };
@@ -66,12 +69,12 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
 
     /// <summary>Reads the manifests, picks the DirectorySync and checks its spec (once: the check is handed on to
     /// building the source and the engine), or writes every problem and returns null.</summary>
-    public static async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync, CheckedSpec Checked)?> ReadManifestsAsync(IServiceProvider services, ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
+    public async Task<(ManifestSet Set, DirectorySyncManifest DirectorySync, CheckedSpec Checked)?> ReadManifestsAsync(IServiceProvider services, ParseResult parseResult, Option<string[]> files, Option<string?> name, CancellationToken cancellationToken)
     {
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
-            var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], services.GetRequiredService<SourceProviders>(), cancellationToken).ConfigureAwait(false);
+            var set = await ManifestReader.ReadFilesAsync(parseResult.GetValue(files) ?? [], services.GetRequiredService<SourceProviders>(), cancellationToken, StandardInput).ConfigureAwait(false);
             var directorySync = set.SelectDirectorySync(parseResult.GetValue(name));
             var check = services.GetRequiredService<SpecValidator>().Check(directorySync.Spec);
             if (check.Errors.Count > 0)

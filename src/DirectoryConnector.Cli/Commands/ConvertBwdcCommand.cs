@@ -52,6 +52,19 @@ internal static partial class ConvertBwdcCommand
                 }
             }
 
+            if (Directory.Exists(path))
+            {
+                await error.WriteLineAsync($"error: {path}: is a directory; give the data.json file in it (`bwdc data-file` prints where it is)").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
+            // Checked before converting, so a typo in -o is reported before anything else and never half-done.
+            if (parseResult.GetValue(output) is { } outputFile && OutputProblem(outputFile, path) is { } outputProblem)
+            {
+                await error.WriteLineAsync($"error: --output {outputFile}: {outputProblem}").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
+
             string text;
             try
             {
@@ -82,7 +95,15 @@ internal static partial class ConvertBwdcCommand
             var manifests = MigrationManifestWriter.Write(conversion, parseResult.GetValue(namespaceName), path);
             if (parseResult.GetValue(output) is { } file)
             {
-                await File.WriteAllTextAsync(file, manifests, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await File.WriteAllTextAsync(file, manifests, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"error: --output {file}: cannot write the file: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.BadInput;
+                }
             }
             else
             {
@@ -102,6 +123,24 @@ internal static partial class ConvertBwdcCommand
             return problems.Count > 0 ? ExitCodes.BadInput : ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Why the manifests cannot go to <paramref name="file"/>, or null. Writing over the data.json being
+    /// converted would destroy the only copy of the original's settings.</summary>
+    private static string? OutputProblem(string file, string dataJson)
+    {
+        if (Directory.Exists(file))
+        {
+            return $"is a directory; give a file in it, e.g. {Path.Combine(file, "directorysync.yaml")}";
+        }
+
+        if (string.Equals(Path.GetFullPath(file), Path.GetFullPath(dataJson), StringComparison.Ordinal))
+        {
+            return "is the data.json being converted; writing there would overwrite the original's settings: give another file, e.g. directorysync.yaml";
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        return folder is not null && !Directory.Exists(folder) ? $"the folder {folder} does not exist; create it first" : null;
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]

@@ -72,6 +72,13 @@ internal static class OperatorCommand
             {
                 return ExitCodes.Success;
             }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Another process (often a second operator started by hand) holds the port: say which flag moves it.
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                    $"error: --http-port {options.HttpPort}: {options.HttpAddress} port {options.HttpPort} is already in use by another process: stop it, or choose another port with --http-port (0 picks a free one)").ConfigureAwait(false);
+                return ExitCodes.BadInput;
+            }
             catch (k8s.Exceptions.KubeConfigException e)
             {
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"error: cannot configure the Kubernetes client: {e.Message}").ConfigureAwait(false);

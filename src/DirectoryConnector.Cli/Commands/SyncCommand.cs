@@ -47,7 +47,7 @@ internal static class SyncCommand
         {
             var error = parseResult.InvocationConfiguration.Error;
             using var services = context.BuildServices(parseResult);
-            if (await CliContext.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            if (await context.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }
@@ -177,8 +177,8 @@ internal static class SyncCommand
     {
         var bitwarden = directorySync.Spec.Bitwarden;
         var apiKey = new OrganizationApiKey(
-            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientIdKey, cancellationToken).ConfigureAwait(false),
-            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientSecretKey, cancellationToken).ConfigureAwait(false));
+            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientIdKey, "spec.bitwarden.apiKeySecretRef.clientIdKey", cancellationToken).ConfigureAwait(false),
+            await references.GetSecretValueAsync(bitwarden.ApiKeySecretRef.Name, bitwarden.ApiKeySecretRef.ClientSecretKey, "spec.bitwarden.apiKeySecretRef.clientSecretKey", cancellationToken).ConfigureAwait(false));
         // The organization id only: a GUID names one organization wherever its server moves.
         return new StateOwner(directorySync.Namespace is { } ns ? $"{ns}/{directorySync.Name}" : directorySync.Name, apiKey.OrganizationId);
     }

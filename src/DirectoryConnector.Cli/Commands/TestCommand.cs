@@ -31,7 +31,7 @@ internal static class TestCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             using var services = context.BuildServices(parseResult);
-            if (await CliContext.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
+            if (await context.ReadManifestsAsync(services, parseResult, files, name, cancellationToken).ConfigureAwait(false) is not { } manifests)
             {
                 return ExitCodes.BadInput;
             }

@@ -26,13 +26,51 @@ internal static partial class ManifestReader
     private static readonly HashSet<string> SecretFields = ["apiVersion", "kind", "metadata", "type", "data", "stringData", "immutable"];
     private static readonly HashSet<string> ConfigMapFields = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
 
-    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, SourceProviders providers, CancellationToken cancellationToken)
+    /// <summary>The -f value that reads standard input, as with <c>kubectl apply -f -</c>.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>How standard input is named in messages; its relative file-source paths are relative to the working directory.</summary>
+    public const string StandardInputName = "(stdin)";
+
+    public static async Task<ManifestSet> ReadFilesAsync(IEnumerable<string> paths, SourceProviders providers, CancellationToken cancellationToken, Func<Stream>? standardInput = null)
     {
         var set = new ManifestSet();
         var problems = new List<string>();
+        var readStandardInput = false;
         foreach (var path in ExpandDirectories(paths, problems))
         {
             string text;
+            if (path == StandardInput)
+            {
+                if (readStandardInput)
+                {
+                    problems.Add("-f -: standard input is given twice; it can be read once");
+                    continue;
+                }
+
+                readStandardInput = true;
+                if (await ReadStandardInputAsync(standardInput ?? Console.OpenStandardInput, cancellationToken).ConfigureAwait(false) is not { } bytes)
+                {
+                    problems.Add($"{StandardInputName}: more than the {MaxFileBytes / (1024 * 1024)} MiB a manifest may have (the Kubernetes API server refuses bigger requests)");
+                    continue;
+                }
+
+                try
+                {
+                    Read(TextFileDecoder.Decode(bytes), StandardInputName, set, providers);
+                }
+                catch (TextFileEncodingException e)
+                {
+                    problems.Add($"{StandardInputName}: {e.Message}");
+                }
+                catch (ManifestException e)
+                {
+                    problems.AddRange(e.Problems);
+                }
+
+                continue;
+            }
+
             try
             {
                 if (new FileInfo(path) is { Exists: true, Length: > MaxFileBytes } large)
@@ -68,13 +106,35 @@ internal static partial class ManifestReader
         return problems.Count > 0 ? throw new ManifestException(problems) : set;
     }
 
+    /// <summary>All of standard input, or null when it holds more than <see cref="MaxFileBytes"/>.</summary>
+    private static async Task<byte[]?> ReadStandardInputAsync(Func<Stream> open, CancellationToken cancellationToken)
+    {
+        var input = open();
+        await using (input.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxFileBytes)
+                {
+                    return null;
+                }
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
     /// <summary>As <c>kubectl apply -f</c>: a directory stands for its .yaml, .yml and .json files (not its
     /// subdirectories), in name order.</summary>
     private static IEnumerable<string> ExpandDirectories(IEnumerable<string> paths, List<string> problems)
     {
         foreach (var path in paths)
         {
-            if (!Directory.Exists(path))
+            if (path == StandardInput || !Directory.Exists(path))
             {
                 yield return path;
                 continue;
@@ -108,38 +168,32 @@ internal static partial class ManifestReader
             var where = $"{fileName}: document {documentNumber}";
             try
             {
-                if (document is not JsonObject obj)
+                // kubectl get -o yaml writes several objects as one v1 List, and kubectl apply -f takes it back.
+                if (document is JsonObject list && list["kind"] is JsonValue listKind && listKind.TryGetValue<string>(out var listKindText) && listKindText == "List"
+                    && list["apiVersion"] is JsonValue listVersion && listVersion.TryGetValue<string>(out var listVersionText) && listVersionText == "v1")
                 {
-                    throw new ManifestException($"{where}: expected a Kubernetes object (a mapping with apiVersion and kind)");
-                }
+                    if (list["items"] is not (JsonArray or null))
+                    {
+                        throw new ManifestException($"{where}: items: expected a list of Kubernetes objects");
+                    }
 
-                var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : null;
-                var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : null;
-                switch (kind)
-                {
-                    case "DirectorySync":
-                        set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where, providers));
-                        break;
-                    case "Secret" when apiVersion == "v1":
-                        set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
-                        break;
-                    case "ConfigMap" when apiVersion == "v1":
-                        set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
-                        break;
-                    case "Secret" or "ConfigMap":
-                        throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not v1 ({kind}s are v1)");
-                    case null:
-                        throw new ManifestException($"{where}: kind: is required");
-                    default:
-                        // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read, but a
-                        // misspelt kind of ours would be skipped silently and reported as missing.
-                        if (MisspeltKind(kind, apiVersion) is { } meant)
+                    var itemNumber = 0;
+                    foreach (var item in list["items"] as JsonArray ?? [])
+                    {
+                        try
                         {
-                            throw new ManifestException($"{where}: kind: \"{kind}\" is not a kind: did you mean {meant}? (other kinds are ignored)");
+                            ReadObject(item, fileName, $"{where}: items[{itemNumber++}]", set, providers);
                         }
+                        catch (ManifestException e)
+                        {
+                            problems.AddRange(e.Problems);
+                        }
+                    }
 
-                        break;
+                    continue;
                 }
+
+                ReadObject(document, fileName, where, set, providers);
             }
             catch (ManifestException e)
             {
@@ -150,6 +204,42 @@ internal static partial class ManifestReader
         if (problems.Count > 0)
         {
             throw new ManifestException(problems);
+        }
+    }
+
+    private static void ReadObject(JsonNode? document, string fileName, string where, ManifestSet set, SourceProviders providers)
+    {
+        if (document is not JsonObject obj)
+        {
+            throw new ManifestException($"{where}: expected a Kubernetes object (a mapping with apiVersion and kind)");
+        }
+
+        var kind = obj["kind"] is JsonValue k && k.TryGetValue<string>(out var kindText) ? kindText : null;
+        var apiVersion = obj["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var versionText) ? versionText : null;
+        switch (kind)
+        {
+            case "DirectorySync":
+                set.DirectorySyncs.Add(ReadDirectorySync(obj, apiVersion, fileName, where, providers));
+                break;
+            case "Secret" when apiVersion == "v1":
+                set.Secrets.Add(ReadKeyValues(obj, "Secret", SecretFields, where, decodeBase64Data: true));
+                break;
+            case "ConfigMap" when apiVersion == "v1":
+                set.ConfigMaps.Add(ReadKeyValues(obj, "ConfigMap", ConfigMapFields, where, decodeBase64Data: false));
+                break;
+            case "Secret" or "ConfigMap":
+                throw new ManifestException($"{where}: apiVersion: \"{apiVersion}\" is not v1 ({kind}s are v1)");
+            case null:
+                throw new ManifestException($"{where}: kind: is required");
+            default:
+                // Other resources in the same files (Namespaces, RBAC, ...) are not ours to read, but a
+                // misspelt kind of ours would be skipped silently and reported as missing.
+                if (MisspeltKind(kind, apiVersion) is { } meant)
+                {
+                    throw new ManifestException($"{where}: kind: \"{kind}\" is not a kind: did you mean {meant}? (other kinds are ignored)");
+                }
+
+                break;
         }
     }
 
@@ -214,7 +304,7 @@ internal static partial class ManifestReader
         }
         catch (JsonException e)
         {
-            throw new ManifestException($"{where}: {DescribeJsonError(e)}");
+            throw new ManifestException($"{where}: {DescribeJsonError(e, specNode)}");
         }
 
         // Paths in a source spec are relative to the manifest, so the same files work from any working directory.
@@ -281,13 +371,15 @@ internal static partial class ManifestReader
                     }
                     else
                     {
-                        throw new ManifestException($"{where}: {field}.{key}: expected a string; quote the value");
+                        throw new ManifestException(node is JsonArray or JsonObject
+                            ? $"{where}: {field}.{key}: expected a string, not {Written(node)}; write the value on one line, or as a YAML block (|)"
+                            : $"{where}: {field}.{key}: expected a string, not {Written(node)}; quote the value");
                     }
                 }
 
                 break;
-            default:
-                throw new ManifestException($"{where}: {field}: expected a mapping of keys to strings");
+            case var other:
+                throw new ManifestException($"{where}: {field}: expected a mapping of keys to strings, not {Written(other)}");
         }
     }
 
@@ -336,8 +428,10 @@ internal static partial class ManifestReader
         }
     }
 
-    /// <summary>Turns System.Text.Json's message into "spec.field: what is wrong", without .NET type names.</summary>
-    internal static string DescribeJsonError(JsonException e)
+    /// <summary>Turns System.Text.Json's message into "spec.field: what is wrong", without .NET type names. A value of
+    /// the wrong type says what the field expects and what was written there (looked up in <paramref name="spec"/>,
+    /// the spec as read), since System.Text.Json's message does not say which token it met.</summary>
+    internal static string DescribeJsonError(JsonException e, JsonNode? spec = null)
     {
         var path = e.Path is { Length: > 1 } jsonPath ? "spec" + jsonPath[1..] : "spec";
         var message = e.Message;
@@ -355,14 +449,83 @@ internal static partial class ManifestReader
 
         if (ConvertedTo().Match(message) is { Success: true } conversion)
         {
-            // A bare number where a duration belongs (interval: 15): the original connector counted minutes, this spec does not guess.
-            return IsDuration(path)
-                ? $"{path}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)"
-                : $"{path}: expected {ExpectedValue(conversion.Groups[1].Value)}";
+            JsonNode? node = null;
+            var written = spec is not null && TryFind(spec, e.Path, out node) ? Written(node) : null;
+            if (IsDuration(path))
+            {
+                // A bare number (interval: 15): the original connector counted minutes, this spec does not guess.
+                return $"{path}: expected a duration such as 15m or 1h30m{written switch
+                {
+                    null => "",
+                    "a number" => ", not a number (a number has no unit: write 15m, not 15)",
+                    _ => $", not {written}",
+                }}";
+            }
+
+            var expected = ExpectedValue(conversion.Groups[1].Value);
+            if (written is null || (written == "a string" && expected.StartsWith("one of", StringComparison.Ordinal)))
+            {
+                return $"{path}: expected {expected}";
+            }
+
+            // "636" or "true" in quotes is a string to YAML (and to the API server).
+            var quotedScalar = node is JsonValue text && text.TryGetValue<string>(out var value)
+                && ((expected == "an integer" && long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _)) || (expected == "true or false" && value is "true" or "false"));
+            return $"{path}: expected {expected}, not {written}{(quotedScalar ? ": remove the quotes" : "")}";
         }
 
         return $"{path}: {message}";
     }
+
+    /// <summary>What a YAML value is, in the words of the errors: "a list", "a mapping", "a number", ...</summary>
+    internal static string Written(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "a list",
+        JsonObject => "a mapping",
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.String => "a string",
+            _ => "null",
+        },
+    };
+
+    /// <summary>The node at a System.Text.Json path ($.a.b[0], $['a.b']) below <paramref name="root"/>.</summary>
+    private static bool TryFind(JsonNode root, string? path, out JsonNode? node)
+    {
+        node = root;
+        if (path is null || !path.StartsWith('$'))
+        {
+            return false;
+        }
+
+        foreach (Match segment in PathSegment().Matches(path[1..]))
+        {
+            if (segment.Groups["index"].Success)
+            {
+                if (node is not JsonArray array || !int.TryParse(segment.Groups["index"].Value, System.Globalization.CultureInfo.InvariantCulture, out var index) || index >= array.Count)
+                {
+                    return false;
+                }
+
+                node = array[index];
+                continue;
+            }
+
+            var name = segment.Groups["name"].Success ? segment.Groups["name"].Value : segment.Groups["quoted"].Value;
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(name, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>\d+)\]")]
+    private static partial Regex PathSegment();
 
     /// <summary>Whether the spec field at <paramref name="path"/> (spec.a.b) is a duration string.</summary>
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The walk only meets "
@@ -397,7 +560,7 @@ internal static partial class ManifestReader
             "System.String" => "a string",
             _ when type.EndsWith(nameof(LdapEncryption), StringComparison.Ordinal) => "one of none, startTls, ldaps",
             _ when type.EndsWith(nameof(FileFormat), StringComparison.Ordinal) => "one of ldif, json",
-            _ => "an object",
+            _ => "a mapping",
         };
     }
 

@@ -1,5 +1,4 @@
 using DirectoryConnector.Engine.Configuration;
-using DirectoryConnector.Engine.Sync;
 
 namespace DirectoryConnector.Cli.Manifests;
 
@@ -10,25 +9,27 @@ internal sealed class ManifestReferenceResolver(ManifestSet manifests, string? d
     /// <summary>The CLI runs as its user, with that user's files: a file source's path is what the user gave.</summary>
     public bool AllowsLocalFiles => true;
 
-    public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
-        => Task.FromResult(Find(manifests.Secrets, "Secret", secretName, key));
+    public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
+        => Task.FromResult(Find(manifests.Secrets, "Secret", secretName, key, keyField));
 
-    public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
-        => Task.FromResult(Find(manifests.ConfigMaps, "ConfigMap", configMapName, key));
+    public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
+        => Task.FromResult(Find(manifests.ConfigMaps, "ConfigMap", configMapName, key, keyField));
 
-    private string Find(List<KeyValueManifest> candidates, string kind, string name, string key)
+    private string Find(List<KeyValueManifest> candidates, string kind, string name, string key, string keyField)
     {
         var found = candidates.LastOrDefault(m => m.Name == name
             && (m.Namespace is null || directorySyncNamespace is null || m.Namespace == directorySyncNamespace));
         if (found is null)
         {
-            throw new SyncFailedException(SyncFailureReason.SecretNotFound,
-                $"{kind} \"{name}\" was not found in the files given with -f; add its manifest with another -f", retryable: false);
+            var location = directorySyncNamespace is null
+                ? "in the files given with -f"
+                : $"in the files given with -f (in namespace \"{directorySyncNamespace}\" or without one)";
+            throw ReferenceErrors.NotFound(kind, name, keyField, location,
+                "add its manifest with another -f (in a cluster: create it in the DirectorySync's namespace)");
         }
 
         return found.Values.TryGetValue(key, out var value)
             ? value
-            : throw new SyncFailedException(SyncFailureReason.SecretNotFound,
-                $"{kind} \"{name}\" has no key \"{key}\" (it has: {string.Join(", ", found.Values.Keys.Order(StringComparer.Ordinal))})", retryable: false);
+            : throw ReferenceErrors.MissingKey(kind, name, key, keyField, "given with -f", found.Values.Keys);
     }
 }

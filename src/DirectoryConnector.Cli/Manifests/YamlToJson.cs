@@ -33,7 +33,15 @@ internal static partial class YamlToJson
         }
         catch (YamlException e)
         {
-            throw new ManifestException($"{fileName}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {WithoutQuotes(InnermostMessage(e))}");
+            // YamlDotNet marks a tab in the indentation at the start of the enclosing mapping (line 1 for a manifest):
+            // point at the tab instead.
+            var message = InnermostMessage(e);
+            if (message.Contains("tab as indentation", StringComparison.Ordinal) && FirstTabIndentedLine(yaml) is { } tab)
+            {
+                throw new ManifestException($"{fileName}: line {tab.Line}, column {tab.Column}: not valid YAML: the line is indented with a tab; YAML indents with spaces only");
+            }
+
+            throw new ManifestException($"{fileName}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {WithoutQuotes(message)}");
         }
 
         var documents = new List<JsonNode>();
@@ -211,6 +219,28 @@ internal static partial class YamlToJson
         }
 
         return JsonValue.Create(value);
+    }
+
+    /// <summary>The first line indented with a tab (1-based line and column of the tab), or null. A line starting with
+    /// a tab comes first: a tab after spaces can be valid (inside a block scalar), one at the start of a line cannot.</summary>
+    private static (int Line, int Column)? FirstTabIndentedLine(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        foreach (var atStartOnly in new[] { true, false })
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i].TrimEnd('\r');
+                var indentation = line.Length - line.TrimStart(' ', '\t').Length;
+                var tab = line.IndexOf('\t', 0, indentation);
+                if (tab >= 0 && indentation < line.Length && (tab == 0 || !atStartOnly))
+                {
+                    return (i + 1, tab + 1);
+                }
+            }
+        }
+
+        return null;
     }
 
     private static string PathOrRoot(string path) => path.Length == 0 ? "(document)" : path;

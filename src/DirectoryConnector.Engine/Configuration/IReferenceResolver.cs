@@ -7,11 +7,12 @@ namespace DirectoryConnector.Engine.Configuration;
 public interface IReferenceResolver
 {
     /// <summary>Returns the value of a Secret key. Throws <see cref="Sync.SyncFailedException"/> with reason
-    /// SecretNotFound naming the Secret and key (never a value) when either is missing.</summary>
-    Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken);
+    /// SecretNotFound when either is missing, made by <see cref="ReferenceErrors"/>: it names <paramref name="keyField"/>
+    /// (the spec field naming the key, e.g. spec.bitwarden.apiKeySecretRef.clientIdKey), the Secret and key (never a value).</summary>
+    Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken);
 
     /// <summary>Returns the value of a ConfigMap key; throws like <see cref="GetSecretValueAsync"/>.</summary>
-    Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken);
+    Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken);
 
     /// <summary>Whether a spec may name files of this host (spec.source.file.path). Only the CLI's resolver says yes:
     /// in the operator such a path would read the operator pod's own files (its service-account token) on behalf of

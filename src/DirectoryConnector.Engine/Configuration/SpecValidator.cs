@@ -41,7 +41,8 @@ public sealed class SpecValidator(SourceProviders providers)
     /// <summary>Why spec.interval is not a duration of at least <see cref="MinimumInterval"/>, or null.</summary>
     public static string? IntervalProblem(string? interval) => DurationProblem(interval, MinimumInterval);
 
-    private static string? DurationProblem(string? text, MinimumDurationAttribute minimum)
+    /// <summary>Why <paramref name="text"/> is not a duration of at least <paramref name="minimum"/>, or null.</summary>
+    internal static string? DurationProblem(string? text, MinimumDurationAttribute minimum)
     {
         if (!DurationFormat.TryParse(text, out var value))
         {
@@ -51,7 +52,7 @@ public sealed class SpecValidator(SourceProviders providers)
         return value < minimum.MinimumValue ? $"{text} is shorter than the minimum of {minimum.Minimum}" : null;
     }
 
-    private static MinimumDurationAttribute MinimumOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string property) =>
+    internal static MinimumDurationAttribute MinimumOf([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type, string property) =>
         type.GetProperty(property)!.GetCustomAttribute<MinimumDurationAttribute>()!;
 
     // [ExactlyOneOf] on any spec type, wherever it is in the tree (spec.source, spec.source.file, ...).

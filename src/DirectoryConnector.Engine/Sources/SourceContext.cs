@@ -34,7 +34,7 @@ public sealed class SourceContext(CheckedSpec spec, IReferenceResolver reference
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{path} needs a name and a key.", retryable: false);
         }
 
-        return References.GetSecretValueAsync(reference.Name, reference.Key, cancellationToken);
+        return References.GetSecretValueAsync(reference.Name, reference.Key, $"{path}.key", cancellationToken);
     }
 
     /// <summary>As <see cref="GetSecretAsync"/> for a ConfigMap key.</summary>
@@ -45,6 +45,6 @@ public sealed class SourceContext(CheckedSpec spec, IReferenceResolver reference
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{path} needs a name and a key.", retryable: false);
         }
 
-        return References.GetConfigMapValueAsync(reference.Name, reference.Key, cancellationToken);
+        return References.GetConfigMapValueAsync(reference.Name, reference.Key, $"{path}.key", cancellationToken);
     }
 }

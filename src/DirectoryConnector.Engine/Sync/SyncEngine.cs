@@ -289,8 +289,8 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     private static async Task<OrganizationApiKey> ResolveApiKeyAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
     {
         var secret = spec.ApiKeySecretRef;
-        var clientId = await references.GetSecretValueAsync(secret.Name, secret.ClientIdKey, cancellationToken).ConfigureAwait(false);
-        var clientSecret = await references.GetSecretValueAsync(secret.Name, secret.ClientSecretKey, cancellationToken).ConfigureAwait(false);
+        var clientId = await references.GetSecretValueAsync(secret.Name, secret.ClientIdKey, "spec.bitwarden.apiKeySecretRef.clientIdKey", cancellationToken).ConfigureAwait(false);
+        var clientSecret = await references.GetSecretValueAsync(secret.Name, secret.ClientSecretKey, "spec.bitwarden.apiKeySecretRef.clientSecretKey", cancellationToken).ConfigureAwait(false);
         // Both throw InvalidSpec naming the field, never quoting the Secret's values.
         var apiKey = new OrganizationApiKey(clientId, clientSecret);
         apiKey.EnsureOrganization(spec.OrganizationId);
@@ -301,7 +301,7 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
     /// Secret fails the sync whatever the source reports.</summary>
     private static async Task<string?> ResolveCaBundleAsync(BitwardenSpec spec, IReferenceResolver references, CancellationToken cancellationToken)
         => spec.CaSecretRef is { } ca
-            ? await references.GetSecretValueAsync(ca.Name, ca.Key, cancellationToken).ConfigureAwait(false)
+            ? await references.GetSecretValueAsync(ca.Name, ca.Key, "spec.bitwarden.caSecretRef.key", cancellationToken).ConfigureAwait(false)
             : null;
 
     /// <summary>The import and organization clients, trusting the CA bundle, or the system store.</summary>

@@ -30,7 +30,7 @@ public static class KubernetesConfigResolver
                 throw new KubeConfigException($"the --kubeconfig file {kubeconfig} does not exist.");
             }
 
-            return new(KubernetesConfigSourceKind.KubeconfigFlag, [kubeconfig], Build([kubeconfig], context));
+            return Resolution(KubernetesConfigSourceKind.KubeconfigFlag, [kubeconfig], context);
         }
 
         if (!string.IsNullOrEmpty(environment.KubeconfigVariable))
@@ -42,7 +42,7 @@ public static class KubernetesConfigResolver
                 throw new KubeConfigException($"none of the files $KUBECONFIG lists exists ({string.Join(", ", listed)}); fix or unset KUBECONFIG.");
             }
 
-            return new(KubernetesConfigSourceKind.KubeconfigVariable, existing, Build(existing, context));
+            return Resolution(KubernetesConfigSourceKind.KubeconfigVariable, existing, context);
         }
 
         if (environment.InCluster)
@@ -52,7 +52,7 @@ public static class KubernetesConfigResolver
 
         if (File.Exists(environment.HomeKubeconfig))
         {
-            return new(KubernetesConfigSourceKind.HomeKubeconfig, [environment.HomeKubeconfig], Build([environment.HomeKubeconfig], context));
+            return Resolution(KubernetesConfigSourceKind.HomeKubeconfig, [environment.HomeKubeconfig], context);
         }
 
         throw new KubeConfigException(
@@ -61,7 +61,13 @@ public static class KubernetesConfigResolver
             $"{environment.HomeKubeconfig} (does not exist). Pass --kubeconfig or set KUBECONFIG.");
     }
 
-    private static KubernetesClientConfiguration Build(IReadOnlyList<string> files, string? context)
+    private static KubernetesConfigResolution Resolution(KubernetesConfigSourceKind source, IReadOnlyList<string> files, string? context)
+    {
+        var (configuration, connection) = Build(files, context);
+        return new(source, files, configuration) { Connection = connection };
+    }
+
+    private static (KubernetesClientConfiguration Configuration, KubeconfigConnection Connection) Build(IReadOnlyList<string> files, string? context)
     {
         var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
         foreach (var file in files)
@@ -86,25 +92,212 @@ public static class KubernetesConfigResolver
                 {
                     credentials.ClientCertificate = Absolute(folder, credentials.ClientCertificate);
                     credentials.ClientKey = Absolute(folder, credentials.ClientKey);
+                    if (credentials is KubeconfigUserCredentials ours)
+                    {
+                        ours.TokenFile = Absolute(folder, ours.TokenFile);
+                    }
+
+                    // client-go resolves a plugin command only when it is a path, not a name looked up in PATH.
+                    if (credentials.ExternalExecution is { Command: { } command } exec && command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    {
+                        exec.Command = Absolute(folder, command);
+                    }
                 }
             });
             merged.Contexts = FirstWins(merged.Contexts, config.Contexts, c => c.Name, _ => { });
         }
 
+        // The user the build will pick: only its settings are checked, as client-go checks only the one in use.
+        var active = merged.Contexts.FirstOrDefault(c => string.Equals(c.Name, string.IsNullOrEmpty(context) ? merged.CurrentContext : context, StringComparison.OrdinalIgnoreCase))?.ContextDetails?.User;
+        var oidc = DetachOidcProviders(merged, active);
         var plugins = DetachExecPlugins(merged);
+        var tokenFiles = StandInForTokenFiles(merged);
         var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(merged, context);
-        var user = merged.Contexts.FirstOrDefault(c => string.Equals(c.Name, configuration.CurrentContext, StringComparison.OrdinalIgnoreCase))?.ContextDetails?.User;
+        var details = merged.Contexts.FirstOrDefault(c => string.Equals(c.Name, configuration.CurrentContext, StringComparison.OrdinalIgnoreCase))?.ContextDetails;
+        var user = details?.User;
+        var cluster = merged.Clusters.FirstOrDefault(c => string.Equals(c.Name, details?.Cluster, StringComparison.OrdinalIgnoreCase));
         if (user is not null && plugins.TryGetValue(user, out var exec))
         {
             // As KubernetesClient's SetUserDetails does with the plugin's answer (certificate and key PEM as base64).
-            var response = ExecCredentialPlugin.Run(exec);
+            var response = ExecCredentialPlugin.Run(exec, cluster?.ClusterEndpoint);
             configuration.AccessToken = response.Status.Token;
             configuration.ClientCertificateData = response.Status.ClientCertificateData is { } certificate ? Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(certificate)) : null;
             configuration.ClientCertificateKeyData = response.Status.ClientKeyData is { } key ? Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(key)) : null;
-            configuration.TokenProvider = response.Status.Token is null ? null : new ExecCredentialTokenProvider(exec, response);
+            configuration.TokenProvider = response.Status.Token is null ? null : new ExecCredentialTokenProvider(exec, cluster?.ClusterEndpoint, response);
         }
 
-        return configuration;
+        if (user is not null && oidc.TryGetValue(user, out var provider))
+        {
+            configuration.AccessToken = provider.IdToken;
+            configuration.TokenProvider = new OidcTokenRefresher(OidcSettings(user, provider.Config), provider.IdToken, provider.RefreshToken, TimeProvider.System);
+        }
+
+        TokenFileSource? tokenFile = null;
+        if (user is not null && tokenFiles.TryGetValue(user, out var token))
+        {
+            tokenFile = TokenFileSource.Create(token.Path, token.Token, $"users[{user}].user.tokenFile", TimeProvider.System);
+            // What KubernetesClient sends when the client is built without KubeconfigRequestHandler; with it, the file's.
+            configuration.AccessToken = tokenFile.Token();
+        }
+
+        var credentials = user is null ? null : merged.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.OrdinalIgnoreCase))?.UserCredentials;
+        if (cluster?.ClusterEndpoint is KubeconfigClusterEndpoint { ProxyUrl: { Length: > 0 } proxyUrl })
+        {
+            var proxy = KubeconfigProxy.Parse(proxyUrl, $"clusters[{cluster.Name}].cluster.proxy-url");
+            configuration.FirstMessageHandlerSetup = handler =>
+            {
+                handler.UseProxy = true;
+                handler.Proxy = proxy;
+            };
+        }
+
+        return (configuration, new KubeconfigConnection(tokenFile, Impersonation(user, credentials)));
+    }
+
+    // KubernetesClient reads as, as-groups and as-user-extra into its model and never sends them: a kubeconfig that asks
+    // for a narrower identity would silently act with the full one. client-go's rules: the extras need a user.
+    private static KubeconfigImpersonation? Impersonation(string? name, UserCredentials? credentials)
+    {
+        if (credentials is null)
+        {
+            return null;
+        }
+
+        var ours = credentials as KubeconfigUserCredentials;
+        var groups = credentials.ImpersonateGroups?.ToList() ?? [];
+        var extra = ours?.ImpersonateExtra ?? [];
+        if (string.IsNullOrEmpty(credentials.Impersonate))
+        {
+            if (!string.IsNullOrEmpty(ours?.ImpersonateUid) || groups.Count > 0 || extra.Count > 0)
+            {
+                throw new KubeConfigException($"users[{name}].user: as-uid, as-groups or as-user-extra are set without as (the user to impersonate).");
+            }
+
+            return null;
+        }
+
+        // client-go sends one header line per group or value and the API server reads each line as one; .NET's HttpClient
+        // joins the values of a header into one line ("a, b"), which the API server would read as the one group "a, b".
+        const string joined = "cannot be sent: .NET's HttpClient joins the values of one header into a single line, which the API server would read as one value";
+        if (groups.Count > 1)
+        {
+            throw new KubeConfigException($"users[{name}].user.as-groups: more than one group {joined} (\"{string.Join(", ", groups)}\"). Impersonate one group, or bind the roles to the user.");
+        }
+
+        if (extra.FirstOrDefault(e => e.Value.Count > 1) is { Key: { } key })
+        {
+            throw new KubeConfigException($"users[{name}].user.as-user-extra.{key}: more than one value {joined}.");
+        }
+
+        return new KubeconfigImpersonation(credentials.Impersonate, ours?.ImpersonateUid, groups, extra);
+    }
+
+    // KubernetesClient would build its own OidcTokenProvider, which posts the refresh to the issuer URL instead of the
+    // token endpoint the issuer's discovery names, with a client that trusts only the system CAs (OidcIssuerClient).
+    // The user gets a stand-in token so the build accepts it; the refresher replaces it.
+    private static Dictionary<string, (Dictionary<string, string> Config, string? IdToken, string? RefreshToken)> DetachOidcProviders(K8SConfiguration config, string? active)
+    {
+        var providers = new Dictionary<string, (Dictionary<string, string>, string?, string?)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var user in config.Users)
+        {
+            if (user.UserCredentials?.AuthProvider is not { } provider)
+            {
+                continue;
+            }
+
+            // client-go has no other auth provider (gcp and azure were removed in 1.26 for their exec plugins);
+            // KubernetesClient would silently drop another name and act with whatever else the user has.
+            var inUse = string.Equals(user.Name, active, StringComparison.OrdinalIgnoreCase);
+            if (provider.Name != "oidc" && !inUse)
+            {
+                continue;
+            }
+
+            if (provider.Name != "oidc")
+            {
+                throw new KubeConfigException(provider.Name switch
+                {
+                    "gcp" => $"users[{user.Name}].user.auth-provider gcp is no longer supported: use the \"gke-gcloud-auth-plugin\" exec plugin (https://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke).",
+                    "azure" => $"users[{user.Name}].user.auth-provider azure is no longer supported: use the https://github.com/Azure/kubelogin exec plugin.",
+                    _ => $"users[{user.Name}].user.auth-provider \"{provider.Name}\" is not supported (only oidc; other credentials come from an exec plugin).",
+                });
+            }
+
+            if (inUse && user.UserCredentials.ExternalExecution is not null)
+            {
+                throw new KubeConfigException($"users[{user.Name}].user: auth-provider cannot be provided in combination with an exec plugin.");
+            }
+
+            var settings = provider.Config ?? [];
+            providers.TryAdd(user.Name, (settings, settings.GetValueOrDefault("id-token"), settings.GetValueOrDefault("refresh-token")));
+            user.UserCredentials.AuthProvider = null;
+            StandInToken(user.UserCredentials);
+        }
+
+        return providers;
+    }
+
+    private static OidcAuthProviderSettings OidcSettings(string user, Dictionary<string, string> config)
+    {
+        string Required(string key) => config.GetValueOrDefault(key) is { Length: > 0 } value
+            ? value
+            : throw new KubeConfigException($"users[{user}].user.auth-provider.config.{key} is required for the oidc auth-provider.");
+        var issuer = Required("idp-issuer-url");
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) || issuerUri.Scheme is not ("https" or "http"))
+        {
+            throw new KubeConfigException($"users[{user}].user.auth-provider.config.idp-issuer-url is not an http(s) URL: {issuer}");
+        }
+
+        string? caPem = null;
+        if (config.GetValueOrDefault("idp-certificate-authority-data") is { Length: > 0 } data)
+        {
+            try
+            {
+                caPem = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(data));
+            }
+            catch (FormatException)
+            {
+                throw new KubeConfigException($"users[{user}].user.auth-provider.config.idp-certificate-authority-data is not base64.");
+            }
+        }
+        else if (config.GetValueOrDefault("idp-certificate-authority") is { Length: > 0 } file)
+        {
+            try
+            {
+                caPem = File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new KubeConfigException($"users[{user}].user.auth-provider.config.idp-certificate-authority: cannot read {file}: {e.Message}", e);
+            }
+        }
+
+        return new OidcAuthProviderSettings(user, issuer, Required("client-id"), config.GetValueOrDefault("client-secret"), caPem);
+    }
+
+    // A user whose only credential is a tokenFile: KubernetesClient's model has no such key, so its build would refuse
+    // the user; a stand-in token gets it through and TokenFileSource's token replaces it.
+    private static Dictionary<string, (string Path, string? Token)> StandInForTokenFiles(K8SConfiguration config)
+    {
+        var files = new Dictionary<string, (string, string?)>(StringComparer.OrdinalIgnoreCase);
+        foreach (var user in config.Users)
+        {
+            if (user.UserCredentials is KubeconfigUserCredentials { TokenFile: { Length: > 0 } path } credentials)
+            {
+                files.TryAdd(user.Name, (path, string.IsNullOrEmpty(credentials.Token) ? null : credentials.Token));
+                StandInToken(credentials);
+            }
+        }
+
+        return files;
+    }
+
+    private static void StandInToken(UserCredentials credentials)
+    {
+        if (string.IsNullOrWhiteSpace(credentials.Token) && (string.IsNullOrWhiteSpace(credentials.UserName) || string.IsNullOrWhiteSpace(credentials.Password)))
+        {
+            credentials.Token = PendingToken;
+        }
     }
 
     // KubernetesClient would run a user's exec plugin itself while building the configuration, writing its
@@ -123,17 +316,13 @@ public static class KubernetesConfigResolver
             ExecCredentialPlugin.Validate(exec);
             plugins.TryAdd(user.Name, exec);
             user.UserCredentials.ExternalExecution = null;
-            var credentials = user.UserCredentials;
-            if (string.IsNullOrWhiteSpace(credentials.Token) && (string.IsNullOrWhiteSpace(credentials.UserName) || string.IsNullOrWhiteSpace(credentials.Password)))
-            {
-                credentials.Token = ExecPluginPendingToken;
-            }
+            StandInToken(user.UserCredentials);
         }
 
         return plugins;
     }
 
-    private const string ExecPluginPendingToken = "exec-plugin-pending";
+    private const string PendingToken = "credential-pending";
 
     private static List<T> FirstWins<T>(IEnumerable<T>? kept, IEnumerable<T>? added, Func<T, string> name, Action<T> resolvePaths)
     {

@@ -109,7 +109,8 @@ public sealed partial class OperatorHost : IAsyncDisposable
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton(kubernetes);
-        services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubernetes.Configuration));
+        KubernetesConfigResolution.AddKubeconfigHttpClients(services);
+        services.AddSingleton<IKubernetes>(kubernetes.CreateClient);
         services.AddDirectoryConnectorEngine();
         services.AddSingleton<ISyncRunner, EngineSyncRunner>();
         configureServices?.Invoke(services);

@@ -1,3 +1,4 @@
+using System.Net;
 using DirectoryConnector.Engine.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -64,17 +65,24 @@ public sealed class OperatorOptions
     /// <summary>Writes logs as JSON lines (structured); plain console text otherwise.</summary>
     public bool JsonLogs { get; set; } = true;
 
-    /// <summary>Throws a message naming the option when the options cannot work.</summary>
+    /// <summary>Throws a message naming the option when the options cannot work. The message is what the `operator`
+    /// verb prints, so it names the flag and carries no parameter name of the .NET property.</summary>
     public void Validate()
     {
         if (Concurrency < 1)
         {
-            throw new ArgumentException($"concurrency must be at least 1 (got {Concurrency}).", nameof(Concurrency));
+            throw new ArgumentException($"--concurrency must be at least 1 (got {Concurrency}).");
         }
 
         if (HttpPort is < 0 or > 65535)
         {
-            throw new ArgumentException($"HTTP port {HttpPort} is not a port number.", nameof(HttpPort));
+            throw new ArgumentException($"--http-port {HttpPort} is not a port number: use 1 to 65535 (0 picks a free port).");
+        }
+
+        // Kestrel takes an address, not a host name; checked here so a typo is bad input, not a crash at start-up.
+        if (!IPAddress.TryParse(HttpAddress, out _))
+        {
+            throw new ArgumentException($"--http-address \"{HttpAddress}\" is not an IP address: use 0.0.0.0 (every IPv4 interface), :: (IPv6) or an address of this host such as 127.0.0.1.");
         }
 
         if (LeaderElection && (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline))
@@ -82,22 +90,22 @@ public sealed class OperatorOptions
             // kube-controller-manager's rule (k8s.io/client-go/tools/leaderelection NewLeaderElector), durations as written.
             throw new ArgumentException(
                 $"leader election needs leaseDuration > renewDeadline > retryPeriod > 0; got --leader-elect-lease-duration {Duration(LeaseDuration)}, " +
-                $"--leader-elect-renew-deadline {Duration(RenewDeadline)}, --leader-elect-retry-period {Duration(RetryPeriod)}.", nameof(LeaseDuration));
+                $"--leader-elect-renew-deadline {Duration(RenewDeadline)}, --leader-elect-retry-period {Duration(RetryPeriod)}.");
         }
 
         if (string.IsNullOrWhiteSpace(LeaderElectionId))
         {
-            throw new ArgumentException("leader-election-id must not be empty.", nameof(LeaderElectionId));
+            throw new ArgumentException("--leader-election-id must not be empty.");
         }
 
         if (StartupSpread < TimeSpan.Zero)
         {
-            throw new ArgumentException($"startup spread must not be negative (got {StartupSpread}).", nameof(StartupSpread));
+            throw new ArgumentException($"startup spread must not be negative (got {StartupSpread}).");
         }
 
         if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
         {
-            throw new ArgumentException("retry delays must be positive with retryMaxDelay >= retryBaseDelay.", nameof(RetryBaseDelay));
+            throw new ArgumentException("retry delays must be positive with retryMaxDelay >= retryBaseDelay.");
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using DirectoryConnector.Engine.Configuration;
-using DirectoryConnector.Engine.Sync;
 using k8s;
 using k8s.Autorest;
 
@@ -10,7 +9,7 @@ namespace DirectoryConnector.Operator.Reconciliation;
 /// <summary>Reads Secret and ConfigMap keys from the DirectorySync's own namespace only (a reference has no namespace field).</summary>
 public sealed class KubernetesReferenceResolver(IKubernetes client, string namespaceName) : IReferenceResolver
 {
-    public async Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
+    public async Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
     {
         try
         {
@@ -20,15 +19,16 @@ public sealed class KubernetesReferenceResolver(IKubernetes client, string names
                 return Encoding.UTF8.GetString(bytes);
             }
 
-            throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"Secret \"{secretName}\" in namespace \"{namespaceName}\" has no key \"{key}\" (keys present: {KeyList(secret.Data?.Keys)}).", retryable: false);
+            throw ReferenceErrors.MissingKey("Secret", secretName, key, keyField, $"in namespace \"{namespaceName}\"", secret.Data?.Keys);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"Secret \"{secretName}\" was not found in namespace \"{namespaceName}\"; create it there (a DirectorySync reads Secrets only from its own namespace).", retryable: false, ex);
+            throw ReferenceErrors.NotFound("Secret", secretName, keyField, $"in namespace \"{namespaceName}\"",
+                "create it there (a DirectorySync reads Secrets only from its own namespace)", ex);
         }
     }
 
-    public async Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
+    public async Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
     {
         try
         {
@@ -44,17 +44,12 @@ public sealed class KubernetesReferenceResolver(IKubernetes client, string names
             }
 
             var keys = (configMap.Data?.Keys ?? []).Concat(configMap.BinaryData?.Keys ?? []);
-            throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap \"{configMapName}\" in namespace \"{namespaceName}\" has no key \"{key}\" (keys present: {KeyList(keys)}).", retryable: false);
+            throw ReferenceErrors.MissingKey("ConfigMap", configMapName, key, keyField, $"in namespace \"{namespaceName}\"", keys);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap \"{configMapName}\" was not found in namespace \"{namespaceName}\"; create it there.", retryable: false, ex);
+            throw ReferenceErrors.NotFound("ConfigMap", configMapName, keyField, $"in namespace \"{namespaceName}\"",
+                "create it there (a DirectorySync reads ConfigMaps only from its own namespace)", ex);
         }
-    }
-
-    private static string KeyList(IEnumerable<string>? keys)
-    {
-        var list = keys?.OrderBy(k => k, StringComparer.Ordinal).ToList() ?? [];
-        return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 }

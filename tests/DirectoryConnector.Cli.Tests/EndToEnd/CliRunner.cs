@@ -16,21 +16,25 @@ internal sealed record CliResult(int ExitCode, string Output, string Error)
 /// </summary>
 internal static class CliRunner
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs with <paramref name="input"/> (UTF-8) as standard input; none when null.</summary>
+    public static async Task<CliResult> RunWithInputAsync(string? input, params string[] args)
     {
         if (CliProcess.IsOverridden)
         {
-            return await RunProcessAsync([.. args, "--log-level", "Error"]);
+            return await RunProcessAsync([.. args, "--log-level", "Error"], input);
         }
 
         var output = new StringWriter();
         var error = new StringWriter();
-        var root = CliApplication.CreateRootCommand(services =>
-            services.Configure<BitwardenClientOptions>(o =>
+        var root = CliApplication.CreateRootCommand(
+            services => services.Configure<BitwardenClientOptions>(o =>
             {
                 // Failures come back quickly instead of after production back-off.
                 o.MaxAttempts = BitwardenAttempts;
-            }));
+            }),
+            standardInput: () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(input ?? "")));
         var exitCode = await CliApplication.RunAsync(root, [.. args, "--log-level", "Error"], output, error);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
@@ -44,10 +48,11 @@ internal static class CliRunner
     public static string RepositoryRoot() => DirectoryConnector.TestSupport.Repository.Root;
 
     /// <summary>The executable in the tests' working directory and environment; stdout and stderr byte for byte.</summary>
-    private static async Task<CliResult> RunProcessAsync(string[] args)
+    private static async Task<CliResult> RunProcessAsync(string[] args, string? input)
     {
         var start = new ProcessStartInfo(CliProcess.BuiltExecutable)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -61,6 +66,8 @@ internal static class CliRunner
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input ?? "");
+        process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         try
         {

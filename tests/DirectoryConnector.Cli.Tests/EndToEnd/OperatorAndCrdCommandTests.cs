@@ -51,12 +51,44 @@ public sealed class OperatorAndCrdCommandTests
         result.Error.Should().Contain("cannot configure the Kubernetes client").And.Contain(missing);
     }
 
-    [Fact]
-    public async Task OperatorRejectsImpossibleOptionsBeforeStarting()
+    [Theory]
+    [InlineData("--concurrency", "0", "error: --concurrency must be at least 1 (got 0).")]
+    [InlineData("--http-port", "70000", "error: --http-port 70000 is not a port number: use 1 to 65535 (0 picks a free port).")]
+    [InlineData("--http-address", "metrics.local", "error: --http-address \"metrics.local\" is not an IP address: use 0.0.0.0")]
+    public async Task OperatorRejectsImpossibleOptionsBeforeStartingNamingTheFlag(string flag, string value, string message)
     {
-        var result = await CliRunner.RunAsync("operator", "--concurrency", "0");
+        var result = await CliRunner.RunAsync("operator", flag, value);
 
         result.ExitCode.Should().Be(2, result.ToString());
-        result.Error.Should().Contain("concurrency must be at least 1");
+        result.Error.Should().StartWith(message).And.NotContain("(Parameter", "the message names the flag, not a .NET property").And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task AMetricsPortInUseIsNamedWithTheFlagThatMovesIt()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"dc-port-in-use-{Guid.NewGuid():N}.yaml");
+        // The port is bound before the cluster is contacted, so this API server is never reached.
+        await File.WriteAllTextAsync(kubeconfig, """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+            """);
+        try
+        {
+            var result = await CliRunner.RunAsync("operator", "--kubeconfig", kubeconfig, "--http-address", "127.0.0.1", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--leader-elect", "false", "--text-logs");
+
+            result.ExitCode.Should().Be(2, result.ToString());
+            result.Error.Should().Contain($"error: --http-port {port}: 127.0.0.1 port {port} is already in use by another process").And.NotContain("Unhandled exception");
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 }

@@ -189,7 +189,8 @@ public sealed class SyncCommandTests : IAsyncLifetime
         var result = await SyncAsync();
 
         result.ExitCode.Should().Be(2, result.ToString());
-        result.Error.Should().Be("error: SecretNotFound: Secret \"bitwarden-org-api-key\" was not found in the files given with -f; add its manifest with another -f" + Environment.NewLine);
+        result.Error.Should().StartWith("error: SecretNotFound: spec.bitwarden.apiKeySecretRef.name: Secret \"bitwarden-org-api-key\" was not found in the files given with -f")
+            .And.Contain("add its manifest with another -f").And.Contain("or set spec.bitwarden.apiKeySecretRef.name to a Secret that exists.");
         standIn.Requests.Should().BeEmpty();
         File.Exists(workspace.StatePath).Should().BeFalse();
     }

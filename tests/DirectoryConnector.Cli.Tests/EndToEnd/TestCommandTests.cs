@@ -107,6 +107,23 @@ public sealed class TestCommandTests
     }
 
     [Fact]
+    public async Task ManifestsPipedToDashFAreReadFromStandardInputAsWithKubectl()
+    {
+        var ldif = Path.Combine(CliRunner.RepositoryRoot(), "config", "samples", "demo-directory.ldif");
+        var manifest = (await File.ReadAllTextAsync(DemoManifest)).Replace("path: demo-directory.ldif", $"path: {ldif}", StringComparison.Ordinal);
+        manifest.Should().Contain(ldif);
+
+        var result = await CliRunner.RunWithInputAsync(manifest, "test", "-f", "-");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        Lines(result.Output)[^1].Should().Be("4 members (3 enabled, 1 disabled, 0 deleted), 3 groups, 1 skipped; 1 import request");
+
+        var broken = await CliRunner.RunWithInputAsync("apiVersion: v1\nkind: Secret\nmetadata: {name: x\n", "test", "-f", "-");
+        broken.ExitCode.Should().Be(2, broken.ToString());
+        broken.Error.Should().StartWith("error: (stdin): line ");
+    }
+
+    [Fact]
     public async Task DemoJsonIsTheExactImportRequest()
     {
         var result = await CliRunner.RunAsync("test", "-f", DemoManifest, "-o", "json");

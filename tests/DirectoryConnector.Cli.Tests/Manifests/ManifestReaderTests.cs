@@ -113,7 +113,7 @@ public sealed class ManifestReaderTests
               source:
                 ldap:
                   port: "636"
-            """).Should().EndWith("spec.source.ldap.port: expected an integer");
+            """).Should().EndWith("spec.source.ldap.port: expected an integer, not a string: remove the quotes");
 
     [Fact]
     public void APlainWordWhereABooleanBelongsNamesTheExpectedValues()
@@ -122,7 +122,7 @@ public sealed class ManifestReaderTests
             spec:
               sync:
                 users: yes please
-            """).Should().EndWith("spec.sync.users: expected true or false");
+            """).Should().EndWith("spec.sync.users: expected true or false, not a string");
 
     [Fact]
     public void AnUnknownEncryptionListsTheChoices()
@@ -156,7 +156,7 @@ public sealed class ManifestReaderTests
             spec:
               bitwarden:
                 organizationId: 1234
-            """).Should().EndWith("spec.bitwarden.organizationId: expected a string");
+            """).Should().EndWith("spec.bitwarden.organizationId: expected a string, not a number");
 
     [Fact]
     public void SecretsDecodeDataAndStringDataWinsLikeTheApiServer()
@@ -202,7 +202,7 @@ public sealed class ManifestReaderTests
             metadata: {name: pin}
             stringData:
               pin: 1234
-            """).Should().EndWith("stringData.pin: expected a string; quote the value");
+            """).Should().EndWith("stringData.pin: expected a string, not a number; quote the value");
 
     [Fact]
     public void MultiDocumentFilesYieldEveryKindAndIgnoreOthers()
@@ -236,6 +236,36 @@ public sealed class ManifestReaderTests
     }
 
     [Fact]
+    public void AListAsKubectlGetWritesItYieldsItsItems()
+    {
+        // kubectl get dsync,secret -n bitwarden -o yaml: one v1 List, server fields and status included.
+        var set = Read("""
+            apiVersion: v1
+            kind: List
+            metadata: {resourceVersion: ""}
+            items:
+            - apiVersion: directoryconnector.dev/v1alpha1
+              kind: DirectorySync
+              metadata: {name: corp, namespace: bitwarden, uid: 5f0c8d9e-1111-2222-3333-444455556666, resourceVersion: "4711", generation: 3}
+              spec:
+                bitwarden: {apiKeySecretRef: {name: bw}}
+                source: {file: {path: users.ldif}}
+              status: {userCount: 12}
+            - apiVersion: v1
+              kind: Secret
+              metadata: {name: bw, namespace: bitwarden}
+              type: Opaque
+              data: {client_id: b3JnYW5pemF0aW9uLng=}
+            """);
+
+        set.DirectorySyncs.Should().ContainSingle().Which.Spec.Source.File!.Path.Should().Be("/manifests/users.ldif");
+        set.Secrets.Should().ContainSingle().Which.Values.Should().Equal(new Dictionary<string, string> { ["client_id"] = "organization.x" });
+
+        ErrorOf("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, metadata: {name: a}}\n- {apiVersion: v1, kind: Secret, metadata: {name: b}, strngData: {}}\n")
+            .Should().Be("/manifests/corp.yaml: document 1: items[1]: strngData: unknown field");
+    }
+
+    [Fact]
     public void ARelativeFilePathIsResolvedAgainstTheManifestsFolder()
     {
         var set = Read(DirectorySyncHeader + """
@@ -249,6 +279,13 @@ public sealed class ManifestReaderTests
     [Fact]
     public void BrokenYamlGivesTheLine()
         => ErrorOf("apiVersion: v1\nkind: Secret\nmetadata: {name: x\n").Should().StartWith("/manifests/corp.yaml: line ");
+
+    [Theory]
+    [InlineData("spec:\n\tinterval: 15m\n", 5, 1)]
+    [InlineData("spec:\n  sync:\n\t  users: true\n", 6, 1)]
+    [InlineData("spec:\n  bitwarden:\n    caSecretRef: {name: ca, key: ca.crt}\n  filters:\n    users: |\n      (cn=a)\n      \t(cn=b)\n  sync:\n\tusers: true\n", 12, 1)]
+    public void ATabInTheIndentationIsNamedWhereItIs(string spec, int line, int column)
+        => ErrorOf(DirectorySyncHeader + "\n" + spec).Should().Be($"/manifests/corp.yaml: line {line}, column {column}: not valid YAML: the line is indented with a tab; YAML indents with spaces only");
 
     [Fact]
     public void DuplicateKeysAreRefused()
@@ -282,16 +319,18 @@ public sealed class ManifestReaderTests
             """);
         var resolver = new ManifestReferenceResolver(set, "bitwarden");
 
-        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", CancellationToken.None)).Should().Be("hunter2");
+        (await resolver.GetSecretValueAsync("corp-ldap-bind", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None)).Should().Be("hunter2");
 
-        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", CancellationToken.None))
+        var missingKey = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("corp-ldap-bind", "pass", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
         missingKey.Which.Reason.Should().Be(SyncFailureReason.SecretNotFound);
-        missingKey.Which.Message.Should().Be("Secret \"corp-ldap-bind\" has no key \"pass\" (it has: password)").And.NotContain("hunter2");
+        missingKey.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.key: Secret \"corp-ldap-bind\" given with -f has no key \"pass\" (keys present: password); "
+            + "add the key to the Secret, or set spec.source.ldap.passwordSecretRef.key to a key it has.").And.NotContain("hunter2");
 
-        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", CancellationToken.None))
+        var otherNamespace = await FluentActions.Awaiting(() => resolver.GetSecretValueAsync("other-namespace", "password", "spec.source.ldap.passwordSecretRef.key", CancellationToken.None))
             .Should().ThrowAsync<SyncFailedException>();
-        otherNamespace.Which.Message.Should().StartWith("Secret \"other-namespace\" was not found in the files given with -f");
+        otherNamespace.Which.Message.Should().Be("spec.source.ldap.passwordSecretRef.name: Secret \"other-namespace\" was not found in the files given with -f (in namespace \"bitwarden\" or without one); "
+            + "add its manifest with another -f (in a cluster: create it in the DirectorySync's namespace), or set spec.source.ldap.passwordSecretRef.name to a Secret that exists.");
     }
 
     [Fact]
@@ -320,6 +359,26 @@ public sealed class ManifestReaderTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task DashReadsStandardInputOnceWithPathsRelativeToTheWorkingDirectory()
+    {
+        var yaml = System.Text.Encoding.UTF8.GetBytes(DirectorySyncHeader + "\nspec: {source: {file: {path: users.ldif}}}\n");
+        Stream Input() => new MemoryStream(yaml);
+
+        var set = await ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, Input);
+
+        var directorySync = set.DirectorySyncs.Should().ContainSingle().Subject;
+        directorySync.File.Should().Be("(stdin)");
+        directorySync.Spec.Source.File!.Path.Should().Be(Path.Combine(Directory.GetCurrentDirectory(), "users.ldif"), "as with kubectl, piped manifests have no folder of their own");
+
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-", "-"], EngineServices.Providers, CancellationToken.None, Input))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().Equal("-f -: standard input is given twice; it can be read once");
+
+        var tooLarge = new MemoryStream(new byte[ManifestReader.MaxFileBytes + 1]);
+        (await FluentActions.Awaiting(() => ManifestReader.ReadFilesAsync(["-"], EngineServices.Providers, CancellationToken.None, () => tooLarge))
+            .Should().ThrowAsync<ManifestException>()).Which.Problems.Should().ContainSingle().Which.Should().StartWith("(stdin): more than the 3 MiB a manifest may have");
     }
 
     [Fact]
@@ -372,7 +431,26 @@ public sealed class ManifestReaderTests
     [InlineData("sync: {fullSyncInterval: 24}", "spec.sync.fullSyncInterval")]
     public void ABareNumberWhereADurationBelongsAsksForAUnit(string line, string field)
         => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should()
-            .EndWith($"{field}: expected a duration such as 15m or 1h30m (a number has no unit: write 15m, not 15)");
+            .EndWith($"{field}: expected a duration such as 15m or 1h30m, not a number (a number has no unit: write 15m, not 15)");
+
+    [Theory]
+    [InlineData("interval: [1, 2]", "spec.interval: expected a duration such as 15m or 1h30m, not a list")]
+    [InlineData("interval: {minutes: 15}", "spec.interval: expected a duration such as 15m or 1h30m, not a mapping")]
+    [InlineData("interval: true", "spec.interval: expected a duration such as 15m or 1h30m, not a boolean")]
+    [InlineData("sync: {fullSyncInterval: [24h]}", "spec.sync.fullSyncInterval: expected a duration such as 15m or 1h30m, not a list")]
+    [InlineData("source: {ldap: {timeout: {seconds: 30}}}", "spec.source.ldap.timeout: expected a duration such as 15m or 1h30m, not a mapping")]
+    [InlineData("source: {ldap: {hostname: [dc1, dc2]}}", "spec.source.ldap.hostname: expected a string, not a list")]
+    [InlineData("source: {ldap: {port: [389]}}", "spec.source.ldap.port: expected an integer, not a list")]
+    [InlineData("sync: {users: {enabled: true}}", "spec.sync.users: expected true or false, not a mapping")]
+    [InlineData("sync: [users]", "spec.sync: expected a mapping, not a list")]
+    public void AValueOfTheWrongShapeIsNamedAsWrittenWithTheFormTheFieldExpects(string line, string error)
+        => ErrorOf(DirectorySyncHeader + $"\nspec:\n  {line}\n").Should().EndWith(error);
+
+    [Theory]
+    [InlineData("stringData: {password: [a, b]}", "stringData.password: expected a string, not a list; write the value on one line, or as a YAML block (|)")]
+    [InlineData("stringData: [password]", "stringData: expected a mapping of keys to strings, not a list")]
+    public void ASecretValueOfTheWrongShapeIsNamedAsWritten(string line, string error)
+        => ErrorOf($"apiVersion: v1\nkind: Secret\nmetadata: {{name: bind}}\n{line}\n").Should().EndWith(error);
 
     [Fact]
     public void SecretDataThatIsNotUtf8TextIsRefusedWithoutEchoingIt()

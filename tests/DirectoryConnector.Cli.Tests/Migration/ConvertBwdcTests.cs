@@ -399,6 +399,50 @@ public sealed class ConvertBwdcTests
     }
 
     [Theory]
+    [InlineData("missing-folder/corp.yaml", "the folder ", "does not exist; create it first")]
+    [InlineData(".", "is a directory; give a file in it", "directorysync.yaml")]
+    [InlineData("data.json", "is the data.json being converted", "give another file")]
+    [InlineData("/dev/full", "cannot write the file", "/dev/full")]
+    public async Task AnOutputFileThatCannotBeWrittenIsBadInputNamingIt(string output, string message, string detail)
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-convert-out-").FullName;
+        try
+        {
+            var dataJson = Path.Combine(folder, "data.json");
+            File.Copy(ConvertedManifests.Committed("okta.data.json"), dataJson);
+            var original = await File.ReadAllTextAsync(dataJson);
+            var target = Path.IsPathRooted(output) ? output : Path.Combine(folder, output);
+
+            var result = await CliRunner.RunAsync("convert-bwdc", dataJson, "-o", target);
+
+            result.ExitCode.Should().Be(2, result.ToString());
+            result.Error.Should().StartWith($"error: --output {target}: {message}").And.Contain(detail).And.NotContain("Unhandled exception");
+            (await File.ReadAllTextAsync(dataJson)).Should().Be(original, "the data.json being converted is never overwritten");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ADirectoryGivenAsDataJsonIsNamedAsOne()
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-convert-dir-").FullName;
+        try
+        {
+            var result = await CliRunner.RunAsync("convert-bwdc", folder);
+
+            result.ExitCode.Should().Be(2, result.ToString());
+            result.Error.Should().Be($"error: {folder}: is a directory; give the data.json file in it (`bwdc data-file` prints where it is)\n");
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Theory]
     [InlineData("--name", "Corp_AD")]
     [InlineData("--namespace", "-bitwarden")]
     public async Task NamesKubernetesWouldRejectAreBadInput(string option, string value)

@@ -101,6 +101,19 @@ public sealed class SpecValidatorTests
         Errors(spec).Should().Equal($"spec.source.ldap.port: {port} is not a port: use 1 to 65535");
     }
 
+    [Theory]
+    [InlineData("soon", "spec.source.ldap.timeout: \"soon\" is not a duration; write it like 15m, 1h30m or 90s")]
+    [InlineData("500ms", "spec.source.ldap.timeout: 500ms is shorter than the minimum of 1s")]
+    public void LdapTimeoutMustBeADurationOfAtLeastASecond(string timeout, string error)
+    {
+        var spec = ValidLdapSpec();
+        spec.Source.Ldap!.Timeout = timeout;
+        Errors(spec).Should().Equal(error);
+
+        spec.Source.Ldap.Timeout = "45s";
+        Errors(spec).Should().BeEmpty();
+    }
+
     [Fact]
     public void ACaWithNoEncryptionIsContradictory()
     {

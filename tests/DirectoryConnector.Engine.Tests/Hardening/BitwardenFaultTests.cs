@@ -222,10 +222,10 @@ public sealed class BitwardenFaultTests : IAsyncLifetime, IDisposable
     {
         public bool AllowsLocalFiles => true;
 
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
             => Task.FromResult(key == "client_id" ? standIn.ClientId : standIn.ClientSecret);
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
             => throw new NotSupportedException();
     }
 }

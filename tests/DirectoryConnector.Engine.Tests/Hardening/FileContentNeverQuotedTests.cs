@@ -99,8 +99,8 @@ public sealed class FileContentNeverQuotedTests : IDisposable
 
     private sealed class NoLocalFilesResolver : IReferenceResolver
     {
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -92,8 +92,8 @@ internal sealed class LdifDirectory : IDirectorySourceSpec, IDisposable
     {
         public bool AllowsLocalFiles => true;
 
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -111,10 +111,10 @@ internal sealed class PruneHarness : IAsyncDisposable
     {
         public bool AllowsLocalFiles => true;
 
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
             => Task.FromResult(key == "client_id" ? standIn.ClientId : standIn.ClientSecret);
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
             => throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap {configMapName} not found", retryable: false);
     }
 }

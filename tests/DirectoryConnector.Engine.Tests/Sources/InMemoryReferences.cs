@@ -13,12 +13,12 @@ internal sealed class InMemoryReferences : IReferenceResolver
 
     public Dictionary<(string Name, string Key), string> ConfigMaps { get; } = [];
 
-    public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
+    public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
         => Secrets.TryGetValue((secretName, key), out var value)
             ? Task.FromResult(value)
             : throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"Secret {secretName} has no key {key}.", retryable: false);
 
-    public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
+    public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
         => ConfigMaps.TryGetValue((configMapName, key), out var value)
             ? Task.FromResult(value)
             : throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap {configMapName} has no key {key}.", retryable: false);

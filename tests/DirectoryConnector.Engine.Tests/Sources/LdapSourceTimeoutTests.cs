@@ -43,6 +43,35 @@ public sealed class LdapSourceTimeoutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_that_accepts_and_stays_silent_is_named_with_the_timeout_setting_and_the_usual_causes()
+    {
+        // The spec's own limit (the public factory, as the operator and the CLI build the source), not a test option.
+        var source = LdapSource.Create(
+            new LdapSourceSpec
+            {
+                Hostname = "127.0.0.1",
+                Port = _server.Port,
+                Timeout = "2s",
+                RootPath = "dc=example,dc=org",
+                Username = "cn=reader,dc=example,dc=org",
+                PasswordSecretRef = new SecretKeyRef { Name = "bind", Key = "password" },
+            },
+            null, "secret", null, NullLogger<LdapSource>.Instance);
+        var clock = Stopwatch.StartNew();
+
+        var failure = (await source.Invoking(s => s.ReadAsync(Everything, CancellationToken.None)).Should().ThrowAsync<SyncFailedException>()).Which;
+
+        failure.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        failure.Retryable.Should().BeTrue("a silent server is retried like any unreachable one");
+        failure.Message.Should().StartWith($"The LDAP server 127.0.0.1:{_server.Port} (")
+            .And.Contain("did not answer the bind as cn=reader,dc=example,dc=org within 2 seconds (LDAP result 85)")
+            .And.Contain("spec.source.ldap.timeout sets that limit (default 30s)")
+            .And.Contain("wrong port").And.Contain("firewall")
+            .And.Contain("check spec.source.ldap.port and spec.source.ldap.encryption");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "spec.source.ldap.timeout bounds the wait, not the 2 minutes of old");
+    }
+
+    [Fact]
     public async Task Cancelling_a_read_blocked_on_the_server_returns_at_once()
     {
         using var cancellation = new CancellationTokenSource();

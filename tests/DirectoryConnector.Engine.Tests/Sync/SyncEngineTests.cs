@@ -364,12 +364,12 @@ public sealed class SyncEngineTests : IAsyncLifetime
 
         public Dictionary<(string Name, string Key), string> Values { get; } = [];
 
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken)
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken)
             => Values.TryGetValue((secretName, key), out var value)
                 ? Task.FromResult(value)
                 : throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"Secret {secretName} key {key} not found", retryable: false);
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken)
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken)
             => throw new SyncFailedException(SyncFailureReason.SecretNotFound, $"ConfigMap {configMapName} not found", retryable: false);
     }
 }

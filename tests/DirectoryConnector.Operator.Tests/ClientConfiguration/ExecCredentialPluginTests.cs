@@ -31,8 +31,11 @@ public sealed class ExecCredentialPluginTests : IDisposable
         var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, useRelativePaths: false);
         var theirRun = ReadRun();
 
-        ourRun.Should().Be(theirRun);
-        ourRun.Should().Contain("info={\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredentials\",\"spec\":{\"interactive\":")
+        // Arguments and environment as KubernetesClient passes them; KUBERNETES_EXEC_INFO as client-go writes it: kind
+        // ExecCredential (KubernetesClient: "ExecCredentials", which client-go's decoder refuses) and not interactive
+        // with interactiveMode Never (KubernetesClient: Environment.UserInteractive, true on Linux even in a pod).
+        ourRun.Split('\n')[1..].Should().Equal(theirRun.Split('\n')[1..]);
+        ourRun.Should().StartWith("info={\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}\n")
             .And.Contain("args=--cluster prod").And.Contain("env=from-kubeconfig");
         ours.AccessToken.Should().Be(theirs.AccessToken);
         ours.ClientCertificateData.Should().Be(theirs.ClientCertificateData);
@@ -66,7 +69,49 @@ public sealed class ExecCredentialPluginTests : IDisposable
         act.Should().Throw<KubeConfigException>().WithMessage("*not an ExecCredential*").Which.Message.Should().NotContain("s3cr3t");
     }
 
-    private string Kubeconfig(string status, string answeredApiVersion = "client.authentication.k8s.io/v1")
+    [Fact]
+    public void AClusterInfoPluginGetsTheClusterAsClientGoHandsItOver()
+    {
+        var kubeconfig = Kubeconfig("""{"token":"t"}""", exec: "interactiveMode: IfAvailable\n      provideClusterInfo: true", cluster: """
+            server: "https://prod.example:6443"
+                tls-server-name: api.internal
+                certificate-authority-data: Y2EtZGF0YQ==
+                proxy-url: socks5://proxy:1080
+                extensions:
+                - name: client.authentication.k8s.io/exec
+                  extension: {audience: sts, retries: 3, nested: {on: true, list: [a, 1]}}
+            """);
+
+        KubernetesConfigResolver.Resolve(kubeconfig, null, new KubernetesEnvironment(null, InCluster: false, "/nonexistent"));
+
+        // The test host's standard input is redirected: IfAvailable is not interactive.
+        ReadRun().Should().StartWith("""info={"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://prod.example:6443","tls-server-name":"api.internal","certificate-authority-data":"Y2EtZGF0YQ==","proxy-url":"socks5://proxy:1080","config":{"audience":"sts","retries":3,"nested":{"on":true,"list":["a",1]}}},"interactive":false}}""" + "\n");
+    }
+
+    [Theory]
+    [InlineData("client.authentication.k8s.io/v1", "", "exec.interactiveMode must be specified (Never, IfAvailable or Always)*")]
+    [InlineData("client.authentication.k8s.io/v1", "interactiveMode: Sometimes", "exec.interactiveMode \"Sometimes\" is not Never, IfAvailable or Always.")]
+    [InlineData("client.authentication.k8s.io/v1", "interactiveMode: Always", "exec plugin cannot support interactive mode*not a terminal")]
+    public void AnInteractiveModeThatCannotBeHonouredIsAnError(string apiVersion, string exec, string message)
+    {
+        var kubeconfig = Kubeconfig("""{"token":"t"}""", answeredApiVersion: apiVersion, exec: exec, apiVersion: apiVersion);
+
+        var act = () => KubernetesConfigResolver.Resolve(kubeconfig, null, new KubernetesEnvironment(null, InCluster: false, "/nonexistent"));
+
+        act.Should().Throw<KubeConfigException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void APreV1PluginWithoutInteractiveModeIsIfAvailable()
+    {
+        var kubeconfig = Kubeconfig("""{"token":"t"}""", answeredApiVersion: "client.authentication.k8s.io/v1beta1", exec: "", apiVersion: "client.authentication.k8s.io/v1beta1");
+
+        KubernetesConfigResolver.Resolve(kubeconfig, null, new KubernetesEnvironment(null, InCluster: false, "/nonexistent"))
+            .Configuration.AccessToken.Should().Be("t");
+    }
+
+    private string Kubeconfig(string status, string answeredApiVersion = "client.authentication.k8s.io/v1", string exec = "interactiveMode: Never",
+        string cluster = "server: \"https://prod.example:6443\"", string apiVersion = "client.authentication.k8s.io/v1")
     {
         var plugin = Path.Combine(folder.FullName, "plugin.sh");
         var run = Path.Combine(folder.FullName, "run");
@@ -88,7 +133,8 @@ public sealed class ExecCredentialPluginTests : IDisposable
             current-context: prod
             clusters:
             - name: prod
-              cluster: {server: "https://prod.example:6443"}
+              cluster:
+                {{cluster}}
             contexts:
             - name: prod
               context: {cluster: prod, user: eks}
@@ -96,12 +142,12 @@ public sealed class ExecCredentialPluginTests : IDisposable
             - name: eks
               user:
                 exec:
-                  apiVersion: client.authentication.k8s.io/v1
+                  apiVersion: {{apiVersion}}
                   command: {{plugin}}
                   args: [--cluster, prod]
                   env:
                   - {name: FROM_KUBECONFIG, value: from-kubeconfig}
-                  interactiveMode: Never
+                  {{exec}}
             """);
         return kubeconfig;
     }

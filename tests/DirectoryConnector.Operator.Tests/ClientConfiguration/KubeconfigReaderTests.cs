@@ -137,7 +137,7 @@ public sealed class KubeconfigReaderTests : IDisposable
                 client-certificate: certs/admin.crt
                 client-key: certs/admin.key
                 as: someone
-                as-groups: [g1, g2]
+                as-groups: [g1]
             """);
         var second = Path.Combine(other.FullName, "second");
         File.WriteAllText(second, """

@@ -473,9 +473,9 @@ public sealed class ReconcilerTests
 
     internal sealed class NoReferences : IReferenceResolver
     {
-        public Task<string> GetSecretValueAsync(string secretName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
+        public Task<string> GetSecretValueAsync(string secretName, string key, string keyField, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
 
-        public Task<string> GetConfigMapValueAsync(string configMapName, string key, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
+        public Task<string> GetConfigMapValueAsync(string configMapName, string key, string keyField, CancellationToken cancellationToken) => throw new InvalidOperationException("not used");
     }
 
     internal sealed class ScriptedRunner : ISyncRunner

@@ -64,8 +64,8 @@ public static class BadInputCatalog
         M("maxDeletions not a count or percentage", L("sync", "sync: {maxDeletions: lots}"), "spec.sync.maxDeletions: \"lots\" is neither a count such as 25 nor a percentage", "write `25` or `10%`"),
         M("nothing to sync", L("sync", "sync: {users: false, groups: false}"), "spec.sync: users and groups are both false", "enable users, groups or both"),
         M("overwriteExisting without users", L("sync", "sync: {users: false, overwriteExisting: true}"), "spec.sync.overwriteExisting: is true while users is false", "turn users on, or overwriteExisting off"),
-        M("Secret missing", L(), "error: SecretNotFound: Secret \"bind\" was not found in the files given with -f", "add the Secret's manifest with another `-f` (operator: create it in the DirectorySync's namespace)") with { Documents = "" },
-        M("Secret key missing", L(), "error: SecretNotFound: Secret \"bind\" has no key \"password\" (it has: pass)", "use a key the Secret has, or add it") with { Documents = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: bind}\nstringData: {pass: \"x\"}\n" },
+        M("Secret missing", L(), "error: SecretNotFound: spec.source.ldap.passwordSecretRef.name: Secret \"bind\" was not found in the files given with -f", "add the Secret's manifest with another `-f` (operator: create it in the DirectorySync's namespace)") with { Documents = "" },
+        M("Secret key missing", L(), "error: SecretNotFound: spec.source.ldap.passwordSecretRef.key: Secret \"bind\" given with -f has no key \"password\" (keys present: pass)", "use a key the Secret has, or add it") with { Documents = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: bind}\nstringData: {pass: \"x\"}\n" },
         M("Secret data not base64", L(), "(Secret bind): data.password: is not base64; put plain text under stringData instead", "base64-encode `data`, or use `stringData`") with { Documents = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: bind}\ndata: {password: \"bind-password-SENTINEL!\"}\n" },
         M("YAML syntax error", L("interval", "interval: [15m"), "not valid YAML", "fix the YAML at the line and column given"),
         M("manifest not UTF-8", L("interval", "interval: 15m # caf\u00e9"), "corp.yaml: line 5 is not UTF-8 text (byte 0xE9", "save the file as UTF-8 (`iconv -f WINDOWS-1252 -t UTF-8`)") with { CliOnly = true, Bytes = System.Text.Encoding.Latin1.GetBytes },
@@ -95,8 +95,8 @@ public static class BadInputCatalog
         S("duplicate external ids in LDAP", 0, "skipped user cn=Alice, … shares the external id user-1001 with 1 other active entry … none of them is sent, so Bitwarden leaves these members as they are until the directory lists each external id once", "give each user its own `externalIdAttribute` value (AD: `objectGUID`, OpenLDAP: `entryUUID`)"),
 
         // The operator, end to end: Ready=False with the reason, Stalled, and every member still there (BadInputOperatorTests).
-        O("Secret missing in the namespace", "SecretNotFound", "Secret \"bw-api-key\" was not found in namespace \"bitwarden\"; create it there (a DirectorySync reads Secrets only from its own namespace)", "create the Secret in the DirectorySync's namespace"),
-        O("Secret key missing in the namespace", "SecretNotFound", "Secret \"bw-api-key\" in namespace \"bitwarden\" has no key \"client_secret\" (keys present: client_id)", "add the key to the Secret, or set `apiKeySecretRef.clientSecretKey` to a key it has"),
+        O("Secret missing in the namespace", "SecretNotFound", "spec.bitwarden.apiKeySecretRef.name: Secret \"bw-api-key\" was not found in namespace \"bitwarden\"; create it there (a DirectorySync reads Secrets only from its own namespace)", "create the Secret in the DirectorySync's namespace"),
+        O("Secret key missing in the namespace", "SecretNotFound", "spec.bitwarden.apiKeySecretRef.clientSecretKey: Secret \"bw-api-key\" in namespace \"bitwarden\" has no key \"client_secret\" (keys present: client_id)", "add the key to the Secret, or set `apiKeySecretRef.clientSecretKey` to a key it has"),
         O("wrong API key in the Secret", "BitwardenAuthFailed", "(invalid_client) … check the client id and client secret in the Secret named by spec.bitwarden.apiKeySecretRef", "update the Secret: the operator syncs again at once"),
     ];
 

@@ -39,7 +39,7 @@ namespace DirectoryConnector.TestSupport.GoogleWorkspace;
 /// or an email (else 404 "Resource Not Found: groupKey"), member status only on USER members, CUSTOMER members with
 /// the customer id.</item>
 /// <item>Errors in Google's JSON shape {"error":{"code","message","errors":[{"domain","reason","message"}],"status"}}:
-/// 401 authError for a missing or expired token, 403 insufficientPermissions when the token lacks the API's scope,
+/// 401 authError for a missing, expired or revoked token, 403 insufficientPermissions when the token lacks the API's scope,
 /// 403 forbidden "Not Authorized to access this resource/api" when the impersonated user is not an administrator,
 /// and the throttling answers of <see cref="GoogleFault"/> (no Retry-After, as Google).</item>
 /// <item>customer or domain missing, or a customer that is not the caller's (e.g. a domain name given as customer):
@@ -209,6 +209,10 @@ public sealed class GoogleWorkspaceStandIn : IAsyncDisposable
             tokens[token] = tokens[token] with { Expires = DateTimeOffset.MinValue };
         }
     }
+
+    /// <summary>Revokes every access token issued so far (oauth2.googleapis.com/revoke, or an admin resetting the
+    /// service account's access): Google then answers 401 authError "Invalid Credentials" to them, as to expired ones.</summary>
+    public void RevokeAllTokens() => tokens.Clear();
 
     public async ValueTask DisposeAsync()
     {

@@ -34,6 +34,13 @@ public sealed class KubeApiEmulatorOptions
 
     /// <summary>The clock for creationTimestamp and ages in tables.</summary>
     public Func<DateTimeOffset> Clock { get; set; } = () => DateTimeOffset.UtcNow;
+
+    /// <summary>
+    /// Whether a request's bearer token (null: none) authenticates; a request it refuses is 401 Unauthorized with the
+    /// API server's Status body, before any route or fault. Read on every request, so a test may change it (a rotated
+    /// credential); null accepts every request.
+    /// </summary>
+    public Func<string?, bool>? Authenticates { get; set; }
 }
 
 /// <summary>

@@ -44,12 +44,19 @@ internal sealed class KubeApiRoutes
         var request = context.Request;
         _requests.Enqueue($"{request.Method} {request.Path}{request.QueryString}");
         var authorization = request.Headers.Authorization.ToString();
-        _recorded.Enqueue(new RecordedRequest(
-            authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null,
+        var bearer = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
+        _recorded.Enqueue(new RecordedRequest(bearer,
             request.Method, request.Path.Value ?? "", request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
-            request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString()));
+            request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString(),
+            request.Headers.Where(h => h.Key.StartsWith("Impersonate-", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key, h => (IReadOnlyList<string>)[.. h.Value.Select(v => v ?? "")], StringComparer.OrdinalIgnoreCase)));
         try
         {
+            if (_options.Authenticates is { } authenticates && !authenticates(bearer))
+            {
+                throw new KubeApiException(401, "Unauthorized", "Unauthorized");
+            }
+
             if (_faults.Latency > TimeSpan.Zero)
             {
                 await Task.Delay(_faults.Latency, context.RequestAborted);

@@ -3,9 +3,11 @@ namespace DirectoryConnector.TestSupport.Kubernetes;
 /// <summary>
 /// One request the emulator served, as the API server's authorizer sees it: the caller (bearer token), method, path
 /// and query, plus the Accept header it negotiated the response with. <see cref="Authorization"/> turns it into the
-/// RBAC attributes (API group, resource, verb, namespace).
+/// RBAC attributes (API group, resource, verb, namespace). <see cref="Impersonation"/> holds the Impersonate-* headers
+/// (user, uid, groups, extras), each with its values in order.
 /// </summary>
-public sealed record RecordedRequest(string? BearerToken, string Method, string Path, IReadOnlyDictionary<string, string> Query, string? Accept = null)
+public sealed record RecordedRequest(string? BearerToken, string Method, string Path, IReadOnlyDictionary<string, string> Query, string? Accept = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Impersonation = null)
 {
     /// <summary>
     /// The RBAC request attributes (k8s.io/apiserver pkg/endpoints/request RequestInfoFactory): GET on an object is

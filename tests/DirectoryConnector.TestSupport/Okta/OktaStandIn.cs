@@ -33,7 +33,9 @@ namespace DirectoryConnector.TestSupport.Okta;
 /// <item>DPoP (RFC 9449, developer.okta.com/docs/guides/dpop), for an app registered with requireDpop as Okta creates API
 /// Services apps by default: a token request without a <c>DPoP</c> header is 400 invalid_dpop_proof "The DPoP proof JWT
 /// header is missing."; a valid proof (typ dpop+jwt, asymmetric alg, public jwk, signature, htm, htu without query,
-/// fresh iat, unused jti) without the org's nonce is 400 use_dpop_nonce with a <c>DPoP-Nonce</c> header; then the token
+/// fresh iat, unused jti) without a current nonce of the org is 400 use_dpop_nonce with a <c>DPoP-Nonce</c> header (Okta
+/// renews the nonce every 24 hours and accepts each for three days after it was issued; <see cref="RetireDpopNonces"/>
+/// stands for those three days passing); then the token
 /// is token_type DPoP, bound to the key's RFC 7638 thumbprint. API calls must then send <c>Authorization: DPoP</c> and a
 /// fresh proof with <c>ath</c> and no nonce (Okta: "nonce isn't currently required"); a missing or wrong proof, or the
 /// token sent as Bearer, is 401 with <c>WWW-Authenticate: DPoP error="invalid_dpop_proof"</c> (RFC 9449 §7.1; the body is
@@ -72,11 +74,13 @@ public sealed class OktaStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, string[] Scopes, string? BoundKey)> accessTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> usedJwtIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> usedProofIds = new(StringComparer.Ordinal);
-    private readonly string dpopNonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    private readonly object nonceGate = new();
+    private readonly List<(string Value, DateTimeOffset Issued, bool Retired)> dpopNonces = [];
     private readonly ConcurrentDictionary<string, (long Window, int Count)> buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<int> faults = new();
     private readonly object logGate = new();
     private readonly List<RecordedRequest> requests = [];
+    private int tokenRequestCount;
 
     private OktaStandIn(LoopbackHttpsHost host, OktaStandInOptions options, string caPem)
     {
@@ -140,6 +144,40 @@ public sealed class OktaStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>The DPoP nonce the token endpoint hands out now (a new one every 24 hours of <see cref="OktaStandInOptions.Time"/>).</summary>
+    public string DpopNonce
+    {
+        get
+        {
+            lock (nonceGate)
+            {
+                var now = options.Time.GetUtcNow();
+                if (dpopNonces.Count == 0 || dpopNonces[^1].Retired || now - dpopNonces[^1].Issued >= TimeSpan.FromHours(24))
+                {
+                    dpopNonces.Add((Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), now, false));
+                }
+
+                return dpopNonces[^1].Value;
+            }
+        }
+    }
+
+    /// <summary>Every DPoP nonce issued so far stops being accepted, as three days after it was issued; the next
+    /// use_dpop_nonce answer carries a new one.</summary>
+    public void RetireDpopNonces()
+    {
+        lock (nonceGate)
+        {
+            for (var i = 0; i < dpopNonces.Count; i++)
+            {
+                dpopNonces[i] = dpopNonces[i] with { Retired = true };
+            }
+        }
+    }
+
+    /// <summary>Called with the 1-based number of each token request as it arrives, before it is answered.</summary>
+    public Action<int>? OnTokenRequest { get; set; }
+
     /// <summary>The next <paramref name="count"/> API requests answer <paramref name="statusCode"/> (500 E0000009, 502/503 from a
     /// proxy, 429 E0000047 as when another client of the org spent the bucket: Remaining 0 until the next window).</summary>
     public void FailNext(int count, int statusCode)
@@ -178,6 +216,7 @@ public sealed class OktaStandIn : IAsyncDisposable
 
     private async Task TokenAsync(HttpContext context)
     {
+        OnTokenRequest?.Invoke(Interlocked.Increment(ref tokenRequestCount));
         if (await ThrottleAsync(context, "/oauth2/v1/token").ConfigureAwait(false))
         {
             return;
@@ -259,9 +298,9 @@ public sealed class OktaStandIn : IAsyncDisposable
                 return;
             }
 
-            if (nonce != dpopNonce)
+            if (!IsCurrentNonce(nonce))
             {
-                context.Response.Headers["DPoP-Nonce"] = dpopNonce;
+                context.Response.Headers["DPoP-Nonce"] = DpopNonce;
                 await OAuthErrorAsync(context, 400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.").ConfigureAwait(false);
                 return;
             }
@@ -604,6 +643,16 @@ public sealed class OktaStandIn : IAsyncDisposable
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(body, Json)).ConfigureAwait(false);
+    }
+
+    /// <summary>True for a nonce this org issued less than three days ago and has not retired.</summary>
+    private bool IsCurrentNonce(string? nonce)
+    {
+        var now = options.Time.GetUtcNow();
+        lock (nonceGate)
+        {
+            return nonce is not null && dpopNonces.Exists(n => n.Value == nonce && !n.Retired && now - n.Issued < TimeSpan.FromDays(3));
+        }
     }
 
     /// <summary>Checks a DPoP proof as RFC 9449 §4.3 lists: typ dpop+jwt, an asymmetric alg, a public jwk in the header

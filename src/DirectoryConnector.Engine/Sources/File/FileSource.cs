@@ -118,7 +118,7 @@ public sealed partial class FileSource : IDirectorySource
     {
         if (_spec.ConfigMapRef is { } configMap)
         {
-            return await _references.GetConfigMapValueAsync(configMap.Name, configMap.Key, cancellationToken).ConfigureAwait(false);
+            return await _references.GetConfigMapValueAsync(configMap.Name, configMap.Key, $"{Field}.configMapRef.key", cancellationToken).ConfigureAwait(false);
         }
 
         try

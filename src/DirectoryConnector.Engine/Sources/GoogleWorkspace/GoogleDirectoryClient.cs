@@ -59,42 +59,55 @@ public sealed class GoogleDirectoryClient(HttpClient httpClient)
     private async Task<T> GetAsync<T>(GoogleDirectorySession session, JsonTypeInfo<T> json, string path, string operation, (string Name, string? Value)[] parameters,
         (string Field, string Query)? filter, CancellationToken cancellationToken)
     {
-        var accessToken = await GetAccessTokenAsync(session, cancellationToken).ConfigureAwait(false);
         var queryString = string.Join('&', parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}"));
         var uri = new Uri(session.ApiUrl, $"admin/directory/v1/{path}?{queryString}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Authorization = new("Bearer", accessToken);
-        var response = await Api.SendAsync(httpClient, request, operation, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-        using (response)
+        string? rejected = null;
+        while (true)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            var accessToken = await GetAccessTokenAsync(session, rejected, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Authorization = new("Bearer", accessToken);
+            var response = await Api.SendAsync(httpClient, request, operation, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+            using (response)
             {
-                try
+                if (response.StatusCode == HttpStatusCode.Unauthorized && rejected is null)
                 {
-                    return JsonSerializer.Deserialize(body, json)
-                        ?? throw new JsonException("null body");
+                    // 401 authError "Invalid Credentials": the token expired or was revoked mid-read. As Google's client
+                    // libraries do, get one new token and ask for this same page again; a second 401 stands.
+                    rejected = accessToken;
+                    continue;
                 }
-                catch (JsonException ex)
-                {
-                    throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                        $"{session.ApiUrl} answered {operation} with something other than a Directory API response; check {Field}.apiUrl.", retryable: true, ex);
-                }
-            }
 
-            var continued = parameters.Any(p => p.Name == "pageToken" && p.Value is not null);
-            throw Failure(session, request, operation, response.StatusCode, ParseError(body), continued ? null : filter, continued);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    try
+                    {
+                        return JsonSerializer.Deserialize(body, json)
+                            ?? throw new JsonException("null body");
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
+                            $"{session.ApiUrl} answered {operation} with something other than a Directory API response; check {Field}.apiUrl.", retryable: true, ex);
+                    }
+                }
+
+                var continued = parameters.Any(p => p.Name == "pageToken" && p.Value is not null);
+                throw Failure(session, request, operation, response.StatusCode, ParseError(body), continued ? null : filter, continued);
+            }
         }
     }
 
     /// <summary>The session's access token, requested through this client (its caSecretRef trust, HTTPS_PROXY and
     /// resilience pipeline apply to the token endpoint as to the Directory API).</summary>
-    private async Task<string> GetAccessTokenAsync(GoogleDirectorySession session, CancellationToken cancellationToken)
+    /// <param name="rejected">A token Google just answered 401 to, or null.</param>
+    private async Task<string> GetAccessTokenAsync(GoogleDirectorySession session, string? rejected, CancellationToken cancellationToken)
     {
         var tokenUrl = session.Credential.TokenUrl;
         try
         {
-            return await session.Credential.GetAccessTokenAsync(httpClient, cancellationToken).ConfigureAwait(false);
+            return await session.Credential.GetAccessTokenAsync(httpClient, rejected, cancellationToken).ConfigureAwait(false);
         }
         catch (GoogleTokenException ex) when (ex.Error is null)
         {

@@ -13,7 +13,7 @@ namespace DirectoryConnector.Engine.Sources.GoogleWorkspace;
 /// (https://developers.google.com/identity/protocols/oauth2/service-account#httprest): an RS256 JWT signed with the JSON
 /// key's private key (kid its private_key_id; iss the service account, sub the impersonated administrator, the scopes,
 /// aud Google's token URL also when tokenUrl is overridden, an hour of validity) exchanged with the JWT bearer grant
-/// (RFC 7523) for an access token, kept until five minutes before it expires.
+/// (RFC 7523) for an access token, kept until five minutes before it expires or until the API answers 401 to it.
 /// <para>Our own rather than Google.Apis.Auth's: that library reads its token response, the JSON key and its JWT
 /// through Newtonsoft.Json reflection, which a trimmed Native AOT executable does not keep (googleapis/google-api-dotnet-client
 /// #2941, #3022, both open); this is the same protocol with compile-time JSON contracts.</para>
@@ -75,14 +75,17 @@ internal sealed class GoogleServiceAccountCredential : IDisposable
     }
 
     /// <summary>A valid access token, from the token endpoint through <paramref name="http"/> when the last one is
-    /// about to expire. Throws <see cref="GoogleTokenException"/> when the endpoint refuses or answers something else.</summary>
-    public async Task<string> GetAccessTokenAsync(HttpClient http, CancellationToken cancellationToken)
+    /// about to expire or is <paramref name="rejected"/>. Throws <see cref="GoogleTokenException"/> when the endpoint
+    /// refuses or answers something else.</summary>
+    /// <param name="rejected">The token the API just answered 401 to, or null; a token other than the current one
+    /// (already replaced) asks for nothing new.</param>
+    public async Task<string> GetAccessTokenAsync(HttpClient http, string? rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (current is { } token && time.GetUtcNow() < token.RenewAt)
+            if (current is { } token && token.Value != rejected && time.GetUtcNow() < token.RenewAt)
             {
                 return token.Value;
             }

@@ -32,6 +32,13 @@ internal sealed record EffectiveLdapSpec(
     /// <summary>Entries per page of a paged search: spec.source.ldap.pageSize, else <see cref="LdapSourceSpec.DefaultPageSize"/>.</summary>
     public int PageSize { get; init; } = LdapSourceSpec.DefaultPageSize;
 
+    /// <summary>The client-side limit of each LDAP step: spec.source.ldap.timeout, else <see cref="LdapSourceSpec.DefaultTimeout"/>.</summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    private static readonly TimeSpan DefaultTimeout = DurationFormat.TryParse(LdapSourceSpec.DefaultTimeout, out var value) ? value : throw new InvalidOperationException("DefaultTimeout is a duration.");
+
+    private static readonly MinimumDurationAttribute MinimumTimeout = SpecValidator.MinimumOf(typeof(LdapSourceSpec), nameof(LdapSourceSpec.Timeout));
+
     public string Endpoint => $"{Hostname}:{Port}";
 
     /// <summary>The domain part (trailing dc= RDNs) of rootPath, where Active Directory keeps CN=Deleted Objects:
@@ -84,6 +91,11 @@ internal sealed record EffectiveLdapSpec(
         if (spec.Port is { } port && port is < 1 or > 65535)
         {
             validation.Error($"{field}.port", $"{port} is not a port: use 1 to 65535");
+        }
+
+        if (spec.Timeout is not null && SpecValidator.DurationProblem(spec.Timeout, MinimumTimeout) is { } timeoutProblem)
+        {
+            validation.Error($"{field}.timeout", timeoutProblem);
         }
 
         if (spec.Encryption == LdapEncryption.None)
@@ -212,6 +224,7 @@ internal sealed record EffectiveLdapSpec(
             Mapping: mapping)
         {
             PageSize = spec.PageSize ?? LdapSourceSpec.DefaultPageSize,
+            Timeout = spec.Timeout is null ? DefaultTimeout : DurationFormat.TryParse(spec.Timeout, out var timeout) ? timeout : throw new InvalidOperationException("Validate accepted timeout."),
         };
     }
 

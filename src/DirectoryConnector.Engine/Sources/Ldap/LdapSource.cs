@@ -28,7 +28,10 @@ public sealed partial class LdapSource : IDirectorySource
 
     /// <summary>Validates the spec (InvalidSpec naming the field) and applies Active Directory / LDAP defaults.</summary>
     public static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, ILogger<LdapSource> logger)
-        => new(EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem), new LdapSourceOptions(), logger);
+    {
+        var settings = EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem);
+        return new(settings, new LdapSourceOptions { OperationTimeout = settings.Timeout }, logger);
+    }
 
     internal static LdapSource Create(LdapSourceSpec spec, FiltersSpec? filters, string password, string? caCertificatesPem, LdapSourceOptions options, ILogger<LdapSource> logger)
         => new(EffectiveLdapSpec.Create(spec, filters, password, caCertificatesPem), options, logger);
@@ -652,7 +655,11 @@ public sealed partial class LdapSource : IDirectorySource
             case LdapResult.InsufficientAccessRights:
                 return new(SyncFailureReason.SourceAuthFailed,
                     $"{endpoint} denied {_settings.Username} access while {operation} (LDAP result {code}).", retryable: false, exception);
-            case LdapResult.ServerDown or LdapResult.ConnectError or LdapResult.Timeout or LdapResult.ClientTimeout
+            case LdapResult.Timeout or LdapResult.ClientTimeout:
+                return NoAnswer(endpoint, string.Create(CultureInfo.InvariantCulture,
+                    $"{(context is null ? $"the bind as {_settings.Username}" : $"the search of {context.Base} with filter {context.Filter}")} within {_options.OperationTimeout.TotalSeconds:0} seconds"),
+                    code, connecting: context is null, exception);
+            case LdapResult.ServerDown or LdapResult.ConnectError
                 or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded
                 or LdapResult.UnwillingToPerform or LdapResult.Other:
                 return new(SyncFailureReason.SourceUnavailable,
@@ -731,6 +738,15 @@ public sealed partial class LdapSource : IDirectorySource
             return null;
         }
     }
+
+    /// <summary>The client-side limit ran out: the server took the connection (or the request) and never answered.
+    /// Retryable like any unreachable server; the message names the limit and, while connecting, the usual causes.</summary>
+    private static SyncFailedException NoAnswer(string endpoint, string unanswered, int code, bool connecting, Exception exception) => new(SyncFailureReason.SourceUnavailable,
+        $"The LDAP server {endpoint} did not answer {unanswered} (LDAP result {code}); {Field}.timeout sets that limit (default {LdapSourceSpec.DefaultTimeout}). "
+        + (connecting
+            ? $"A server that accepts the connection and then stays silent is usually the wrong port (another service, or an LDAPS port such as 636 without {Field}.encryption: ldaps) or a firewall or proxy that drops the traffic: check {Field}.port and {Field}.encryption."
+            : $"If the server is only slow to answer this search, raise {Field}.timeout."),
+        retryable: true, exception);
 
     /// <summary>A connect or bind that failed the way every failed connection does, carrying the failure to throw when the
     /// diagnosis finds nothing more precise.</summary>

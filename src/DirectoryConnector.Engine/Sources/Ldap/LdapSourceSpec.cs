@@ -39,6 +39,19 @@ public sealed class LdapSourceSpec
     [Range(1, 100000)]
     public int? PageSize { get; set; }
 
+    /// <summary>timeout when not set: long enough for a busy domain controller, short enough that a server that
+    /// never answers (a wrong port, a firewall that drops) fails the sync within a minute rather than after several.</summary>
+    public const string DefaultTimeout = "30s";
+
+    /// <summary>The shortest timeout: below a second a healthy server across a WAN already fails.</summary>
+    public const string MinimumTimeout = "1s";
+
+    [Description("How long to wait for the server to answer (connecting, binding, each page of a search) before the sync fails as unreachable, as a duration such as 30s (the default; at least 1s). Raise it for a server that is slow to answer large searches.")]
+    [RegularExpression(DurationFormat.Pattern)]
+    [StringLength(64)]
+    [MinimumDuration(MinimumTimeout)]
+    public string? Timeout { get; set; }
+
     [Required]
     [Description("Base DN of all searches, e.g. dc=corp,dc=example,dc=com.")]
     [StringLength(int.MaxValue, MinimumLength = 1)]

@@ -13,6 +13,7 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// authentication Okta accepts for okta.* scopes. Access tokens last an hour; a new one is requested a minute early.
 /// DPoP is used only when the app demands it (its "Require DPoP header in token requests" setting, on by default for
 /// new API Services apps): then tokens are DPoP-bound and every request carries a proof (<see cref="OktaDpopKey"/>).
+/// The token endpoint's DPoP nonce outlives the sync in <see cref="OktaDpopNonceCache"/>.
 /// </summary>
 public sealed class OktaServiceApp : IOktaCredential
 {
@@ -25,17 +26,18 @@ public sealed class OktaServiceApp : IOktaCredential
     private readonly string clientId;
     private readonly SigningCredentials signing;
     private readonly TimeProvider time;
+    private readonly OktaDpopNonceCache nonces;
     private (string Scheme, string Value)? current;
     private DateTimeOffset renewAt;
     private OktaDpopKey? dpop;
-    private string? dpopNonce;
 
-    public OktaServiceApp(Uri tokenUrl, string clientId, SigningCredentials signing, TimeProvider time)
+    public OktaServiceApp(Uri tokenUrl, string clientId, SigningCredentials signing, TimeProvider time, OktaDpopNonceCache nonces)
     {
         this.tokenUrl = tokenUrl;
         this.clientId = clientId;
         this.signing = signing;
         this.time = time;
+        this.nonces = nonces;
     }
 
     public bool CanRefresh => true;
@@ -117,32 +119,35 @@ public sealed class OktaServiceApp : IOktaCredential
 
         // Reads are sequential; should two requests race here, each gets a valid token. When the app requires DPoP, the
         // token endpoint answers invalid_dpop_proof ("The DPoP proof JWT header is missing."), then use_dpop_nonce with a
-        // DPoP-Nonce header (developer.okta.com/docs/guides/dpop): one more request for each, with a new assertion.
-        OktaAccessToken token;
-        for (var attempt = 0; ; attempt++)
+        // DPoP-Nonce header (developer.okta.com/docs/guides/dpop): one more request for each, with a new assertion, and
+        // never a second one for the same answer. A nonce remembered from an earlier sync skips both; when Okta has
+        // retired it, its use_dpop_nonce costs the one retry.
+        var nonce = nonces.Get(tokenUrl, clientId);
+        if (nonce is not null)
         {
-            string? nonce;
-            lock (gate)
-            {
-                nonce = dpopNonce;
-            }
+            DpopKey();
+        }
 
+        var (proofAsked, nonceRetried) = (false, false);
+        OktaAccessToken token;
+        while (true)
+        {
             var proof = dpop?.Proof(HttpMethod.Post, tokenUrl, nonce, accessToken: null);
             try
             {
                 token = await client.RequestAccessTokenAsync(tokenUrl, ClientAssertion(), Scopes, proof, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (OktaApiException error) when (attempt < 2 && error.ErrorCode == "invalid_dpop_proof" && dpop is null)
+            catch (OktaApiException error) when (error.ErrorCode == "invalid_dpop_proof" && dpop is null && !proofAsked)
             {
+                proofAsked = true;
                 DpopKey();
             }
-            catch (OktaApiException error) when (attempt < 2 && error.ErrorCode == "use_dpop_nonce" && dpop is not null && error.DpopNonce is { Length: > 0 } next && next != nonce)
+            catch (OktaApiException error) when (error.ErrorCode == "use_dpop_nonce" && dpop is not null && !nonceRetried && error.DpopNonce is { Length: > 0 } next && next != nonce)
             {
-                lock (gate)
-                {
-                    dpopNonce = next;
-                }
+                nonceRetried = true;
+                nonce = next;
+                nonces.Set(tokenUrl, clientId, next);
             }
         }
 

@@ -30,10 +30,32 @@ internal static class ExecCredentialPlugin
         }
     }
 
-    public static ExecCredentialResponse Run(ExternalExecution exec)
+    // client-go (clientcmd/api/v1/defaults.go, validation.go): v1alpha1 and v1beta1 default to IfAvailable; v1 must say.
+    private static string InteractiveMode(ExternalExecution exec) => (exec as KubeconfigExecution)?.InteractiveMode switch
     {
+        null or "" when exec.ApiVersion is "client.authentication.k8s.io/v1beta1" or "client.authentication.k8s.io/v1alpha1" => "IfAvailable",
+        null or "" => throw new KubeConfigException($"exec.interactiveMode must be specified (Never, IfAvailable or Always) for an exec plugin of {exec.ApiVersion}, as kubectl requires."),
+        var mode when mode is "Never" or "IfAvailable" or "Always" => mode,
+        var mode => throw new KubeConfigException($"exec.interactiveMode \"{mode}\" is not Never, IfAvailable or Always."),
+    };
+
+    // client-go's isInteractive: only with a terminal on standard input, which an operator in a pod never has.
+    private static bool Interactive(ExternalExecution exec) => InteractiveMode(exec) switch
+    {
+        "Never" => false,
+        "IfAvailable" => !Console.IsInputRedirected,
+        _ => !Console.IsInputRedirected
+            ? true
+            : throw new KubeConfigException("exec plugin cannot support interactive mode: exec.interactiveMode is Always and standard input is not a terminal"),
+    };
+
+    /// <param name="exec">The plugin.</param>
+    /// <param name="cluster">The cluster, handed to the plugin when it asks for it (provideClusterInfo).</param>
+    public static ExecCredentialResponse Run(ExternalExecution exec, ClusterEndpoint? cluster)
+    {
+        var interactive = Interactive(exec);
         using var process = new Process();
-        process.StartInfo.Environment["KUBERNETES_EXEC_INFO"] = ExecInfo(exec.ApiVersion);
+        process.StartInfo.Environment["KUBERNETES_EXEC_INFO"] = ExecInfo(exec.ApiVersion, interactive, exec.ProvideClusterInfo ? cluster : null);
         foreach (var variable in exec.EnvironmentVariables ?? [])
         {
             if (!variable.TryGetValue("name", out var name) || !variable.TryGetValue("value", out var value))
@@ -52,6 +74,9 @@ internal static class ExecCredentialPlugin
         }
 
         process.StartInfo.RedirectStandardOutput = true;
+        // Not interactive: no standard input at all (client-go leaves it unset, i.e. /dev/null), so a plugin cannot
+        // wait on a prompt nobody answers.
+        process.StartInfo.RedirectStandardInput = !interactive;
         process.StartInfo.UseShellExecute = false;
         process.StartInfo.CreateNoWindow = true;
         try
@@ -60,7 +85,14 @@ internal static class ExecCredentialPlugin
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            throw new KubeConfigException($"external exec failed due to: {e.Message}", e);
+            // client-go shows the kubeconfig's installHint when the command cannot be run.
+            var hint = string.IsNullOrWhiteSpace(exec.InstallHint) ? "" : $"\n\n{exec.InstallHint.Trim()}";
+            throw new KubeConfigException($"external exec failed due to: {e.Message}{hint}", e);
+        }
+
+        if (!interactive)
+        {
+            process.StandardInput.Close();
         }
 
         var output = new StringBuilder();
@@ -107,21 +139,114 @@ internal static class ExecCredentialPlugin
             : throw new KubeConfigException("external exec failed missing token or clientCertificateData field in plugin output");
     }
 
-    // What KubernetesClient writes: {"apiVersion":..., "kind":"ExecCredentials", "spec":{"interactive":...}}.
-    private static string ExecInfo(string apiVersion)
+    // client-go's ExecCredential (k8s.io/client-go/plugin/pkg/client/auth/exec): {"apiVersion":..., "kind":"ExecCredential",
+    // "spec":{"interactive":..., "cluster":{...}}}; KubernetesClient writes the kind as "ExecCredentials", which a plugin
+    // decoding it with client-go's scheme refuses, and interactive from Environment.UserInteractive (always true on Linux).
+    private static string ExecInfo(string apiVersion, bool interactive, ClusterEndpoint? cluster)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("apiVersion", apiVersion);
-            writer.WriteString("kind", "ExecCredentials");
+            writer.WriteString("kind", "ExecCredential");
             writer.WriteStartObject("spec");
-            writer.WriteBoolean("interactive", Environment.UserInteractive);
+            if (cluster is not null)
+            {
+                WriteCluster(writer, cluster);
+            }
+
+            writer.WriteBoolean("interactive", interactive);
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // clientauthentication/v1 Cluster, as client-go's rest.ConfigToExecCluster fills it: the CA as base64 (the file read
+    // when the kubeconfig names one), the cluster's exec extension as config.
+    private static void WriteCluster(Utf8JsonWriter writer, ClusterEndpoint cluster)
+    {
+        writer.WriteStartObject("cluster");
+        writer.WriteString("server", cluster.Server);
+        if (!string.IsNullOrEmpty(cluster.TlsServerName))
+        {
+            writer.WriteString("tls-server-name", cluster.TlsServerName);
+        }
+
+        if (cluster.SkipTlsVerify)
+        {
+            writer.WriteBoolean("insecure-skip-tls-verify", true);
+        }
+
+        var ca = !string.IsNullOrEmpty(cluster.CertificateAuthorityData) ? cluster.CertificateAuthorityData
+            : !string.IsNullOrEmpty(cluster.CertificateAuthority) ? Convert.ToBase64String(File.ReadAllBytes(cluster.CertificateAuthority)) : null;
+        if (ca is not null)
+        {
+            writer.WriteString("certificate-authority-data", ca);
+        }
+
+        if (cluster is KubeconfigClusterEndpoint ours)
+        {
+            if (!string.IsNullOrEmpty(ours.ProxyUrl))
+            {
+                writer.WriteString("proxy-url", ours.ProxyUrl);
+            }
+
+            if (ours.DisableCompression)
+            {
+                writer.WriteBoolean("disable-compression", true);
+            }
+        }
+
+        // Extension is dynamic in KubernetesClient's model: read as object, no runtime binder.
+        object? config = cluster.Extensions?.FirstOrDefault(e => e.Name == "client.authentication.k8s.io/exec")?.Extension;
+        if (config is not null)
+        {
+            writer.WritePropertyName("config");
+            WriteUntyped(writer, config);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    // A value of KubeconfigReader's untyped YAML (mappings, sequences, scalars) as JSON.
+    private static void WriteUntyped(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case Dictionary<object, object?> mapping:
+                writer.WriteStartObject();
+                foreach (var (key, item) in mapping)
+                {
+                    writer.WritePropertyName(Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+                    WriteUntyped(writer, item);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case List<object?> sequence:
+                writer.WriteStartArray();
+                foreach (var item in sequence)
+                {
+                    WriteUntyped(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case int or long or double or float or decimal or uint or ulong or short or ushort or byte or sbyte:
+                writer.WriteRawValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!);
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                break;
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 
 /// <summary>KubernetesClient's ExecTokenProvider on <see cref="ExecCredentialPlugin"/>: runs the plugin again when the
 /// token expires within 30 seconds.</summary>
-internal sealed class ExecCredentialTokenProvider(ExternalExecution exec, ExecCredentialResponse first) : ITokenProvider
+internal sealed class ExecCredentialTokenProvider(ExternalExecution exec, ClusterEndpoint? cluster, ExecCredentialResponse first) : ITokenProvider
 {
     private readonly Lock gate = new();
     private ExecCredentialResponse response = first;
@@ -28,7 +28,7 @@ internal sealed class ExecCredentialTokenProvider(ExternalExecution exec, ExecCr
             {
                 if (NeedsRefresh())
                 {
-                    response = ExecCredentialPlugin.Run(exec);
+                    response = ExecCredentialPlugin.Run(exec, cluster);
                 }
 
                 return Header();

@@ -3,7 +3,9 @@ using YamlDotNet.Serialization;
 namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 
 // Mirrors of k8s.KubeConfigModels (KubernetesClient 21.0.8) with the same YAML keys, in the shapes YamlDotNet's static
-// generator can build (lists, not IEnumerable; object, not dynamic). KubeconfigReader maps them onto the real models.
+// generator can build (lists, not IEnumerable; object, not dynamic), plus the keys of client-go's kubeconfig
+// (k8s.io/client-go/tools/clientcmd/api/v1/types.go) those models lack. KubeconfigReader maps them onto the real
+// models, the extra keys onto the Kubeconfig* subclasses of them.
 #pragma warning disable CA1002, CA2227 // plain YAML documents: settable lists and dictionaries are the point
 
 [YamlSerializable]
@@ -61,6 +63,12 @@ internal sealed class KubeconfigCluster
 
     [YamlMember(Alias = "insecure-skip-tls-verify")]
     public bool SkipTlsVerify { get; set; }
+
+    [YamlMember(Alias = "proxy-url")]
+    public string? ProxyUrl { get; set; }
+
+    [YamlMember(Alias = "disable-compression")]
+    public bool DisableCompression { get; set; }
 
     [YamlMember(Alias = "extensions")]
     public List<KubeconfigNamedExtension>? Extensions { get; set; }
@@ -127,14 +135,21 @@ internal sealed class KubeconfigUser
     [YamlMember(Alias = "token")]
     public string? Token { get; set; }
 
+    [YamlMember(Alias = "tokenFile")]
+    public string? TokenFile { get; set; }
+
     [YamlMember(Alias = "as")]
     public string? Impersonate { get; set; }
+
+    [YamlMember(Alias = "as-uid")]
+    public string? ImpersonateUid { get; set; }
 
     [YamlMember(Alias = "as-groups")]
     public List<string>? ImpersonateGroups { get; set; }
 
+    // client-go: a list of strings per key; KubernetesClient's model: one string. Either is read (KubeconfigReader).
     [YamlMember(Alias = "as-user-extra")]
-    public Dictionary<string, string>? ImpersonateUserExtra { get; set; }
+    public Dictionary<string, object?>? ImpersonateUserExtra { get; set; }
 
     [YamlMember(Alias = "username")]
     public string? UserName { get; set; }
@@ -182,6 +197,9 @@ internal sealed class KubeconfigExec
 
     [YamlMember(Alias = "provideClusterInfo")]
     public bool ProvideClusterInfo { get; set; }
+
+    [YamlMember(Alias = "interactiveMode")]
+    public string? InteractiveMode { get; set; }
 }
 
 [YamlSerializable]

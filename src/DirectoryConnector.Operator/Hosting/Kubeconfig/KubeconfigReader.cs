@@ -37,7 +37,7 @@ public static class KubeconfigReader
             throw new KubeConfigException($"the kubeconfig {file} is not valid: line {e.Start.Line}, column {e.Start.Column}: {reason}", e);
         }
 
-        return Map(document ?? new KubeconfigDocument());
+        return Map(document ?? new KubeconfigDocument(), file);
     }
 
     // YamlException's message repeats the position before " - ... : "; the reason follows the last ": ".
@@ -48,7 +48,7 @@ public static class KubeconfigReader
         return marks < 0 ? message : message[(marks + 3)..];
     }
 
-    private static K8SConfiguration Map(KubeconfigDocument document)
+    private static K8SConfiguration Map(KubeconfigDocument document, string file)
     {
         var config = new K8SConfiguration
         {
@@ -70,7 +70,7 @@ public static class KubeconfigReader
 
         if (document.Users is { } users)
         {
-            config.Users = [.. users.Select(User)];
+            config.Users = [.. users.Select(user => User(user, file))];
         }
 
         return config;
@@ -99,7 +99,7 @@ public static class KubeconfigReader
     private static Cluster Cluster(KubeconfigNamedCluster cluster) => new()
     {
         Name = cluster.Name,
-        ClusterEndpoint = cluster.Cluster is { } endpoint ? new ClusterEndpoint
+        ClusterEndpoint = cluster.Cluster is { } endpoint ? new KubeconfigClusterEndpoint
         {
             CertificateAuthority = endpoint.CertificateAuthority,
             CertificateAuthorityData = endpoint.CertificateAuthorityData,
@@ -107,18 +107,20 @@ public static class KubeconfigReader
             TlsServerName = endpoint.TlsServerName,
             SkipTlsVerify = endpoint.SkipTlsVerify,
             Extensions = Extensions(endpoint.Extensions),
+            ProxyUrl = endpoint.ProxyUrl,
+            DisableCompression = endpoint.DisableCompression,
         } : null,
     };
 
-    private static User User(KubeconfigNamedUser user) => new()
+    private static User User(KubeconfigNamedUser user, string file) => new()
     {
         Name = user.Name,
-        UserCredentials = user.User is { } credentials ? Credentials(credentials) : null,
+        UserCredentials = user.User is { } credentials ? Credentials(credentials, user.Name, file) : null,
     };
 
-    private static UserCredentials Credentials(KubeconfigUser user)
+    private static KubeconfigUserCredentials Credentials(KubeconfigUser user, string? name, string file)
     {
-        var credentials = new UserCredentials
+        var credentials = new KubeconfigUserCredentials
         {
             ClientCertificateData = user.ClientCertificateData,
             ClientCertificate = user.ClientCertificate,
@@ -130,7 +132,9 @@ public static class KubeconfigReader
             Password = user.Password,
             AuthProvider = user.AuthProvider is { } provider ? new AuthProvider { Name = provider.Name, Config = provider.Config } : null,
             Extensions = Extensions(user.Extensions),
-            ExternalExecution = user.Exec is { } exec ? new ExternalExecution
+            TokenFile = user.TokenFile,
+            ImpersonateUid = user.ImpersonateUid,
+            ExternalExecution = user.Exec is { } exec ? new KubeconfigExecution
             {
                 ApiVersion = exec.ApiVersion,
                 Command = exec.Command,
@@ -138,6 +142,7 @@ public static class KubeconfigReader
                 Arguments = exec.Args,
                 InstallHint = exec.InstallHint,
                 ProvideClusterInfo = exec.ProvideClusterInfo,
+                InteractiveMode = exec.InteractiveMode,
             } : null,
         };
         // Absent keys keep the model's defaults (empty), as with KubernetesClient's loader.
@@ -148,11 +153,37 @@ public static class KubeconfigReader
 
         if (user.ImpersonateUserExtra is { } extra)
         {
-            credentials.ImpersonateUserExtra = extra;
+            // KubernetesClient's model holds one string per key (it reads only that); client-go a list (kubectl writes
+            // that). Both are read; the model gets the values joined, the impersonation all of them.
+            var joined = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in extra)
+            {
+                List<string> values = value switch
+                {
+                    null => [],
+                    List<object?> list when list.All(item => item is not (Dictionary<object, object?> or List<object?>)) => [.. list.Select(Scalar)],
+                    Dictionary<object, object?> or List<object?> => throw new KubeConfigException(
+                        $"the kubeconfig {file} is not valid: users[{name}].user.as-user-extra.{key} must be a string or a list of strings"),
+                    _ => [Scalar(value)],
+                };
+                credentials.ImpersonateExtra[key] = values;
+                joined[key] = string.Join(",", values);
+            }
+
+            credentials.ImpersonateUserExtra = joined;
         }
 
         return credentials;
     }
+
+    // An untyped scalar as the text it was written as (YamlDotNet turned true, 3 and 0.5 into bool, int and double).
+    private static string Scalar(object? value) => value switch
+    {
+        null => "",
+        bool flag => flag ? "true" : "false",
+        IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     private static List<NamedExtension>? Extensions(List<KubeconfigNamedExtension>? extensions) =>
         extensions?.Select(extension => new NamedExtension { Name = extension.Name, Extension = extension.Extension }).ToList();

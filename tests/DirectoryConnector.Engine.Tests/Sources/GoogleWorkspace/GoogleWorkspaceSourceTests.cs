@@ -367,6 +367,49 @@ public sealed class GoogleWorkspaceSourceTests : IAsyncLifetime
         google.TokenRequests.Should().ContainSingle("the access token is kept until five minutes before it expires");
     }
 
+    [Fact]
+    public async Task ATokenRevokedMidReadIsReplacedOnceAndThatPageAskedForAgainWithoutRestartingTheRead()
+    {
+        google.MaxPageSize = 1;
+        google.AddUser("alice@example.com");
+        google.AddUser("bob@example.com");
+        var group = google.AddGroup("Team");
+        google.Change(() => group.Members.AddRange(google.Users.Select(u => GoogleWorkspaceStandIn.UserMember(u))));
+        // Pages 1 and 2 of users.list succeed; the token is revoked as page 3 is asked for.
+        google.OnApiRequest = n =>
+        {
+            if (n == 3)
+            {
+                google.RevokeAllTokens();
+            }
+        };
+
+        var snapshot = await ReadAsync();
+
+        snapshot.Users.Select(u => u.Email).Should().BeEquivalentTo(["admin@example.com", "alice@example.com", "bob@example.com"], o => o.WithStrictOrdering());
+        snapshot.Groups.Should().ContainSingle().Which.MemberReferences.Should().HaveCount(3);
+        google.TokenRequests.Select(r => r.StatusCode).Should().Equal(200, 200);
+        var api = google.ApiRequests;
+        api.Select(r => r.StatusCode).Should().Equal(200, 200, 401, 200, 200, 200, 200, 200);
+        api[3].Path.Should().Be(api[2].Path, "the same page again, with its page token");
+        api[3].Headers["Authorization"].Should().NotBe(api[2].Headers["Authorization"]);
+        api.Where(r => r.StatusCode == 200).Select(r => r.Path).Should().OnlyHaveUniqueItems("no page is read twice");
+    }
+
+    [Fact]
+    public async Task ANewTokenGoogleAlsoRefusesIsTheAuthFailureAfterOneRenewal()
+    {
+        google.AddUser("alice@example.com");
+        google.OnApiRequest = _ => google.RevokeAllTokens();
+
+        var error = await FailureAsync(Source());
+
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("rejected the access token for admin@example.com on users.list").And.Contain("authError");
+        google.TokenRequests.Should().HaveCount(2);
+        google.ApiRequests.Select(r => r.StatusCode).Should().Equal(401, 401);
+    }
+
     [Theory]
     [InlineData("pem")]
     [InlineData("authorized_user")]

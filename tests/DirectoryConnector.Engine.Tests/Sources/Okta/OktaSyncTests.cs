@@ -1,5 +1,6 @@
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.Engine.Sync;
+using DirectoryConnector.TestSupport.Bitwarden;
 using DirectoryConnector.TestSupport.Okta;
 using FluentAssertions;
 using Xunit;
@@ -380,6 +381,73 @@ public sealed class OktaSyncTests
         requests.Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal(400, 400, 200);
         requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal))
             .Should().OnlyContain(r => r.StatusCode == 200 && r.Headers["Authorization"].StartsWith("DPoP ", StringComparison.Ordinal) && r.Headers.ContainsKey("DPoP"));
+    }
+
+    [Fact]
+    public async Task The_DPoP_nonce_outlives_the_sync_and_a_retired_one_costs_exactly_one_retry()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta, requireDpop: true);
+        harness.References.Secrets[("okta-app", "private-key")] = key;
+        var spec = harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = "okta-app", Key = "private-key" } };
+        });
+        var seen = 0;
+        List<RecordedRequest> TokenRequestsSinceLastLook()
+        {
+            var all = harness.Okta.Requests;
+            var since = all.Skip(seen).Where(r => r.Path == "/oauth2/v1/token").ToList();
+            seen = all.Count;
+            return since;
+        }
+
+        await harness.SyncAsync(spec);
+        TokenRequestsSinceLastLook().Select(r => r.StatusCode).Should().Equal(400, 400, 200);
+        var first = harness.Okta.DpopNonce;
+
+        // The next sync (a new source, as the operator builds one per sync) starts with the remembered nonce.
+        (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate, "the read succeeded and nothing changed in Okta");
+        var second = TokenRequestsSinceLastLook();
+        second.Should().ContainSingle().Which.StatusCode.Should().Be(200);
+        OktaTestKit.ProofNonce(second[0]).Should().Be(first);
+
+        // Okta retired that nonce (three days later): one use_dpop_nonce, one retry with the new nonce.
+        harness.Okta.RetireDpopNonces();
+        (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate, "the read succeeded and nothing changed in Okta");
+        var third = TokenRequestsSinceLastLook();
+        third.Select(r => r.StatusCode).Should().Equal(400, 200);
+        OktaTestKit.ProofNonce(third[0]).Should().Be(first);
+        OktaTestKit.ProofNonce(third[1]).Should().Be(harness.Okta.DpopNonce).And.NotBe(first);
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Should().OnlyContain(r => r.StatusCode == 200);
+    }
+
+    [Fact]
+    public async Task A_nonce_Okta_refuses_again_after_the_retry_fails_the_sync_instead_of_looping()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta, requireDpop: true);
+        harness.References.Secrets[("okta-app", "private-key")] = key;
+        var spec = harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = "okta-app", Key = "private-key" } };
+        });
+        await harness.SyncAsync(spec);
+        var before = harness.Okta.Requests.Count;
+        // Every nonce is retired as each token request arrives, as when a proxy in front of Okta mangles the proof.
+        harness.Okta.OnTokenRequest = _ => harness.Okta.RetireDpopNonces();
+
+        var sync = () => harness.SyncAsync(spec);
+
+        var error = (await sync.Should().ThrowAsync<SyncFailedException>()).Which;
+        error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        error.Message.Should().Contain("DPoP").And.Contain("spec.source.okta.oauth");
+        harness.Okta.Requests.Skip(before).Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal(400, 400);
+        harness.Okta.Requests.Skip(before).Should().NotContain(r => r.Path.StartsWith("/api/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.TestSupport.Okta;
+using DirectoryConnector.TestSupport.Bitwarden;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DirectoryConnector.Engine.Tests.Sources.Okta;
@@ -35,6 +37,11 @@ internal static class OktaTestKit
         return (clientId, rsa.ExportPkcs8PrivateKeyPem());
     }
 
-    public static OktaServiceApp ServiceApp(OktaStandIn standIn, string clientId, string privateKeyPem) =>
-        new(standIn.TokenUrl, clientId, OktaServiceApp.SigningCredentialsFrom(privateKeyPem, keyId: null), TimeProvider.System);
+    /// <param name="nonces">The operator's DPoP nonces across syncs; a fresh, empty cache unless given.</param>
+    public static OktaServiceApp ServiceApp(OktaStandIn standIn, string clientId, string privateKeyPem, OktaDpopNonceCache? nonces = null) =>
+        new(standIn.TokenUrl, clientId, OktaServiceApp.SigningCredentialsFrom(privateKeyPem, keyId: null), TimeProvider.System, nonces ?? new OktaDpopNonceCache());
+
+    /// <summary>The nonce claim of a request's DPoP proof, or null when it has none (or no proof).</summary>
+    public static string? ProofNonce(RecordedRequest request) =>
+        request.Headers.TryGetValue("DPoP", out var proof) && new JsonWebToken(proof).TryGetPayloadValue<string>("nonce", out var nonce) ? nonce : null;
 }

@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
+
+/// <summary>
+/// What client-go's round trippers add to every API request and KubernetesClient does not: the bearer from a
+/// <see cref="TokenFileSource"/> (replacing the one KubernetesClient set from the token read at start-up), forgetting
+/// it after a 401 as client-go's tokenSourceTransport does, and the <see cref="KubeconfigImpersonation"/> headers.
+/// </summary>
+internal sealed class KubeconfigRequestHandler(TokenFileSource? tokenFile, KubeconfigImpersonation? impersonation, TimeProvider time) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Before the token is taken, so a token read for this very request is not forgotten on its 401 (client-go).
+        var start = time.GetUtcNow();
+        if (tokenFile is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokenFile.Token());
+        }
+
+        impersonation?.Apply(request);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (tokenFile is not null && response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            tokenFile.ResetTokenOlderThan(start);
+        }
+
+        return response;
+    }
+}

@@ -56,17 +56,13 @@ public sealed class SlapdRestartTests : IAsyncLifetime
         using var restarted = new ManualResetEventSlim();
         var logger = new RecordingLogger<LdapSource>
         {
-            // Runs on a search's fetching thread as it logs the first page it received: it asks for the next page only
-            // after this returns. The users and the groups are searched at once (on two connections): each is held.
+            // Runs on the reader's thread as it logs the first page it received: it asks for the next page only after this returns.
             OnLog = (_, properties) =>
             {
-                if (properties.TryGetValue("Page", out var page) && Equals(page, 1))
+                if (properties.TryGetValue("Page", out var page) && Equals(page, 1)
+                    && firstPage.TrySetResult((int)properties["Count"]!) && !restarted.Wait(TimeSpan.FromMinutes(2)))
                 {
-                    firstPage.TrySetResult((int)properties["Count"]!);
-                    if (!restarted.Wait(TimeSpan.FromMinutes(2)))
-                    {
-                        throw new TimeoutException("slapd was not restarted");
-                    }
+                    throw new TimeoutException("slapd was not restarted");
                 }
             },
         };

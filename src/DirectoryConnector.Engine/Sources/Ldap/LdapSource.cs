@@ -71,7 +71,6 @@ public sealed partial class LdapSource : IDirectorySource
 
         var report = new LdapReadReport();
         var mapping = _settings.Mapping;
-        using var groupSearch = query.Groups ? new GroupPrefetch(this, trust, cancellationToken) : null;
 
         // Each user entry is mapped and indexed as its page arrives, then dropped: only what groups resolve members by is kept.
         var users = new List<DirectoryUser>();
@@ -101,7 +100,7 @@ public sealed partial class LdapSource : IDirectorySource
 
         var deletedUsers = query.IncludeDeleted && _settings.ActiveDirectory ? ReadDeletedUsers(connection, report, cancellationToken) : [];
 
-        IReadOnlyList<DirectoryGroup> groups = groupSearch is null ? [] : ReadGroups(groupSearch, memberIndex, report);
+        IReadOnlyList<DirectoryGroup> groups = query.Groups ? ReadGroups(connection, memberIndex, report, cancellationToken) : [];
         return new DirectorySnapshot
         {
             // Users read for a groups-only query are returned too: the planner needs them to resolve members.
@@ -185,13 +184,37 @@ public sealed partial class LdapSource : IDirectorySource
         }
     }
 
-    private static List<DirectoryGroup> ReadGroups(GroupPrefetch search, LdapMemberIndex memberIndex, LdapReadReport report)
+    private List<DirectoryGroup> ReadGroups(
+        LdapConnection connection,
+        LdapMemberIndex memberIndex,
+        LdapReadReport report,
+        CancellationToken cancellationToken)
     {
-        var (mapping, selected, entries, more) = search.Start();
-        var groups = new List<DirectoryGroup>();
-        for (; more; more = entries.MoveNext())
+        var mapping = _settings.Mapping;
+        var memberAttributes = mapping.MemberAttributes
+            .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
+        IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
+
+        HashSet<string>? selected = null;
+        if (_settings.GroupPathSet || _settings.GroupFilter is not null)
         {
-            var entry = entries.Current;
+            var selectedEntries = Search(connection, new SearchScopeContext(_settings.GroupBase, $"{Field}.groupPath", _settings.SelectedGroupsFilter, "spec.filters.groups"),
+                ["1.1"], [], cancellationToken);
+            selected = [.. selectedEntries.Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
+        }
+
+        var groups = new List<DirectoryGroup>();
+        // The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
+        // Each group is mapped as its page arrives; ranged member values are read on the fetching thread, which owns the connection.
+        foreach (var entry in Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
+            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken, entry =>
+            {
+                foreach (var memberAttribute in mapping.MemberAttributes)
+                {
+                    ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
+                }
+            }))
+        {
             var isSelected = selected is null || selected.Contains(LdapEntryMapper.CanonicalDn(entry.DistinguishedName));
             if (LdapEntryMapper.MapGroup(entry, mapping, memberIndex, isSelected, report) is { } group)
             {
@@ -200,90 +223,6 @@ public sealed partial class LdapSource : IDirectorySource
         }
 
         return groups;
-    }
-
-    /// <summary>The groups under groupPath / the group filter (null when neither is set: all are selected).</summary>
-    private HashSet<string>? ReadSelectedGroups(LdapConnection connection, CancellationToken cancellationToken)
-    {
-        if (!_settings.GroupPathSet && _settings.GroupFilter is null)
-        {
-            return null;
-        }
-
-        var scope = new SearchScopeContext(_settings.GroupBase, $"{Field}.groupPath", _settings.SelectedGroupsFilter, "spec.filters.groups");
-        return [.. Search(connection, scope, ["1.1"], [], cancellationToken).Select(entry => LdapEntryMapper.CanonicalDn(entry.DistinguishedName))];
-    }
-
-    /// <summary>The whole group graph under rootPath: nesting is resolved through groups the path or filter leaves out.
-    /// Ranged member values are read on the fetching thread, which owns the connection.</summary>
-    private IEnumerable<LdapEntry> SearchAllGroups(LdapConnection connection, CancellationToken cancellationToken)
-    {
-        var mapping = _settings.Mapping;
-        var memberAttributes = mapping.MemberAttributes
-            .Select(attribute => _options.MemberRangeWindow is { } window ? $"{attribute};range=0-{window - 1}" : attribute);
-        IEnumerable<string> attributes = [.. mapping.GroupAttributes(), .. memberAttributes];
-        return Search(connection, new SearchScopeContext(_settings.RootPathText, $"{Field}.rootPath", _settings.AllGroupsFilter, $"{Field}.groupObjectClass"),
-            [.. attributes.Distinct(StringComparer.OrdinalIgnoreCase)], [], cancellationToken, entry =>
-            {
-                foreach (var memberAttribute in mapping.MemberAttributes)
-                {
-                    ReadRemainingMemberRanges(connection, entry, memberAttribute, cancellationToken);
-                }
-            });
-    }
-
-    /// <summary>
-    /// The group searches, started on a connection of their own before the users are read. A paged search asks for
-    /// page N+1 only once page N has arrived and been decoded, so one search at a time leaves the server and this
-    /// process waiting on each other in turns; two overlap (read + plan at 50k: issue "Performance"). Groups are mapped
-    /// only once every user is indexed, so at most <see cref="PagesAhead"/> group pages wait meanwhile: memory stays
-    /// bounded. Disposing stops the searches, waits for their thread and closes the connection.
-    /// </summary>
-    private sealed class GroupPrefetch : IDisposable
-    {
-        private readonly CancellationTokenSource _stop;
-        private readonly LdapEntryMapping _mapping;
-        private readonly Task<(HashSet<string>? Selected, bool Any)> _first;
-        private LdapConnection? _connection;
-        private IEnumerator<LdapEntry>? _entries;
-
-        public GroupPrefetch(LdapSource source, LdapTrustDirectory? trust, CancellationToken cancellationToken)
-        {
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _mapping = source._settings.Mapping;
-            var token = _stop.Token;
-            _first = Task.Run(() =>
-            {
-                _connection = source.Connect(trust, token);
-                var selected = source.ReadSelectedGroups(_connection, token);
-                _entries = source.SearchAllGroups(_connection, token).GetEnumerator();
-                return (selected, _entries.MoveNext());
-            }, CancellationToken.None);
-        }
-
-        /// <summary>Waits for the first page of groups; throws what connecting or searching threw.</summary>
-        public (LdapEntryMapping Mapping, HashSet<string>? Selected, IEnumerator<LdapEntry> Entries, bool Any) Start()
-        {
-            var (selected, any) = _first.GetAwaiter().GetResult();
-            return (_mapping, selected, _entries!, any);
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            try
-            {
-                _first.Wait();
-            }
-            catch (AggregateException)
-            {
-                // Observed by Start when the read got that far; otherwise the read failed before the groups for another reason.
-            }
-
-            _entries?.Dispose();
-            _connection?.Dispose();
-            _stop.Dispose();
-        }
     }
 
     /// <summary>

@@ -32,6 +32,18 @@ internal sealed class CliContext(Action<IServiceCollection>? configureServices =
     {
         Description = "Minimum level of the logs written to stderr (Trace, Debug, Information, Warning, Error).",
         DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Warning,
+        // The parser's own error names the .NET type (Microsoft.Extensions.Logging.LogLevel); this one the flag.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Enum.GetNames<Microsoft.Extensions.Logging.LogLevel>().FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) is { } level)
+            {
+                return Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(level);
+            }
+
+            result.AddError($"--log-level must be one of Trace, Debug, Information, Warning, Error, Critical or None (got \"{text}\").");
+            return default;
+        },
         Recursive = true,
     };
 

@@ -11,7 +11,7 @@ internal static class OperatorCommand
     public static Command Create(CliContext context)
     {
         var defaults = new OperatorOptions();
-        var concurrency = new Option<int>("--concurrency") { Description = "DirectorySyncs reconciled at once; one DirectorySync is never reconciled twice at once.", DefaultValueFactory = _ => defaults.Concurrency };
+        var concurrency = WholeNumberOption("--concurrency", "DirectorySyncs reconciled at once; one DirectorySync is never reconciled twice at once.", defaults.Concurrency);
         var watchNamespaces = new Option<string[]>("--watch-namespace") { Description = "A namespace to watch (repeatable); all namespaces when omitted." };
         var selector = new Option<string?>("--selector") { Description = "Label selector of the DirectorySyncs this instance handles, to shard across deployments." };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect one active instance through a coordination.k8s.io Lease.", DefaultValueFactory = _ => defaults.LeaderElection };
@@ -21,7 +21,7 @@ internal static class OperatorCommand
         var leaseDuration = DurationOption("--leader-elect-lease-duration", "How long a standby waits after the last renewal before taking the Lease.", defaults.LeaseDuration);
         var renewDeadline = DurationOption("--leader-elect-renew-deadline", "How long the leader keeps trying to renew before it stops all work and exits.", defaults.RenewDeadline);
         var retryPeriod = DurationOption("--leader-elect-retry-period", "How often the Lease is renewed or tried.", defaults.RetryPeriod);
-        var httpPort = new Option<int>("--http-port") { Description = "Port serving /metrics, /healthz and /readyz.", DefaultValueFactory = _ => defaults.HttpPort };
+        var httpPort = WholeNumberOption("--http-port", "Port serving /metrics, /healthz and /readyz.", defaults.HttpPort);
         var httpAddress = new Option<string>("--http-address") { Description = "Address the HTTP port binds to.", DefaultValueFactory = _ => defaults.HttpAddress };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path of a kubeconfig for out-of-cluster development." };
         var kubeContext = new Option<string?>("--context") { Description = "Context of the kubeconfig to use." };
@@ -111,6 +111,24 @@ internal static class OperatorCommand
             }
 
             result.AddError($"{name} must be a positive duration such as 15s, 1m30s or 500ms (got \"{text}\").");
+            return default;
+        },
+    };
+
+    /// <summary>An integer flag whose parse error names the flag and the value, not the .NET type (System.Int32).</summary>
+    private static Option<int> WholeNumberOption(string name, string description, int defaultValue) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name} must be a whole number (got \"{text}\").");
             return default;
         },
     };

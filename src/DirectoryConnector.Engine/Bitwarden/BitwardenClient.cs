@@ -194,7 +194,7 @@ public sealed partial class BitwardenClient
             response.Dispose();
             throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
                 $"Bitwarden throttled the {operation} at {url} and asked to wait {wait.TotalSeconds:0} s, longer than the "
-                + $"{outcome.MaxRetryAfter.TotalSeconds:0} s this client waits; the sync will be retried later.", retryable: true);
+                + $"{outcome.MaxRetryAfter.TotalSeconds:0} s this client waits.", retryable: true);
         }
 
         if (response.StatusCode != HttpStatusCode.TooManyRequests && response.StatusCode != HttpStatusCode.RequestTimeout && (int)response.StatusCode < 500)

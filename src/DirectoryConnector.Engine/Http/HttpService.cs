@@ -66,14 +66,14 @@ public sealed record HttpService(string Name, string UrlField, string CaSecretRe
 
         if (chain.Any(e => e is TimeoutRejectedException or TimeoutException) || (chain[0] is OperationCanceledException && chain.All(e => e is not HttpRequestException)))
         {
-            return new SyncFailedException(Reason, $"{Name} at {at} did not answer {operation} in time{attempts} ({Detail(chain)}); the sync is retried later.", retryable: true, exception);
+            return new SyncFailedException(Reason, $"{Name} at {at} did not answer {operation} in time{attempts} ({Detail(chain)}).", retryable: true, exception);
         }
 
         if (chain.OfType<HttpRequestException>().Any())
         {
             return new SyncFailedException(Reason,
                 $"{Name} at {at} could not be reached for {operation}{attempts}: connection failed ({Detail(chain)}). Check {UrlField}, DNS, the network and the proxy "
-                + "(HTTPS_PROXY, NO_PROXY); the sync is retried later.", retryable: true, exception);
+                + "(HTTPS_PROXY, NO_PROXY).", retryable: true, exception);
         }
 
         return null;

@@ -1,6 +1,9 @@
 namespace DirectoryConnector.Engine.Sync;
 
-/// <summary>A sync that did not complete. Messages name the field or entry at fault and never contain secrets.</summary>
+/// <summary>A sync that did not complete. Messages name the field or entry at fault and never contain secrets. They are
+/// the same in the operator and the one-shot CLI, so they name no host ("this pod") and promise no retry: whether
+/// retrying can help is <see cref="Retryable"/>, which each host words itself (the operator's Reconciling and Stalled
+/// conditions, the CLI's exit code).</summary>
 public sealed class SyncFailedException(SyncFailureReason reason, string message, bool retryable, Exception? innerException = null)
     : Exception(message, innerException)
 {

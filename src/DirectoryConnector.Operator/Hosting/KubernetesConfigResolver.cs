@@ -109,6 +109,7 @@ public static class KubernetesConfigResolver
 
         // The user the build will pick: only its settings are checked, as client-go checks only the one in use.
         var active = merged.Contexts.FirstOrDefault(c => string.Equals(c.Name, string.IsNullOrEmpty(context) ? merged.CurrentContext : context, StringComparison.OrdinalIgnoreCase))?.ContextDetails?.User;
+        CheckOneAuthenticationMethod(merged, active);
         var oidc = DetachOidcProviders(merged, active);
         var plugins = DetachExecPlugins(merged);
         var tokenFiles = StandInForTokenFiles(merged);
@@ -152,6 +153,24 @@ public static class KubernetesConfigResolver
         }
 
         return (configuration, new KubeconfigConnection(tokenFile, Impersonation(user, credentials)));
+    }
+
+    // client-go's validateAuthInfo: a bearer token (token or tokenFile) and basic auth together are refused;
+    // KubernetesClient would silently use the token.
+    private static void CheckOneAuthenticationMethod(K8SConfiguration config, string? active)
+    {
+        var user = config.Users.FirstOrDefault(u => string.Equals(u.Name, active, StringComparison.OrdinalIgnoreCase));
+        if (user?.UserCredentials is not { } credentials)
+        {
+            return;
+        }
+
+        var token = !string.IsNullOrEmpty(credentials.Token) || credentials is KubeconfigUserCredentials { TokenFile.Length: > 0 };
+        var basic = !string.IsNullOrEmpty(credentials.UserName) || !string.IsNullOrEmpty(credentials.Password);
+        if (token && basic)
+        {
+            throw new KubeConfigException($"users[{user.Name}].user: more than one authentication method found (token, basicAuth); only one is allowed.");
+        }
     }
 
     // KubernetesClient reads as, as-groups and as-user-extra into its model and never sends them: a kubeconfig that asks

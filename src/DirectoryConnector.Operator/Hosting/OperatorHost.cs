@@ -172,7 +172,7 @@ public sealed partial class OperatorHost : IAsyncDisposable
 
         var leaseNamespace = Options.LeaderElectionNamespace ?? DefaultLeaseNamespace(Options, kubernetes);
         var lease = new LeaseLock(client, leaseNamespace, Options.LeaderElectionId, Identity);
-        using var elector = new LeaderElector(new LeaderElectionConfig(lease)
+        using var elector = new LeaderElector(new LeaderElectionConfig(new TransportTolerantLock(lease, logger))
         {
             LeaseDuration = Options.LeaseDuration,
             RenewDeadline = Options.RenewDeadline,

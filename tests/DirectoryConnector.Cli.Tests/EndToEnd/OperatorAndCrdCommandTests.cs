@@ -63,6 +63,31 @@ public sealed class OperatorAndCrdCommandTests
         result.Error.Should().StartWith(message).And.NotContain("(Parameter", "the message names the flag, not a .NET property").And.NotContain("Unhandled exception");
     }
 
+    [Theory]
+    [InlineData(new[] { "operator", "--concurrency", "two" }, "error: --concurrency must be a whole number (got \"two\").")]
+    [InlineData(new[] { "operator", "--http-port", "8080x" }, "error: --http-port must be a whole number (got \"8080x\").")]
+    [InlineData(new[] { "--log-level", "Verbose", "crd" }, "error: --log-level must be one of Trace, Debug, Information, Warning, Error, Critical or None (got \"Verbose\").")]
+    [InlineData(new[] { "test", "-f", "x.yaml", "--log-level", "Verbose" }, "error: --log-level must be one of Trace, Debug, Information, Warning, Error, Critical or None (got \"Verbose\").")]
+    public async Task AFlagValueOfTheWrongTypeNamesTheFlagNotADotNetType(string[] args, string message)
+    {
+        var root = CliApplication.CreateRootCommand(runOperator: (_, _) => Task.CompletedTask);
+        var error = new StringWriter();
+
+        var exit = await CliApplication.RunAsync(root, args, new StringWriter(), error);
+
+        exit.Should().Be(2, error.ToString());
+        error.ToString().Should().StartWith(message).And.NotContain("System.").And.NotContain("Microsoft.");
+    }
+
+    [Fact]
+    public async Task LogLevelsAreReadWhateverTheirCase()
+    {
+        var (exit, options, error) = await OperatorFlagsTests.RunAsync(["--log-level", "debug"]);
+
+        exit.Should().Be(0, error);
+        options!.LogLevel.Should().Be(Microsoft.Extensions.Logging.LogLevel.Debug);
+    }
+
     [Fact]
     public async Task AMetricsPortInUseIsNamedWithTheFlagThatMovesIt()
     {

@@ -160,6 +160,42 @@ public sealed class OperatorKubeconfigCredentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExecPluginGetsClientGosExecInfoWithTheClusterAndItsTokenIsTheBearer()
+    {
+        // What a plugin decoding KUBERNETES_EXEC_INFO with client-go's scheme needs: kind ExecCredential, interactive
+        // false without a terminal (the test starts the operator with standard input redirected), the cluster when
+        // asked for with provideClusterInfo, and no standard input to wait on.
+        var plugin = Path.Combine(home.FullName, "plugin.sh");
+        var info = Path.Combine(home.FullName, "exec-info");
+        File.WriteAllText(plugin, $$$"""
+            #!/bin/sh
+            printf '%s' "$KUBERNETES_EXEC_INFO" > '{{{info}}}'
+            cat > /dev/null
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"plugin-token"}}'
+            """.Replace("\r", "", StringComparison.Ordinal));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        options.Authenticates = token => token == "plugin-token";
+        var kubeconfig = WriteKubeconfig($$"""
+            user:
+              exec:
+                apiVersion: client.authentication.k8s.io/v1
+                command: ./plugin.sh
+                interactiveMode: IfAvailable
+                provideClusterInfo: true
+            """, clusterExtension: "{audience: operator}");
+
+        var (listed, process, exit) = await RunOperatorAsync(kubeconfig);
+
+        listed.Should().BeTrue(process.ToString());
+        File.ReadAllText(info).Should().Be($$$"""{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"{{{kube.BaseAddress.ToString().TrimEnd('/')}}}","config":{"audience":"operator"}},"interactive":false}}""");
+        exit.Should().Be(0, process.ToString());
+    }
+
+    [Fact]
     public async Task TheUsersImpersonationIsSentWithEveryApiRequest()
     {
         // KubernetesClient reads as/as-groups and sends neither: the operator would act with the full identity.
@@ -221,10 +257,11 @@ public sealed class OperatorKubeconfigCredentialTests : IAsyncLifetime
         r.BearerToken == token && r.Method == "GET" && r.Path.StartsWith("/apis/directoryconnector.dev/v1alpha1/directorysyncs", StringComparison.Ordinal));
 
     /// <summary>A kubeconfig for the emulator whose user entry is <paramref name="user"/> (YAML under "- name: dev").</summary>
-    private string WriteKubeconfig(string user, string? proxyUrl = null)
+    private string WriteKubeconfig(string user, string? proxyUrl = null, string? clusterExtension = null)
     {
         var indented = string.Join("\n", user.Split('\n').Select(line => "  " + line));
         var proxy = proxyUrl is null ? "" : $"\n    proxy-url: \"{proxyUrl}\"";
+        proxy += clusterExtension is null ? "" : $"\n    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: {clusterExtension}";
         var path = Path.Combine(home.FullName, "kubeconfig");
         File.WriteAllText(path, $"""
             apiVersion: v1

@@ -57,6 +57,19 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStateFolderThisUserCannotWriteIsRefusedBeforeAnythingIsPosted()
+    {
+        // sysfs takes no new files, not even from root: the folder exists and cannot be written.
+        var state = "/sys/directory-connector-state.json";
+
+        var result = await CliRunner.RunAsync("sync", "-f", workspace.ManifestPath, "--state", state);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith($"error: --state {state}: this user cannot write in the folder /sys (").And.Contain("give a folder it can write");
+        standIn.ImportRequests.Should().BeEmpty("a sync whose state cannot be saved would post everything again on every run");
+    }
+
+    [Fact]
     public async Task AGroupMembershipChangePostsOnlyTheGroups()
     {
         (await SyncAsync()).ExitCode.Should().Be(0);
@@ -243,6 +256,35 @@ public sealed class SyncCommandTests : IAsyncLifetime
         result.ExitCode.Should().Be(2, result.ToString());
         result.Error.Should().StartWith($"error: --state {workspace.StatePath}: not a sync state");
         standIn.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnUnreachableBitwardenIsASyncFailureThatNamesTheFieldAndPromisesNoRetry()
+    {
+        var closed = new Uri($"http://127.0.0.1:{DirectoryConnector.TestSupport.Ldap.SlapdServer.FreePortForTests()}/");
+        File.WriteAllText(workspace.ManifestPath, File.ReadAllText(workspace.ManifestPath).Replace(standIn.BaseUrl.AbsoluteUri.TrimEnd('/'), closed.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal));
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().StartWith($"error: BitwardenUnavailable: Bitwarden at {closed.AbsoluteUri.TrimEnd('/')}")
+            .And.Contain("could not be reached").And.Contain("spec.bitwarden.serverUrl");
+        // A one-shot command: nothing retries it, and no pod runs it.
+        result.Error.Should().NotContainAny("retried", "this pod");
+    }
+
+    [Fact]
+    public async Task JsonThatIsNoStateThisToolWroteIsBadInputAndNothingIsPostedOrRemoved()
+    {
+        File.WriteAllText(workspace.StatePath, """{"foo":1}""");
+
+        var result = await SyncAsync();
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be($"error: --state {workspace.StatePath}: not a sync state written by this tool (it has a member \"foo\" that no state file has); "
+            + "delete it to start over with a full sync, or point --state at another file" + Environment.NewLine);
+        standIn.Requests.Should().BeEmpty();
+        File.ReadAllText(workspace.StatePath).Should().Be("""{"foo":1}""", "a file that is not a state is not overwritten either");
     }
 
     [Fact]

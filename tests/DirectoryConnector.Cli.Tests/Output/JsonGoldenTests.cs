@@ -97,6 +97,7 @@ public sealed class JsonGoldenTests : IDisposable
 
     private const string StateGolden = """
     {
+      "version": 1,
       "membersHash": "m1",
       "groupsHash": "g1",
       "memberShards": "s1",
@@ -119,8 +120,7 @@ public sealed class JsonGoldenTests : IDisposable
       "sourceCursorScope": "ab12",
       "lastFullReadTime": "2026-11-29T23:59:59-05:00",
       "writtenFor": {
-        "directorySync": "bitwarden/corp-\u00E9",
-        "organization": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+        "directorySync": "bitwarden/corp-\u00E9"
       }
     }
     """;

@@ -29,6 +29,7 @@ public sealed class StateFileTests : IDisposable
         ManagedGroups = ["cn=eng,ou=Groups,dc=corp,dc=example"],
         RemovedDisabled = [],
         SourceCursor = "cookie",
+        Organization = "https://api.example.com|3FA85F64-5717-4562-B3FC-2C963F66AFA6",
         LastSyncTime = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero),
     };
 
@@ -50,7 +51,8 @@ public sealed class StateFileTests : IDisposable
         again.RemovedDisabled.Should().BeEmpty();
         again.SourceCursor.Should().Be("cookie-2");
         again.LastSyncTime.Should().Be(later.LastSyncTime);
-        ownerAgain.Should().Be(Owner);
+        ownerAgain!.DirectorySync.Should().Be(Owner.DirectorySync);
+        Owner.Mismatch(ownerAgain).Should().BeNull("the organization read back is the state's own");
     }
 
     [Fact]
@@ -76,16 +78,18 @@ public sealed class StateFileTests : IDisposable
         await StateFile.SaveAsync(StatePath, loaded!, Owner, CancellationToken.None);
 
         var text = await File.ReadAllTextAsync(StatePath);
-        text.Should().StartWith("{\n  \"membersHash\": \"m1\",");
+        text.Should().StartWith("{\n  \"version\": 1,\n  \"membersHash\": \"m1\",");
         using var json = JsonDocument.Parse(text);
         json.RootElement.GetProperty("managedMembers").EnumerateArray().Select(e => e.GetString()).Should().Equal(Members);
         json.RootElement.GetProperty("writtenFor").GetProperty("directorySync").GetString().Should().Be("bitwarden/corp");
+        json.RootElement.GetProperty("writtenFor").TryGetProperty("organization", out _).Should().BeFalse("the state's own organization records it once");
+        json.RootElement.GetProperty("organization").GetString().Should().Be("https://api.example.com|3FA85F64-5717-4562-B3FC-2C963F66AFA6");
     }
 
     [Fact]
     public async Task A_managed_set_that_holds_no_external_ids_is_refused_when_read()
     {
-        await File.WriteAllTextAsync(StatePath, """{"membersHash":"m1","managedMembers":["uid=a",42]}""");
+        await File.WriteAllTextAsync(StatePath, """{"membersHash":"m1","lastSyncTime":"2026-11-30T08:00:00+00:00","managedMembers":["uid=a",42]}""");
 
         var load = () => StateFile.LoadAsync(StatePath, CancellationToken.None);
 
@@ -100,6 +104,45 @@ public sealed class StateFileTests : IDisposable
         var load = () => StateFile.LoadAsync(StatePath, CancellationToken.None);
 
         var message = (await load.Should().ThrowAsync<ManifestException>()).Which.Message;
-        message.Should().Be($"--state {StatePath}: not a sync state written by this tool (unexpected content at line 2, byte 15); delete it to start over");
+        message.Should().Be($"--state {StatePath}: not a sync state written by this tool (unexpected content at line 2, byte 15); delete it to start over with a full sync, or point --state at another file");
+    }
+
+    [Theory]
+    [InlineData("""{"foo":1}""", "it has a member \"foo\" that no state file has")]
+    [InlineData("""{"version":2,"lastSyncTime":"2026-11-30T08:00:00+00:00"}""", "its version is not 1, the only format this version of directory-connector reads")]
+    [InlineData("""{"membersHash":"m1","groupsHash":"g1"}""", "it has no lastSyncTime, which every state records")]
+    [InlineData("""{"lastSyncTime":"2026-11-30T08:00:00+00:00","writtenFor":"bitwarden/corp"}""", "its writtenFor is not an object")]
+    [InlineData("[]", "the file holds no JSON object")]
+    public async Task JSON_that_is_not_a_state_this_tool_wrote_is_refused_naming_the_file_and_what_to_do(string content, string problem)
+    {
+        await File.WriteAllTextAsync(StatePath, content);
+
+        var load = () => StateFile.LoadAsync(StatePath, CancellationToken.None);
+
+        (await load.Should().ThrowAsync<ManifestException>()).Which.Message.Should()
+            .Be($"--state {StatePath}: not a sync state written by this tool ({problem}); delete it to start over with a full sync, or point --state at another file");
+    }
+
+    [Fact]
+    public async Task A_file_of_the_previous_version_is_read_with_the_organization_it_repeated_in_writtenFor()
+    {
+        // As the previous version wrote it: no version, the organization under writtenFor as well as the state's own.
+        await File.WriteAllTextAsync(StatePath, """
+            {"membersHash":"m1","lastSyncTime":"2026-11-30T08:00:00+00:00","organization":"https://api.example.com|3FA85F64-5717-4562-B3FC-2C963F66AFA6",
+             "writtenFor":{"directorySync":"bitwarden/corp","organization":"3fa85f64-5717-4562-b3fc-2c963f66afa6"}}
+            """);
+
+        var (state, owner) = await StateFile.LoadAsync(StatePath, CancellationToken.None);
+
+        state!.MembersHash.Should().Be("m1");
+        Owner.Mismatch(owner!).Should().BeNull();
+        new StateOwner("bitwarden/corp", "99999999-8888-7777-6666-555555555555").Mismatch(owner!).Should()
+            .StartWith("was written for the Bitwarden organization 3fa85f64-5717-4562-b3fc-2c963f66afa6, not 99999999-8888-7777-6666-555555555555");
+
+        // A state that recorded no organization of its own (it never reached Bitwarden) keeps the one in writtenFor.
+        await File.WriteAllTextAsync(StatePath, """
+            {"lastSyncTime":"2026-11-30T08:00:00+00:00","organization":null,"writtenFor":{"directorySync":"bitwarden/corp","organization":"3fa85f64-5717-4562-b3fc-2c963f66afa6"}}
+            """);
+        (await StateFile.LoadAsync(StatePath, CancellationToken.None)).Owner.Should().Be(Owner);
     }
 }

@@ -269,7 +269,8 @@ public sealed class LdapFieldQuirksSlapdTests : IAsyncLifetime
         var read = () => ReadAsync(spec, Query(), caPem: Server.Certificates.CaPem);
 
         var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
-        failure.Message.Should().Contain("is unreachable: no TCP connection").And.NotContain("certificate");
+        failure.Message.Should().Contain("is unreachable: no TCP connection").And.NotContain("certificate")
+            .And.Contain("that the network lets the connector reach the server").And.NotContain("pod", "the CLI prints the same message");
         failure.Retryable.Should().BeTrue();
     }
 }

@@ -164,6 +164,16 @@ public sealed class KubeconfigConnectionTests : IDisposable
     }
 
     [Theory]
+    [InlineData("token: t\nusername: u\npassword: p")]
+    [InlineData("tokenFile: /var/run/token\nusername: u")]
+    public void ATokenAndBasicAuthTogetherAreAnErrorAsWithClientGo(string keys)
+    {
+        var act = () => Resolve(User(keys));
+
+        act.Should().Throw<KubeConfigException>().Which.Message.Should().Be("users[dev].user: more than one authentication method found (token, basicAuth); only one is allowed.");
+    }
+
+    [Theory]
     [InlineData("http://proxy.example:3128")]
     [InlineData("https://proxy.example:3129")]
     [InlineData("socks5://user:p%40ss@proxy.example:1080")]

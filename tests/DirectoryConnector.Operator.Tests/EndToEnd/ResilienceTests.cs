@@ -2,6 +2,7 @@ using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.Operator.Reconciliation;
 using DirectoryConnector.Operator.Resources;
+using DirectoryConnector.TestSupport.Kubernetes;
 using FluentAssertions;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,27 @@ public sealed class ResilienceTests(ITestOutputHelper output)
         await WaitUntilAsync(() => standby.IsLeader, "the standby takes over after the lease expires", TimeSpan.FromSeconds(20));
         await env.PatchAsync("corp", new { spec = new { source = new { file = new { configMapRef = new { name = DirectoryConfigMap, key = "more.json" } } } } });
         await env.WaitForAsync("corp", s => s.Status!.ObservedGeneration == 2 && IsReady(s, "Synced") && s.Status.UserCount == 3, "synced by the new leader");
+    }
+
+    [Fact]
+    public async Task AConnectionDroppedWhileTheLeaseIsAcquiredOrRenewedIsRetriedAsClientGoDoes()
+    {
+        await using var env = await StartAsync(output);
+        static bool LeaseRequest(KubeApiRequest r) => r.Path.Contains("/leases", StringComparison.Ordinal);
+
+        // The API server restarting as the pod starts (or a load balancer resetting connections): no HTTP status at all.
+        var atStart = env.Kube.Faults.DropMatching(LeaseRequest, count: 3);
+        var host = await env.StartOperatorAsync();
+        await WaitUntilAsync(() => host.IsLeader, "leadership acquired once the API server answers again");
+        atStart.Sent.Should().Be(3);
+        host.Completion.IsCompleted.Should().BeFalse("a transport error while acquiring is retried every retryPeriod, not fatal");
+
+        // One dropped renewal inside the renew deadline (1.5 s; retryPeriod 250 ms) is retried too.
+        var whileLeading = env.Kube.Faults.DropMatching(LeaseRequest, count: 1);
+        await WaitUntilAsync(() => whileLeading.Sent == 1, "a renewal dropped");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // bounded observation window: longer than the renew deadline
+        host.Completion.IsCompleted.Should().BeFalse("one failed renewal within the renew deadline does not end the term");
+        host.IsLeader.Should().BeTrue();
     }
 
     [Fact]

@@ -37,6 +37,16 @@ public sealed class KubeApiFaults
         return rule.Handle;
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> requests <paramref name="match"/> accepts are dropped: the connection closes
+    /// without a response, as when the API server restarts or a load balancer resets the connection (the client sees a
+    /// transport error, not an HTTP status).
+    /// </summary>
+    public FaultRule DropMatching(Func<KubeApiRequest, bool> match, int count = 1) => FailMatching(match, DroppedConnection, count);
+
+    /// <summary>The failure code of <see cref="DropMatching"/>: no response at all.</summary>
+    internal const int DroppedConnection = 0;
+
     internal bool HasRules
     {
         get

@@ -73,6 +73,12 @@ internal sealed class KubeApiRoutes
 
             if (_faults.TakeFailure(new KubeApiRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body)) is { } failure)
             {
+                if (failure.Code == KubeApiFaults.DroppedConnection)
+                {
+                    context.Abort();
+                    return;
+                }
+
                 if (failure.RetryAfter is { } retryAfter)
                 {
                     context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

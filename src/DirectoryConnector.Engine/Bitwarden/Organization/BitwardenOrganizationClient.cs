@@ -183,7 +183,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
                 $"{url} answered 404 while {operation}: this server has no public members and groups API (Vaultwarden implements only the import). "
                 + "spec.sync.prune and the conflict checks need it; turn prune off to sync without reading the organization.", retryable: false),
             HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError => new SyncFailedException(SyncFailureReason.BitwardenUnavailable,
-                $"Bitwarden answered HTTP {status} while {operation} ({url}){detail}; nothing was changed and the sync will be retried.", retryable: true),
+                $"Bitwarden answered HTTP {status} while {operation} ({url}){detail}; nothing was changed.", retryable: true),
             _ => new SyncFailedException(SyncFailureReason.BitwardenImportFailed, $"Bitwarden refused {operation} ({url}) with HTTP {status}{detail}.", retryable: false),
         };
     }

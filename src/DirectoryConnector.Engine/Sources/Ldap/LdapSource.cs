@@ -700,7 +700,7 @@ public sealed partial class LdapSource : IDirectorySource
     private static SyncFailedException ConnectFailure(LdapConnectDiagnosis diagnosis, string endpoint, int code, Exception exception) => diagnosis.Problem switch
     {
         LdapConnectProblem.Unreachable => new(SyncFailureReason.SourceUnavailable,
-            $"The LDAP server {endpoint} is unreachable: {diagnosis.Detail} (LDAP result {code}). Check {Field}.hostname and {Field}.port, and that the network lets this pod reach the server.",
+            $"The LDAP server {endpoint} is unreachable: {diagnosis.Detail} (LDAP result {code}). Check {Field}.hostname and {Field}.port, and that the network lets the connector reach the server.",
             retryable: true, exception),
         LdapConnectProblem.UntrustedCertificate => new(SyncFailureReason.SourceUnavailable,
             $"The LDAP server {endpoint} was reached, but {diagnosis.Detail} (LDAP result {code}). Put the PEM certificate of the CA that issued it in a Secret of this namespace and set {Field}.caSecretRef to it (or renew an expired certificate).",

@@ -137,11 +137,11 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
                             retryable: false);
                     case HttpStatusCode.NotFound:
                         throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                            $"OneLogin at {connection.ApiUrl} answered 404 for {path}{detail}: the role was deleted during the read, or {connection.Field}.apiUrl is not a OneLogin API URL. The sync is retried later.",
+                            $"OneLogin at {connection.ApiUrl} answered 404 for {path}{detail}: the role was deleted during the read, or {connection.Field}.apiUrl is not a OneLogin API URL.",
                             retryable: true);
                     default:
                         throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                            $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} for {path}{detail}; the sync is retried later.", retryable: true);
+                            $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} for {path}{detail}.", retryable: true);
                 }
             }
         }
@@ -195,11 +195,11 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
                     retryable: false);
             case HttpStatusCode.InternalServerError:
                 throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                    $"OneLogin at {connection.ApiUrl} answered 500 to the token request{detail}. OneLogin answers so when the user who created the API credential {connection.ClientId} was deleted: create a new credential and update {connection.Field}.clientId and {connection.Field}.clientSecretRef. The sync is retried later.",
+                    $"OneLogin at {connection.ApiUrl} answered 500 to the token request{detail}. OneLogin answers so when the user who created the API credential {connection.ClientId} was deleted: create a new credential and update {connection.Field}.clientId and {connection.Field}.clientSecretRef.",
                     retryable: true);
             default:
                 throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                    $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} to the token request{detail}; the sync is retried later.", retryable: true);
+                    $"OneLogin at {connection.ApiUrl} answered {(int)response.StatusCode} to the token request{detail}.", retryable: true);
         }
     }
 
@@ -215,7 +215,7 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
             ? string.Create(CultureInfo.InvariantCulture, $"its rate limit resets in {wait.TotalSeconds:0} s, longer than a sync waits")
             : string.Create(CultureInfo.InvariantCulture, $"still after {outcome?.Attempts ?? 1} attempts");
         return new SyncFailedException(SyncFailureReason.SourceUnavailable,
-            $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}: {why}. The sync is retried later; other API clients share the account's limit of calls an hour.",
+            $"OneLogin at {connection.ApiUrl} throttled {path} (429) for client id {connection.ClientId}: {why}. Other API clients share the account's limit of calls an hour.",
             retryable: true);
     }
 
@@ -228,7 +228,7 @@ public sealed partial class OneLoginClient(HttpClient http, OneLoginTokenCache t
         catch (Exception error) when (error is JsonException or NotSupportedException or InvalidOperationException)
         {
             throw new SyncFailedException(SyncFailureReason.SourceUnavailable,
-                $"OneLogin at {connection.ApiUrl} answered /{path} with a body that is not the documented JSON ({error.Message}); check {connection.Field}.apiUrl. The sync is retried later.",
+                $"OneLogin at {connection.ApiUrl} answered /{path} with a body that is not the documented JSON ({error.Message}); check {connection.Field}.apiUrl.",
                 retryable: true, error);
         }
     }

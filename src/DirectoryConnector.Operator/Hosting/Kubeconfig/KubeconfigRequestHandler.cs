@@ -5,13 +5,14 @@ namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 /// <summary>
 /// What client-go's round trippers add to every API request and KubernetesClient does not: the bearer from a
 /// <see cref="TokenFileSource"/> (replacing the one KubernetesClient set from the token read at start-up), forgetting
-/// it after a 401 as client-go's tokenSourceTransport does, and the <see cref="KubeconfigImpersonation"/> headers.
+/// it after a 401 as client-go's tokenSourceTransport does for resettable sources, and the
+/// <see cref="KubeconfigImpersonation"/> headers.
 /// </summary>
 internal sealed class KubeconfigRequestHandler(TokenFileSource? tokenFile, KubeconfigImpersonation? impersonation, TimeProvider time) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // Before the token is taken, so a token read for this very request is not forgotten on its 401 (client-go).
+        // Before the token is taken, so a token read for this very request is not forgotten on its 401 (tokenSourceTransport).
         var start = time.GetUtcNow();
         if (tokenFile is not null)
         {

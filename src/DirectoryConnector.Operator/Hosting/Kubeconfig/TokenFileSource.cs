@@ -3,12 +3,14 @@ using k8s.Exceptions;
 namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 
 /// <summary>
-/// A kubeconfig user's <c>tokenFile</c>, read as client-go reads it (k8s.io/client-go/transport/token_source.go,
-/// NewCachedFileTokenSource and cachingTokenSource; round_trippers.go, NewBearerAuthWithRefreshRoundTripper): a read
-/// token (trimmed; an empty file is a failed read) is used until 1 minute after the read less a 10-second leeway,
+/// A kubeconfig user's <c>tokenFile</c>, read as client-go reads it (k8s.io/client-go/transport/round_trippers.go,
+/// NewBearerAuthWithRefreshRoundTripper, on token_source.go's NewCachedFileTokenSource and cachingTokenSource): a read
+/// token (trimmed; an empty file is a failed read) expires 1 minute after the read and is refreshed 10 seconds early,
 /// i.e. the file is read again at most every 50 seconds; a failed read keeps the last token (or the user's
-/// <c>token</c>, or the read made when the configuration was built); a 401 forgets a token read before the request
-/// started, so the next request reads the file (<see cref="KubeconfigRequestHandler"/>).
+/// <c>token</c>, or the read made when the configuration was built). One addition: a 401 forgets a token read before the
+/// request started, so the next request reads the file (token_source.go's ResetTokenOlderThan, which client-go applies
+/// to resettable token sources but not to a kubeconfig's tokenFile), instead of failing for up to 50 seconds after a
+/// rotation (<see cref="KubeconfigRequestHandler"/>).
 /// </summary>
 internal sealed class TokenFileSource
 {
@@ -68,7 +70,7 @@ internal sealed class TokenFileSource
         }
     }
 
-    /// <summary>client-go's ResetTokenOlderThan: after a 401, a token read before <paramref name="start"/> is read again.</summary>
+    /// <summary>token_source.go's ResetTokenOlderThan: after a 401, a token read before <paramref name="start"/> is read again.</summary>
     public void ResetTokenOlderThan(DateTimeOffset start)
     {
         lock (gate)

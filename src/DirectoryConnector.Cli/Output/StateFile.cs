@@ -38,9 +38,24 @@ internal static class StateFile
             throw new ManifestException($"--state {path}: is a directory; give a file in it, e.g. {Path.Combine(path, "state.json")}");
         }
 
-        if (forWriting && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+        if (forWriting && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
         {
-            throw new ManifestException($"--state {path}: the folder {folder} does not exist; create it first");
+            if (!Directory.Exists(folder))
+            {
+                throw new ManifestException($"--state {path}: the folder {folder} does not exist; create it first");
+            }
+
+            // The state is written after the import: a folder this user cannot write would fail only then, so every
+            // run would post everything again. Tried now with a file of our own (the state goes through one too).
+            try
+            {
+                await using var probe = new FileStream(Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.probe"),
+                    FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ManifestException($"--state {path}: this user cannot write in the folder {folder} ({e.Message}): the state could not be saved after the sync; give a folder it can write");
+            }
         }
 
         if (!File.Exists(path))

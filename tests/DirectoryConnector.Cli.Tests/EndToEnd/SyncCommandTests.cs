@@ -57,6 +57,19 @@ public sealed class SyncCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStateFolderThisUserCannotWriteIsRefusedBeforeAnythingIsPosted()
+    {
+        // sysfs takes no new files, not even from root: the folder exists and cannot be written.
+        var state = "/sys/directory-connector-state.json";
+
+        var result = await CliRunner.RunAsync("sync", "-f", workspace.ManifestPath, "--state", state);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().StartWith($"error: --state {state}: this user cannot write in the folder /sys (").And.Contain("give a folder it can write");
+        standIn.ImportRequests.Should().BeEmpty("a sync whose state cannot be saved would post everything again on every run");
+    }
+
+    [Fact]
     public async Task AGroupMembershipChangePostsOnlyTheGroups()
     {
         (await SyncAsync()).ExitCode.Should().Be(0);

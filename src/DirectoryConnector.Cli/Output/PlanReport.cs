@@ -25,26 +25,27 @@ internal static partial class PlanReport
     public static void WriteTable(SyncOutcome outcome, TextWriter output)
     {
         var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
-        var emailsByExternalId = new Dictionary<string, string>(plan.Members.Count, StringComparer.Ordinal);
-        foreach (var member in plan.Members)
-        {
-            emailsByExternalId.TryAdd(member.ExternalId, member.Email);
-        }
-
         // Rows go through one buffer written out in large pieces: Console.Out flushes on every write, and a directory
         // of 50,000 users is 55,000 rows.
         var buffer = new StringBuilder();
-        var members = plan.Members.OrderBy(m => m.Email, StringComparer.Ordinal).ToList();
-        buffer.Append(CultureInfo.InvariantCulture, $"Members ({members.Count})").AppendLine();
+        var members = plan.Members.ToArray();
+        Array.Sort(members, static (x, y) => string.CompareOrdinal(x.Email, y.Email) is var order and not 0 ? order : string.CompareOrdinal(x.ExternalId, y.ExternalId));
+        // A member's place in that order: a group's members are then listed by email with an integer sort (the plan
+        // sends each external id once, so each has one place).
+        var rankByExternalId = new Dictionary<string, int>(members.Length, StringComparer.Ordinal);
+        for (var i = 0; i < members.Length; i++)
+        {
+            rankByExternalId.TryAdd(members[i].ExternalId, i);
+        }
+
+        buffer.Append(CultureInfo.InvariantCulture, $"Members ({members.Length})").AppendLine();
         WriteColumns(output, buffer, ["EMAIL", "EXTERNAL ID", "STATUS"], members, m => m.Email, m => m.ExternalId, Status);
 
         var groups = plan.Groups.OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.ExternalId, StringComparer.Ordinal).ToList();
         buffer.AppendLine();
         buffer.Append(CultureInfo.InvariantCulture, $"Groups ({groups.Count})").AppendLine();
         WriteColumns(output, buffer, ["NAME", "EXTERNAL ID", "MEMBERS"], groups, g => g.Name, g => g.ExternalId,
-            g => string.Join(", ", g.MemberExternalIds
-                .Select(id => emailsByExternalId.TryGetValue(id, out var email) ? email : id)
-                .Order(StringComparer.Ordinal)));
+            g => MemberList(g, members, rankByExternalId));
 
         var skipped = SkippedEntry.InReportOrder(plan.Skipped).ToList();
         buffer.AppendLine();
@@ -73,6 +74,37 @@ internal static partial class PlanReport
         var deleted = plan.Members.Count(m => m.Deleted);
         return $"{Counted(plan.Members.Count, "member")} ({enabled} enabled, {disabled} disabled, {deleted} deleted), "
             + $"{Counted(plan.Groups.Count, "group")}, {plan.Skipped.Count} skipped; {Counted(requestCount, "import request")}";
+    }
+
+    /// <summary>A group's members by email (by external id when the plan has no such member), sorted ordinally.</summary>
+    private static string MemberList(PlannedGroup group, PlannedMember[] membersByEmail, Dictionary<string, int> rankByExternalId)
+    {
+        var ids = group.MemberExternalIds;
+        var ranks = new int[ids.Count];
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            if (!rankByExternalId.TryGetValue(ids[i], out ranks[i]))
+            {
+                // Listed but not sent (a clash, an email Bitwarden cannot take): shown by external id, among the emails.
+                var names = new string[ids.Count];
+                for (var j = 0; j < names.Length; j++)
+                {
+                    names[j] = rankByExternalId.TryGetValue(ids[j], out var rank) ? membersByEmail[rank].Email : ids[j];
+                }
+
+                Array.Sort(names, StringComparer.Ordinal);
+                return string.Join(", ", names);
+            }
+        }
+
+        Array.Sort(ranks);
+        var list = new StringBuilder(ranks.Length * 32);
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            list.Append(i == 0 ? "" : ", ").Append(membersByEmail[ranks[i]].Email);
+        }
+
+        return list.ToString();
     }
 
     private static string Counted(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";

@@ -52,9 +52,11 @@ internal static class ContentHash
                 writer.WriteString("name", group.Name);
                 writer.WriteString("externalId", group.ExternalId);
                 writer.WriteStartArray("memberExternalIds");
-                foreach (var memberExternalId in group.MemberExternalIds)
+                // By index: the list is a view over shared arrays, and 150,000 ids at 50k users need no enumerator.
+                var memberExternalIds = group.MemberExternalIds;
+                for (var m = 0; m < memberExternalIds.Count; m++)
                 {
-                    writer.WriteStringValue(memberExternalId);
+                    writer.WriteStringValue(memberExternalIds[m]);
                 }
 
                 writer.WriteEndArray();

@@ -42,6 +42,71 @@ public sealed class TestCommandTests
     }
 
     [Fact]
+    public async Task TableListsGroupMembersByEmailAndAnUnsendableMemberByExternalIdAmongThem()
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-table-members-").FullName;
+        try
+        {
+            // External-id order (Aaron, Ann, Bea) differs from email order (abe, zoe); Aaron's email cannot be sent, so
+            // his groups still list him, by external id.
+            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), """
+                dn: cn=Ann,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                cn: Ann
+                sn: A
+                mail: zoe@example.com
+
+                dn: cn=Bea,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                cn: Bea
+                sn: B
+                mail: abe@example.com
+
+                dn: cn=Aaron,ou=People,dc=example,dc=com
+                objectClass: inetOrgPerson
+                cn: Aaron
+                sn: A
+                mail: aaron@@example.com
+
+                dn: cn=Mixed,ou=Groups,dc=example,dc=com
+                objectClass: groupOfNames
+                cn: Mixed
+                member: cn=Ann,ou=People,dc=example,dc=com
+                member: cn=Bea,ou=People,dc=example,dc=com
+                member: cn=Aaron,ou=People,dc=example,dc=com
+
+                dn: cn=Sent,ou=Groups,dc=example,dc=com
+                objectClass: groupOfNames
+                cn: Sent
+                member: cn=Ann,ou=People,dc=example,dc=com
+                member: cn=Bea,ou=People,dc=example,dc=com
+
+                """);
+            var manifest = Path.Combine(folder, "table.yaml");
+            await File.WriteAllTextAsync(manifest, """
+                apiVersion: directoryconnector.dev/v1alpha1
+                kind: DirectorySync
+                metadata: {name: table}
+                spec:
+                  bitwarden: {apiKeySecretRef: {name: unused}}
+                  source: {file: {path: directory.ldif}}
+                """);
+
+            var result = await CliRunner.RunAsync("test", "-f", manifest);
+
+            result.ExitCode.Should().Be(0, result.ToString());
+            var rows = Lines(result.Output).Select(Cells).ToList();
+            rows.Where(r => r.Length == 3 && r[0].Contains('@', StringComparison.Ordinal)).Select(r => r[0]).Should().Equal("abe@example.com", "zoe@example.com");
+            rows.Should().ContainSingle(r => r[0] == "Sent").Which[2].Should().Be("abe@example.com, zoe@example.com");
+            rows.Should().ContainSingle(r => r[0] == "Mixed").Which[2].Should().Be("abe@example.com, cn=Aaron,ou=People,dc=example,dc=com, zoe@example.com");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ManifestsPipedToDashFAreReadFromStandardInputAsWithKubectl()
     {
         var ldif = Path.Combine(CliRunner.RepositoryRoot(), "config", "samples", "demo-directory.ldif");

@@ -29,6 +29,17 @@ internal static class CliApplication
     public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0 && parseResult.CommandResult.Command == root && args is [var first, ..] && !first.StartsWith('-'))
+        {
+            // A mistyped verb: the parser lists every later argument as unrecognized too; one line says what is wrong.
+            var verbs = root.Subcommands.Select(c => c.Name).ToList();
+            var meant = verbs.MinBy(verb => Manifests.ManifestReader.EditDistance(verb, first.ToLowerInvariant()))!;
+            var suggestion = Manifests.ManifestReader.EditDistance(meant, first.ToLowerInvariant()) <= 2 ? $"did you mean {meant}? " : "";
+            await error.WriteLineAsync($"error: '{first}' is not a command: {suggestion}The commands are {string.Join(", ", verbs)}.").ConfigureAwait(false);
+            await error.WriteLineAsync("Run with --help for usage.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         if (parseResult.Errors.Count > 0)
         {
             foreach (var parseError in parseResult.Errors)

@@ -258,7 +258,7 @@ internal static partial class ManifestReader
     }
 
     /// <summary>Levenshtein distance (insertions, deletions, substitutions) of two short strings.</summary>
-    private static int EditDistance(string a, string b)
+    internal static int EditDistance(string a, string b)
     {
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];

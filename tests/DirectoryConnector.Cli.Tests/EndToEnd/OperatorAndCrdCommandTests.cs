@@ -79,6 +79,18 @@ public sealed class OperatorAndCrdCommandTests
         error.ToString().Should().StartWith(message).And.NotContain("System.").And.NotContain("Microsoft.");
     }
 
+    [Theory]
+    [InlineData("tset", "error: 'tset' is not a command: did you mean test? The commands are test, sync, operator, crd, convert-bwdc.")]
+    [InlineData("Sync", "error: 'Sync' is not a command: did you mean sync? The commands are test, sync, operator, crd, convert-bwdc.")]
+    [InlineData("deploy", "error: 'deploy' is not a command: The commands are test, sync, operator, crd, convert-bwdc.")]
+    public async Task AMistypedCommandIsOneLineNamingTheCommands(string verb, string message)
+    {
+        var result = await CliRunner.RunAsync(verb, "-f", "corp.yaml");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Error.Should().Be(message + "\nRun with --help for usage.\n", "not one line per argument after it");
+    }
+
     [Fact]
     public async Task LogLevelsAreReadWhateverTheirCase()
     {

@@ -13,6 +13,30 @@ public sealed class TestCommandTests
 
     private static string[] Cells(string line) => line.Split("  ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>Runs <c>test</c> on a DirectorySync whose file source is <paramref name="ldif"/>, in a folder of its own.</summary>
+    private static async Task<CliResult> TestLdifAsync(string ldif, params string[] arguments)
+    {
+        var folder = Directory.CreateTempSubdirectory("dc-test-ldif-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), ldif);
+            var manifest = Path.Combine(folder, "directorysync.yaml");
+            await File.WriteAllTextAsync(manifest, """
+                apiVersion: directoryconnector.dev/v1alpha1
+                kind: DirectorySync
+                metadata: {name: ldif}
+                spec:
+                  bitwarden: {apiKeySecretRef: {name: unused}}
+                  source: {file: {path: directory.ldif}}
+                """);
+            return await CliRunner.RunAsync(["test", "-f", manifest, .. arguments]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task DemoTableShowsFlattenedGroupsTheDisabledUserAndTheSkippedEntry()
     {
@@ -44,66 +68,47 @@ public sealed class TestCommandTests
     [Fact]
     public async Task TableListsGroupMembersByEmailAndAnUnsendableMemberByExternalIdAmongThem()
     {
-        var folder = Directory.CreateTempSubdirectory("dc-table-members-").FullName;
-        try
-        {
-            // External-id order (Aaron, Ann, Bea) differs from email order (abe, zoe); Aaron's email cannot be sent, so
-            // his groups still list him, by external id.
-            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), """
-                dn: cn=Ann,ou=People,dc=example,dc=com
-                objectClass: inetOrgPerson
-                cn: Ann
-                sn: A
-                mail: zoe@example.com
+        // External-id order (Aaron, Ann, Bea) differs from email order (abe, zoe); Aaron's email cannot be sent, so
+        // his groups still list him, by external id.
+        var result = await TestLdifAsync("""
+            dn: cn=Ann,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            cn: Ann
+            sn: A
+            mail: zoe@example.com
 
-                dn: cn=Bea,ou=People,dc=example,dc=com
-                objectClass: inetOrgPerson
-                cn: Bea
-                sn: B
-                mail: abe@example.com
+            dn: cn=Bea,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            cn: Bea
+            sn: B
+            mail: abe@example.com
 
-                dn: cn=Aaron,ou=People,dc=example,dc=com
-                objectClass: inetOrgPerson
-                cn: Aaron
-                sn: A
-                mail: aaron@@example.com
+            dn: cn=Aaron,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            cn: Aaron
+            sn: A
+            mail: aaron@@example.com
 
-                dn: cn=Mixed,ou=Groups,dc=example,dc=com
-                objectClass: groupOfNames
-                cn: Mixed
-                member: cn=Ann,ou=People,dc=example,dc=com
-                member: cn=Bea,ou=People,dc=example,dc=com
-                member: cn=Aaron,ou=People,dc=example,dc=com
+            dn: cn=Mixed,ou=Groups,dc=example,dc=com
+            objectClass: groupOfNames
+            cn: Mixed
+            member: cn=Ann,ou=People,dc=example,dc=com
+            member: cn=Bea,ou=People,dc=example,dc=com
+            member: cn=Aaron,ou=People,dc=example,dc=com
 
-                dn: cn=Sent,ou=Groups,dc=example,dc=com
-                objectClass: groupOfNames
-                cn: Sent
-                member: cn=Ann,ou=People,dc=example,dc=com
-                member: cn=Bea,ou=People,dc=example,dc=com
+            dn: cn=Sent,ou=Groups,dc=example,dc=com
+            objectClass: groupOfNames
+            cn: Sent
+            member: cn=Ann,ou=People,dc=example,dc=com
+            member: cn=Bea,ou=People,dc=example,dc=com
 
-                """);
-            var manifest = Path.Combine(folder, "table.yaml");
-            await File.WriteAllTextAsync(manifest, """
-                apiVersion: directoryconnector.dev/v1alpha1
-                kind: DirectorySync
-                metadata: {name: table}
-                spec:
-                  bitwarden: {apiKeySecretRef: {name: unused}}
-                  source: {file: {path: directory.ldif}}
-                """);
+            """);
 
-            var result = await CliRunner.RunAsync("test", "-f", manifest);
-
-            result.ExitCode.Should().Be(0, result.ToString());
-            var rows = Lines(result.Output).Select(Cells).ToList();
-            rows.Where(r => r.Length == 3 && r[0].Contains('@', StringComparison.Ordinal)).Select(r => r[0]).Should().Equal("abe@example.com", "zoe@example.com");
-            rows.Should().ContainSingle(r => r[0] == "Sent").Which[2].Should().Be("abe@example.com, zoe@example.com");
-            rows.Should().ContainSingle(r => r[0] == "Mixed").Which[2].Should().Be("abe@example.com, cn=Aaron,ou=People,dc=example,dc=com, zoe@example.com");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        result.ExitCode.Should().Be(0, result.ToString());
+        var rows = Lines(result.Output).Select(Cells).ToList();
+        rows.Where(r => r.Length == 3 && r[0].Contains('@', StringComparison.Ordinal)).Select(r => r[0]).Should().Equal("abe@example.com", "zoe@example.com");
+        rows.Should().ContainSingle(r => r[0] == "Sent").Which[2].Should().Be("abe@example.com, zoe@example.com");
+        rows.Should().ContainSingle(r => r[0] == "Mixed").Which[2].Should().Be("abe@example.com, cn=Aaron,ou=People,dc=example,dc=com, zoe@example.com");
     }
 
     [Fact]
@@ -156,58 +161,39 @@ public sealed class TestCommandTests
     [Fact]
     public async Task DemoJsonNamesEveryEntryLeftOutWithItsReasonAndTheWarnings()
     {
-        var folder = Directory.CreateTempSubdirectory("dc-json-report-").FullName;
-        try
-        {
-            // A user without mail (skipped), a group listing a contact-like DN that is no user (skipped member), and a second mail value (warning).
-            await File.WriteAllTextAsync(Path.Combine(folder, "directory.ldif"), """
-                dn: cn=Ann,ou=People,dc=example,dc=com
-                objectClass: inetOrgPerson
-                cn: Ann
-                sn: A
-                mail: ann@example.com
-                mail: ann.second@example.com
+        // A user without mail (skipped), a group listing a contact-like DN that is no user (skipped member), and a second mail value (warning).
+        var result = await TestLdifAsync("""
+            dn: cn=Ann,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            cn: Ann
+            sn: A
+            mail: ann@example.com
+            mail: ann.second@example.com
 
-                dn: cn=Backup,ou=People,dc=example,dc=com
-                objectClass: inetOrgPerson
-                cn: Backup
-                sn: B
+            dn: cn=Backup,ou=People,dc=example,dc=com
+            objectClass: inetOrgPerson
+            cn: Backup
+            sn: B
 
-                dn: cn=Dev,ou=Groups,dc=example,dc=com
-                objectClass: groupOfNames
-                cn: Dev
-                member: cn=Ann,ou=People,dc=example,dc=com
-                member: cn=Nobody,ou=People,dc=example,dc=com
+            dn: cn=Dev,ou=Groups,dc=example,dc=com
+            objectClass: groupOfNames
+            cn: Dev
+            member: cn=Ann,ou=People,dc=example,dc=com
+            member: cn=Nobody,ou=People,dc=example,dc=com
 
-                """);
-            var manifest = Path.Combine(folder, "report.yaml");
-            await File.WriteAllTextAsync(manifest, """
-                apiVersion: directoryconnector.dev/v1alpha1
-                kind: DirectorySync
-                metadata: {name: report}
-                spec:
-                  bitwarden: {apiKeySecretRef: {name: unused}}
-                  source: {file: {path: directory.ldif}}
-                """);
+            """, "-o", "json");
 
-            var result = await CliRunner.RunAsync("test", "-f", manifest, "-o", "json");
-
-            result.ExitCode.Should().Be(0, result.ToString());
-            using var json = JsonDocument.Parse(result.Output);
-            var skipped = json.RootElement.GetProperty("skipped").EnumerateArray()
-                .Select(s => (Kind: s.GetProperty("kind").GetString(), Entry: s.GetProperty("entry").GetString(), Reason: s.GetProperty("reason").GetString()!)).ToList();
-            skipped.Should().Contain(s => s.Kind == "user" && s.Entry == "cn=Backup,ou=People,dc=example,dc=com" && s.Reason.Contains("no email"));
-            skipped.Should().Contain(s => s.Entry != null && s.Entry.Contains("cn=nobody", StringComparison.OrdinalIgnoreCase), "a member that is no user is left out by name");
-            skipped.Should().OnlyContain(s => !string.IsNullOrWhiteSpace(s.Reason));
-            json.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should()
-                .ContainSingle(w => w!.Contains("ann.second@example.com", StringComparison.Ordinal), "the second mail value is ignored and said so");
-            json.RootElement.GetProperty("requests").EnumerateArray().Single().GetProperty("members").EnumerateArray()
-                .Select(m => m.GetProperty("email").GetString()).Should().Equal("ann@example.com");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        result.ExitCode.Should().Be(0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        var skipped = json.RootElement.GetProperty("skipped").EnumerateArray()
+            .Select(s => (Kind: s.GetProperty("kind").GetString(), Entry: s.GetProperty("entry").GetString(), Reason: s.GetProperty("reason").GetString()!)).ToList();
+        skipped.Should().Contain(s => s.Kind == "user" && s.Entry == "cn=Backup,ou=People,dc=example,dc=com" && s.Reason.Contains("no email"));
+        skipped.Should().Contain(s => s.Entry != null && s.Entry.Contains("cn=nobody", StringComparison.OrdinalIgnoreCase), "a member that is no user is left out by name");
+        skipped.Should().OnlyContain(s => !string.IsNullOrWhiteSpace(s.Reason));
+        json.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).Should()
+            .ContainSingle(w => w!.Contains("ann.second@example.com", StringComparison.Ordinal), "the second mail value is ignored and said so");
+        json.RootElement.GetProperty("requests").EnumerateArray().Single().GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("email").GetString()).Should().Equal("ann@example.com");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -70,6 +71,72 @@ public sealed class LdapSourceTimeoutTests : IDisposable
             .And.Contain("check spec.source.ldap.port and spec.source.ldap.encryption");
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "spec.source.ldap.timeout bounds the wait, not the 2 minutes of old");
     }
+
+    /// <summary>
+    /// CI once failed a bind to a running slapd with "LDAP result 81" after 5 ms: a signal to the thread waiting for the
+    /// answer (SIGCHLD, which .NET handles once the process has started a child, and this test host starts slapd and
+    /// Samba) ends libldap's poll with EINTR, which libldap reports as server down unless LDAP_OPT_RESTART is on.
+    /// The signal goes here to every thread waiting in poll, which is where libldap waits for the silent server.
+    /// </summary>
+    [Fact]
+    public async Task A_signal_to_the_thread_waiting_for_the_bind_does_not_fail_it_as_server_down()
+    {
+        using (var child = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            await child.WaitForExitAsync();
+        }
+
+        var read = Source(TimeSpan.FromSeconds(2)).ReadAsync(Everything, CancellationToken.None);
+        var signalled = 0;
+        var deadline = Stopwatch.StartNew();
+        while (!read.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            signalled += SignalThreadsWaitingInPoll();
+            await Task.Delay(50);
+        }
+
+        signalled.Should().BePositive("the bind waits for the silent server in poll, where the signals reach it");
+        var failure = (await read.Invoking(task => task).Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Message.Should().Contain("did not answer the bind as cn=reader,dc=example,dc=org within 2 seconds (LDAP result 85)",
+            "an interrupted wait goes on waiting instead of failing as server down (LDAP result 81)");
+    }
+
+    private const int SigChld = 17; // x86-64 and arm64
+
+    private static int SignalThreadsWaitingInPoll()
+    {
+        // /proc/<pid>/task/<tid>/syscall starts with the number of the system call the thread is blocked in.
+        string[] poll = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => ["7", "271"], // poll, ppoll
+            Architecture.Arm64 => ["73"], // ppoll
+            _ => [],
+        };
+        var signalled = 0;
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string syscall;
+            try
+            {
+                syscall = File.ReadAllText(Path.Combine(task, "syscall"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended
+            }
+
+            if (poll.Contains(syscall.Split(' ')[0]) && Tgkill(Environment.ProcessId, int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture), SigChld) == 0)
+            {
+                signalled++;
+            }
+        }
+
+        return signalled;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "tgkill")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Tgkill(int processId, int threadId, int signal);
 
     [Fact]
     public async Task Cancelling_a_read_blocked_on_the_server_returns_at_once()

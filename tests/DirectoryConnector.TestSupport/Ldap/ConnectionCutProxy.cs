@@ -7,7 +7,9 @@ namespace DirectoryConnector.TestSupport.Ldap;
 /// A loopback TCP proxy in front of a real server (slapd) that can drop every connection in the middle of a
 /// response, as a server restart does: once the server has sent <see cref="CutAfterServerBytes"/> bytes through it,
 /// all open connections are reset and new ones are refused until <see cref="Heal"/>. It counts bytes, not time, so
-/// the same read is cut at the same place every run.
+/// the same read is cut at the same place every run. It can also go silent instead (<see cref="SilenceAfterServerBytes"/>):
+/// connections stay open and nothing more of the server's answer arrives, as behind a firewall that drops a connection
+/// without closing it.
 /// </summary>
 public sealed class ConnectionCutProxy : IAsyncDisposable
 {
@@ -20,7 +22,9 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
     private readonly Task _accepting;
     private long _serverBytes;
     private long? _cutAfter;
+    private long? _silenceAfter;
     private bool _down;
+    private bool _silent;
 
     // Bumped by Heal: a connection opened before it (one the cut raced with) never cuts the healed proxy's connections.
     private int _generation;
@@ -49,6 +53,22 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
             _cutAfter = value;
         }
     }
+
+    /// <summary>When set, the server's bytes (counted from now) after which the proxy stops forwarding anything the
+    /// server sends, on every connection, and keeps them all open: a server (or a firewall in between) that goes silent
+    /// in the middle of a response. Null: never.</summary>
+    public long? SilenceAfterServerBytes
+    {
+        get => _silenceAfter;
+        set
+        {
+            Interlocked.Exchange(ref _serverBytes, 0);
+            _silenceAfter = value;
+        }
+    }
+
+    /// <summary>Whether the proxy has gone silent.</summary>
+    public bool IsSilent => Volatile.Read(ref _silent);
 
     /// <summary>Whether a cut happened (and the proxy refuses connections until <see cref="Heal"/>).</summary>
     public bool IsDown => Volatile.Read(ref _down);
@@ -137,6 +157,25 @@ public sealed class ConnectionCutProxy : IAsyncDisposable
             }
 
             var count = read;
+            if (countServerBytes && _silenceAfter is { } silence)
+            {
+                var before = IsSilent ? silence : Interlocked.Add(ref _serverBytes, read) - read;
+                if (IsSilent || before + read > silence)
+                {
+                    if (!IsSilent)
+                    {
+                        // Forward what fits, then nothing more: the server's bytes are read and dropped, the connection stays open.
+                        Volatile.Write(ref _silent, true);
+                        await to.WriteAsync(buffer.AsMemory(0, (int)Math.Max(0, silence - before)), _stopping.Token).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), _stopping.Token).ConfigureAwait(false);
+                continue;
+            }
+
             if (countServerBytes && _cutAfter is { } limit && generation == Volatile.Read(ref _generation))
             {
                 var before = Interlocked.Add(ref _serverBytes, read) - read;

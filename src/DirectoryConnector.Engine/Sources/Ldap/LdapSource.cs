@@ -115,7 +115,7 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     /// <summary>The users spec.source.ldap.disabledFilter selects, evaluated by the server over the same users; null when unset.</summary>
-    private HashSet<string>? ReadDisabledByFilter(LdapConnection connection, CancellationToken cancellationToken)
+    private HashSet<string>? ReadDisabledByFilter(BoundedLdapConnection connection, CancellationToken cancellationToken)
     {
         if (_settings.DisabledFilter is null)
         {
@@ -130,7 +130,7 @@ public sealed partial class LdapSource : IDirectorySource
     /// No user carries a lock attribute: either none is locked, or the server has no such attribute. Its schema
     /// (RFC 4512 §4.2, subschemaSubentry) tells which; null when it defines one of them, so the source can tell.
     /// </summary>
-    private string? ExplainMissingLockAttributes(LdapConnection connection, CancellationToken cancellationToken)
+    private string? ExplainMissingLockAttributes(BoundedLdapConnection connection, CancellationToken cancellationToken)
     {
         var known = string.Join(", ", AccountLock.Attributes);
         var advice = $"set {Field}.disabledFilter to the LDAP filter that matches disabled accounts in this directory";
@@ -165,7 +165,7 @@ public sealed partial class LdapSource : IDirectorySource
         return $"none of the users read carries an account-lock attribute recognised out of the box ({known}) and the server's schema cannot be read to tell whether it has any; if this directory marks disabled accounts another way, {advice}";
     }
 
-    private List<DirectoryUser> ReadDeletedUsers(LdapConnection connection, LdapReadReport report, CancellationToken cancellationToken)
+    private List<DirectoryUser> ReadDeletedUsers(BoundedLdapConnection connection, LdapReadReport report, CancellationToken cancellationToken)
     {
         // Tombstones keep objectGUID (the external id) but lose mail, so they are matched by external id.
         var context = new SearchScopeContext(
@@ -185,7 +185,7 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     private List<DirectoryGroup> ReadGroups(
-        LdapConnection connection,
+        BoundedLdapConnection connection,
         LdapMemberIndex memberIndex,
         LdapReadReport report,
         CancellationToken cancellationToken)
@@ -229,7 +229,7 @@ public sealed partial class LdapSource : IDirectorySource
     /// Range retrieval (MS-ADTS 3.1.1.3.1.3.3): a server with more values than its window returns
     /// `member;range=0-1499`; ask for the next window until the returned name ends in `-*`.
     /// </summary>
-    private void ReadRemainingMemberRanges(LdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
+    private void ReadRemainingMemberRanges(BoundedLdapConnection connection, LdapEntry entry, string attribute, CancellationToken cancellationToken)
     {
         var rangedName = entry.HasRangedAttributes ? entry.AttributeNames.FirstOrDefault(name => LdapEntryMapper.ParseRange(name, attribute) is not null) : null;
         if (rangedName is null)
@@ -300,7 +300,7 @@ public sealed partial class LdapSource : IDirectorySource
         return chunks;
     }
 
-    private LdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)
+    private BoundedLdapConnection Connect(LdapTrustDirectory? trust, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         LdapConnection connection;
@@ -321,17 +321,28 @@ public sealed partial class LdapSource : IDirectorySource
                 "LDAP sources need OpenLDAP's client library (libldap), which is not installed: on Debian 12 run apt-get install libldap-2.5-0 (Debian 13: libldap2).",
                 retryable: false, ex);
         }
+
+        var bounded = new BoundedLdapConnection(connection, _options.OperationTimeout);
         try
         {
             var session = connection.SessionOptions;
             session.ProtocolVersion = 3; // the Linux default is 2, which slapd and AD refuse
-            if (!OperatingSystem.IsWindows() && !LibLdap.SetTimeouts(connection, _options.OperationTimeout))
+            var inSteps = false;
+            if (!OperatingSystem.IsWindows())
             {
-                LogNoNativeTimeouts(_logger, _settings.Endpoint);
+                if (LibLdap.SetTimeouts(connection, _options.OperationTimeout))
+                {
+                    // The URI S.DS.P itself sets at bind (dotnet/runtime#56619), so that the connection opens before it.
+                    inSteps = LibLdap.CanConnectInSteps && LibLdap.SetUri(connection, $"ldap://{_settings.Hostname}:{_settings.Port.ToString(CultureInfo.InvariantCulture)}");
+                }
+                else
+                {
+                    LogNoNativeTimeouts(_logger, _settings.Endpoint);
+                }
             }
 
             session.ReferralChasing = ReferralChasingOptions.None; // referral hosts are often unresolvable from pods
-            if (_settings.Encryption == LdapEncryption.Ldaps)
+            if (_settings.Encryption == LdapEncryption.Ldaps && !inSteps)
             {
                 session.SecureSocketLayer = true;
             }
@@ -357,36 +368,22 @@ public sealed partial class LdapSource : IDirectorySource
                 session.StartNewTlsSessionContext();
             }
 
-            if (_settings.Encryption == LdapEncryption.StartTls)
+            if (inSteps)
             {
-                // libldap has no URI before the first operation, so StartTLS first fails with 81 (dotnet/runtime#56619):
-                // an anonymous RootDSE read connects without sending credentials.
-                try
-                {
-                    connection.SendRequest(new SearchRequest("", "(objectClass=*)", SearchScope.Base, "supportedExtension"), _options.OperationTimeout);
-                }
-                catch (DirectoryOperationException)
-                {
-                    // Refused anonymous reads still leave a connection to upgrade.
-                }
-
-                try
-                {
-                    session.StartTransportLayerSecurity(null);
-                }
-                catch (Exception ex) when (ex is DirectoryOperationException or LdapException)
-                {
-                    // The code alone cannot tell a refusal (slapd without a certificate answers protocolError) from a
-                    // failed handshake, after which libldap sometimes leaves operationsError on the handle: the
-                    // diagnosis repeats StartTLS on its own socket and reads the server's answer.
-                    var code = ResultCode(ex, null);
-                    throw new ConnectFailedException(code, MapFailure(ex, context: null, code));
-                }
+                OpenInSteps(bounded);
+            }
+            else if (_settings.Encryption == LdapEncryption.StartTls)
+            {
+                StartTlsWithoutSteps(bounded);
             }
 
             try
             {
-                connection.Bind();
+                Bounded(bounded, () =>
+                {
+                    connection.Bind();
+                    return true;
+                }, inner => NoAnswer(Endpoint, $"the bind as {_settings.Username} within {Seconds}", LdapResult.Timeout, ConnectingCauses(LdapEncryption.None), inner));
             }
             catch (DirectoryOperationException ex) when (ex.Response is null)
             {
@@ -395,24 +392,131 @@ public sealed partial class LdapSource : IDirectorySource
                 // which the TLS diagnosis explains.
                 var code = LibLdap.LastResultCode(connection) is int last and (LdapResult.StrongAuthRequired or LdapResult.ConfidentialityRequired
                     or LdapResult.InvalidCredentials or LdapResult.InappropriateAuthentication) ? last : LdapResult.ServerDown;
-                connection.Dispose();
                 throw ConnectOrBindFailure(ex, code);
             }
 
             LogConnected(_logger, _settings.Endpoint, _settings.Encryption, _settings.Username);
-            return connection;
+            return bounded;
         }
         catch (Exception ex) when (ex is LdapException or DirectoryOperationException or TimeoutException)
         {
-            connection.Dispose();
+            bounded.Dispose();
             throw ConnectOrBindFailure(ex);
         }
         catch
         {
-            connection.Dispose();
+            bounded.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// Connects, then StartTLS or the LDAPS handshake, each a step of its own before the bind: the TCP connect is
+    /// bounded by libldap's network timeout, the handshakes by <see cref="BoundedLdapConnection"/>, which from here on
+    /// holds the socket it shuts down when the time limit runs out, and a failure names the step that failed.
+    /// </summary>
+    private void OpenInSteps(BoundedLdapConnection bounded)
+    {
+        var connection = bounded.Connection;
+        var connected = FromLibLdap(LibLdap.Connect(connection));
+        if (connected != 0)
+        {
+            throw ConnectOrBindFailure(new LdapException(connected), connected);
+        }
+
+        bounded.WatchSocket();
+        if (_settings.Encryption == LdapEncryption.None)
+        {
+            return;
+        }
+
+        // The handshake blocks on the socket, bounded from outside (libldap 2.5 would spin on a non-blocking one).
+        LibLdap.ClearNetworkTimeout(connection);
+        if (_settings.Encryption == LdapEncryption.Ldaps)
+        {
+            var handshake = Bounded(bounded, () => FromLibLdap(LibLdap.InstallTls(connection)),
+                inner => NoAnswer(Endpoint, $"the TLS handshake within {Seconds}", LdapResult.Timeout, ConnectingCauses(LdapEncryption.Ldaps), inner));
+            if (handshake is LdapResult.Timeout or LdapResult.ClientTimeout)
+            {
+                throw NoAnswer(Endpoint, $"the TLS handshake within {Seconds}", handshake, ConnectingCauses(LdapEncryption.Ldaps), null);
+            }
+
+            if (handshake != 0)
+            {
+                // Untrusted certificate, name mismatch or no TLS on that port: the diagnosis tells which.
+                throw new ConnectFailedException(handshake, MapFailure(new LdapException(handshake), context: null, handshake));
+            }
+
+            return;
+        }
+
+        StartTls(bounded);
+    }
+
+    /// <summary>Where libldap cannot connect before the bind (Windows, or libldap before 2.5): an anonymous RootDSE read
+    /// connects without sending credentials, as StartTLS needs an open connection (dotnet/runtime#56619).</summary>
+    private void StartTlsWithoutSteps(BoundedLdapConnection bounded)
+    {
+        try
+        {
+            Bounded(bounded, () => bounded.Connection.SendRequest(new SearchRequest("", "(objectClass=*)", SearchScope.Base, "supportedExtension"), _options.OperationTimeout),
+                inner => NoAnswer(Endpoint, $"the StartTLS handshake within {Seconds}", LdapResult.Timeout, ConnectingCauses(LdapEncryption.StartTls), inner));
+        }
+        catch (DirectoryOperationException)
+        {
+            // Refused anonymous reads still leave a connection to upgrade.
+        }
+
+        StartTls(bounded);
+    }
+
+    private void StartTls(BoundedLdapConnection bounded)
+    {
+        try
+        {
+            Bounded(bounded, () =>
+            {
+                bounded.Connection.SessionOptions.StartTransportLayerSecurity(null);
+                return true;
+            }, inner => NoAnswer(Endpoint, $"the StartTLS handshake within {Seconds}", LdapResult.Timeout, ConnectingCauses(LdapEncryption.StartTls), inner));
+        }
+        catch (Exception ex) when (ex is DirectoryOperationException or LdapException)
+        {
+            // The code alone cannot tell a refusal (slapd without a certificate answers protocolError) from a
+            // failed handshake, after which libldap sometimes leaves operationsError on the handle: the
+            // diagnosis repeats StartTLS on its own socket and reads the server's answer.
+            var code = ResultCode(ex, null);
+            throw new ConnectFailedException(code, MapFailure(ex, context: null, code));
+        }
+    }
+
+    /// <summary>
+    /// Runs one step on the server within the time limit. Whichever limit ends the wait, <see cref="BoundedLdapConnection"/>'s
+    /// or libldap's own (LDAP_OPT_TIMEOUT, or S.DS.P's when its garbage limit happens to be short), the failure is the
+    /// same: <paramref name="noAnswer"/>, which names the step; never a connection failure for the TLS diagnosis to
+    /// retry, as a diagnosis of a silent server only waits again and misnames it.
+    /// </summary>
+    private static T Bounded<T>(BoundedLdapConnection connection, Func<T> call, Func<Exception?, SyncFailedException> noAnswer) => connection.Run(() =>
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception ex) when (ex is TimeoutException or LdapException { ErrorCode: LdapResult.Timeout or LdapResult.ClientTimeout })
+        {
+            throw noAnswer(ex);
+        }
+    }, inner => inner as SyncFailedException ?? noAnswer(inner));
+
+    /// <summary>The result codes ldap_connect and ldap_install_tls return are libldap's own, negative for client
+    /// errors; the rest of this source (and S.DS.P) speaks the LDAP C API's (RFC 1823 draft) numbers.</summary>
+    private static int FromLibLdap(int code) => code switch
+    {
+        -1 => LdapResult.ServerDown,
+        -5 => LdapResult.Timeout,
+        -11 => LdapResult.ConnectError,
+        _ => code,
+    };
 
     /// <summary>
     /// The entries page by page as the server sends them (RFC 2696), each page converted as it arrives and then
@@ -424,7 +528,7 @@ public sealed partial class LdapSource : IDirectorySource
     /// page fails the enumeration after the pages before it, with the same exception as when read inline.
     /// </summary>
     private IEnumerable<LdapEntry> Search(
-        LdapConnection connection,
+        BoundedLdapConnection connection,
         SearchScopeContext context,
         string[] attributes,
         DirectoryControl[] controls,
@@ -468,7 +572,7 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     private void FetchPages(
-        LdapConnection connection,
+        BoundedLdapConnection connection,
         SearchScopeContext context,
         string[] attributes,
         DirectoryControl[] controls,
@@ -494,7 +598,7 @@ public sealed partial class LdapSource : IDirectorySource
         {
             cancellationToken.ThrowIfCancellationRequested();
             stop.ThrowIfCancellationRequested();
-            var response = (SearchResponse)Send(connection, request, context);
+            var response = (SearchResponse)Send(connection, request, context, pageCount + 1);
             pageCount++;
             LogPage(_logger, context.Base, pageCount, response.Entries.Count);
             var page = new List<LdapEntry>(response.Entries.Count);
@@ -542,11 +646,14 @@ public sealed partial class LdapSource : IDirectorySource
         return null;
     }
 
-    private DirectoryResponse Send(LdapConnection connection, DirectoryRequest request, SearchScopeContext context)
+    /// <param name="page">The page of a paged search this request asks for (1 for the first); null for other requests.</param>
+    private DirectoryResponse Send(BoundedLdapConnection connection, DirectoryRequest request, SearchScopeContext context, int? page = null)
     {
         try
         {
-            return connection.SendRequest(request, _options.OperationTimeout);
+            return Bounded(connection, () => connection.Connection.SendRequest(request, _options.OperationTimeout),
+                inner => NoAnswer(Endpoint, $"{(page is { } number ? $"search page {number.ToString(CultureInfo.InvariantCulture)} of {context.Base}" : $"the search of {context.Base}")} with filter {context.Filter} within {Seconds}",
+                    LdapResult.Timeout, SearchCauses, inner));
         }
         catch (Exception ex) when (ex is LdapException or DirectoryOperationException or TimeoutException)
         {
@@ -595,9 +702,9 @@ public sealed partial class LdapSource : IDirectorySource
                 return new(SyncFailureReason.SourceAuthFailed,
                     $"{endpoint} denied {_settings.Username} access while {operation} (LDAP result {code}).", retryable: false, exception);
             case LdapResult.Timeout or LdapResult.ClientTimeout:
-                return NoAnswer(endpoint, string.Create(CultureInfo.InvariantCulture,
-                    $"{(context is null ? $"the bind as {_settings.Username}" : $"the search of {context.Base} with filter {context.Filter}")} within {_options.OperationTimeout.TotalSeconds:0} seconds"),
-                    code, connecting: context is null, exception);
+                return NoAnswer(endpoint,
+                    $"{(context is null ? $"the bind as {_settings.Username}" : $"the search of {context.Base} with filter {context.Filter}")} within {Seconds}",
+                    code, context is null ? ConnectingCauses(LdapEncryption.None) : SearchCauses, exception);
             case LdapResult.ServerDown or LdapResult.ConnectError
                 or LdapResult.Busy or LdapResult.Unavailable or LdapResult.TimeLimitExceeded
                 or LdapResult.UnwillingToPerform or LdapResult.Other:
@@ -679,13 +786,25 @@ public sealed partial class LdapSource : IDirectorySource
     }
 
     /// <summary>The client-side limit ran out: the server took the connection (or the request) and never answered.
-    /// Retryable like any unreachable server; the message names the limit and, while connecting, the usual causes.</summary>
-    private static SyncFailedException NoAnswer(string endpoint, string unanswered, int code, bool connecting, Exception exception) => new(SyncFailureReason.SourceUnavailable,
-        $"The LDAP server {endpoint} did not answer {unanswered} (LDAP result {code}); {Field}.timeout sets that limit (default {LdapSourceSpec.DefaultTimeout}). "
-        + (connecting
-            ? $"A server that accepts the connection and then stays silent is usually the wrong port (another service, or an LDAPS port such as 636 without {Field}.encryption: ldaps) or a firewall or proxy that drops the traffic: check {Field}.port and {Field}.encryption."
-            : $"If the server is only slow to answer this search, raise {Field}.timeout."),
+    /// Retryable like any unreachable server; the message names what went unanswered, the limit and the usual causes.</summary>
+    private static SyncFailedException NoAnswer(string endpoint, string unanswered, int code, string causes, Exception? exception) => new(SyncFailureReason.SourceUnavailable,
+        $"The LDAP server {endpoint} did not answer {unanswered} (LDAP result {code}); {Field}.timeout sets that limit (default {LdapSourceSpec.DefaultTimeout}). {causes}",
         retryable: true, exception);
+
+    /// <summary>Why a server accepts the connection and then stays silent at a step of connecting.</summary>
+    private static string ConnectingCauses(LdapEncryption step) => step switch
+    {
+        LdapEncryption.StartTls => $"A server that accepts the connection and then stays silent during StartTLS is usually the wrong port (another service, or an LDAPS port such as 636, which takes {Field}.encryption: ldaps) or a firewall or proxy that drops the traffic: check {Field}.port and {Field}.encryption.",
+        LdapEncryption.Ldaps => $"A server that accepts the connection and then stays silent during the TLS handshake is usually the wrong port (another service, or a plain LDAP port such as 389, which takes {Field}.encryption: startTls) or a firewall or proxy that drops the traffic: check {Field}.port and {Field}.encryption.",
+        _ => $"A server that accepts the connection and then stays silent is usually the wrong port (another service, or an LDAPS port such as 636 without {Field}.encryption: ldaps) or a firewall or proxy that drops the traffic: check {Field}.port and {Field}.encryption.",
+    };
+
+    /// <summary>Why a server stops answering in the middle of a read.</summary>
+    private static string SearchCauses =>
+        $"A server that stops answering in the middle of a read is usually overloaded or restarting, or a firewall, proxy or load balancer in between dropped the connection without closing it; if the server is only slow to answer this search, raise {Field}.timeout. Nothing was synced from a partial read.";
+
+    /// <summary>The time limit of each step, as the messages say it.</summary>
+    private string Seconds => string.Create(CultureInfo.InvariantCulture, $"{_options.OperationTimeout.TotalSeconds:0} seconds");
 
     /// <summary>A connect or bind that failed the way every failed connection does, carrying the failure to throw when the
     /// diagnosis finds nothing more precise.</summary>

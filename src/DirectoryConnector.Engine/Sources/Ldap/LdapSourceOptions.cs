@@ -7,7 +7,7 @@ internal sealed class LdapSourceOptions
     /// its own window (1500); Samba honours an explicit one but imposes none, so tests set this to force several chunks.</summary>
     public int? MemberRangeWindow { get; init; }
 
-    /// <summary>Client-side limit of each LDAP operation (connect, bind, one page).</summary>
+    /// <summary>Client-side limit of each LDAP operation (connect, StartTLS or TLS handshake, bind, one page).</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Server-side time limit of each search, as the original connector uses (300 s).</summary>

@@ -12,6 +12,13 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 ///   (dotnet/runtime#60972);
 /// - LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT: S.DS.P's bind on Linux is synchronous and ignores
 ///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever;
+/// - LDAP_OPT_RESTART: without it a signal to the waiting thread (SIGCHLD when any child process of this process
+///   exits, which .NET handles once a process was started) ends libldap's poll with EINTR, which libldap reports as
+///   result 81 (server down) at once;
+/// - LDAP_OPT_URI, ldap_connect and ldap_install_tls: S.DS.P sets the URI only when it binds (dotnet/runtime#56619),
+///   so connecting, StartTLS and the LDAPS handshake are done here first, each its own step that
+///   <see cref="BoundedLdapConnection"/> can bound;
+/// - LDAP_OPT_DESC (read): the socket that <see cref="BoundedLdapConnection"/> shuts down when a limit runs out;
 /// - LDAP_OPT_RESULT_CODE (read): a bind the server refuses with a result code (strongAuthRequired, say) surfaces as a
 ///   DirectoryOperationException without a response, so the code is read back from the handle.
 /// </summary>
@@ -23,9 +30,15 @@ internal static class LibLdap
     private const int LdapOptXTlsNever = 0;
     private const int LdapOptSuccess = 0;
     private const int LdapOptResultCode = 0x0031;
+    private const int LdapOptDesc = 0x0001;
+    private const int LdapNotSupported = -12;
+    private const int LdapOptRestart = 0x0009;
+    private const int LdapOptUri = 0x5006;
 
     private static readonly Lazy<IntPtr> SetOptionExport = new(() => LoadExport("ldap_set_option"));
     private static readonly Lazy<IntPtr> GetOptionExport = new(() => LoadExport("ldap_get_option"));
+    private static readonly Lazy<IntPtr> ConnectExport = new(() => LoadExport("ldap_connect"));
+    private static readonly Lazy<IntPtr> InstallTlsExport = new(() => LoadExport("ldap_install_tls"));
 
     public static void DisableCertificateVerification(LdapConnection connection)
     {
@@ -39,15 +52,74 @@ internal static class LibLdap
         }
     }
 
-    /// <summary>Bounds connecting and every synchronous libldap call; false when the runtime offers no handle.</summary>
+    /// <summary>Bounds connecting and every synchronous libldap call, and keeps a signal from failing a wait; false
+    /// when the runtime offers no handle.</summary>
     public static bool SetTimeouts(LdapConnection connection, TimeSpan timeout)
     {
         var seconds = (long)Math.Ceiling(timeout.TotalSeconds);
         return WithHandle(connection, handle =>
                    SetTimevalOption(handle, LdapOptNetworkTimeout, seconds) == LdapOptSuccess
                    && SetTimevalOption(handle, LdapOptTimeout, seconds) == LdapOptSuccess
+                   && SetPointerOption(handle, LdapOptRestart, LdapOptOn) == LdapOptSuccess
                        ? LdapOptSuccess
                        : -1) == LdapOptSuccess;
+    }
+
+    /// <summary>Whether this libldap can connect, StartTLS and handshake as separate steps (2.5 and later).</summary>
+    public static bool CanConnectInSteps => ConnectExport.Value != IntPtr.Zero && InstallTlsExport.Value != IntPtr.Zero && GetOptionExport.Value != IntPtr.Zero;
+
+    /// <summary>Sets the server S.DS.P would only set at bind, so that the connection can be opened before it.</summary>
+    public static bool SetUri(LdapConnection connection, string uri)
+    {
+        var text = Marshal.StringToCoTaskMemUTF8(uri);
+        try
+        {
+            return WithHandle(connection, handle => SetOption(handle, LdapOptUri, text)) == LdapOptSuccess;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(text);
+        }
+    }
+
+    /// <summary>Opens the TCP connection (bounded by LDAP_OPT_NETWORK_TIMEOUT); an LDAP result code.</summary>
+    public static int Connect(LdapConnection connection) => Call(connection, ConnectExport.Value);
+
+    /// <summary>The LDAPS handshake on the open connection; an LDAP result code. libldap 2.5 bounds it by nothing:
+    /// the caller bounds it from outside.</summary>
+    public static int InstallTls(LdapConnection connection) => Call(connection, InstallTlsExport.Value);
+
+    /// <summary>No network timeout from here on. libldap 2.5 only uses it in a TLS handshake to make the socket
+    /// non-blocking and then retries the handshake in a busy loop without ever checking the time (ITS#8047, fixed in
+    /// 2.7); blocking, the handshake waits without using a CPU until the caller's limit shuts the socket down.</summary>
+    public static bool ClearNetworkTimeout(LdapConnection connection)
+        => WithHandle(connection, handle => SetTimevalOption(handle, LdapOptNetworkTimeout, -1)) == LdapOptSuccess;
+
+    /// <summary>The connection's socket descriptor; -1 when it has none (or the runtime offers no handle).</summary>
+    public static int Descriptor(LdapConnection connection)
+    {
+        var descriptor = -1;
+        if (GetOptionExport.Value == IntPtr.Zero)
+        {
+            return descriptor;
+        }
+
+        WithHandle(connection, handle =>
+        {
+            var buffer = Marshal.AllocHGlobal(sizeof(int));
+            try
+            {
+                Marshal.WriteInt32(buffer, -1);
+                var result = Marshal.GetDelegateForFunctionPointer<LdapGetOption>(GetOptionExport.Value)(handle, LdapOptDesc, buffer);
+                descriptor = result == LdapOptSuccess ? Marshal.ReadInt32(buffer) : -1;
+                return result;
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(buffer);
+            }
+        });
+        return descriptor;
     }
 
     /// <summary>The LDAP result code (RFC 4511) of the connection's last operation; null when the runtime offers no handle.</summary>
@@ -105,6 +177,18 @@ internal static class LibLdap
 
     private static int SetIntOption(IntPtr ld, int option, int value) => SetOption(ld, option, [value]);
 
+    // Boolean options take the value itself: any non-null pointer (LDAP_OPT_ON) sets them.
+    private static readonly IntPtr LdapOptOn = 1;
+
+    private static int SetPointerOption(IntPtr ld, int option, IntPtr value) => SetOption(ld, option, value);
+
+    private static int SetOption(IntPtr ld, int option, IntPtr value)
+        => Marshal.GetDelegateForFunctionPointer<LdapSetOption>(SetOptionExport.Value)(ld, option, value);
+
+    /// <summary>ldap_connect or ldap_install_tls: int f(LDAP *ld).</summary>
+    private static int Call(LdapConnection connection, IntPtr export)
+        => export == IntPtr.Zero ? LdapNotSupported : WithHandle(connection, handle => Marshal.GetDelegateForFunctionPointer<LdapCall>(export)(handle));
+
     // struct timeval { time_t tv_sec; suseconds_t tv_usec; }: two longs on 64-bit Linux; libldap copies it.
     private static int SetTimevalOption(IntPtr ld, int option, long seconds) => SetOption(ld, option, [seconds, 0L]);
 
@@ -131,6 +215,8 @@ internal static class LibLdap
     private delegate int LdapSetOption(IntPtr ld, int option, IntPtr value);
 
     private delegate int LdapGetOption(IntPtr ld, int option, IntPtr value);
+
+    private delegate int LdapCall(IntPtr ld);
 
     private static IntPtr LoadExport(string function)
     {

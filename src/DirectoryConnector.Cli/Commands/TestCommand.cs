@@ -18,7 +18,7 @@ internal static class TestCommand
         var name = CliContext.CreateNameOption();
         var format = new Option<string>("--output", "-o")
         {
-            Description = "table (for people) or json: {\"requests\": the exact import requests that would be posted, \"skipped\": every entry left out with the reason, \"warnings\"}.",
+            Description = "The output format, as kubectl's -o: table (for people) or json: {\"requests\": the exact import requests that would be posted, \"skipped\": every entry left out with the reason, \"warnings\"}.",
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "json");

@@ -12,6 +12,9 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 ///   (dotnet/runtime#60972);
 /// - LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT: S.DS.P's bind on Linux is synchronous and ignores
 ///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever;
+/// - LDAP_OPT_RESTART: without it libldap reports a poll(2) interrupted by any signal (SIGCHLD when a child process
+///   such as an exec credential plugin exits) as LDAP_SERVER_DOWN (81) at once (libldap result.c wait4msg, os-ip.c
+///   ldap_int_poll); with it the wait resumes within the same time limit;
 /// - LDAP_OPT_RESULT_CODE (read): a bind the server refuses with a result code (strongAuthRequired, say) surfaces as a
 ///   DirectoryOperationException without a response, so the code is read back from the handle.
 /// </summary>
@@ -23,6 +26,7 @@ internal static class LibLdap
     private const int LdapOptXTlsNever = 0;
     private const int LdapOptSuccess = 0;
     private const int LdapOptResultCode = 0x0031;
+    private const int LdapOptRestart = 0x0009;
 
     private static readonly Lazy<IntPtr> SetOptionExport = new(() => LoadExport("ldap_set_option"));
     private static readonly Lazy<IntPtr> GetOptionExport = new(() => LoadExport("ldap_get_option"));
@@ -39,13 +43,16 @@ internal static class LibLdap
         }
     }
 
-    /// <summary>Bounds connecting and every synchronous libldap call; false when the runtime offers no handle.</summary>
+    /// <summary>Bounds connecting and every synchronous libldap call, and lets an interrupted wait resume instead of
+    /// failing; false when the runtime offers no handle.</summary>
     public static bool SetTimeouts(LdapConnection connection, TimeSpan timeout)
     {
         var seconds = (long)Math.Ceiling(timeout.TotalSeconds);
         return WithHandle(connection, handle =>
                    SetTimevalOption(handle, LdapOptNetworkTimeout, seconds) == LdapOptSuccess
                    && SetTimevalOption(handle, LdapOptTimeout, seconds) == LdapOptSuccess
+                   // A boolean option is on for any non-null value (LDAP_OPT_ON), off for NULL.
+                   && SetIntOption(handle, LdapOptRestart, 1) == LdapOptSuccess
                        ? LdapOptSuccess
                        : -1) == LdapOptSuccess;
     }

@@ -32,6 +32,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSourceProvider<GoogleWorkspaceSourceProvider>().AddDirectoryHttpClient<GoogleDirectoryClient>(new GoogleRateLimitPolicy());
         services.AddSourceProvider<OktaSourceProvider>().AddDirectoryHttpClient<OktaClient>(new OktaRateLimitPolicy());
         services.TryAddSingleton<OktaDpopNonceCache>();
+        services.TryAddSingleton<OktaAccessTokenCache>();
         services.AddSourceProvider<OneLoginSourceProvider>().TryAddSingleton<OneLoginTokenCache>();
         services.AddDirectoryHttpClient<OneLoginClient>(new OneLoginRateLimitPolicy());
 

@@ -90,3 +90,38 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: ["events"]
   verbs: ["create"]
 {{- end }}
+
+{{/* A duration as Kubernetes writes it (15s, 1m30s, 500ms) in 100 ns ticks, truncated as the operator parses it. */}}
+{{- define "dco.durationTicks" -}}
+{{- $ticksPerUnit := dict "ns" 0.01 "us" 10.0 "µs" 10.0 "ms" 10000.0 "s" 10000000.0 "m" 600000000.0 "h" 36000000000.0 }}
+{{- $total := 0.0 }}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h)" . -1 }}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" . }}
+{{- $total = addf $total (mulf (float64 $number) (get $ticksPerUnit (trimPrefix $number .))) }}
+{{- end }}
+{{- /* The epsilon absorbs float error (0.3s is 2999999.9999… in binary), far below one tick. */}}
+{{- floor (addf $total 0.001) }}
+{{- end }}
+
+{{/* The operator's own rule (OperatorOptions.Validate, after client-go's leader election): refused here, at helm
+install/template, instead of a pod that exits 2 on start. */}}
+{{- define "dco.validateLeaderElection" -}}
+{{- if eq (include "dco.leaderElection" .) "true" }}
+{{- $e := .Values.leaderElection }}
+{{- $lease := float64 (include "dco.durationTicks" $e.leaseDuration) }}
+{{- $renew := float64 (include "dco.durationTicks" $e.renewDeadline) }}
+{{- $retry := float64 (include "dco.durationTicks" $e.retryPeriod) }}
+{{- $got := printf "got leaderElection.leaseDuration %s, leaderElection.renewDeadline %s, leaderElection.retryPeriod %s" $e.leaseDuration $e.renewDeadline $e.retryPeriod }}
+{{- $fix := "" }}
+{{- if le $retry 0.0 }}
+{{- $fix = "set leaderElection.retryPeriod above 0 (default 2s)" }}
+{{- else if le $renew $retry }}
+{{- $fix = printf "set leaderElection.renewDeadline longer than leaderElection.retryPeriod (%s), or retryPeriod shorter (defaults: renewDeadline 10s, retryPeriod 2s)" $e.retryPeriod }}
+{{- else if le $lease $renew }}
+{{- $fix = printf "set leaderElection.leaseDuration longer than leaderElection.renewDeadline (%s), or renewDeadline shorter (defaults: leaseDuration 15s, renewDeadline 10s)" $e.renewDeadline }}
+{{- end }}
+{{- if $fix }}
+{{- fail (printf "leader election needs leaseDuration > renewDeadline > retryPeriod > 0; %s: %s." $got $fix) }}
+{{- end }}
+{{- end }}
+{{- end }}

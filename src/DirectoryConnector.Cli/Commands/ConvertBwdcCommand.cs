@@ -13,6 +13,9 @@ namespace DirectoryConnector.Cli.Commands;
 /// over goes to stderr with the reason.</summary>
 internal static partial class ConvertBwdcCommand
 {
+    // kubectl's -o formats and test's.
+    private static readonly HashSet<string> OutputFormatNames = new(["yaml", "yml", "json", "table", "wide", "name"], StringComparer.OrdinalIgnoreCase);
+
     public static Command Create(CliContext context)
     {
         var dataJson = new Argument<string>("data.json")
@@ -27,9 +30,12 @@ internal static partial class ConvertBwdcCommand
         {
             Description = "Namespace of the DirectorySync and its Secrets. Default: none written (kubectl's current namespace).",
         };
+        // A file, as kustomize's and kompose's -o; kubectl's (and `test`'s) -o is a format, hence the help name and
+        // the check below for a format name given here.
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "Writes the manifests to this file instead of stdout.",
+            HelpName = "file",
+            Description = "The file to write the manifests to (always YAML) instead of standard output. Not a format, unlike test's -o.",
         };
 
         var command = new Command("convert-bwdc", "Converts the original Bitwarden Directory Connector's data.json into a DirectorySync and its Secret manifests.")
@@ -129,6 +135,13 @@ internal static partial class ConvertBwdcCommand
     /// converted would destroy the only copy of the original's settings.</summary>
     private static string? OutputProblem(string file, string dataJson)
     {
+        // kubectl's habit (-o yaml) would write a file named yaml; ./yaml still names one.
+        if (OutputFormatNames.Contains(file))
+        {
+            return "is an output format, but convert-bwdc's -o names the file to write (the manifests are always YAML): "
+                + $"leave -o out to print them, or give a file name such as directorysync.yaml (./{file} for a file named {file})";
+        }
+
         if (Directory.Exists(file))
         {
             return $"is a directory; give a file in it, e.g. {Path.Combine(file, "directorysync.yaml")}";

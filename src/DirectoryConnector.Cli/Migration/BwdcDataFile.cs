@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DirectoryConnector.Engine.Configuration;
 
 namespace DirectoryConnector.Cli.Migration;
 
@@ -62,7 +63,7 @@ internal sealed class BwdcDataFile
         }
         catch (JsonException e)
         {
-            throw new BwdcDataException("data.json", $"is not JSON ({e.Message.Split(" Path:")[0]}): give the data.json of the original connector (`bwdc data-file` prints where it is)");
+            throw new BwdcDataException("data.json", $"is not JSON ({JsonErrorText.Describe(e)}): give the data.json of the original connector (`bwdc data-file` prints where it is)");
         }
 
         if (node is not JsonObject json)

@@ -55,8 +55,7 @@ public sealed class DirectoryHttpClientFactory
         }
         catch (FormatException invalid) when (caSecretRef is not null)
         {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec,
-                $"{caField} (key {caSecretRef.Key} of Secret {caSecretRef.Name}): {invalid.Message}.", retryable: false, invalid);
+            throw CaBundle.Invalid(caField, caSecretRef, invalid);
         }
     }
 }

@@ -79,9 +79,25 @@ public sealed record HttpService(string Name, string UrlField, string CaSecretRe
         return null;
     }
 
-    /// <summary>The distinct messages down the chain, "outer: inner".</summary>
+    /// <summary>The messages down the chain, "outer: inner", each cause once: wrappers (Azure.Identity's, HttpClient's)
+    /// repeat their inner exception's message in their own, and SocketException's is a shorter copy of HttpClient's.</summary>
     private static string Detail(IEnumerable<Exception> chain)
-        => string.Join(": ", chain.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal));
+    {
+        var kept = new List<string>();
+        foreach (var message in chain.Select(e => e.Message.TrimEnd('.')).Where(m => m.Length > 0))
+        {
+            if (kept.Any(k => k.Contains(message, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            // An outer message that the inner one says in full (and more) adds nothing.
+            kept.RemoveAll(k => message.Contains(k, StringComparison.Ordinal));
+            kept.Add(message);
+        }
+
+        return string.Join(": ", kept);
+    }
 
     private static IEnumerable<Exception> Chain(Exception exception)
     {

@@ -16,7 +16,7 @@ internal sealed class PrivateCaRegistry
     public string Register(string client, string caPem)
     {
         var name = client + Separator + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(caPem)));
-        bundles.GetOrAdd(name, _ => Parse(caPem));
+        bundles.GetOrAdd(name, _ => CaBundle.Parse(caPem));
         return name;
     }
 
@@ -26,25 +26,5 @@ internal sealed class PrivateCaRegistry
         var separator = name.LastIndexOf(Separator, StringComparison.Ordinal);
         client = separator < 0 ? "" : name[..separator];
         return bundles.TryGetValue(name, out certificates!);
-    }
-
-    private static X509Certificate2Collection Parse(string caPem)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPem(caPem);
-        }
-        catch (CryptographicException exception)
-        {
-            throw new FormatException($"the CA bundle is not valid PEM: {exception.Message}", exception);
-        }
-
-        if (certificates.Count == 0)
-        {
-            throw new FormatException("the CA bundle holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
-        }
-
-        return certificates;
     }
 }

@@ -2,6 +2,8 @@ using DirectoryConnector.Engine.Http;
 using DirectoryConnector.Operator.Hosting.Kubeconfig;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DirectoryConnector.Operator.Hosting;
 
@@ -30,7 +32,8 @@ public sealed record KubernetesConfigResolution(KubernetesConfigSourceKind Sourc
         ArgumentNullException.ThrowIfNull(services);
         if (Configuration.TokenProvider is OidcTokenRefresher oidc)
         {
-            oidc.Use(services.GetRequiredService<DirectoryHttpClientFactory>().Create<OidcIssuerClient>(oidc.Settings.CaPem));
+            oidc.Use(services.GetRequiredService<DirectoryHttpClientFactory>().Create<OidcIssuerClient>(oidc.Settings.CaPem),
+                services.GetService<ILoggerFactory>()?.CreateLogger<OidcTokenRefresher>() ?? (ILogger)NullLogger.Instance);
         }
 
         return Connection.TokenFile is null && Connection.Impersonation is null

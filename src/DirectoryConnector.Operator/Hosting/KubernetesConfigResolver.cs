@@ -70,6 +70,8 @@ public static class KubernetesConfigResolver
     private static (KubernetesClientConfiguration Configuration, KubeconfigConnection Connection) Build(IReadOnlyList<string> files, string? context)
     {
         var merged = new K8SConfiguration { Clusters = [], Users = [], Contexts = [] };
+        // The file each user came from: refreshed oidc tokens are saved there, as client-go's LocationOfOrigin.
+        var userFiles = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var config = KubeconfigReader.Read(file);
@@ -88,6 +90,7 @@ public static class KubernetesConfigResolver
             });
             merged.Users = FirstWins(merged.Users, config.Users, u => u.Name, u =>
             {
+                userFiles.TryAdd(u.Name, Path.GetFullPath(file));
                 if (u.UserCredentials is { } credentials)
                 {
                     credentials.ClientCertificate = Absolute(folder, credentials.ClientCertificate);
@@ -130,7 +133,8 @@ public static class KubernetesConfigResolver
         if (user is not null && oidc.TryGetValue(user, out var provider))
         {
             configuration.AccessToken = provider.IdToken;
-            configuration.TokenProvider = new OidcTokenRefresher(OidcSettings(user, provider.Config), provider.IdToken, provider.RefreshToken, TimeProvider.System);
+            var persister = userFiles.TryGetValue(provider.Name, out var origin) ? new KubeconfigAuthProviderPersister(origin, provider.Name) : null;
+            configuration.TokenProvider = new OidcTokenRefresher(OidcSettings(user, provider.Config), provider.IdToken, provider.RefreshToken, persister, TimeProvider.System);
         }
 
         TokenFileSource? tokenFile = null;
@@ -214,9 +218,9 @@ public static class KubernetesConfigResolver
     // KubernetesClient would build its own OidcTokenProvider, which posts the refresh to the issuer URL instead of the
     // token endpoint the issuer's discovery names, with a client that trusts only the system CAs (OidcIssuerClient).
     // The user gets a stand-in token so the build accepts it; the refresher replaces it.
-    private static Dictionary<string, (Dictionary<string, string> Config, string? IdToken, string? RefreshToken)> DetachOidcProviders(K8SConfiguration config, string? active)
+    private static Dictionary<string, (string Name, Dictionary<string, string> Config, string? IdToken, string? RefreshToken)> DetachOidcProviders(K8SConfiguration config, string? active)
     {
-        var providers = new Dictionary<string, (Dictionary<string, string>, string?, string?)>(StringComparer.OrdinalIgnoreCase);
+        var providers = new Dictionary<string, (string, Dictionary<string, string>, string?, string?)>(StringComparer.OrdinalIgnoreCase);
         foreach (var user in config.Users)
         {
             if (user.UserCredentials?.AuthProvider is not { } provider)
@@ -248,7 +252,7 @@ public static class KubernetesConfigResolver
             }
 
             var settings = provider.Config ?? [];
-            providers.TryAdd(user.Name, (settings, settings.GetValueOrDefault("id-token"), settings.GetValueOrDefault("refresh-token")));
+            providers.TryAdd(user.Name, (user.Name, settings, settings.GetValueOrDefault("id-token"), settings.GetValueOrDefault("refresh-token")));
             user.UserCredentials.AuthProvider = null;
             StandInToken(user.UserCredentials);
         }

@@ -87,7 +87,8 @@ public sealed class OperatorOptions
 
         if (LeaderElection && (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline))
         {
-            // kube-controller-manager's rule (k8s.io/client-go/tools/leaderelection NewLeaderElector), durations as written.
+            // client-go's NewLeaderElector rule without its 1.2 jitter factor on retryPeriod: KubernetesClient's elector
+            // renews without jitter. The chart refuses the same timings (dco.validateLeaderElection); durations as written.
             throw new ArgumentException(
                 $"leader election needs leaseDuration > renewDeadline > retryPeriod > 0; got --leader-elect-lease-duration {Duration(LeaseDuration)}, " +
                 $"--leader-elect-renew-deadline {Duration(RenewDeadline)}, --leader-elect-retry-period {Duration(RetryPeriod)}.");

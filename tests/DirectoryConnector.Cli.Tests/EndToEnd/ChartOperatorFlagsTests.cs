@@ -63,6 +63,38 @@ public sealed class ChartOperatorFlagsTests
         options.Concurrency.Should().Be(2, "values.yaml: concurrency 2 (a chart default, documented there)");
     }
 
+    [ToolTheory("helm")]
+    [InlineData("15s", "10s", "2s")]
+    [InlineData("10s", "10s", "2s")]
+    [InlineData("5s", "10s", "2s")]
+    [InlineData("15s", "2s", "2s")]
+    [InlineData("15s", "10s", "0s")]
+    [InlineData("1m", "59.5s", "500ms")]
+    [InlineData("1m", "1m0s", "2s")]
+    [InlineData("10000000050ns", "10s", "2s")]
+    [InlineData("10.0000001s", "10s", "2s")]
+    [InlineData("1h", "59m59.9s", "1m")]
+    public async Task TheChartRefusesExactlyTheLeaseTimingsTheOperatorRefuses(string leaseDuration, string renewDeadline, string retryPeriod)
+    {
+        string[] values =
+        [
+            "template", "dco", ".", "--set", $"leaderElection.leaseDuration={leaseDuration}",
+            "--set", $"leaderElection.renewDeadline={renewDeadline}", "--set", $"leaderElection.retryPeriod={retryPeriod}",
+        ];
+        var chart = await ExternalTool.RunAsync(ExternalTool.Require("helm"), values, ExternalTool.ChartDirectory);
+
+        var (exit, _, error) = await OperatorFlagsTests.RunAsync(
+            ["--leader-elect-lease-duration", leaseDuration, "--leader-elect-renew-deadline", renewDeadline, "--leader-elect-retry-period", retryPeriod]);
+
+        (chart.ExitCode == 0).Should().Be(exit == 0, $"helm and the operator agree on {leaseDuration}/{renewDeadline}/{retryPeriod}: helm {chart}, operator exit {exit} {error}");
+        if (exit != 0)
+        {
+            exit.Should().Be(2);
+            chart.Error.Should().Contain("leader election needs leaseDuration > renewDeadline > retryPeriod > 0", "the operator's wording: " + error)
+                .And.Contain($"got leaderElection.leaseDuration {leaseDuration}, leaderElection.renewDeadline {renewDeadline}, leaderElection.retryPeriod {retryPeriod}: set leaderElection.");
+        }
+    }
+
     [Fact]
     public async Task HelpShowsDurationDefaultsAsUsersWriteThem()
     {

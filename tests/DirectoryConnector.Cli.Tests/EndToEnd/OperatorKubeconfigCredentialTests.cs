@@ -67,6 +67,9 @@ public sealed class OperatorKubeconfigCredentialTests : IAsyncLifetime
             process.Error.Should().NotContain(secret);
         }
 
+        // As client-go: the new id-token and the rotated refresh-token (the old one is dead) are saved for the next start.
+        File.ReadAllText(kubeconfig).Should().Contain($"id-token: {issuer.IssuedIdTokens[0]}\n").And.Contain($"refresh-token: {issuer.LiveRefreshToken}\n")
+            .And.NotContain(expired).And.NotContain("rt-initial");
         exit.Should().Be(0, process.ToString());
     }
 

@@ -375,6 +375,49 @@ public sealed class ConvertBwdcTests
     }
 
     [Fact]
+    public async Task NotJsonNamesTheLineAndColumnCountedFromOne()
+    {
+        using var converted = await ConvertedManifests.ConvertTextAsync("{\n  \"directoryType\": 0,\n  oops\n}\n");
+
+        converted.Result.ExitCode.Should().Be(2, converted.Result.ToString());
+        converted.Result.Error.Should().Contain("data.json: is not JSON (").And.Contain(" at line 3, column 3)", "oops is on the third line, in its third column")
+            .And.NotContain("LineNumber", "System.Text.Json's own position counts lines from 0");
+    }
+
+    [Theory]
+    [InlineData("yaml")]
+    [InlineData("json")]
+    [InlineData("YAML")]
+    public async Task AnOutputFormatGivenToOutputIsRefusedSinceOutputNamesAFile(string format)
+    {
+        // In process the working directory is the tests' own: a file written there by mistake is removed.
+        var stray = Path.Combine(Environment.CurrentDirectory, format);
+        try
+        {
+            var result = await CliRunner.RunAsync("convert-bwdc", ConvertedManifests.Committed("okta.data.json"), "-o", format);
+
+            result.ExitCode.Should().Be(2, result.ToString());
+            result.Error.Should().StartWith($"error: --output {format}: is an output format, but convert-bwdc's -o names the file to write (the manifests are always YAML): "
+                + $"leave -o out to print them, or give a file name such as directorysync.yaml (./{format} for a file named {format})");
+            File.Exists(stray).Should().BeFalse();
+        }
+        finally
+        {
+            File.Delete(stray);
+        }
+    }
+
+    [Fact]
+    public async Task HelpSaysOutputIsAFileHereAndAFormatInTest()
+    {
+        var convert = await CliRunner.RunAsync("convert-bwdc", "--help");
+        var test = await CliRunner.RunAsync("test", "--help");
+
+        convert.Output.Should().Contain("-o, --output <file>").And.Contain("The file to write the manifests to (always YAML) instead of standard output. Not a format, unlike test's -o.");
+        test.Output.Should().Contain("-o, --output <json|table>").And.Contain("The output format, as kubectl's -o: table (for people) or json");
+    }
+
+    [Fact]
     public async Task AFilterOurSyntaxRejectsIsReportedAgainstTheSpecField()
     {
         var dataJson = """

@@ -66,7 +66,8 @@ public sealed class ExecCredentialPluginTests : IDisposable
 
         var act = () => KubernetesConfigResolver.Resolve(kubeconfig, null, new KubernetesEnvironment(null, InCluster: false, "/nonexistent"));
 
-        act.Should().Throw<KubeConfigException>().WithMessage("*not an ExecCredential*").Which.Message.Should().NotContain("s3cr3t");
+        act.Should().Throw<KubeConfigException>().WithMessage("*not an ExecCredential*").Which.Message.Should().NotContain("s3cr3t")
+            .And.Contain("(line 1, byte ", "the plugin printed one line; System.Text.Json counts lines from 0");
     }
 
     [Fact]

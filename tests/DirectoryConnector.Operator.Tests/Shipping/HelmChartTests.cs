@@ -116,6 +116,28 @@ public sealed class HelmChartTests
     }
 
     [ToolFact("helm")]
+    public async Task LeaseTimingsTheOperatorWouldRefuseAreRefusedAtTemplateTimeNamingTheValues()
+    {
+        // The operator's rule (OperatorOptions.Validate): leaseDuration > renewDeadline > retryPeriod > 0, compared as
+        // durations (1m is 60s), not as text.
+        var equal = await RunAsync("template", "dco", ".", "--set", "leaderElection.leaseDuration=10s");
+        var shorter = await RunAsync("template", "dco", ".", "--set", "leaderElection.leaseDuration=1m", "--set", "leaderElection.renewDeadline=1m30s");
+        var renewAtRetry = await RunAsync("template", "dco", ".", "--set", "leaderElection.renewDeadline=2000ms");
+        var noRetry = await RunAsync("template", "dco", ".", "--set", "leaderElection.retryPeriod=0s");
+        var mixedUnits = await TemplateAsync("--set", "leaderElection.leaseDuration=1m", "--set", "leaderElection.renewDeadline=59.5s", "--set", "leaderElection.retryPeriod=500ms");
+        var disabled = await TemplateAsync("--set", "replicaCount=1", "--set", "leaderElection.enabled=false", "--set", "leaderElection.leaseDuration=1s");
+
+        equal.ExitCode.Should().NotBe(0);
+        equal.Error.Should().Contain("leader election needs leaseDuration > renewDeadline > retryPeriod > 0; got leaderElection.leaseDuration 10s, "
+            + "leaderElection.renewDeadline 10s, leaderElection.retryPeriod 2s: set leaderElection.leaseDuration longer than leaderElection.renewDeadline (10s)");
+        shorter.Error.Should().Contain("got leaderElection.leaseDuration 1m, leaderElection.renewDeadline 1m30s").And.Contain("set leaderElection.leaseDuration longer");
+        renewAtRetry.Error.Should().Contain("set leaderElection.renewDeadline longer than leaderElection.retryPeriod (2s)");
+        noRetry.Error.Should().Contain("set leaderElection.retryPeriod above 0");
+        Args(mixedUnits).Should().Contain("--leader-elect-renew-deadline=59.5s", "59.5s is shorter than 1m and longer than 500ms");
+        Args(disabled).Should().Contain("--leader-elect=false", "without leader election the operator ignores the timings, and so does the chart");
+    }
+
+    [ToolFact("helm")]
     public async Task ValuesSchemaRejectsAMisspeltSecurityContextFieldInsteadOfDroppingIt()
     {
         // Misspelt, the restriction would silently not apply: the pod would run with a writable root.

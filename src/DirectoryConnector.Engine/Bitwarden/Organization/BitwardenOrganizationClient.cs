@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -67,7 +68,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             }
             catch (JsonException e)
             {
-                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not a list of member ids ({e.Message}); nothing was changed.", retryable: true, e);
+                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not a list of member ids ({JsonErrorText.Describe(e)}); nothing was changed.", retryable: true, e);
             }
         }
 
@@ -114,7 +115,7 @@ public sealed partial class BitwardenOrganizationClient(HttpClient http, Bitward
             }
             catch (JsonException e)
             {
-                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not Bitwarden's list model ({e.Message}); nothing was changed.", retryable: true, e);
+                throw new SyncFailedException(SyncFailureReason.BitwardenUnavailable, $"{url} answered with a body that is not Bitwarden's list model ({JsonErrorText.Describe(e)}); nothing was changed.", retryable: true, e);
             }
             catch (Exception e) when (BitwardenClient.Service.TransportFailure(e, "reading the organization", url, cancellationToken) is { } failure)
             {

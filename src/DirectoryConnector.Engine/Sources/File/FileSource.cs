@@ -68,9 +68,10 @@ public sealed partial class FileSource : IDirectorySource
             throw Invalid($"{Field}.configMapRef needs a name and a key.");
         }
 
+        // Before the format is guessed from the name: a folder named "exports" is a folder, not a missing format.
         if (hasPath && Directory.Exists(spec.Path))
         {
-            throw Invalid($"{Field}.path '{spec.Path}' is a directory: name the LDIF or JSON export file in it.");
+            throw Unreadable(spec.Path!, null);
         }
 
         var fileName = hasPath ? spec.Path! : spec.ConfigMapRef!.Key;
@@ -121,22 +122,42 @@ public sealed partial class FileSource : IDirectorySource
             return await _references.GetConfigMapValueAsync(configMap.Name, configMap.Key, $"{Field}.configMapRef.key", cancellationToken).ConfigureAwait(false);
         }
 
+        byte[] bytes;
         try
         {
-            return TextFileDecoder.Decode(await System.IO.File.ReadAllBytesAsync(_spec.Path!, cancellationToken).ConfigureAwait(false));
+            bytes = await System.IO.File.ReadAllBytesAsync(_spec.Path!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(_spec.Path!, ex);
+        }
+
+        try
+        {
+            return TextFileDecoder.Decode(bytes);
         }
         catch (TextFileEncodingException ex)
         {
             throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} {ex.Message}.", retryable: false, ex);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+    }
+
+    /// <summary>The one classification of a path that cannot be read. What the administrator must fix in the spec or on
+    /// the host (no such file, a folder, no read permission) is bad input (exit 2) naming the path, the field and the fix;
+    /// only an I/O error of a readable file (a failing disk or share) may pass by itself and is retried.</summary>
+    private static SyncFailedException Unreadable(string path, Exception? ex)
+    {
+        string? problem = ex switch
         {
-            throw new SyncFailedException(SyncFailureReason.InvalidSpec, $"{Description} does not exist.", retryable: false, ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SyncFailedException(SyncFailureReason.SourceUnavailable, $"{Description} cannot be read: {ex.Message}", retryable: true, ex);
-        }
+            _ when Directory.Exists(path) => "is a directory: name the LDIF or JSON export file in it",
+            FileNotFoundException or DirectoryNotFoundException => "does not exist: check the path (a relative path is relative to the manifest's folder) or export the directory there",
+            UnauthorizedAccessException => "cannot be read by this user (permission denied): let the user running directory-connector read it (and enter its folders), or export it where that user can",
+            _ => null,
+        };
+        var description = $"{Field}.path '{path}'";
+        return problem is null
+            ? new SyncFailedException(SyncFailureReason.SourceUnavailable, $"{description} cannot be read: {ex?.Message}", retryable: true, ex)
+            : new SyncFailedException(SyncFailureReason.InvalidSpec, $"{description} {problem}.", retryable: false, ex);
     }
 
     private DirectorySnapshot ReadLdif(string text, DirectoryQuery query)

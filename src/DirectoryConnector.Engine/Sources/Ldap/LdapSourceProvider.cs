@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Http;
 using Microsoft.Extensions.Logging;
 
 namespace DirectoryConnector.Engine.Sources.Ldap;
@@ -15,6 +16,7 @@ public sealed class LdapSourceProvider(ILoggerFactory loggerFactory) : SourcePro
         var caPem = spec.CaSecretRef is null
             ? null
             : await context.GetSecretAsync(spec.CaSecretRef, $"{Path}.caSecretRef", cancellationToken).ConfigureAwait(false);
+        CaBundle.Check(caPem, spec.CaSecretRef, $"{Path}.caSecretRef");
         return LdapSource.Create(spec, context.Filters, password, caPem, loggerFactory.CreateLogger<LdapSource>());
     }
 }

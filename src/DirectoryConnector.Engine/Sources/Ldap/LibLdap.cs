@@ -12,9 +12,9 @@ namespace DirectoryConnector.Engine.Sources.Ldap;
 ///   (dotnet/runtime#60972);
 /// - LDAP_OPT_NETWORK_TIMEOUT and LDAP_OPT_TIMEOUT: S.DS.P's bind on Linux is synchronous and ignores
 ///   LdapConnection.Timeout, so a server that accepts and never answers would block it forever;
-/// - LDAP_OPT_RESTART: without it a signal to the waiting thread (SIGCHLD when any child process of this process
-///   exits, which .NET handles once a process was started) ends libldap's poll with EINTR, which libldap reports as
-///   result 81 (server down) at once;
+/// - LDAP_OPT_RESTART: without it libldap reports a poll(2) interrupted by any signal (SIGCHLD when a child process
+///   such as an exec credential plugin exits) as LDAP_SERVER_DOWN (81) at once (libldap result.c wait4msg, os-ip.c
+///   ldap_int_poll); with it the wait resumes within the same time limit;
 /// - LDAP_OPT_URI, ldap_connect and ldap_install_tls: S.DS.P sets the URI only when it binds (dotnet/runtime#56619),
 ///   so connecting, StartTLS and the LDAPS handshake are done here first, each its own step that
 ///   <see cref="BoundedLdapConnection"/> can bound;
@@ -52,15 +52,16 @@ internal static class LibLdap
         }
     }
 
-    /// <summary>Bounds connecting and every synchronous libldap call, and keeps a signal from failing a wait; false
-    /// when the runtime offers no handle.</summary>
+    /// <summary>Bounds connecting and every synchronous libldap call, and lets an interrupted wait resume instead of
+    /// failing; false when the runtime offers no handle.</summary>
     public static bool SetTimeouts(LdapConnection connection, TimeSpan timeout)
     {
         var seconds = (long)Math.Ceiling(timeout.TotalSeconds);
         return WithHandle(connection, handle =>
                    SetTimevalOption(handle, LdapOptNetworkTimeout, seconds) == LdapOptSuccess
                    && SetTimevalOption(handle, LdapOptTimeout, seconds) == LdapOptSuccess
-                   && SetPointerOption(handle, LdapOptRestart, LdapOptOn) == LdapOptSuccess
+                   // A boolean option is on for any non-null value (LDAP_OPT_ON), off for NULL.
+                   && SetIntOption(handle, LdapOptRestart, 1) == LdapOptSuccess
                        ? LdapOptSuccess
                        : -1) == LdapOptSuccess;
     }
@@ -176,11 +177,6 @@ internal static class LibLdap
     }
 
     private static int SetIntOption(IntPtr ld, int option, int value) => SetOption(ld, option, [value]);
-
-    // Boolean options take the value itself: any non-null pointer (LDAP_OPT_ON) sets them.
-    private static readonly IntPtr LdapOptOn = 1;
-
-    private static int SetPointerOption(IntPtr ld, int option, IntPtr value) => SetOption(ld, option, value);
 
     private static int SetOption(IntPtr ld, int option, IntPtr value)
         => Marshal.GetDelegateForFunctionPointer<LdapSetOption>(SetOptionExport.Value)(ld, option, value);

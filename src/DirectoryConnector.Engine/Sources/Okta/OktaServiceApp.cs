@@ -13,7 +13,8 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 /// authentication Okta accepts for okta.* scopes. Access tokens last an hour; a new one is requested a minute early.
 /// DPoP is used only when the app demands it (its "Require DPoP header in token requests" setting, on by default for
 /// new API Services apps): then tokens are DPoP-bound and every request carries a proof (<see cref="OktaDpopKey"/>).
-/// The token endpoint's DPoP nonce outlives the sync in <see cref="OktaDpopNonceCache"/>.
+/// The token endpoint's DPoP nonce outlives the sync in <see cref="OktaDpopNonceCache"/>, the access token (with its
+/// DPoP key) in <see cref="OktaAccessTokenCache"/>.
 /// </summary>
 public sealed class OktaServiceApp : IOktaCredential
 {
@@ -27,17 +28,25 @@ public sealed class OktaServiceApp : IOktaCredential
     private readonly SigningCredentials signing;
     private readonly TimeProvider time;
     private readonly OktaDpopNonceCache nonces;
-    private (string Scheme, string Value)? current;
-    private DateTimeOffset renewAt;
+    private readonly OktaAccessTokenCache tokens;
+    private readonly OktaTokenCacheKey? cacheKey;
+    private OktaCachedToken? current;
     private OktaDpopKey? dpop;
 
-    public OktaServiceApp(Uri tokenUrl, string clientId, SigningCredentials signing, TimeProvider time, OktaDpopNonceCache nonces)
+    public OktaServiceApp(Uri tokenUrl, string clientId, SigningCredentials signing, TimeProvider time, OktaDpopNonceCache nonces, OktaAccessTokenCache tokens)
     {
+        ArgumentNullException.ThrowIfNull(tokenUrl);
+        ArgumentNullException.ThrowIfNull(signing);
         this.tokenUrl = tokenUrl;
         this.clientId = clientId;
         this.signing = signing;
         this.time = time;
         this.nonces = nonces;
+        this.tokens = tokens;
+        // A key whose thumbprint cannot be computed keeps its token to this sync rather than share it on a weaker key.
+        cacheKey = signing.Key.CanComputeJwkThumbprint()
+            ? new OktaTokenCacheKey(tokenUrl.AbsoluteUri, clientId, Scopes, Base64UrlEncoder.Encode(signing.Key.ComputeJwkThumbprint()), signing.Key.KeyId, signing.Algorithm)
+            : null;
     }
 
     public bool CanRefresh => true;
@@ -97,23 +106,39 @@ public sealed class OktaServiceApp : IOktaCredential
         ArgumentNullException.ThrowIfNull(client);
         var token = await AccessTokenAsync(client, refresh, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue(token.Scheme, token.Value);
-        if (token.Scheme.Equals("DPoP", StringComparison.OrdinalIgnoreCase))
+        if (token.Dpop is { } key)
         {
-            // A DPoP-bound token is used with a fresh proof naming this request and the token (Okta needs no nonce here).
+            // A DPoP-bound token is used with a fresh proof naming this request and the token (Okta needs no nonce here),
+            // signed by the key it is bound to.
             request.Headers.Remove("DPoP");
-            request.Headers.Add("DPoP", DpopKey().Proof(request.Method, request.RequestUri!, nonce: null, token.Value));
+            request.Headers.Add("DPoP", key.Proof(request.Method, request.RequestUri!, nonce: null, token.Value));
         }
     }
 
     public override string ToString() => $"Okta service app {clientId}";
 
-    private async ValueTask<(string Scheme, string Value)> AccessTokenAsync(OktaClient client, bool refresh, CancellationToken cancellationToken)
+    private async ValueTask<OktaCachedToken> AccessTokenAsync(OktaClient client, bool refresh, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         lock (gate)
         {
-            if (current is { } valid && !refresh && time.GetUtcNow() < renewAt)
+            if (refresh)
+            {
+                // Okta refused it (expired or revoked early): no other sync of this app gets it either.
+                if (current is { } refused && cacheKey is { } key)
+                {
+                    tokens.Remove(key, refused);
+                }
+
+                current = null;
+            }
+            else if (current is { } valid && now < valid.RenewAt)
             {
                 return valid;
+            }
+            else if (cacheKey is { } key && tokens.Get(key, now) is { } cached)
+            {
+                return current = cached;
             }
         }
 
@@ -157,12 +182,20 @@ public sealed class OktaServiceApp : IOktaCredential
             throw new OktaApiException(System.Net.HttpStatusCode.OK, "invalid_dpop_proof", "the token endpoint issued a DPoP-bound token to a request without a DPoP proof");
         }
 
+        var issued = time.GetUtcNow();
+        var fresh = new OktaCachedToken(scheme, token.AccessToken, issued + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60)),
+            scheme.Equals("DPoP", StringComparison.OrdinalIgnoreCase) ? dpop : null);
         lock (gate)
         {
-            current = (scheme, token.AccessToken);
-            renewAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, token.ExpiresIn - 60));
-            return current.Value;
+            current = fresh;
         }
+
+        if (cacheKey is { } cacheAs)
+        {
+            tokens.Set(cacheAs, fresh, issued);
+        }
+
+        return fresh;
     }
 
     private OktaDpopKey DpopKey()

@@ -7,7 +7,7 @@ namespace DirectoryConnector.Engine.Sources.Okta;
 
 /// <summary>spec.source.okta: an Okta org. Filters: <c>include:</c>/<c>exclude:</c> (emails, group names; case-insensitive)
 /// optionally followed by <c>| &lt;Okta expression&gt;</c>, sent as filter= when Okta's filter supports it, else search=.</summary>
-public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHttpClientFactory httpClients, TimeProvider time, OktaDpopNonceCache nonces) : SourceProvider<OktaSourceSpec>
+public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHttpClientFactory httpClients, TimeProvider time, OktaDpopNonceCache nonces, OktaAccessTokenCache tokens) : SourceProvider<OktaSourceSpec>
 {
     protected override SourceFilterSyntax UsersFilterSyntax => SourceFilterSyntax.IncludeExcludeWithQuery;
 
@@ -60,7 +60,7 @@ public sealed class OktaSourceProvider(ILoggerFactory loggerFactory, DirectoryHt
                     $"{Path}.oauth.privateKeySecretRef: the Secret key {oauth.PrivateKeySecretRef.Name}/{oauth.PrivateKeySecretRef.Key} is not a usable private key: {error.Message}", retryable: false);
             }
 
-            credential = new OktaServiceApp(new Uri(orgUrl, "oauth2/v1/token"), oauth.ClientId.Trim(), signing, time, nonces);
+            credential = new OktaServiceApp(new Uri(orgUrl, "oauth2/v1/token"), oauth.ClientId.Trim(), signing, time, nonces, tokens);
         }
         else
         {

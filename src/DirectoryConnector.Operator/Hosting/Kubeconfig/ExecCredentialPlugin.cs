@@ -126,7 +126,7 @@ internal static class ExecCredentialPlugin
         catch (JsonException e)
         {
             // Position only: the output holds the credential.
-            throw new KubeConfigException($"external exec failed due to failed deserialization process: the plugin's output is not an ExecCredential (line {e.LineNumber}, byte {e.BytePositionInLine})");
+            throw new KubeConfigException($"external exec failed due to failed deserialization process: the plugin's output is not an ExecCredential (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
 
         if (response is null || response.ApiVersion != exec.ApiVersion)

@@ -40,6 +40,12 @@ public static class KubeconfigReader
         return Map(document ?? new KubeconfigDocument(), file);
     }
 
+    /// <summary>The <c>auth-provider.config</c> of <paramref name="user"/> as this reader reads <paramref name="text"/>
+    /// (null when there is none): how a written kubeconfig is checked before it replaces the file.</summary>
+    internal static Dictionary<string, string>? AuthProviderConfig(string text, string user) =>
+        Deserializer.Deserialize<KubeconfigDocument?>(new MergingParser(new Parser(new StringReader(text))))?
+            .Users?.FirstOrDefault(u => u.Name == user)?.User?.AuthProvider?.Config;
+
     // YamlException's message repeats the position before " - ... : "; the reason follows the last ": ".
     private static string Reason(YamlException e)
     {

@@ -122,7 +122,7 @@ internal sealed class OidcIssuerClient(HttpClient http)
         catch (JsonException e)
         {
             // The position only: the body may hold a token.
-            throw new KubernetesClientException($"the answer of {response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Path)} is not the expected JSON (line {e.LineNumber}, byte {e.BytePositionInLine}).", e);
+            throw new KubernetesClientException($"the answer of {response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Path)} is not the expected JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", e);
         }
     }
 

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using k8s.Authentication;
 using k8s.Exceptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 
@@ -10,11 +12,12 @@ namespace DirectoryConnector.Operator.Hosting.Kubeconfig;
 /// The bearer of a kubeconfig user with <c>auth-provider: {name: oidc}</c>, as client-go's oidc auth provider
 /// (k8s.io/client-go/plugin/pkg/client/auth/oidc/oidc.go, idToken): the id-token while it is valid for more than
 /// 10 seconds by its exp claim, else a new one from the refresh-token (<see cref="OidcIssuerClient"/>), the
-/// refresh-token replaced when the issuer rotates it. Concurrent requests share one refresh. Unlike client-go, the new
-/// tokens are not written back to the kubeconfig file. The issuer's client is bound when the Kubernetes client is built
-/// (<see cref="KubernetesConfigResolution.CreateClient"/>): it is a typed HttpClient of the service container.
+/// refresh-token replaced when the issuer rotates it. Concurrent requests share one refresh. As with client-go, the new
+/// tokens are written back to the kubeconfig file that defines the user (<see cref="KubeconfigAuthProviderPersister"/>).
+/// The issuer's client and the logger are bound when the Kubernetes client is built
+/// (<see cref="KubernetesConfigResolution.CreateClient"/>): they come from the service container.
 /// </summary>
-internal sealed class OidcTokenRefresher(OidcAuthProviderSettings settings, string? idToken, string? refreshToken, TimeProvider time) : ITokenProvider
+internal sealed class OidcTokenRefresher(OidcAuthProviderSettings settings, string? idToken, string? refreshToken, KubeconfigAuthProviderPersister? persister, TimeProvider time) : ITokenProvider
 {
     /// <summary>client-go's expiryDelta: a token this close to its exp counts as expired (clock skew).</summary>
     private static readonly TimeSpan ExpiryDelta = TimeSpan.FromSeconds(10);
@@ -24,11 +27,19 @@ internal sealed class OidcTokenRefresher(OidcAuthProviderSettings settings, stri
     private string? refreshToken = refreshToken;
     private Task<string>? refreshing;
     private OidcIssuerClient? issuer;
+    private ILogger logger = NullLogger.Instance;
 
     public OidcAuthProviderSettings Settings => settings;
 
-    /// <summary>Binds the issuer's HTTP client; until then a refresh fails.</summary>
-    public void Use(OidcIssuerClient client) => issuer = client;
+    /// <summary>Where refreshed tokens are saved (null: nowhere).</summary>
+    public KubeconfigAuthProviderPersister? Persister => persister;
+
+    /// <summary>Binds the issuer's HTTP client (until then a refresh fails) and the logger saving the tokens reports to.</summary>
+    public void Use(OidcIssuerClient client, ILogger log)
+    {
+        issuer = client;
+        logger = log;
+    }
 
     public async Task<AuthenticationHeaderValue> GetAuthenticationHeaderAsync(CancellationToken cancellationToken)
     {
@@ -65,16 +76,25 @@ internal sealed class OidcTokenRefresher(OidcAuthProviderSettings settings, stri
 
             var client = issuer ?? throw new InvalidOperationException("The OIDC issuer client is not bound: build the Kubernetes client with KubernetesConfigResolution.CreateClient.");
             var tokens = await client.RefreshAsync(settings, presented, CancellationToken.None).ConfigureAwait(false);
+            var rotated = !string.IsNullOrEmpty(tokens.RefreshToken) && tokens.RefreshToken != presented;
             lock (gate)
             {
                 idToken = tokens.IdToken!;
-                if (!string.IsNullOrEmpty(tokens.RefreshToken))
+                if (rotated)
                 {
                     refreshToken = tokens.RefreshToken;
                 }
-
-                return idToken;
             }
+
+            // client-go's idToken: the new id-token always, the refresh-token when the issuer sent another one.
+            List<KeyValuePair<string, string>> saved = [new("id-token", tokens.IdToken!)];
+            if (rotated)
+            {
+                saved.Add(new("refresh-token", tokens.RefreshToken!));
+            }
+
+            persister?.Persist(saved, rotated, logger);
+            return tokens.IdToken!;
         }
         finally
         {

@@ -155,6 +155,32 @@ public sealed class EntraIdErrorTests : EntraIdStandInTest
         failure.Message.Should().Contain("spec.source.entraId.caSecretRef");
     }
 
+    [Fact]
+    public async Task An_authority_host_that_does_not_resolve_says_why_once_and_names_authorityHost()
+    {
+        var spec = Spec(StandIn);
+        spec.AuthorityHost = "https://login.unresolvable.invalid/";
+
+        var failure = await Read(Source(StandIn, spec));
+
+        // Azure.Identity's wrapper, HttpClient's and the resolver's messages each carry the resolver's cause.
+        var cause = Innermost(failure).Message.TrimEnd('.');
+        failure.Reason.Should().Be(SyncFailureReason.SourceUnavailable);
+        failure.Message.Should().StartWith("Microsoft Entra ID at https://login.unresolvable.invalid/ could not be reached for signing in")
+            .And.Contain("spec.source.entraId.authorityHost");
+        failure.Message.Split(cause).Should().HaveCount(2, $"the cause \"{cause}\" is said once in: {failure.Message}");
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is { } inner)
+        {
+            exception = inner;
+        }
+
+        return exception;
+    }
+
     private static async Task<SyncFailedException> Read(Engine.Sources.IDirectorySource source)
         => (await FluentActions.Awaiting(() => source.ReadAsync()).Should().ThrowAsync<SyncFailedException>()).Which;
 }

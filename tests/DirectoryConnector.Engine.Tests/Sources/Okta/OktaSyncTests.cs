@@ -1,3 +1,4 @@
+using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources.Okta;
 using DirectoryConnector.Engine.Sync;
 using DirectoryConnector.TestSupport.Bitwarden;
@@ -408,7 +409,9 @@ public sealed class OktaSyncTests
         TokenRequestsSinceLastLook().Select(r => r.StatusCode).Should().Equal(400, 400, 200);
         var first = harness.Okta.DpopNonce;
 
-        // The next sync (a new source, as the operator builds one per sync) starts with the remembered nonce.
+        // The next sync (a new source, as the operator builds one per sync) needs a new token (Okta expired the cached
+        // one early) and asks with the remembered nonce.
+        harness.Okta.ExpireAccessTokens();
         (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate, "the read succeeded and nothing changed in Okta");
         var second = TokenRequestsSinceLastLook();
         second.Should().ContainSingle().Which.StatusCode.Should().Be(200);
@@ -416,12 +419,98 @@ public sealed class OktaSyncTests
 
         // Okta retired that nonce (three days later): one use_dpop_nonce, one retry with the new nonce.
         harness.Okta.RetireDpopNonces();
+        harness.Okta.ExpireAccessTokens();
         (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate, "the read succeeded and nothing changed in Okta");
         var third = TokenRequestsSinceLastLook();
         third.Select(r => r.StatusCode).Should().Equal(400, 200);
         OktaTestKit.ProofNonce(third[0]).Should().Be(first);
         OktaTestKit.ProofNonce(third[1]).Should().Be(harness.Okta.DpopNonce).And.NotBe(first);
-        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Should().OnlyContain(r => r.StatusCode == 200);
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal) && r.StatusCode != 200)
+            .Should().HaveCount(2, "each expired token is refused once, on the first request of its sync").And.OnlyContain(r => r.StatusCode == 401);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_access_token_outlives_the_sync_so_two_syncs_ask_for_one_token(bool requireDpop)
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var spec = ServiceAppSpec(harness, requireDpop, "okta-app");
+
+        await harness.SyncAsync(spec);
+        (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate, "the read succeeded and nothing changed in Okta");
+
+        harness.Okta.Requests.Where(r => r.Path == "/oauth2/v1/token" && r.StatusCode == 200).Should().ContainSingle(
+            "Okta's token lasts an hour: the second sync (a new source, as the operator builds one per sync) reuses it");
+        var api = harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).ToList();
+        api.Should().OnlyContain(r => r.StatusCode == 200, "a DPoP-bound token is reused with the proof key it is bound to");
+        api.Select(r => r.Headers["Authorization"]).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task A_cached_token_Okta_refuses_is_replaced_by_exactly_one_new_token()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var spec = ServiceAppSpec(harness, requireDpop: false, "okta-app");
+        await harness.SyncAsync(spec);
+        var before = harness.Okta.Requests.Count;
+
+        // Revoked or expired before its expires_in (Okta's session was cleared): the cached token gets a 401.
+        harness.Okta.ExpireAccessTokens();
+        (await harness.SyncAsync(spec)).Result.Should().Be(SyncResult.UpToDate);
+        await harness.SyncAsync(spec);
+
+        var after = harness.Okta.Requests.Skip(before).ToList();
+        after.Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal([200], "one renewal after the 401, then the new token is cached for the third sync");
+        after.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Select(r => r.StatusCode).Should().StartWith([401, 200]).And.ContainSingle(code => code == 401);
+    }
+
+    [Fact]
+    public async Task Another_service_app_or_another_key_never_gets_a_cached_token()
+    {
+        await using var harness = await OktaHarness.StartAsync();
+        Seed(harness.Okta.Directory);
+        var first = ServiceAppSpec(harness, requireDpop: false, "okta-app");
+        var second = ServiceAppSpec(harness, requireDpop: false, "other-app");
+        await harness.SyncAsync(first);
+        var firstToken = harness.Okta.Requests.First(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Headers["Authorization"];
+
+        // Another app of the same org, in the same process (the operator syncs many DirectorySyncs): its own token.
+        await harness.SyncAsync(second);
+        harness.Okta.Requests.Where(r => r.Path == "/oauth2/v1/token" && r.StatusCode == 200).Should().HaveCount(2);
+        harness.Okta.Requests.Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Select(r => r.Headers["Authorization"]).Distinct().Should().HaveCount(2);
+
+        // The first app's client id with a key that is not the app's (another DirectorySync naming that app): it must
+        // ask Okta, which refuses the assertion, instead of reading with the first app's cached token.
+        var (_, strangerKey) = OktaTestKit.RegisterServiceApp(harness.Okta);
+        harness.References.Secrets[("stranger", "private-key")] = strangerKey;
+        var firstClientId = first.Source.Okta!.OAuth!.ClientId;
+        var stranger = harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = firstClientId, PrivateKeySecretRef = new() { Name = "stranger", Key = "private-key" } };
+        });
+        var before = harness.Okta.Requests.Count;
+
+        var sync = () => harness.SyncAsync(stranger);
+
+        (await sync.Should().ThrowAsync<SyncFailedException>()).Which.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
+        harness.Okta.Requests.Skip(before).Should().NotContain(r => r.Path.StartsWith("/api/", StringComparison.Ordinal));
+        harness.Okta.Requests.Skip(before).Should().ContainSingle(r => r.Path == "/oauth2/v1/token").Which.StatusCode.Should().Be(401);
+        firstToken.Should().StartWith("Bearer ");
+    }
+
+    private static DirectorySyncSpec ServiceAppSpec(OktaHarness harness, bool requireDpop, string secretName)
+    {
+        var (clientId, key) = OktaTestKit.RegisterServiceApp(harness.Okta, requireDpop);
+        harness.References.Secrets[(secretName, "private-key")] = key;
+        return harness.Spec(okta: o =>
+        {
+            o.TokenSecretRef = null;
+            o.OAuth = new OktaOAuthSpec { ClientId = clientId, PrivateKeySecretRef = new() { Name = secretName, Key = "private-key" } };
+        });
     }
 
     [Fact]
@@ -438,8 +527,10 @@ public sealed class OktaSyncTests
         });
         await harness.SyncAsync(spec);
         var before = harness.Okta.Requests.Count;
-        // Every nonce is retired as each token request arrives, as when a proxy in front of Okta mangles the proof.
+        // Every nonce is retired as each token request arrives, as when a proxy in front of Okta mangles the proof; the
+        // cached token has expired, so the sync must ask for a new one.
         harness.Okta.OnTokenRequest = _ => harness.Okta.RetireDpopNonces();
+        harness.Okta.ExpireAccessTokens();
 
         var sync = () => harness.SyncAsync(spec);
 
@@ -447,7 +538,8 @@ public sealed class OktaSyncTests
         error.Reason.Should().Be(SyncFailureReason.SourceAuthFailed);
         error.Message.Should().Contain("DPoP").And.Contain("spec.source.okta.oauth");
         harness.Okta.Requests.Skip(before).Where(r => r.Path == "/oauth2/v1/token").Select(r => r.StatusCode).Should().Equal(400, 400);
-        harness.Okta.Requests.Skip(before).Should().NotContain(r => r.Path.StartsWith("/api/", StringComparison.Ordinal));
+        harness.Okta.Requests.Skip(before).Where(r => r.Path.StartsWith("/api/", StringComparison.Ordinal)).Select(r => r.StatusCode)
+            .Should().Equal([401], "only the expired token's first request, before the renewal that fails");
     }
 
     [Fact]

@@ -38,8 +38,10 @@ internal static class OktaTestKit
     }
 
     /// <param name="nonces">The operator's DPoP nonces across syncs; a fresh, empty cache unless given.</param>
-    public static OktaServiceApp ServiceApp(OktaStandIn standIn, string clientId, string privateKeyPem, OktaDpopNonceCache? nonces = null) =>
-        new(standIn.TokenUrl, clientId, OktaServiceApp.SigningCredentialsFrom(privateKeyPem, keyId: null), TimeProvider.System, nonces ?? new OktaDpopNonceCache());
+    /// <param name="tokens">The operator's access tokens across syncs; a fresh, empty cache unless given.</param>
+    /// <param name="time">The clock; the system's unless given.</param>
+    public static OktaServiceApp ServiceApp(OktaStandIn standIn, string clientId, string privateKeyPem, OktaDpopNonceCache? nonces = null, OktaAccessTokenCache? tokens = null, TimeProvider? time = null) =>
+        new(standIn.TokenUrl, clientId, OktaServiceApp.SigningCredentialsFrom(privateKeyPem, keyId: null), time ?? TimeProvider.System, nonces ?? new OktaDpopNonceCache(), tokens ?? new OktaAccessTokenCache());
 
     /// <summary>The nonce claim of a request's DPoP proof, or null when it has none (or no proof).</summary>
     public static string? ProofNonce(RecordedRequest request) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DirectoryConnector.Cli.Manifests;
 using DirectoryConnector.Cli.Output;
+using DirectoryConnector.Engine.Bitwarden;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,16 +43,19 @@ internal static class TestCommand
             try
             {
                 var source = await check.CreateSourceAsync(references, cancellationToken).ConfigureAwait(false);
+                // The table counts the import requests; only the JSON report prints them.
+                var json = parseResult.GetValue(format) == "json";
                 var outcome = await services.GetRequiredService<SyncEngine>()
-                    .PreviewAsync(check, source, cancellationToken).ConfigureAwait(false);
+                    .PreviewAsync(check, source, buildRequests: json, cancellationToken).ConfigureAwait(false);
                 var output = parseResult.InvocationConfiguration.Output;
-                if (parseResult.GetValue(format) == "json")
+                if (json)
                 {
                     PlanReport.WriteJson(outcome, output);
                 }
                 else
                 {
-                    PlanReport.WriteTable(outcome, output);
+                    var sync = check.Spec.Sync;
+                    PlanReport.WriteTable(outcome, ImportRequestBuilder.Count(outcome.Plan!, sync.Users, sync.Groups), output);
                 }
 
                 if (directorySync.Spec.Sync.Users && outcome.Plan is { Members.Count: 0 } plan && !plan.Skipped.Any(s => s.Kind == SkippedEntryKind.User))

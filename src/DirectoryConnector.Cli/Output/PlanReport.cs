@@ -22,7 +22,8 @@ internal static partial class PlanReport
             PlanReportJsonContext.Default.JsonReport));
     }
 
-    public static void WriteTable(SyncOutcome outcome, TextWriter output)
+    /// <param name="requestCount">How many import requests a sync would post (the preview need not build them).</param>
+    public static void WriteTable(SyncOutcome outcome, int requestCount, TextWriter output)
     {
         var plan = outcome.Plan ?? throw new InvalidOperationException("A preview always reads the whole directory.");
         // Rows go through one buffer written out in large pieces: Console.Out flushes on every write, and a directory
@@ -39,18 +40,18 @@ internal static partial class PlanReport
         }
 
         buffer.Append(CultureInfo.InvariantCulture, $"Members ({members.Length})").AppendLine();
-        WriteColumns(output, buffer, ["EMAIL", "EXTERNAL ID", "STATUS"], members, m => m.Email, m => m.ExternalId, Status);
+        WriteColumns(output, buffer, ["EMAIL", "EXTERNAL ID", "STATUS"], members, (b, m) => b.Append(Status(m)), m => m.Email, m => m.ExternalId);
 
         var groups = plan.Groups.OrderBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.ExternalId, StringComparer.Ordinal).ToList();
         buffer.AppendLine();
         buffer.Append(CultureInfo.InvariantCulture, $"Groups ({groups.Count})").AppendLine();
-        WriteColumns(output, buffer, ["NAME", "EXTERNAL ID", "MEMBERS"], groups, g => g.Name, g => g.ExternalId,
-            g => MemberList(g, members, rankByExternalId));
+        WriteColumns(output, buffer, ["NAME", "EXTERNAL ID", "MEMBERS"], groups, (b, g) => AppendMemberList(b, g, members, rankByExternalId),
+            g => g.Name, g => g.ExternalId);
 
         var skipped = SkippedEntry.InReportOrder(plan.Skipped).ToList();
         buffer.AppendLine();
         buffer.Append(CultureInfo.InvariantCulture, $"Skipped ({skipped.Count})").AppendLine();
-        WriteColumns(output, buffer, ["KIND", "ENTRY", "REASON"], skipped, s => s.KindName, s => s.Entry, s => s.Reason);
+        WriteColumns(output, buffer, ["KIND", "ENTRY", "REASON"], skipped, (b, s) => b.Append(s.Reason), s => s.KindName, s => s.Entry);
 
         if (plan.Warnings.Count > 0)
         {
@@ -63,7 +64,7 @@ internal static partial class PlanReport
         }
 
         buffer.AppendLine();
-        buffer.AppendLine(Summary(plan, outcome.Requests.Count));
+        buffer.AppendLine(Summary(plan, requestCount));
         output.Write(buffer);
     }
 
@@ -76,8 +77,9 @@ internal static partial class PlanReport
             + $"{Counted(plan.Groups.Count, "group")}, {plan.Skipped.Count} skipped; {Counted(requestCount, "import request")}";
     }
 
-    /// <summary>A group's members by email (by external id when the plan has no such member), sorted ordinally.</summary>
-    private static string MemberList(PlannedGroup group, PlannedMember[] membersByEmail, Dictionary<string, int> rankByExternalId)
+    /// <summary>A group's members by email (by external id when the plan has no such member), sorted ordinally, appended
+    /// to the row: 5,000 groups' lists are not each built as a string first.</summary>
+    private static void AppendMemberList(StringBuilder buffer, PlannedGroup group, PlannedMember[] membersByEmail, Dictionary<string, int> rankByExternalId)
     {
         var ids = group.MemberExternalIds;
         var ranks = new int[ids.Count];
@@ -93,18 +95,16 @@ internal static partial class PlanReport
                 }
 
                 Array.Sort(names, StringComparer.Ordinal);
-                return string.Join(", ", names);
+                buffer.AppendJoin(", ", names);
+                return;
             }
         }
 
         Array.Sort(ranks);
-        var list = new StringBuilder(ranks.Length * 32);
         for (var i = 0; i < ranks.Length; i++)
         {
-            list.Append(i == 0 ? "" : ", ").Append(membersByEmail[ranks[i]].Email);
+            buffer.Append(i == 0 ? "" : ", ").Append(membersByEmail[ranks[i]].Email);
         }
-
-        return list.ToString();
     }
 
     private static string Counted(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
@@ -118,8 +118,8 @@ internal static partial class PlanReport
     };
 
     /// <summary>Rows of padded columns; the last column is not padded (it may be long: member lists, reasons), so it
-    /// is computed once per row as the row is written.</summary>
-    private static void WriteColumns<T>(TextWriter output, StringBuilder buffer, string[] headers, IReadOnlyList<T> items, params Func<T, string>[] columns)
+    /// is appended straight to the row.</summary>
+    private static void WriteColumns<T>(TextWriter output, StringBuilder buffer, string[] headers, IReadOnlyList<T> items, Action<StringBuilder, T> appendLast, params Func<T, string>[] columns)
     {
         if (items.Count == 0)
         {
@@ -127,7 +127,7 @@ internal static partial class PlanReport
             return;
         }
 
-        var widths = new int[headers.Length - 1];
+        var widths = new int[columns.Length];
         for (var i = 0; i < widths.Length; i++)
         {
             widths[i] = headers[i].Length;
@@ -137,10 +137,22 @@ internal static partial class PlanReport
             }
         }
 
-        AppendRow(buffer, widths, headers[^1], headers);
+        for (var i = 0; i < widths.Length; i++)
+        {
+            AppendCell(buffer, headers[i], widths[i]);
+        }
+
+        buffer.Append(headers[^1]);
+        EndRow(buffer);
         foreach (var item in items)
         {
-            AppendRow(buffer, widths, columns[^1](item), Cells(item, columns, widths.Length));
+            for (var i = 0; i < widths.Length; i++)
+            {
+                AppendCell(buffer, columns[i](item), widths[i]);
+            }
+
+            appendLast(buffer, item);
+            EndRow(buffer);
             if (buffer.Length > 32 * 1024)
             {
                 output.Write(buffer);
@@ -149,26 +161,12 @@ internal static partial class PlanReport
         }
     }
 
-    private static string[] Cells<T>(T item, Func<T, string>[] columns, int count)
+    /// <summary>A cell padded to its column's width, then the two spaces between columns.</summary>
+    private static void AppendCell(StringBuilder buffer, string cell, int width) => buffer.Append(cell).Append(' ', width - cell.Length + 2);
+
+    /// <summary>Ends a row with its trailing white space trimmed.</summary>
+    private static void EndRow(StringBuilder buffer)
     {
-        var cells = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            cells[i] = columns[i](item);
-        }
-
-        return cells;
-    }
-
-    /// <summary>The padded cells, two spaces apart, then the last one; trailing white space trimmed.</summary>
-    private static void AppendRow(StringBuilder buffer, int[] widths, string last, string[] cells)
-    {
-        for (var i = 0; i < widths.Length; i++)
-        {
-            buffer.Append(cells[i]).Append(' ', widths[i] - cells[i].Length + 2);
-        }
-
-        buffer.Append(last);
         var end = buffer.Length;
         while (end > 0 && char.IsWhiteSpace(buffer[end - 1]) && buffer[end - 1] is not '\n')
         {

@@ -13,7 +13,14 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
 {
     /// <summary>The "test" of the original connector: reads the source and plans, never calls Bitwarden.
     /// Throws SyncFailedException(InvalidSpec) when <paramref name="checkedSpec"/> has problems.</summary>
-    public async Task<SyncOutcome> PreviewAsync(CheckedSpec checkedSpec, IDirectorySource source, CancellationToken cancellationToken)
+    public Task<SyncOutcome> PreviewAsync(CheckedSpec checkedSpec, IDirectorySource source, CancellationToken cancellationToken)
+        => PreviewAsync(checkedSpec, source, buildRequests: true, cancellationToken);
+
+    /// <summary>As <see cref="PreviewAsync(CheckedSpec, IDirectorySource, CancellationToken)"/>; without
+    /// <paramref name="buildRequests"/> the requests are only checked (what would refuse them still throws) and
+    /// <see cref="SyncOutcome.Requests"/> is empty: a report that only counts them (<c>test</c>'s table) does not hold
+    /// every member a second time (issue "Performance").</summary>
+    public async Task<SyncOutcome> PreviewAsync(CheckedSpec checkedSpec, IDirectorySource source, bool buildRequests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkedSpec);
         ArgumentNullException.ThrowIfNull(source);
@@ -24,7 +31,16 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         var endpoints = BitwardenEndpoints.FromSpec(spec.Bitwarden);
         var (read, sourceRead) = await ReadAndPlanAsync(spec, source, HashScope(endpoints, spec.Bitwarden.OrganizationId ?? ""), previous: null, cursor: null, cancellationToken).ConfigureAwait(false);
         var plan = read!; // without a cursor every read is a full one
-        var requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
+        IReadOnlyList<OrganizationImportRequest> requests = [];
+        if (buildRequests)
+        {
+            requests = ImportRequestBuilder.Build(plan, spec.Sync.Users, spec.Sync.Groups, spec.Bitwarden.InviteUsersAfterProvisioning);
+        }
+        else
+        {
+            ImportRequestBuilder.Count(plan, spec.Sync.Users, spec.Sync.Groups);
+        }
+
         return new SyncOutcome
         {
             Result = SyncResult.Previewed,

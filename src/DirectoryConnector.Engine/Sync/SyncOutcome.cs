@@ -18,7 +18,8 @@ public sealed record SyncOutcome
     /// <summary>Why a read that had a cursor was a full read (expired or rejected cursor); null otherwise.</summary>
     public string? FullReadReason { get; init; }
 
-    /// <summary>The requests posted (Synced) or that would be posted (DryRun, Previewed).</summary>
+    /// <summary>The requests posted (Synced) or that would be posted (DryRun, Previewed); empty for a preview asked not
+    /// to build them (<c>SyncEngine.PreviewAsync</c> with buildRequests false).</summary>
     public required IReadOnlyList<OrganizationImportRequest> Requests { get; init; }
 
     public required bool MembersChanged { get; init; }

@@ -98,4 +98,34 @@ public class ImportRequestBuilderTests
         FluentActions.Invoking(() => ImportRequestBuilder.Build(plan, true, true, true)).Should().Throw<SyncFailedException>()
             .Which.Reason.Should().Be(SyncFailureReason.SourceEmpty);
     }
+
+    [Theory]
+    [InlineData(0, 0, false)]
+    [InlineData(1500, 500, false)]
+    [InlineData(1500, 501, false)]
+    [InlineData(4500, 2500, false)]
+    [InlineData(4000, 0, false)]
+    [InlineData(0, 2001, false)]
+    [InlineData(3, 2, true)]
+    public void Count_is_the_number_of_requests_build_returns_for_every_choice_of_parts(int memberCount, int groupCount, bool overwrite)
+    {
+        var plan = Plan(Names.Take(memberCount).Select(n => PlannedMember(n)), Enumerable.Range(0, groupCount).Select(i => PlannedGroup($"G{i}", $"cn=G{i:D4}")), overwrite);
+
+        foreach (var (members, groups) in new[] { (true, true), (true, false), (false, true), (false, false) })
+        {
+            ImportRequestBuilder.Count(plan, members, groups).Should().Be(ImportRequestBuilder.Build(plan, members, groups, true).Count, $"members {members}, groups {groups}");
+        }
+    }
+
+    [Fact]
+    public void Count_refuses_what_build_refuses()
+    {
+        var tooLarge = Plan(Names.Take(2001).Select(n => PlannedMember(n)), [], overwrite: true);
+        var noActiveMember = Plan([PlannedMember("gone", disabled: true, deleted: true)], [], overwrite: true);
+
+        FluentActions.Invoking(() => ImportRequestBuilder.Count(tooLarge, true, true)).Should().Throw<SyncFailedException>()
+            .Which.Reason.Should().Be(SyncFailureReason.InvalidSpec);
+        FluentActions.Invoking(() => ImportRequestBuilder.Count(noActiveMember, false, true)).Should().Throw<SyncFailedException>()
+            .Which.Reason.Should().Be(SyncFailureReason.SourceEmpty);
+    }
 }

@@ -24,7 +24,7 @@ public sealed record KubernetesConfigResolution(KubernetesConfigSourceKind Sourc
 
     /// <summary>
     /// The API client for <see cref="Configuration"/> with what KubernetesClient leaves out: the tokenFile's rotating
-    /// token and the impersonation headers (<see cref="KubeconfigRequestHandler"/>), and for an oidc auth-provider the
+    /// token, the impersonation headers and the server URL's Host header with tls-server-name (<see cref="KubeconfigRequestHandler"/>), and for an oidc auth-provider the
     /// issuer's typed HttpClient from <paramref name="services"/> (registered by <see cref="AddKubeconfigHttpClients"/>).
     /// </summary>
     public IKubernetes CreateClient(IServiceProvider services)
@@ -36,10 +36,10 @@ public sealed record KubernetesConfigResolution(KubernetesConfigSourceKind Sourc
                 services.GetService<ILoggerFactory>()?.CreateLogger<OidcTokenRefresher>() ?? (ILogger)NullLogger.Instance);
         }
 
-        return Connection.TokenFile is null && Connection.Impersonation is null
+        return Connection.TokenFile is null && Connection.Impersonation is null && Connection.ServerNameTls is null
             ? new Kubernetes(Configuration)
             // The system clock, as TokenFileSource's reads use.
-            : new Kubernetes(Configuration, new KubeconfigRequestHandler(Connection.TokenFile, Connection.Impersonation, TimeProvider.System));
+            : new Kubernetes(Configuration, new KubeconfigRequestHandler(Connection.TokenFile, Connection.Impersonation, serverUrlHost: Connection.ServerNameTls is not null, TimeProvider.System));
     }
 
     /// <summary>Registers the HTTP clients <see cref="CreateClient"/> may need (the OIDC issuer's, with the retries and

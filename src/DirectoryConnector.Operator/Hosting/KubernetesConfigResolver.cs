@@ -146,6 +146,7 @@ public static class KubernetesConfigResolver
         }
 
         var credentials = user is null ? null : merged.Users.FirstOrDefault(u => string.Equals(u.Name, user, StringComparison.OrdinalIgnoreCase))?.UserCredentials;
+        KubeconfigServerNameTls? serverNameTls = null;
         if (cluster?.ClusterEndpoint is KubeconfigClusterEndpoint { ProxyUrl: { Length: > 0 } proxyUrl })
         {
             var proxy = KubeconfigProxy.Parse(proxyUrl, $"clusters[{cluster.Name}].cluster.proxy-url");
@@ -155,8 +156,17 @@ public static class KubernetesConfigResolver
                 handler.Proxy = proxy;
             };
         }
+        else if (Uri.TryCreate(configuration.Host, UriKind.Absolute, out var server) && server.Scheme == Uri.UriSchemeHttps
+                 && (!string.IsNullOrEmpty(configuration.TlsServerName) || (configuration.SslCaCerts is { Count: > 0 } && !configuration.SkipTlsVerify)))
+        {
+            // KubernetesClient would send tls-server-name as the Host header (client-go uses it for SNI and the
+            // certificate check only), and with a certificate-authority it accepts a certificate of that CA whatever
+            // name it was issued for (client-go checks the name): the TLS connection is made by KubeconfigServerNameTls.
+            serverNameTls = new KubeconfigServerNameTls(string.IsNullOrEmpty(configuration.TlsServerName) ? server.IdnHost : configuration.TlsServerName, configuration.SslCaCerts, configuration.SkipTlsVerify);
+            configuration.FirstMessageHandlerSetup = serverNameTls.Configure;
+        }
 
-        return (configuration, new KubeconfigConnection(tokenFile, Impersonation(user, credentials)));
+        return (configuration, new KubeconfigConnection(tokenFile, Impersonation(user, credentials), serverNameTls));
     }
 
     // client-go's validateAuthInfo: a bearer token (token or tokenFile) and basic auth together are refused;

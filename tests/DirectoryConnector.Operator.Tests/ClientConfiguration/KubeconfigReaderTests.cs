@@ -158,7 +158,11 @@ public sealed class KubeconfigReaderTests : IDisposable
         var resolved = KubernetesConfigResolver.Resolve(null, null, new KubernetesEnvironment($"{first}{Path.PathSeparator}{second}", InCluster: false, "/nonexistent"));
 
         var expected = KubernetesClientConfiguration.BuildConfigFromConfigObject(OracleMerge([first, second]), currentContext: null);
-        resolved.Configuration.Should().BeEquivalentTo(expected, options => options.RespectingRuntimeTypes());
+        // The one difference: the TLS connection is made as client-go makes it (KubeconfigServerNameTls), whose setup
+        // KubernetesClient's loader does not add.
+        resolved.Configuration.Should().BeEquivalentTo(expected, options => options.RespectingRuntimeTypes().Excluding(c => c.FirstMessageHandlerSetup));
+        expected.FirstMessageHandlerSetup.Should().BeNull();
+        resolved.Configuration.FirstMessageHandlerSetup!.Target.Should().BeOfType<KubeconfigServerNameTls>().Which.ServerName.Should().Be("prod.internal");
         resolved.Configuration.ClientCertificateFilePath.Should().Be(Path.Combine(folder.FullName, "certs", "admin.crt"));
         resolved.Configuration.SslCaCerts.Should().ContainSingle();
     }

@@ -157,9 +157,10 @@ public sealed partial class LdapSource : IDirectorySource
                 return $"the server's schema defines none of the account-lock attributes recognised out of the box ({known}), so {Field} cannot tell disabled users apart; {advice}";
             }
         }
-        catch (SyncFailedException)
+        catch (SyncFailedException ex) when (ex.Reason != SyncFailureReason.SourceUnavailable)
         {
-            // An unreadable schema only makes the explanation less certain.
+            // An unreadable schema only makes the explanation less certain; a server that stopped answering fails the
+            // read here, with its own message, as the next search would fail anyway on the connection it left.
         }
 
         return $"none of the users read carries an account-lock attribute recognised out of the box ({known}) and the server's schema cannot be read to tell whether it has any; if this directory marks disabled accounts another way, {advice}";

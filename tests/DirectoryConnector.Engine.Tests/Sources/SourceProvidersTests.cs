@@ -133,12 +133,11 @@ public sealed class SourceProvidersTests
         var spec = Ldap();
         spec.Encryption = LdapEncryption.Ldaps;
         spec.CaSecretRef = new SecretKeyRef { Name = "corp-ca", Key = "ca.crt" };
-        var source = await CreateAsync(Spec(new SourceSpec { Ldap = spec }));
 
-        var read = () => source.ReadAsync(new DirectoryQuery(true, true, false), CancellationToken.None);
+        // Refused as the source is created, before any connection is tried.
+        var failure = await FailureAsync(Spec(new SourceSpec { Ldap = spec }));
 
-        var failure = (await read.Should().ThrowAsync<SyncFailedException>()).Which;
         failure.Reason.Should().Be(SyncFailureReason.InvalidSpec);
-        failure.Message.Should().Contain("spec.source.ldap.caSecretRef");
+        failure.Message.Should().Contain("spec.source.ldap.caSecretRef").And.Contain("Secret corp-ca");
     }
 }

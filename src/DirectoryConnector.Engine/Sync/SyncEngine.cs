@@ -357,10 +357,6 @@ public sealed partial class SyncEngine(DirectoryHttpClientFactory httpClients, T
         }
 
         LogSourceRead(snapshot.Users.Count, snapshot.Groups.Count, snapshot.Skipped.Count);
-        // The read leaves its garbage (decoded pages, the member index) in the oldest generation until a background
-        // collection; collected once here, its memory is what the planner allocates into instead of a larger heap.
-        // At 50,000 users: test's peak 147 -> 142.6 MiB for ~0.01 s CPU (issue "Performance", README "Benchmarks").
-        GC.Collect();
         var plan = ImportPlanner.Plan(snapshot, sync, hashScope);
         foreach (var warning in plan.Warnings)
         {

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using DirectoryConnector.Engine.Configuration;
 using DirectoryConnector.Engine.Sources;
 using DirectoryConnector.Engine.Sources.Ldap;
@@ -10,6 +13,9 @@ using Xunit;
 
 namespace DirectoryConnector.Engine.Tests.Sources;
 
+/// <summary>In a collection of its own that runs alone: the signal test interrupts every thread of the test process
+/// that waits in poll(2), so tests beside it would be disturbed.</summary>
+[Collection(SignalCollectionDefinition.Name)]
 public sealed class LdapSourceTimeoutTests : IDisposable
 {
     private static readonly DirectoryQuery Everything = new(Users: true, Groups: true, IncludeDeleted: false);
@@ -85,4 +91,59 @@ public sealed class LdapSourceTimeoutTests : IDisposable
         completed.Should().BeSameAs(read, "cancellation must not wait for the 5 minute time limit");
         await read.Invoking(task => task).Should().ThrowAsync<OperationCanceledException>();
     }
+
+    [Fact]
+    [SupportedOSPlatform("linux")] // libldap and /proc
+    public async Task A_signal_arriving_while_the_server_is_awaited_is_not_taken_for_a_dropped_connection()
+    {
+        // Any signal with a handler (SIGCHLD when a child process exits, as exec credential plugins and the tests' own
+        // tools do) interrupts libldap's poll with EINTR; without LDAP_OPT_RESTART libldap reports that as
+        // "server down" (LDAP result 81) at once. The wait must go on until the server answers or the limit is reached.
+        using var handler = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context => context.Cancel = true);
+        var read = Source(TimeSpan.FromSeconds(3)).ReadAsync(Everything, CancellationToken.None);
+
+        var signalled = 0;
+        while (!read.IsCompleted)
+        {
+            signalled += SignalThreadsWaitingInPoll();
+            await Task.WhenAny(read, Task.Delay(50));
+        }
+
+        signalled.Should().BePositive("the bind waits for the server in poll(2), where the signals must land");
+        var failure = (await read.Awaiting(task => task).Should().ThrowAsync<SyncFailedException>()).Which;
+        failure.Message.Should().Contain("within 3 seconds (LDAP result 85)", "the signals interrupted the wait, they did not end it");
+    }
+
+    private static int SignalThreadsWaitingInPoll()
+    {
+        // /proc/<pid>/task/<tid>/syscall starts with the number of the system call the thread is blocked in.
+        int[] poll = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? [73] : [7, 271]; // ppoll; poll, ppoll
+        var pid = Environment.ProcessId;
+        var signalled = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            string syscall;
+            try
+            {
+                syscall = File.ReadAllText(Path.Combine(task, "syscall"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended
+            }
+
+            if (int.TryParse(syscall.Split(' ')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && poll.Contains(number)
+                && Tgkill(pid, int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture), Sigwinch) == 0)
+            {
+                signalled++;
+            }
+        }
+
+        return signalled;
+    }
+
+    private const int Sigwinch = 28;
+
+    [DllImport("libc", EntryPoint = "tgkill", SetLastError = true)]
+    private static extern int Tgkill(int tgid, int tid, int signal);
 }
